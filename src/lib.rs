@@ -1,0 +1,78 @@
+//! zlig's core, and the thin pyo3 surface the Python hooks call.
+//!
+//! The path of a build (DESIGN.md): `project` (pyproject → Project) → `target` →
+//! `build` (graph, snapshot, backends) → `dist` (contents and writers). `hooks` strings
+//! them together with plain values; this file only converts Python values and errors.
+
+pub mod build;
+pub mod dist;
+pub mod error;
+pub mod hooks;
+pub mod project;
+pub mod target;
+
+#[cfg(feature = "python")]
+mod python {
+    use super::{error, hooks};
+    use std::path::Path;
+
+    use pyo3::create_exception;
+    use pyo3::exceptions::PyException;
+    use pyo3::prelude::*;
+
+    create_exception!(_core, BuildError, PyException, "A build failed; the message is for the user.");
+
+    /// Parses the JSON request, runs `hook`, and turns errors and panics into `BuildError`.
+    fn run<T>(request: &str, hook: impl FnOnce(&hooks::Request) -> error::Result<T>) -> PyResult<T> {
+        let request: hooks::Request = serde_json::from_str(request)
+            .map_err(|err| BuildError::new_err(format!("internal error: bad request from the hooks: {err}")))?;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(&request))) {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(err)) => Err(BuildError::new_err(err.to_string())),
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| panic.downcast_ref::<&str>().copied())
+                    .unwrap_or("unknown panic");
+                Err(BuildError::new_err(format!(
+                    "internal error (a bug in zlig, please report it): {what}"
+                )))
+            }
+        }
+    }
+
+    #[pyfunction]
+    fn get_requires_for_build_wheel(request: &str) -> PyResult<Vec<String>> {
+        run(request, hooks::requires_for_build_wheel)
+    }
+
+    #[pyfunction]
+    #[pyo3(signature = (request, wheel_directory, metadata_directory=None))]
+    fn build_wheel(request: &str, wheel_directory: &str, metadata_directory: Option<&str>) -> PyResult<String> {
+        run(request, |r| {
+            hooks::build_wheel(r, Path::new(wheel_directory), metadata_directory.map(Path::new))
+        })
+    }
+
+    #[pyfunction]
+    fn build_sdist(request: &str, sdist_directory: &str) -> PyResult<String> {
+        run(request, |r| hooks::build_sdist(r, Path::new(sdist_directory)))
+    }
+
+    #[pyfunction]
+    fn prepare_metadata_for_build_wheel(request: &str, metadata_directory: &str) -> PyResult<String> {
+        run(request, |r| hooks::prepare_metadata(r, Path::new(metadata_directory)))
+    }
+
+    #[pymodule]
+    fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add("BuildError", m.py().get_type::<BuildError>())?;
+        m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+        m.add_function(wrap_pyfunction!(get_requires_for_build_wheel, m)?)?;
+        m.add_function(wrap_pyfunction!(build_wheel, m)?)?;
+        m.add_function(wrap_pyfunction!(build_sdist, m)?)?;
+        m.add_function(wrap_pyfunction!(prepare_metadata_for_build_wheel, m)?)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,237 @@
+//! Finds the Python packages and modules that go into the wheel.
+//!
+//! Inputs are `python-source` and `packages` (or their defaults: `src/` when the package is
+//! there, else the root; the import name of the project). A top-level name may be a package
+//! directory (with or without `__init__.py`), a single `.py` module, a stub-only `-stubs`
+//! package, or the name of a top-level extension module, which has no Python file at all.
+
+use std::path::{Path, PathBuf};
+
+use super::toml::{Located, Place};
+use crate::error::{Error, Result};
+
+/// What a top-level name turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModuleKind {
+    /// A directory, shipped with everything in it.
+    Package,
+    /// A single `name.py` file.
+    Module,
+    /// No Python file: the name of a top-level extension module.
+    Extension,
+}
+
+/// One top-level package or module of the wheel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopLevel {
+    pub name: String,
+    pub kind: ModuleKind,
+    /// Project-relative path of the directory or file (empty for an extension).
+    pub path: PathBuf,
+}
+
+/// The packages of the project and where they live.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// Project-relative folder holding the packages (empty for the root).
+    pub python_source: PathBuf,
+    pub top_level: Vec<TopLevel>,
+}
+
+impl Layout {
+    /// Resolves the layout. `extension_names` are the dotted names of all extensions, so
+    /// that a top-level extension counts as a module.
+    pub fn discover(
+        root: &Path,
+        pyproject: &Path,
+        project_name: &str,
+        python_source: Option<&Located<String>>,
+        packages: Option<&[Located<String>]>,
+        extension_names: &[&str],
+    ) -> Result<Self> {
+        let names: Vec<Located<String>> = match packages {
+            Some(packages) => packages.to_vec(),
+            None => vec![Located {
+                value: import_name(project_name),
+                place: Place::unspanned(pyproject, "project.name"),
+            }],
+        };
+        let python_source = match python_source {
+            Some(dir) => {
+                let pattern = super::files::Pattern::new(&dir.value).map_err(|e| dir.error(e))?;
+                let path = PathBuf::from(pattern.as_str());
+                if !root.join(&path).is_dir() {
+                    return Err(dir.error(format!("folder `{}` does not exist", dir.value)));
+                }
+                path
+            }
+            None if names.iter().any(|n| find(root, Path::new("src"), &n.value).is_some()) => {
+                PathBuf::from("src")
+            }
+            None => PathBuf::new(),
+        };
+
+        let mut top_level = Vec::new();
+        for name in &names {
+            if let Some(found) = find(root, &python_source, &name.value) {
+                top_level.push(found);
+            } else if extension_names.contains(&name.value.as_str()) {
+                top_level.push(TopLevel {
+                    name: name.value.clone(),
+                    kind: ModuleKind::Extension,
+                    path: PathBuf::new(),
+                });
+            } else if packages.is_none()
+                && extension_names.iter().any(|ext| !ext.contains('.'))
+            {
+                // Only top-level extensions and no package of the project's name: ship those.
+            } else {
+                let dir = python_source.join(&name.value);
+                let message = format!(
+                    "no package or module `{0}`: expected `{1}/__init__.py` or `{1}.py`{2}",
+                    name.value,
+                    super::files::slash_path(&dir),
+                    if packages.is_none() {
+                        "; set `tool.zlig.packages` to name the packages to ship"
+                    } else {
+                        ""
+                    }
+                );
+                return Err(name.error(message));
+            }
+        }
+        for ext in extension_names.iter().filter(|ext| !ext.contains('.')) {
+            if !top_level.iter().any(|t| t.name == *ext) {
+                top_level.push(TopLevel {
+                    name: ext.to_string(),
+                    kind: ModuleKind::Extension,
+                    path: PathBuf::new(),
+                });
+            }
+        }
+        Ok(Self {
+            python_source,
+            top_level,
+        })
+    }
+
+    /// The file to read dynamic `version` and `description` from.
+    pub fn dynamic_source(&self, root: &Path) -> Result<PathBuf> {
+        self.top_level
+            .iter()
+            .find_map(|t| match t.kind {
+                ModuleKind::Package if root.join(&t.path).join("__init__.py").is_file() => {
+                    Some(t.path.join("__init__.py"))
+                }
+                ModuleKind::Module => Some(t.path.clone()),
+                _ => None,
+            })
+            .ok_or_else(|| {
+                Error::Usage(
+                    "`[project] dynamic` needs a Python package or module to read from, and the project has none".into(),
+                )
+            })
+    }
+
+    /// Whether the dotted `module` would be shipped inside one of the packages.
+    pub fn contains_module(&self, module: &str) -> bool {
+        let first = module.split('.').next().unwrap_or(module);
+        self.top_level
+            .iter()
+            .any(|t| t.name == first && (t.kind == ModuleKind::Package || !module.contains('.')))
+    }
+}
+
+/// The import name for a project name: `My-Project` → `my_project`.
+pub fn import_name(project_name: &str) -> String {
+    project_name.to_ascii_lowercase().replace(['-', '.'], "_")
+}
+
+fn find(root: &Path, source: &Path, name: &str) -> Option<TopLevel> {
+    let dir = source.join(name);
+    if root.join(&dir).is_dir() {
+        return Some(TopLevel {
+            name: name.to_string(),
+            kind: ModuleKind::Package,
+            path: dir,
+        });
+    }
+    let stubs = source.join(format!("{name}-stubs"));
+    if root.join(&stubs).is_dir() {
+        return Some(TopLevel {
+            name: format!("{name}-stubs"),
+            kind: ModuleKind::Package,
+            path: stubs,
+        });
+    }
+    let file = source.join(format!("{name}.py"));
+    if root.join(&file).is_file() {
+        return Some(TopLevel {
+            name: name.to_string(),
+            kind: ModuleKind::Module,
+            path: file,
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for file in files {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        }
+        dir
+    }
+
+    fn discover(files: &[&str], name: &str, packages: Option<&[&str]>, exts: &[&str]) -> Result<Layout> {
+        let dir = tree(files);
+        let packages: Option<Vec<Located<String>>> = packages.map(|p| {
+            p.iter()
+                .map(|n| Located { value: n.to_string(), place: Place::unspanned(Path::new("pyproject.toml"), "tool.zlig.packages") })
+                .collect()
+        });
+        Layout::discover(dir.path(), Path::new("pyproject.toml"), name, None, packages.as_deref(), exts)
+    }
+
+    #[test]
+    fn src_layout_is_found_by_default() {
+        let layout = discover(&["src/my_pkg/__init__.py"], "My-Pkg", None, &[]).unwrap();
+        assert_eq!(layout.python_source, PathBuf::from("src"));
+        assert_eq!(layout.top_level[0].path, PathBuf::from("src/my_pkg"));
+    }
+
+    #[test]
+    fn flat_layout_with_modules_stubs_and_top_level_extension() {
+        let layout = discover(
+            &["a/__init__.py", "b.py", "c-stubs/__init__.pyi"],
+            "x",
+            Some(&["a", "b", "c", "_speedups"]),
+            &["_speedups", "a._inner"],
+        )
+        .unwrap();
+        let kinds: Vec<_> = layout.top_level.iter().map(|t| (t.name.as_str(), t.kind.clone())).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("a", ModuleKind::Package),
+                ("b", ModuleKind::Module),
+                ("c-stubs", ModuleKind::Package),
+                ("_speedups", ModuleKind::Extension)
+            ]
+        );
+        assert!(layout.contains_module("a._inner"));
+        assert!(!layout.contains_module("b._inner"));
+    }
+
+    #[test]
+    fn missing_package_says_what_was_looked_for() {
+        let err = discover(&["other/__init__.py"], "demo", None, &[]).err().unwrap().to_string();
+        assert!(err.contains("no package or module `demo`: expected `demo/__init__.py` or `demo.py`"), "{err}");
+    }
+}

@@ -1,0 +1,84 @@
+//! The project as the user declared it: `pyproject.toml` read, validated and resolved.
+//!
+//! `Project::load` is the only entry: it parses the file once, reads `[project]` into
+//! `Metadata`, `[tool.zlig]` into `Settings` (with `config_settings` applied) and finds the
+//! packages. It compiles nothing and writes nothing.
+
+pub mod discovery;
+pub mod dynamic;
+pub mod files;
+pub mod metadata;
+pub mod settings;
+pub mod toml;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, IoContext, Result};
+use discovery::Layout;
+use metadata::{DynamicSource, Metadata};
+use settings::Settings;
+
+/// A loaded, validated project.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// The absolute project root (the folder holding `pyproject.toml`).
+    pub root: PathBuf,
+    pub metadata: Metadata,
+    pub settings: Settings,
+    pub layout: Layout,
+}
+
+impl Project {
+    /// Reads `<root>/pyproject.toml` and applies `config_settings`.
+    pub fn load(root: &Path, config_settings: &BTreeMap<String, Vec<String>>) -> Result<Self> {
+        let root = std::path::absolute(root).context(|| format!("resolving {}", root.display()))?;
+        let path = root.join("pyproject.toml");
+        if !path.is_file() {
+            return Err(Error::Usage(format!(
+                "{} has no pyproject.toml; zlig builds projects declared there",
+                root.display()
+            )));
+        }
+        let text = std::fs::read_to_string(&path).context(|| format!("reading {}", path.display()))?;
+        let file = toml::TomlFile::parse(Path::new("pyproject.toml"), text)?;
+        let doc = file.root();
+
+        let tool = doc.table("tool")?;
+        let mut settings = Settings::read(tool.as_ref())?;
+        settings.apply_config_settings(config_settings)?;
+
+        let project = doc
+            .table("project")?
+            .ok_or_else(|| doc.place.error("missing `[project]` table (PEP 621): zlig reads name and version from it"))?;
+        let name = project
+            .string("name")?
+            .ok_or_else(|| project.place.error("missing required key `name`"))?;
+        let extension_names: Vec<&str> = settings.extensions.iter().map(|e| e.name.value.as_str()).collect();
+        let layout = Layout::discover(
+            &root,
+            &path,
+            &name.value,
+            settings.python_source.as_ref(),
+            settings.packages.as_deref(),
+            &extension_names,
+        )?;
+        let metadata = Metadata::read(&project, &root, || {
+            let file = layout.dynamic_source(&root)?;
+            let text = std::fs::read_to_string(root.join(&file))
+                .context(|| format!("reading {}", file.display()))?;
+            Ok(DynamicSource { file, text })
+        })?;
+        Ok(Self {
+            root,
+            metadata,
+            settings,
+            layout,
+        })
+    }
+
+    /// Whether the project has extension modules (and so needs a compiler).
+    pub fn has_extensions(&self) -> bool {
+        !self.settings.extensions.is_empty()
+    }
+}

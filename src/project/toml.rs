@@ -1,0 +1,372 @@
+//! Typed reading of `pyproject.toml` that remembers where every value came from.
+//!
+//! `toml_edit` parses and keeps byte spans; this module walks its tree with a key path, so
+//! that any later check (a glob that matches nothing, a bad PEP 508 string) can point at the
+//! file, line and column. It owns type expectations and unknown-key detection; what the keys
+//! mean is the business of `metadata` and `settings`.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use toml_edit::{Item, TableLike, Value};
+
+use crate::error::{ConfigError, Error, did_you_mean};
+
+/// A configuration file's name and text, shared by every place that points into it.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// Where a value came from: a key path and, when it is in a file, a span.
+#[derive(Debug, Clone)]
+pub struct Place {
+    source: Arc<SourceFile>,
+    pub key: String,
+    span: Option<Range<usize>>,
+}
+
+impl Place {
+    /// A place with no span, such as a `config_settings` entry or a whole file.
+    pub fn unspanned(file: &Path, key: impl Into<String>) -> Self {
+        Self {
+            source: Arc::new(SourceFile {
+                path: file.to_path_buf(),
+                text: String::new(),
+            }),
+            key: key.into(),
+            span: None,
+        }
+    }
+
+    /// The error "`message`" at this place.
+    pub fn error(&self, message: impl Into<String>) -> Error {
+        Error::Config(ConfigError::at(
+            &self.source.path,
+            &self.source.text,
+            self.span.clone(),
+            self.key.clone(),
+            message,
+        ))
+    }
+
+    /// The same span, under a longer key path (`…[3]`, `….name`).
+    fn child(&self, suffix: &str, span: Option<Range<usize>>) -> Self {
+        let key = if suffix.starts_with('[') || self.key.is_empty() {
+            format!("{}{suffix}", self.key)
+        } else {
+            format!("{}.{suffix}", self.key)
+        };
+        Self {
+            source: self.source.clone(),
+            key,
+            span: span.or_else(|| self.span.clone()),
+        }
+    }
+}
+
+/// A value together with the place it was read from.
+#[derive(Debug, Clone)]
+pub struct Located<T> {
+    pub value: T,
+    pub place: Place,
+}
+
+impl<T> Located<T> {
+    /// The error "`message`" pointing at this value.
+    pub fn error(&self, message: impl Into<String>) -> Error {
+        self.place.error(message)
+    }
+}
+
+/// A parsed TOML document.
+pub struct TomlFile {
+    source: Arc<SourceFile>,
+    document: toml_edit::Document<String>,
+}
+
+impl TomlFile {
+    /// Parses `text`; a syntax error is reported at its place in `path`.
+    pub fn parse(path: &Path, text: String) -> Result<Self, Error> {
+        match toml_edit::Document::parse(text.clone()) {
+            Ok(document) => Ok(Self {
+                source: Arc::new(SourceFile {
+                    path: path.to_path_buf(),
+                    text,
+                }),
+                document,
+            }),
+            Err(err) => {
+                let message = err.message().trim_end().to_string();
+                Err(Error::Config(ConfigError::at(
+                    path,
+                    &text,
+                    err.span(),
+                    "",
+                    format!("invalid TOML: {message}"),
+                )))
+            }
+        }
+    }
+
+    /// The root table.
+    pub fn root(&self) -> Table<'_> {
+        Table {
+            table: self.document.as_table(),
+            place: Place {
+                source: self.source.clone(),
+                key: String::new(),
+                span: None,
+            },
+        }
+    }
+}
+
+/// A table (standard or inline) being read.
+pub struct Table<'a> {
+    table: &'a dyn TableLike,
+    pub place: Place,
+}
+
+/// One key's value, not yet given a type.
+pub struct Field<'a> {
+    item: &'a Item,
+    pub place: Place,
+}
+
+impl<'a> Table<'a> {
+    /// The value at `key`, if present.
+    pub fn get(&self, key: &str) -> Option<Field<'a>> {
+        let (k, item) = self.table.get_key_value(key)?;
+        let span = item.span().or_else(|| k.span());
+        Some(Field {
+            item,
+            place: self.place.child(&quote_key(key), span),
+        })
+    }
+
+    /// The keys present, in file order.
+    pub fn keys(&self) -> Vec<&'a str> {
+        self.table.iter().map(|(k, _)| k).collect()
+    }
+
+    /// Fails on the first key not in `known`, with a "did you mean" when one is close.
+    pub fn reject_unknown(&self, known: &[&str]) -> Result<(), Error> {
+        for key in self.keys() {
+            if !known.contains(&key) {
+                let (k, _) = self.table.get_key_value(key).expect("key listed by the table");
+                let place = self.place.child(&quote_key(key), k.span());
+                let hint = match did_you_mean(key, known.iter().copied()) {
+                    Some(close) => format!("; did you mean `{close}`?"),
+                    None => format!("; expected one of: {}", known.join(", ")),
+                };
+                return Err(place.error(format!("unknown key{hint}")));
+            }
+        }
+        Ok(())
+    }
+
+    /// The value at `key` as a string, if present.
+    pub fn string(&self, key: &str) -> Result<Option<Located<String>>, Error> {
+        self.get(key).map(|f| f.string()).transpose()
+    }
+
+    /// The value at `key` as an array of strings, if present.
+    pub fn strings(&self, key: &str) -> Result<Option<Vec<Located<String>>>, Error> {
+        self.get(key).map(|f| f.strings()).transpose()
+    }
+
+    /// The value at `key` as a boolean, if present.
+    pub fn bool(&self, key: &str) -> Result<Option<Located<bool>>, Error> {
+        self.get(key)
+            .map(|f| match f.item.as_bool() {
+                Some(value) => Ok(Located {
+                    value,
+                    place: f.place.clone(),
+                }),
+                None => Err(f.expected("a boolean")),
+            })
+            .transpose()
+    }
+
+    /// The value at `key` as a table, if present.
+    pub fn table(&self, key: &str) -> Result<Option<Table<'a>>, Error> {
+        self.get(key).map(|f| f.table()).transpose()
+    }
+}
+
+impl<'a> Field<'a> {
+    /// An error saying what type was expected and what was found.
+    pub fn expected(&self, what: &str) -> Error {
+        self.place
+            .error(format!("expected {what}, found {}", describe(self.item)))
+    }
+
+    pub fn string(&self) -> Result<Located<String>, Error> {
+        match self.item.as_str() {
+            Some(s) => Ok(Located {
+                value: s.to_string(),
+                place: self.place.clone(),
+            }),
+            None => Err(self.expected("a string")),
+        }
+    }
+
+    /// An array of strings, each with its own place.
+    pub fn strings(&self) -> Result<Vec<Located<String>>, Error> {
+        let Some(array) = self.item.as_array() else {
+            return Err(self.expected("an array of strings"));
+        };
+        array
+            .iter()
+            .enumerate()
+            .map(|(i, value)| {
+                let place = self.place.child(&format!("[{i}]"), value.span());
+                match value.as_str() {
+                    Some(s) => Ok(Located {
+                        value: s.to_string(),
+                        place,
+                    }),
+                    None => Err(place.error(format!(
+                        "expected a string, found {}",
+                        describe_value(value)
+                    ))),
+                }
+            })
+            .collect()
+    }
+
+    pub fn table(&self) -> Result<Table<'a>, Error> {
+        match self.item.as_table_like() {
+            Some(table) => Ok(Table {
+                table,
+                place: self.place.clone(),
+            }),
+            None => Err(self.expected("a table")),
+        }
+    }
+
+    /// An array of tables, written either as `[[a]]` or as `a = [{...}, {...}]`.
+    pub fn tables(&self) -> Result<Vec<Table<'a>>, Error> {
+        if let Some(tables) = self.item.as_array_of_tables() {
+            return Ok(tables
+                .iter()
+                .enumerate()
+                .map(|(i, table)| Table {
+                    table,
+                    place: self.place.child(&format!("[{i}]"), table.span()),
+                })
+                .collect());
+        }
+        let Some(array) = self.item.as_array() else {
+            return Err(self.expected("an array of tables"));
+        };
+        array
+            .iter()
+            .enumerate()
+            .map(|(i, value)| {
+                let place = self.place.child(&format!("[{i}]"), value.span());
+                match value.as_inline_table() {
+                    Some(table) => Ok(Table { table, place }),
+                    None => Err(place.error(format!(
+                        "expected a table, found {}",
+                        describe_value(value)
+                    ))),
+                }
+            })
+            .collect()
+    }
+
+    /// Whether the value is a string (for keys that accept several shapes).
+    pub fn is_string(&self) -> bool {
+        self.item.is_str()
+    }
+}
+
+/// Keys that are not bare TOML keys are shown quoted in key paths.
+fn quote_key(key: &str) -> String {
+    if !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        key.to_string()
+    } else {
+        format!("\"{}\"", key.escape_default())
+    }
+}
+
+fn describe(item: &Item) -> &'static str {
+    match item {
+        Item::None => "nothing",
+        Item::Value(value) => describe_value(value),
+        Item::Table(_) => "a table",
+        Item::ArrayOfTables(_) => "an array of tables",
+    }
+}
+
+fn describe_value(value: &Value) -> &'static str {
+    match value {
+        Value::String(_) => "a string",
+        Value::Integer(_) => "an integer",
+        Value::Float(_) => "a float",
+        Value::Boolean(_) => "a boolean",
+        Value::Datetime(_) => "a date-time",
+        Value::Array(_) => "an array",
+        Value::InlineTable(_) => "a table",
+    }
+}
+
+/// The set of keys of a table, for checks that need membership.
+pub fn key_set(table: &Table<'_>) -> BTreeSet<String> {
+    table.keys().into_iter().map(str::to_string).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> TomlFile {
+        TomlFile::parse(Path::new("pyproject.toml"), text.to_string()).unwrap()
+    }
+
+    #[test]
+    fn syntax_error_has_line_and_column() {
+        let err = TomlFile::parse(Path::new("pyproject.toml"), "[project\nname = 1\n".into())
+            .err()
+            .unwrap();
+        let text = err.to_string();
+        assert!(text.starts_with("pyproject.toml:1:9: invalid TOML"), "{text}");
+    }
+
+    #[test]
+    fn wrong_type_names_key_path_and_both_types() {
+        let file = parse("[tool.zlig]\nextensions = [{name = \"a\", sources = \"x.c\"}]\n");
+        let root = file.root();
+        let zlig = root.table("tool").unwrap().unwrap().table("zlig").unwrap().unwrap();
+        let exts = zlig.get("extensions").unwrap().tables().unwrap();
+        let err = exts[0].strings("sources").err().unwrap().to_string();
+        assert!(
+            err.starts_with(
+                "pyproject.toml:2:38: `tool.zlig.extensions[0].sources`: expected an array of strings, found a string"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_key_suggests_the_close_one() {
+        let file = parse("[tool.zlig]\nbuild-dri = \"b\"\n");
+        let zlig = file.root().table("tool").unwrap().unwrap().table("zlig").unwrap().unwrap();
+        let err = zlig.reject_unknown(&["build-dir", "target"]).err().unwrap().to_string();
+        assert!(
+            err.starts_with(
+                "pyproject.toml:2:1: `tool.zlig.build-dri`: unknown key; did you mean `build-dir`?"
+            ),
+            "{err}"
+        );
+    }
+}
