@@ -1,0 +1,98 @@
+//! Compiling the extensions: graph → backend → artifacts.
+//!
+//! `compile` owns the build dir: it takes the lock, gives the chosen backend its own folder
+//! (so switching backends never reuses another's build file), rewrites the build file only
+//! when the snapshot changed, runs the backend and checks that every module was produced.
+
+pub mod backend;
+pub mod graph;
+pub mod snapshot;
+pub mod toolchain;
+pub mod zig;
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, IoContext, Result};
+use backend::{Backend, BuildEnv};
+use graph::BuildGraph;
+use snapshot::Snapshot;
+
+/// Built modules: dotted name → built file.
+pub type Artifacts = BTreeMap<String, PathBuf>;
+
+/// Options of one compile run.
+pub struct CompileOptions<'a> {
+    pub build_dir: &'a Path,
+    pub verbose: bool,
+}
+
+/// Compiles every extension of `graph` with `backend` and returns the built files.
+pub fn compile(graph: &BuildGraph, backend: &dyn Backend, options: &CompileOptions<'_>) -> Result<Artifacts> {
+    if graph.extensions.is_empty() {
+        return Ok(Artifacts::new());
+    }
+    let work_dir = options.build_dir.join(backend.name());
+    std::fs::create_dir_all(&work_dir).context(|| format!("creating build dir {}", work_dir.display()))?;
+    let _lock = lock(options.build_dir)?;
+    let env = BuildEnv {
+        out_dir: work_dir.join("out"),
+        work_dir,
+        jobs: std::thread::available_parallelism().map_or(1, usize::from),
+        verbose: options.verbose,
+    };
+
+    let snapshot = Snapshot::new(backend.name(), backend.toolchain(), env.jobs, graph);
+    let snapshot_path = env.work_dir.join("snapshot.json");
+    let build_file = env.work_dir.join(backend.build_file());
+    if snapshot.matches(&snapshot_path) && build_file.is_file() {
+        if env.verbose {
+            eprintln!("zlig: {} is up to date", build_file.display());
+        }
+    } else {
+        backend.write(&env, graph)?;
+        snapshot.store(&snapshot_path)?;
+    }
+
+    let sources: usize = graph.extensions.iter().map(|e| e.sources.len()).sum();
+    eprintln!(
+        "zlig: compiling {} extension{} ({sources} source file{}) with {} {} for {}",
+        graph.extensions.len(),
+        plural(graph.extensions.len()),
+        plural(sources),
+        backend.name(),
+        backend.version().unwrap_or_default(),
+        graph.target.zig_triple
+    );
+    backend.run(&env, graph)?;
+
+    graph
+        .extensions
+        .iter()
+        .map(|ext| {
+            let built = env.out_dir.join(&ext.output);
+            if built.is_file() {
+                Ok((ext.name.clone(), built))
+            } else {
+                Err(Error::Compile(format!(
+                    "the {} backend reported success but did not produce {}",
+                    backend.name(),
+                    built.display()
+                )))
+            }
+        })
+        .collect()
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Takes the build dir's lock, so that concurrent builds of one project wait in turn.
+fn lock(build_dir: &Path) -> Result<File> {
+    let path = build_dir.join(".lock");
+    let file = File::create(&path).context(|| format!("creating {}", path.display()))?;
+    file.lock().context(|| format!("locking {}", path.display()))?;
+    Ok(file)
+}

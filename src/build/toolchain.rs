@@ -1,0 +1,136 @@
+//! Finds the zig compiler, in DESIGN.md's order: `ZLIG_ZIG` (or an explicit setting), then
+//! the `ziglang` package of the running environment, then a `zig` on `PATH`; the first
+//! usable one of the supported version wins. Each rejected candidate keeps its reason, so
+//! that "no zig" can say what was tried.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::Serialize;
+
+/// The zig series zlig generates code for (`build.zig` APIs change between minor versions).
+pub const SUPPORTED_SERIES: &str = "0.17.";
+
+/// The requirement handed to the frontend when zig must be installed.
+pub const ZIGLANG_REQUIREMENT: &str = "ziglang>=0.17,<0.18";
+
+/// A usable zig.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Zig {
+    pub path: PathBuf,
+    pub version: String,
+    /// Where it was found: `ZLIG_ZIG`, `ziglang` or `PATH`.
+    pub origin: String,
+}
+
+/// The places to look, gathered from the environment by the caller.
+#[derive(Debug, Clone, Default)]
+pub struct ZigCandidates {
+    /// `ZLIG_ZIG`, if set.
+    pub explicit: Option<PathBuf>,
+    /// The `zig` binary inside the running environment's `ziglang` package, if installed.
+    pub ziglang: Option<PathBuf>,
+    /// `PATH`, to look for `zig` in.
+    pub path: Option<OsString>,
+}
+
+impl ZigCandidates {
+    /// Reads `ZLIG_ZIG` and `PATH` from the process environment.
+    pub fn from_env(ziglang: Option<PathBuf>) -> Self {
+        Self {
+            explicit: std::env::var_os("ZLIG_ZIG").filter(|v| !v.is_empty()).map(PathBuf::from),
+            ziglang,
+            path: std::env::var_os("PATH"),
+        }
+    }
+
+    /// The first usable zig, or every reason why none is.
+    pub fn find(&self) -> Result<Zig, String> {
+        if let Some(explicit) = &self.explicit {
+            return probe(explicit, "ZLIG_ZIG").map_err(|why| format!("ZLIG_ZIG={}: {why}", explicit.display()));
+        }
+        let mut reasons = Vec::new();
+        match &self.ziglang {
+            Some(path) => match probe(path, "ziglang") {
+                Ok(zig) => return Ok(zig),
+                Err(why) => reasons.push(format!("ziglang package ({}): {why}", path.display())),
+            },
+            None => reasons.push("ziglang package: not installed in this environment".into()),
+        }
+        let on_path = self
+            .path
+            .as_ref()
+            .and_then(|dirs| std::env::split_paths(dirs).map(|d| d.join("zig")).find(|p| p.is_file()));
+        match on_path {
+            Some(path) => match probe(&path, "PATH") {
+                Ok(zig) => return Ok(zig),
+                Err(why) => reasons.push(format!("zig on PATH ({}): {why}", path.display())),
+            },
+            None => reasons.push("zig on PATH: not found".into()),
+        }
+        Err(reasons.join("; "))
+    }
+}
+
+/// Runs `zig version` and checks the series.
+fn probe(path: &Path, origin: &str) -> Result<Zig, String> {
+    let output = Command::new(path)
+        .arg("version")
+        .output()
+        .map_err(|err| format!("cannot run it ({err})"))?;
+    if !output.status.success() {
+        return Err(format!("`zig version` failed with {}", output.status));
+    }
+    let version = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    if !version.starts_with(SUPPORTED_SERIES) {
+        return Err(format!("version {version}, but zlig needs {SUPPORTED_SERIES}x"));
+    }
+    Ok(Zig {
+        path: path.to_path_buf(),
+        version,
+        origin: origin.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn fake_zig(dir: &Path, version: &str) -> PathBuf {
+        let path = dir.join("zig");
+        std::fs::write(&path, format!("#!/bin/sh\necho {version}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    #[test]
+    fn ziglang_wins_over_path_and_wrong_versions_are_explained() {
+        let good = tempfile::tempdir().unwrap();
+        let old = tempfile::tempdir().unwrap();
+        let candidates = ZigCandidates {
+            explicit: None,
+            ziglang: Some(fake_zig(old.path(), "0.13.0")),
+            path: Some(good.path().as_os_str().to_owned()),
+        };
+        fake_zig(good.path(), "0.17.0");
+        let zig = candidates.find().unwrap();
+        assert_eq!((zig.origin.as_str(), zig.version.as_str()), ("PATH", "0.17.0"));
+
+        let none = ZigCandidates { path: None, ..candidates };
+        let err = none.find().unwrap_err();
+        assert!(err.contains("version 0.13.0, but zlig needs 0.17.x"), "{err}");
+        assert!(err.contains("zig on PATH: not found"), "{err}");
+    }
+
+    #[test]
+    fn explicit_zig_is_used_or_reported_alone() {
+        let candidates = ZigCandidates {
+            explicit: Some("/nonexistent/zig".into()),
+            ..Default::default()
+        };
+        let err = candidates.find().unwrap_err();
+        assert!(err.starts_with("ZLIG_ZIG=/nonexistent/zig: cannot run it"), "{err}");
+    }
+}

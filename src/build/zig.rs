@@ -1,0 +1,372 @@
+//! The `zig` backend: writes a `build.zig` for the graph and runs `zig build` on it.
+//!
+//! The generated file follows ZIG.md: an explicit target, no UBSan traps outside `Debug`,
+//! stripped output, libc linked, only `PyInit_<name>` exported (version script), undefined
+//! `Py*` symbols allowed. Sources of one extension are split into one object per job,
+//! because a single compile step compiles its C files one after another (ZIG.md §4).
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use crate::build::backend::{Backend, BuildEnv};
+use crate::build::graph::{BuildGraph, Extension, Language};
+use crate::build::toolchain::Zig;
+use crate::error::{Error, IoContext, Result};
+use crate::project::settings::Optimize;
+
+/// Environment variables that leak into zig's clang or install step (ZIG.md §6).
+const SCRUBBED_ENV: &[&str] = &[
+    "CPATH",
+    "C_INCLUDE_PATH",
+    "CPLUS_INCLUDE_PATH",
+    "OBJC_INCLUDE_PATH",
+    "LIBRARY_PATH",
+    "DESTDIR",
+    "ZIG_LOCAL_CACHE_DIR",
+    "ZIG_BUILD_ERROR_STYLE",
+    "ZIG_BUILD_SUMMARY",
+    "ZIG_VERBOSE_CC",
+    "ZIG_VERBOSE_LINK",
+    "ZIG_LIB_DIR",
+    "ZIG_LIBC",
+];
+
+/// Flags every C and C++ source gets, as CPython's own build uses them.
+const BASE_FLAGS: &[&str] = &["-fwrapv", "-fno-strict-aliasing"];
+
+/// Drives `zig build`.
+pub struct ZigBackend {
+    zig: std::result::Result<Zig, String>,
+}
+
+impl ZigBackend {
+    pub fn new(zig: std::result::Result<Zig, String>) -> Self {
+        Self { zig }
+    }
+
+    fn zig(&self) -> Result<&Zig> {
+        self.zig.as_ref().map_err(|why| Error::Usage(format!("no usable zig: {why}")))
+    }
+}
+
+impl Backend for ZigBackend {
+    fn name(&self) -> &'static str {
+        "zig"
+    }
+
+    fn priority(&self) -> i32 {
+        10
+    }
+
+    fn version(&self) -> std::result::Result<String, String> {
+        self.zig.as_ref().map(|z| z.version.clone()).map_err(Clone::clone)
+    }
+
+    fn toolchain(&self) -> Option<&Zig> {
+        self.zig.as_ref().ok()
+    }
+
+    fn build_file(&self) -> &'static str {
+        "build.zig"
+    }
+
+    fn write(&self, env: &BuildEnv, graph: &BuildGraph) -> Result<()> {
+        let text = generate(graph, env.jobs);
+        let path = env.work_dir.join(self.build_file());
+        std::fs::write(&path, text).context(|| format!("writing {}", path.display()))
+    }
+
+    fn run(&self, env: &BuildEnv, graph: &BuildGraph) -> Result<()> {
+        let zig = self.zig()?;
+        let mut command = Command::new(&zig.path);
+        command
+            .arg("build")
+            .arg("--build-file")
+            .arg(env.work_dir.join(self.build_file()))
+            .arg("--cache-dir")
+            .arg(env.work_dir.join("zig-cache"))
+            .arg("--prefix")
+            .arg(&env.out_dir)
+            .arg(format!("-Doptimize={}", optimize_name(graph.optimize)))
+            .arg(format!("-Dtarget={}", graph.target.zig_triple))
+            .arg(format!("-j{}", env.jobs + 1))
+            .args(["--summary", "none"])
+            .current_dir(&env.work_dir)
+            .stdin(Stdio::null());
+        for var in SCRUBBED_ENV {
+            command.env_remove(var);
+        }
+        if env.verbose {
+            command.arg("--verbose-cc");
+            eprintln!("zlig: running {}", show_command(&command));
+        }
+        let output = command
+            .output()
+            .context(|| format!("running {}", zig.path.display()))?;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if env.verbose && output.status.success() {
+            eprint!("{stderr}");
+        }
+        if !output.status.success() {
+            return Err(Error::Compile(format!(
+                "compiling the extensions failed:\n{}\ncommand: {}",
+                stderr.trim_end(),
+                show_command(&command)
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The 0.17 names of the optimize modes (the old ones go away after 0.18).
+fn optimize_name(optimize: Optimize) -> &'static str {
+    match optimize {
+        Optimize::Debug => "debug",
+        Optimize::ReleaseSafe => "safe",
+        Optimize::ReleaseFast => "fast",
+        Optimize::ReleaseSmall => "small",
+    }
+}
+
+fn show_command(command: &Command) -> String {
+    std::iter::once(command.get_program())
+        .chain(command.get_args())
+        .map(|a| {
+            let a = a.to_string_lossy();
+            if a.contains([' ', '"', '\'']) { format!("'{a}'") } else { a.into_owned() }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A Zig string literal.
+fn zig_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn zig_path(path: &Path) -> String {
+    zig_string(&path.to_string_lossy())
+}
+
+fn zig_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    let items: Vec<String> = items.into_iter().map(zig_string).collect();
+    if items.is_empty() {
+        "&.{}".into()
+    } else {
+        format!("&.{{ {} }}", items.join(", "))
+    }
+}
+
+/// The C/C++ compiler flags of one extension.
+fn compile_flags(graph: &BuildGraph, ext: &Extension) -> Vec<String> {
+    let mut flags: Vec<String> = BASE_FLAGS.iter().map(|f| f.to_string()).collect();
+    if graph.optimize != Optimize::Debug {
+        flags.push("-DNDEBUG".into());
+    }
+    flags.extend(ext.macros.iter().map(|m| m.flag()));
+    flags.extend(ext.undef_macros.iter().map(|m| format!("-U{m}")));
+    flags.extend(ext.compile_args.iter().cloned());
+    flags
+}
+
+/// Splits `files` into at most `jobs` contiguous chunks of near-equal length.
+fn chunks<T>(files: &[T], jobs: usize) -> Vec<&[T]> {
+    let count = jobs.clamp(1, files.len().max(1));
+    let size = files.len().div_ceil(count).max(1);
+    files.chunks(size).collect()
+}
+
+/// The `build.zig` text for `graph`, compiling with `jobs` parallel objects per extension.
+pub fn generate(graph: &BuildGraph, jobs: usize) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "// Generated by zlig {} from pyproject.toml. Do not edit: it is rewritten when the project changes.",
+        env!("CARGO_PKG_VERSION")
+    );
+    out.push_str("const std = @import(\"std\");\n\n");
+    let _ = writeln!(out, "const project_root = {};", zig_path(&graph.root));
+    let _ = writeln!(out, "const python_include = {};", zig_path(&graph.target.include_dir));
+    let _ = writeln!(out, "const strip = {};", graph.strip);
+    out.push_str(
+        "\npub fn build(b: *std.Build) void {\n    const target = b.standardTargetOptions(.{});\n    const optimize = b.standardOptimizeOption(.{});\n    const exports = b.addWriteFiles();\n",
+    );
+    for ext in &graph.extensions {
+        write_extension(&mut out, graph, ext, jobs);
+    }
+    out.push_str("}\n\n");
+    out.push_str(UNIT_FN.replace("{SANITIZE}", sanitize_line(graph.optimize)).as_str());
+    out
+}
+
+/// `Debug` keeps zig's default (UBSan on); release modes must not trap (ZIG.md pitfall 6).
+fn sanitize_line(optimize: Optimize) -> &'static str {
+    if optimize == Optimize::Debug {
+        ""
+    } else {
+        "\n        .sanitize_c = .off,"
+    }
+}
+
+const UNIT_FN: &str = r#"/// The sources, flags and include dirs of one compile unit.
+const Unit = struct {
+    files: []const []const u8,
+    flags: []const []const u8,
+    include_dirs: []const []const u8,
+    cxx: bool,
+};
+
+/// A module compiling `unit` for a shared library: files must be relative to `.root`.
+fn unitModule(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode, unit: Unit) *std.Build.Module {
+    const module = b.createModule(.{
+        .target = target,
+        .optimize = optimize,
+        .link_libc = true,
+        .link_libcpp = unit.cxx,
+        .strip = strip,{SANITIZE}
+        .pic = true,
+    });
+    for (unit.include_dirs) |dir| module.addIncludePath(b.graph.cwdRelativePath(dir));
+    module.addSystemIncludePath(b.graph.cwdRelativePath(python_include));
+    if (unit.files.len > 0) {
+        module.addCSourceFiles(.{ .root = b.graph.cwdRelativePath(project_root), .files = unit.files, .flags = unit.flags });
+    }
+    return module;
+}
+"#;
+
+fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, jobs: usize) {
+    let flags = compile_flags(graph, ext);
+    let includes: Vec<String> = ext.include_dirs.iter().map(|d| d.to_string_lossy().into_owned()).collect();
+    let sources: Vec<String> = ext.sources.iter().map(|s| crate::project::files::slash_path(s)).collect();
+    let cxx = ext.language == Language::Cxx;
+    let _ = writeln!(out, "\n    // {}", ext.name);
+    out.push_str("    {\n");
+    let _ = writeln!(out, "        const flags = {};", zig_list(flags.iter().map(String::as_str)));
+    let _ = writeln!(out, "        const include_dirs = {};", zig_list(includes.iter().map(String::as_str)));
+    let parts = chunks(&sources, jobs);
+    let unit = |files: &[String]| {
+        format!(
+            "unitModule(b, target, optimize, .{{ .files = {}, .flags = flags, .include_dirs = include_dirs, .cxx = {cxx} }})",
+            zig_list(files.iter().map(String::as_str))
+        )
+    };
+    if parts.len() <= 1 {
+        let _ = writeln!(out, "        const module = {};", unit(&sources));
+    } else {
+        let _ = writeln!(out, "        const module = {};", unit(&[]));
+        for (i, part) in parts.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "        module.addObject(b.addObject(.{{ .name = {}, .root_module = {} }}));",
+                zig_string(&format!("{}_{i}", ext.leaf)),
+                unit(part)
+            );
+        }
+    }
+    for dir in &ext.library_dirs {
+        let _ = writeln!(out, "        module.addLibraryPath(b.graph.cwdRelativePath({}));", zig_path(dir));
+    }
+    for lib in &ext.libraries {
+        let _ = writeln!(out, "        module.linkSystemLibrary({}, .{{}});", zig_string(lib));
+    }
+    let _ = writeln!(
+        out,
+        "        const lib = b.addLibrary(.{{ .name = {}, .linkage = .dynamic, .root_module = module }});",
+        zig_string(&ext.leaf)
+    );
+    let _ = writeln!(
+        out,
+        "        lib.setVersionScript(exports.add({}, {}));",
+        zig_string(&format!("{}.map", ext.name)),
+        zig_string(&format!("{{ global: PyInit_{}; local: *; }};\n", ext.leaf))
+    );
+    out.push_str("        lib.linker_allow_shlib_undefined = true;\n");
+    let _ = writeln!(
+        out,
+        "        b.getInstallStep().dependOn(&b.addInstallArtifact(lib, .{{ .dest_dir = .{{ .override = .prefix }}, .dest_sub_path = {} }}).step);",
+        zig_string(&crate::project::files::slash_path(&ext.output))
+    );
+    out.push_str("    }\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::graph::Macro;
+    use crate::target::{Target, tests::cpython311};
+    use std::path::PathBuf;
+
+    fn graph(sources: &[&str]) -> BuildGraph {
+        BuildGraph {
+            root: "/p".into(),
+            target: Target::resolve(&cpython311(), None).unwrap(),
+            optimize: Optimize::ReleaseFast,
+            strip: true,
+            extensions: vec![Extension {
+                name: "demo._speedups".into(),
+                leaf: "_speedups".into(),
+                output: "demo/_speedups.cpython-311-x86_64-linux-gnu.so".into(),
+                language: Language::C,
+                sources: sources.iter().map(PathBuf::from).collect(),
+                include_dirs: vec!["/p/include".into()],
+                macros: vec![Macro { name: "VERSION".into(), value: Some("\"1.2\"".into()) }],
+                undef_macros: vec!["NDEBUG".into()],
+                libraries: vec!["m".into()],
+                library_dirs: vec![],
+                compile_args: vec![],
+                link_args: vec![],
+                depends: vec![],
+                optional: false,
+            }],
+        }
+    }
+
+    #[test]
+    fn build_zig_for_one_source() {
+        let actual = generate(&graph(&["src/demo/speedups.c"]), 2);
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/build/snapshots/one_source.build.zig");
+        // UPDATE_SNAPSHOTS=1 cargo test rewrites the expected file; review it in the diff.
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(path, &actual).unwrap();
+        }
+        assert_eq!(actual, std::fs::read_to_string(path).unwrap());
+    }
+
+    #[test]
+    fn sources_are_split_into_one_object_per_job() {
+        let text = generate(&graph(&["a.c", "b.c", "c.c"]), 2);
+        assert!(text.contains(r#"module.addObject(b.addObject(.{ .name = "_speedups_0", .root_module = unitModule(b, target, optimize, .{ .files = &.{ "a.c", "b.c" }"#), "{text}");
+        assert!(text.contains(r#".name = "_speedups_1", .root_module = unitModule(b, target, optimize, .{ .files = &.{ "c.c" }"#), "{text}");
+    }
+
+    #[test]
+    fn chunks_cover_every_file_once() {
+        let files: Vec<u32> = (0..41).collect();
+        let parts = chunks(&files, 2);
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts.concat(), files);
+        assert_eq!(chunks(&files[..1], 4).len(), 1);
+        assert_eq!(chunks::<u32>(&[], 4).len(), 0);
+    }
+
+    #[test]
+    fn zig_strings_escape_quotes_and_backslashes() {
+        assert_eq!(zig_string("a\"b\\c\n"), r#""a\"b\\c\n""#);
+    }
+}

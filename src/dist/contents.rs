@@ -1,0 +1,178 @@
+//! What goes into each distribution, computed once: the wheel's package files plus built
+//! modules minus extension sources and excludes; the sdist's sources, headers, readme,
+//! licenses and includes minus excludes.
+//!
+//! Walks are sorted and skip `__pycache__`, compiled bytecode, dot-files, and the build dir.
+//! Symlinks inside the project are followed; the files they point to are archived as files.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use crate::build::Artifacts;
+use crate::build::graph::Extension;
+use crate::error::{Error, Result};
+use crate::project::Project;
+use crate::project::discovery::ModuleKind;
+use crate::project::files::{Pattern, slash_path};
+
+/// One file of a distribution: where it goes and where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Entry {
+    /// The `/`-separated path inside the archive.
+    pub path: String,
+    /// The file on disk.
+    pub source: PathBuf,
+    pub executable: bool,
+}
+
+/// Header suffixes shipped in the sdist from `include-dirs`.
+const HEADER_SUFFIXES: &[&str] = &["h", "hh", "hpp", "hxx", "h++", "inc", "inl", "ipp", "tcc", "def"];
+
+/// Extension-module suffixes that an in-place build leaves beside the sources.
+const MODULE_SUFFIXES: &[&str] = &[".so", ".pyd", ".dylib"];
+
+/// The files of the wheel, sorted by archive path (dist-info not included).
+pub fn wheel_files(project: &Project, extensions: &[Extension], artifacts: &Artifacts) -> Result<Vec<Entry>> {
+    let root = &project.root;
+    let compiled_inputs: BTreeSet<&PathBuf> = extensions.iter().flat_map(|e| e.sources.iter().chain(&e.depends)).collect();
+    let excluded = |relative: &Path| {
+        compiled_inputs.contains(&relative.to_path_buf())
+            || project.settings.wheel_exclude.iter().any(|p| p.value.matches(relative))
+            || is_inplace_module(relative, extensions)
+    };
+    let mut files = BTreeMap::new();
+    for top in &project.layout.top_level {
+        for relative in package_files(project, &top.path, &top.kind) {
+            if excluded(&relative) {
+                continue;
+            }
+            let in_wheel = relative
+                .strip_prefix(&project.layout.python_source)
+                .unwrap_or(&relative);
+            files.insert(slash_path(in_wheel), root.join(&relative));
+        }
+    }
+    let mut entries: Vec<Entry> = files
+        .into_iter()
+        .map(|(path, source)| Entry {
+            executable: is_executable(&source),
+            path,
+            source,
+        })
+        .collect();
+    for ext in extensions {
+        let Some(built) = artifacts.get(&ext.name) else {
+            continue;
+        };
+        let path = slash_path(&ext.output);
+        if entries.iter().any(|e| e.path == path) {
+            return Err(Error::Usage(format!(
+                "the built module {path} would replace a file of the same name in the package; remove the file or add it to `tool.zlig.wheel.exclude`"
+            )));
+        }
+        entries.push(Entry {
+            path,
+            source: built.clone(),
+            executable: true,
+        });
+    }
+    entries.sort();
+    Ok(entries)
+}
+
+/// The files of the sdist, as project-relative paths, sorted (`PKG-INFO` not included).
+pub fn sdist_files(project: &Project) -> Result<Vec<Entry>> {
+    let root = &project.root;
+    let mut files: BTreeSet<PathBuf> = BTreeSet::new();
+    files.insert(PathBuf::from("pyproject.toml"));
+    if let Some(readme) = project.metadata.readme.as_ref().and_then(|r| r.file.clone()) {
+        files.insert(readme);
+    }
+    files.extend(project.metadata.license_files.iter().cloned());
+    for top in &project.layout.top_level {
+        files.extend(package_files(project, &top.path, &top.kind));
+    }
+    for ext in &project.settings.extensions {
+        for glob in ext.sources.iter().chain(&ext.depends) {
+            files.extend(glob.value.files(root));
+        }
+        for dir in &ext.include_dirs {
+            let headers = Pattern::new(&format!("{}/**/*", dir.value.trim_end_matches('/')))
+                .map_err(|err| dir.error(err))?;
+            files.extend(
+                headers
+                    .files(root)
+                    .into_iter()
+                    .filter(|f| has_suffix(f, HEADER_SUFFIXES) && !is_skipped(project, f)),
+            );
+        }
+    }
+    for include in &project.settings.sdist_include {
+        let matched = include.value.files(root);
+        if matched.is_empty() {
+            return Err(include.error("matches no file"));
+        }
+        files.extend(matched.into_iter().filter(|f| !is_skipped(project, f)));
+    }
+    Ok(files
+        .into_iter()
+        .filter(|f| !project.settings.sdist_exclude.iter().any(|p| p.value.matches(f)))
+        .map(|relative| Entry {
+            path: slash_path(&relative),
+            executable: is_executable(&root.join(&relative)),
+            source: root.join(relative),
+        })
+        .collect())
+}
+
+/// The project-relative files of one top-level package or module.
+fn package_files(project: &Project, path: &Path, kind: &ModuleKind) -> Vec<PathBuf> {
+    match kind {
+        ModuleKind::Module => vec![path.to_path_buf()],
+        ModuleKind::Extension => Vec::new(),
+        ModuleKind::Package => walkdir::WalkDir::new(project.root.join(path))
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !is_junk(e.file_name().to_string_lossy().as_ref()))
+            .filter_map(std::result::Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .filter_map(|e| e.path().strip_prefix(&project.root).ok().map(Path::to_path_buf))
+            .filter(|relative| !is_skipped(project, relative))
+            .collect(),
+    }
+}
+
+/// Names never shipped: bytecode caches, compiled bytecode and dot-files.
+fn is_junk(name: &str) -> bool {
+    name == "__pycache__" || name.starts_with('.') || name.ends_with(".pyc") || name.ends_with(".pyo")
+}
+
+/// Whether a project-relative path is inside the build dir.
+fn is_skipped(project: &Project, relative: &Path) -> bool {
+    let build_dir = project.settings.build_dir(&project.root, "");
+    project.root.join(relative).starts_with(build_dir)
+}
+
+/// A module an in-place build left beside its sources (`demo/_speedups.cpython-311-….so`).
+fn is_inplace_module(relative: &Path, extensions: &[Extension]) -> bool {
+    let Some(name) = relative.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    if !MODULE_SUFFIXES.iter().any(|s| name.ends_with(s)) {
+        return false;
+    }
+    let stem = name.split('.').next().unwrap_or(name);
+    extensions.iter().any(|ext| ext.leaf == stem)
+}
+
+fn has_suffix(path: &Path, suffixes: &[&str]) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| suffixes.contains(&e))
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+}

@@ -1,0 +1,141 @@
+//! The wheel (PEP 427, binary distribution format): package files and built modules, then
+//! `.dist-info` with METADATA, WHEEL, entry points, licenses, and RECORD last.
+//!
+//! Spec: <https://packaging.python.org/en/latest/specifications/binary-distribution-format/>
+
+use std::path::{Path, PathBuf};
+
+use crate::dist::contents::Entry;
+use crate::dist::writer::{DirWriter, DistWriter, Timestamp, WheelWriter};
+use crate::error::{IoContext, Result};
+use crate::project::Project;
+use crate::project::files::slash_path;
+
+/// A wheel's compatibility tag; several platforms make a compressed tag set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WheelTag {
+    pub python: String,
+    pub abi: String,
+    pub platforms: Vec<String>,
+}
+
+impl WheelTag {
+    /// `py3-none-any`, for wheels without compiled code.
+    pub fn pure() -> Self {
+        Self {
+            python: "py3".into(),
+            abi: "none".into(),
+            platforms: vec!["any".into()],
+        }
+    }
+
+    /// The tag as it appears in the file name: platforms joined with `.`.
+    pub fn compressed(&self) -> String {
+        format!("{}-{}-{}", self.python, self.abi, self.platforms.join("."))
+    }
+
+    /// Whether the wheel holds only pure-Python code.
+    pub fn is_pure(&self) -> bool {
+        self.abi == "none" && self.platforms == ["any"]
+    }
+
+    /// The `WHEEL` file.
+    fn wheel_file(&self) -> String {
+        let mut out = format!(
+            "Wheel-Version: 1.0\nGenerator: zlig {}\nRoot-Is-Purelib: {}\n",
+            env!("CARGO_PKG_VERSION"),
+            self.is_pure()
+        );
+        for platform in &self.platforms {
+            out.push_str(&format!("Tag: {}-{}-{platform}\n", self.python, self.abi));
+        }
+        out
+    }
+}
+
+/// The `.dist-info` files other than WHEEL and RECORD, in archive order.
+fn dist_info_files(project: &Project, metadata: &str) -> Result<Vec<(String, Vec<u8>)>> {
+    let dist_info = project.metadata.dist_info();
+    let mut files = vec![(format!("{dist_info}/METADATA"), metadata.as_bytes().to_vec())];
+    if let Some(entry_points) = project.metadata.render_entry_points() {
+        files.push((format!("{dist_info}/entry_points.txt"), entry_points.into_bytes()));
+    }
+    for license in &project.metadata.license_files {
+        let source = project.root.join(license);
+        let bytes = std::fs::read(&source).context(|| format!("reading {}", source.display()))?;
+        files.push((format!("{dist_info}/licenses/{}", slash_path(license)), bytes));
+    }
+    Ok(files)
+}
+
+/// Writes the wheel into `out_dir` and returns its file name. `metadata` is the METADATA
+/// text, taken verbatim from `prepare_metadata_for_build_wheel` when the frontend gave one.
+pub fn write_wheel(
+    project: &Project,
+    files: &[Entry],
+    tag: &WheelTag,
+    metadata: &str,
+    out_dir: &Path,
+    timestamp: Timestamp,
+) -> Result<String> {
+    let name = format!("{}-{}.whl", project.metadata.dist_stem(), tag.compressed());
+    let dist_info = project.metadata.dist_info();
+    let mut writer: Box<dyn DistWriter> = Box::new(WheelWriter::new(
+        out_dir.join(&name),
+        format!("{dist_info}/RECORD"),
+        timestamp,
+    )?);
+    for entry in files {
+        let bytes = std::fs::read(&entry.source).context(|| format!("reading {}", entry.source.display()))?;
+        writer.add(&entry.path, &bytes, entry.executable)?;
+    }
+    let mut info = dist_info_files(project, metadata)?;
+    info.push((format!("{dist_info}/WHEEL"), tag.wheel_file().into_bytes()));
+    info.sort();
+    for (path, bytes) in &info {
+        writer.add(path, bytes, false)?;
+    }
+    writer.finish()?;
+    Ok(name)
+}
+
+/// Writes the `.dist-info` folder for `prepare_metadata_for_build_wheel`; returns its name.
+pub fn write_metadata_dir(project: &Project, out_dir: &Path) -> Result<String> {
+    let dist_info = project.metadata.dist_info();
+    let mut writer: Box<dyn DistWriter> = Box::new(DirWriter::new(out_dir.join(&dist_info))?);
+    for (path, bytes) in dist_info_files(project, &project.metadata.render())? {
+        let relative = path.strip_prefix(&format!("{dist_info}/")).unwrap_or(&path);
+        writer.add(relative, &bytes, false)?;
+    }
+    writer.finish()?;
+    Ok(dist_info)
+}
+
+/// Reads METADATA back from a metadata dir a frontend handed to `build_wheel`.
+pub fn read_prepared_metadata(metadata_dir: &Path) -> Result<String> {
+    let path: PathBuf = metadata_dir.join("METADATA");
+    std::fs::read_to_string(&path).context(|| format!("reading {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wheel_file_lists_every_platform_tag() {
+        let tag = WheelTag {
+            python: "cp311".into(),
+            abi: "cp311".into(),
+            platforms: vec!["manylinux_2_17_x86_64".into(), "manylinux2014_x86_64".into()],
+        };
+        assert_eq!(tag.compressed(), "cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64");
+        assert_eq!(
+            tag.wheel_file(),
+            format!(
+                "Wheel-Version: 1.0\nGenerator: zlig {}\nRoot-Is-Purelib: false\nTag: cp311-cp311-manylinux_2_17_x86_64\nTag: cp311-cp311-manylinux2014_x86_64\n",
+                env!("CARGO_PKG_VERSION")
+            )
+        );
+        assert!(WheelTag::pure().wheel_file().contains("Root-Is-Purelib: true\nTag: py3-none-any\n"));
+    }
+}
