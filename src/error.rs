@@ -95,7 +95,9 @@ impl ConfigError {
             Some(span) => {
                 let start = span.start.min(source.len());
                 let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
-                let line_end = source[start..].find('\n').map_or(source.len(), |i| start + i);
+                let line_end = source[start..]
+                    .find('\n')
+                    .map_or(source.len(), |i| start + i);
                 let line_text = source[line_start..line_end].trim_end_matches('\r');
                 let column = source[line_start..start].chars().count() + 1;
                 let line = source[..start].matches('\n').count() + 1;
@@ -159,7 +161,10 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 /// The candidate closest to `given`, if any is close enough to be a likely typo.
-pub fn did_you_mean<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    given: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(given, c), c))

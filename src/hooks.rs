@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::audit;
 use crate::build::backend::{self, Backend};
 use crate::build::graph::BuildGraph;
 use crate::build::toolchain::{ZIGLANG_REQUIREMENT, ZigCandidates};
@@ -54,7 +55,11 @@ pub fn requires_for_build_wheel(request: &Request) -> Result<Vec<String>> {
 }
 
 /// `build_wheel`: compiles the extensions and writes the wheel; returns its file name.
-pub fn build_wheel(request: &Request, wheel_dir: &Path, metadata_dir: Option<&Path>) -> Result<String> {
+pub fn build_wheel(
+    request: &Request,
+    wheel_dir: &Path,
+    metadata_dir: Option<&Path>,
+) -> Result<String> {
     let project = request.project()?;
     let timestamp = Timestamp::from_env()?;
     let metadata = match metadata_dir {
@@ -63,12 +68,21 @@ pub fn build_wheel(request: &Request, wheel_dir: &Path, metadata_dir: Option<&Pa
     };
     if !project.has_extensions() {
         let files = wheel_files(&project, &[], &Artifacts::new())?;
-        return write_wheel(&project, &files, &WheelTag::pure(), &metadata, wheel_dir, timestamp);
+        return write_wheel(
+            &project,
+            &files,
+            &WheelTag::pure(),
+            &metadata,
+            wheel_dir,
+            timestamp,
+        );
     }
     let target = Target::resolve(&request.interpreter, project.settings.target.as_ref())?;
     let graph = BuildGraph::resolve(&project, &target)?;
     let backend = backend::select(request.backends(), project.settings.backend.as_ref())?;
-    let build_dir = project.settings.build_dir(&project.root, &target.build_dir_name());
+    let build_dir = project
+        .settings
+        .build_dir(&project.root, &target.build_dir_name());
     let artifacts = compile(
         &graph,
         backend.as_ref(),
@@ -78,10 +92,18 @@ pub fn build_wheel(request: &Request, wheel_dir: &Path, metadata_dir: Option<&Pa
         },
     )?;
     let files = wheel_files(&project, &graph.extensions, &artifacts)?;
+    let modules = graph
+        .extensions
+        .iter()
+        .filter_map(|ext| Some((ext.name.as_str(), artifacts.get(&ext.name)?.as_path())));
+    let audit = audit::audit(modules, &target)?;
+    if let Some(why) = &audit.downgraded {
+        eprintln!("zlig: warning: {why}");
+    }
     let tag = WheelTag {
         python: target.python_tag.clone(),
         abi: target.abi_tag.clone(),
-        platforms: vec![target.linux_platform_tag()],
+        platforms: audit.platforms,
     };
     write_wheel(&project, &files, &tag, &metadata, wheel_dir, timestamp)
 }

@@ -4,6 +4,7 @@
 //! `build` (graph, snapshot, backends) → `dist` (contents and writers). `hooks` strings
 //! them together with plain values; this file only converts Python values and errors.
 
+pub mod audit;
 pub mod build;
 pub mod dist;
 pub mod error;
@@ -20,12 +21,21 @@ mod python {
     use pyo3::exceptions::PyException;
     use pyo3::prelude::*;
 
-    create_exception!(_core, BuildError, PyException, "A build failed; the message is for the user.");
+    create_exception!(
+        _core,
+        BuildError,
+        PyException,
+        "A build failed; the message is for the user."
+    );
 
     /// Parses the JSON request, runs `hook`, and turns errors and panics into `BuildError`.
-    fn run<T>(request: &str, hook: impl FnOnce(&hooks::Request) -> error::Result<T>) -> PyResult<T> {
-        let request: hooks::Request = serde_json::from_str(request)
-            .map_err(|err| BuildError::new_err(format!("internal error: bad request from the hooks: {err}")))?;
+    fn run<T>(
+        request: &str,
+        hook: impl FnOnce(&hooks::Request) -> error::Result<T>,
+    ) -> PyResult<T> {
+        let request: hooks::Request = serde_json::from_str(request).map_err(|err| {
+            BuildError::new_err(format!("internal error: bad request from the hooks: {err}"))
+        })?;
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(&request))) {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(err)) => Err(BuildError::new_err(err.to_string())),
@@ -49,20 +59,35 @@ mod python {
 
     #[pyfunction]
     #[pyo3(signature = (request, wheel_directory, metadata_directory=None))]
-    fn build_wheel(request: &str, wheel_directory: &str, metadata_directory: Option<&str>) -> PyResult<String> {
+    fn build_wheel(
+        request: &str,
+        wheel_directory: &str,
+        metadata_directory: Option<&str>,
+    ) -> PyResult<String> {
         run(request, |r| {
-            hooks::build_wheel(r, Path::new(wheel_directory), metadata_directory.map(Path::new))
+            hooks::build_wheel(
+                r,
+                Path::new(wheel_directory),
+                metadata_directory.map(Path::new),
+            )
         })
     }
 
     #[pyfunction]
     fn build_sdist(request: &str, sdist_directory: &str) -> PyResult<String> {
-        run(request, |r| hooks::build_sdist(r, Path::new(sdist_directory)))
+        run(request, |r| {
+            hooks::build_sdist(r, Path::new(sdist_directory))
+        })
     }
 
     #[pyfunction]
-    fn prepare_metadata_for_build_wheel(request: &str, metadata_directory: &str) -> PyResult<String> {
-        run(request, |r| hooks::prepare_metadata(r, Path::new(metadata_directory)))
+    fn prepare_metadata_for_build_wheel(
+        request: &str,
+        metadata_directory: &str,
+    ) -> PyResult<String> {
+        run(request, |r| {
+            hooks::prepare_metadata(r, Path::new(metadata_directory))
+        })
     }
 
     #[pymodule]

@@ -36,7 +36,10 @@ pub struct Interpreter {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Libc {
     /// glibc, with the minimum version the wheel claims.
-    Gnu { major: u32, minor: u32 },
+    Gnu {
+        major: u32,
+        minor: u32,
+    },
     Musl,
 }
 
@@ -63,7 +66,9 @@ pub struct Target {
 /// The glibc that wheels are built against by default: manylinux2014's.
 const DEFAULT_GLIBC: (u32, u32) = (2, 17);
 
-const ARCHES: &[&str] = &["x86_64", "aarch64", "i686", "armv7l", "ppc64le", "s390x", "riscv64"];
+const ARCHES: &[&str] = &[
+    "x86_64", "aarch64", "i686", "armv7l", "ppc64le", "s390x", "riscv64",
+];
 
 impl Target {
     /// Resolves the target from the interpreter and the `target` setting, if any.
@@ -103,7 +108,11 @@ impl Target {
                 format!("{zig_arch}-linux-{abi}.{major}.{minor}")
             }
             Libc::Musl => {
-                let abi = if arch == "armv7l" { "musleabihf" } else { "musl" };
+                let abi = if arch == "armv7l" {
+                    "musleabihf"
+                } else {
+                    "musl"
+                };
                 format!("{zig_arch}-linux-{abi}")
             }
         };
@@ -255,14 +264,18 @@ pub(crate) mod tests {
     fn default_target_is_host_arch_with_glibc_2_17() {
         let target = Target::resolve(&cpython311(), None).unwrap();
         assert_eq!(target.zig_triple, "x86_64-linux-gnu.2.17");
-        assert_eq!((target.python_tag.as_str(), target.abi_tag.as_str()), ("cp311", "cp311"));
+        assert_eq!(
+            (target.python_tag.as_str(), target.abi_tag.as_str()),
+            ("cp311", "cp311")
+        );
         assert_eq!(target.linux_platform_tag(), "linux_x86_64");
         assert_eq!(target.ext_suffix, ".cpython-311-x86_64-linux-gnu.so");
     }
 
     #[test]
     fn cross_target_names_files_for_the_target() {
-        let target = Target::resolve(&cpython311(), Some(&setting("aarch64-linux-gnu.2.28"))).unwrap();
+        let target =
+            Target::resolve(&cpython311(), Some(&setting("aarch64-linux-gnu.2.28"))).unwrap();
         assert_eq!(target.zig_triple, "aarch64-linux-gnu.2.28");
         assert_eq!(target.ext_suffix, ".cpython-311-aarch64-linux-gnu.so");
         assert!(!target.native);
@@ -276,18 +289,27 @@ pub(crate) mod tests {
         let mut pypy = cpython311();
         pypy.implementation = "pypy".into();
         pypy.soabi = Some("pypy310-pp73-x86_64-linux-gnu".into());
-        assert_eq!((python_tag(&pypy).as_str(), abi_tag(&pypy).as_str()), ("pp311", "pypy310_pp73"));
+        assert_eq!(
+            (python_tag(&pypy).as_str(), abi_tag(&pypy).as_str()),
+            ("pp311", "pypy310_pp73")
+        );
     }
 
     #[test]
     fn bad_targets_are_explained() {
         for (triple, expected) in [
-            ("x86_64-windows-gnu", "unsupported operating system `windows`"),
+            (
+                "x86_64-windows-gnu",
+                "unsupported operating system `windows`",
+            ),
             ("sparc-linux-gnu", "unknown architecture `sparc`"),
             ("x86_64-linux-gnu.2.5", "glibc older than 2.17"),
             ("x86_64", "not a target triple"),
         ] {
-            let err = Target::resolve(&cpython311(), Some(&setting(triple))).err().unwrap().to_string();
+            let err = Target::resolve(&cpython311(), Some(&setting(triple)))
+                .err()
+                .unwrap()
+                .to_string();
             assert!(err.contains(expected), "{triple}: {err}");
         }
     }

@@ -60,7 +60,10 @@ pub fn select(
                 names.join(", ")
             )));
         };
-        let backend = backends.into_iter().nth(index).expect("index from position");
+        let backend = backends
+            .into_iter()
+            .nth(index)
+            .expect("index from position");
         return match backend.version() {
             Ok(_) => Ok(backend),
             Err(why) => Err(name.error(format!("backend `{}` cannot be used: {why}", name.value))),
@@ -70,7 +73,11 @@ pub fn select(
     let mut best: Option<Box<dyn Backend>> = None;
     for backend in backends {
         match backend.version() {
-            Ok(_) if best.as_ref().is_none_or(|b| b.priority() < backend.priority()) => {
+            Ok(_)
+                if best
+                    .as_ref()
+                    .is_none_or(|b| b.priority() < backend.priority()) =>
+            {
                 best = Some(backend)
             }
             Ok(_) => {}

@@ -90,7 +90,11 @@ impl BuildGraph {
     }
 }
 
-fn resolve_extension(project: &Project, target: &Target, decl: &ExtensionDecl) -> Result<Extension> {
+fn resolve_extension(
+    project: &Project,
+    target: &Target,
+    decl: &ExtensionDecl,
+) -> Result<Extension> {
     let name = &decl.name.value;
     if !project.layout.contains_module(name) {
         let package = name.split('.').next().unwrap_or(name);
@@ -99,11 +103,17 @@ fn resolve_extension(project: &Project, target: &Target, decl: &ExtensionDecl) -
         )));
     }
     let relative: PathBuf = name.split('.').collect();
-    let python_file = project.root.join(&project.layout.python_source).join(relative.with_extension("py"));
+    let python_file = project
+        .root
+        .join(&project.layout.python_source)
+        .join(relative.with_extension("py"));
     if python_file.is_file() {
         return Err(decl.name.error(format!(
             "clashes with the Python module {}; rename one of them",
-            python_file.strip_prefix(&project.root).unwrap_or(&python_file).display()
+            python_file
+                .strip_prefix(&project.root)
+                .unwrap_or(&python_file)
+                .display()
         )));
     }
     let leaf = name.rsplit('.').next().unwrap_or(name).to_string();
@@ -136,7 +146,11 @@ fn resolve_extension(project: &Project, target: &Target, decl: &ExtensionDecl) -
         language,
         sources,
         include_dirs: existing_dirs(&project.root, &decl.include_dirs, "include")?,
-        macros: decl.define_macros.iter().map(parse_macro).collect::<Result<_>>()?,
+        macros: decl
+            .define_macros
+            .iter()
+            .map(parse_macro)
+            .collect::<Result<_>>()?,
         undef_macros: decl
             .undef_macros
             .iter()
@@ -194,7 +208,11 @@ impl Language {
             Self::Cxx => 1,
             Self::Zig => 2,
         };
-        if rank(other) > rank(self) { other } else { self }
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
     }
 }
 
@@ -212,7 +230,10 @@ fn existing_dirs(root: &Path, dirs: &[Located<String>], what: &str) -> Result<Ve
 }
 
 fn macro_name(place: &Located<String>, name: &str) -> Result<String> {
-    let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    let valid = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if valid {
         Ok(name.to_string())
@@ -267,17 +288,33 @@ mod tests {
         let toml = format!(
             "{HEAD}[[tool.zlig.extensions]]\nname = \"demo._speedups\"\nsources = [\"src/**/*.c\", \"src/x.cpp\"]\ndefine-macros = [\"A\", \"B=2\", \"C=\", 'V=\"1.2\"']\ninclude-dirs = [\"include\"]\n"
         );
-        let (_dir, project) = project(&toml, &["src/demo/__init__.py", "src/demo/a.c", "src/b/c.c", "src/x.cpp", "include/h.h"]);
+        let (_dir, project) = project(
+            &toml,
+            &[
+                "src/demo/__init__.py",
+                "src/demo/a.c",
+                "src/b/c.c",
+                "src/x.cpp",
+                "include/h.h",
+            ],
+        );
         let project = project.unwrap();
         let target = Target::resolve(&cpython311(), None).unwrap();
         let graph = BuildGraph::resolve(&project, &target).unwrap();
         let ext = &graph.extensions[0];
-        assert_eq!(ext.output, PathBuf::from("demo/_speedups.cpython-311-x86_64-linux-gnu.so"));
+        assert_eq!(
+            ext.output,
+            PathBuf::from("demo/_speedups.cpython-311-x86_64-linux-gnu.so")
+        );
         assert_eq!(ext.leaf, "_speedups");
         assert_eq!(ext.language, Language::Cxx);
         assert_eq!(
             ext.sources,
-            [PathBuf::from("src/b/c.c"), PathBuf::from("src/demo/a.c"), PathBuf::from("src/x.cpp")]
+            [
+                PathBuf::from("src/b/c.c"),
+                PathBuf::from("src/demo/a.c"),
+                PathBuf::from("src/x.cpp")
+            ]
         );
         let flags: Vec<String> = ext.macros.iter().map(Macro::flag).collect();
         assert_eq!(flags, ["-DA", "-DB=2", "-DC=", "-DV=\"1.2\""]);
@@ -287,18 +324,46 @@ mod tests {
     #[test]
     fn resolution_errors_point_at_the_declaration() {
         let cases = [
-            ("name = \"demo.x\"\nsources = [\"src/*.c\"]", &["demo/__init__.py"][..], "`tool.zlig.extensions[0].sources[0]`: matches no file"),
-            ("name = \"demo.x\"\nsources = [\"x.c\"]\ninclude-dirs = [\"inc\"]", &["demo/__init__.py", "x.c"][..], "include directory `inc` does not exist"),
-            ("name = \"demo.x\"\nsources = [\"x.c\"]", &["demo/__init__.py", "demo/x.py", "x.c"][..], "clashes with the Python module demo/x.py"),
-            ("name = \"other.x\"\nsources = [\"x.c\"]", &["demo/__init__.py", "x.c"][..], "not one of the packages shipped"),
-            ("name = \"demo.x\"\nsources = [\"x.h\"]", &["demo/__init__.py", "x.h"][..], "`x.h` is not a C (.c)"),
-            ("name = \"demo.x\"\nsources = [\"x.c\"]\ndefine-macros = [\"1BAD\"]", &["demo/__init__.py", "x.c"][..], "`1BAD` is not a valid C macro name"),
+            (
+                "name = \"demo.x\"\nsources = [\"src/*.c\"]",
+                &["demo/__init__.py"][..],
+                "`tool.zlig.extensions[0].sources[0]`: matches no file",
+            ),
+            (
+                "name = \"demo.x\"\nsources = [\"x.c\"]\ninclude-dirs = [\"inc\"]",
+                &["demo/__init__.py", "x.c"][..],
+                "include directory `inc` does not exist",
+            ),
+            (
+                "name = \"demo.x\"\nsources = [\"x.c\"]",
+                &["demo/__init__.py", "demo/x.py", "x.c"][..],
+                "clashes with the Python module demo/x.py",
+            ),
+            (
+                "name = \"other.x\"\nsources = [\"x.c\"]",
+                &["demo/__init__.py", "x.c"][..],
+                "not one of the packages shipped",
+            ),
+            (
+                "name = \"demo.x\"\nsources = [\"x.h\"]",
+                &["demo/__init__.py", "x.h"][..],
+                "`x.h` is not a C (.c)",
+            ),
+            (
+                "name = \"demo.x\"\nsources = [\"x.c\"]\ndefine-macros = [\"1BAD\"]",
+                &["demo/__init__.py", "x.c"][..],
+                "`1BAD` is not a valid C macro name",
+            ),
         ];
         for (body, files, expected) in cases {
             let toml = format!("{HEAD}[[tool.zlig.extensions]]\n{body}\n");
             let (_dir, project) = project(&toml, files);
             let target = Target::resolve(&cpython311(), None).unwrap();
-            let err = project.and_then(|p| BuildGraph::resolve(&p, &target)).err().unwrap().to_string();
+            let err = project
+                .and_then(|p| BuildGraph::resolve(&p, &target))
+                .err()
+                .unwrap()
+                .to_string();
             assert!(err.contains(expected), "{body}\n→ {err}");
         }
     }

@@ -29,12 +29,17 @@ pub struct CompileOptions<'a> {
 }
 
 /// Compiles every extension of `graph` with `backend` and returns the built files.
-pub fn compile(graph: &BuildGraph, backend: &dyn Backend, options: &CompileOptions<'_>) -> Result<Artifacts> {
+pub fn compile(
+    graph: &BuildGraph,
+    backend: &dyn Backend,
+    options: &CompileOptions<'_>,
+) -> Result<Artifacts> {
     if graph.extensions.is_empty() {
         return Ok(Artifacts::new());
     }
     let work_dir = options.build_dir.join(backend.name());
-    std::fs::create_dir_all(&work_dir).context(|| format!("creating build dir {}", work_dir.display()))?;
+    std::fs::create_dir_all(&work_dir)
+        .context(|| format!("creating build dir {}", work_dir.display()))?;
     let _lock = lock(options.build_dir)?;
     let env = BuildEnv {
         out_dir: work_dir.join("out"),
@@ -93,6 +98,7 @@ fn plural(n: usize) -> &'static str {
 fn lock(build_dir: &Path) -> Result<File> {
     let path = build_dir.join(".lock");
     let file = File::create(&path).context(|| format!("creating {}", path.display()))?;
-    file.lock().context(|| format!("locking {}", path.display()))?;
+    file.lock()
+        .context(|| format!("locking {}", path.display()))?;
     Ok(file)
 }

@@ -27,7 +27,12 @@ pub struct Snapshot<'a> {
 }
 
 impl<'a> Snapshot<'a> {
-    pub fn new(backend: &'a str, toolchain: Option<&'a Zig>, jobs: usize, graph: &'a BuildGraph) -> Self {
+    pub fn new(
+        backend: &'a str,
+        toolchain: Option<&'a Zig>,
+        jobs: usize,
+        graph: &'a BuildGraph,
+    ) -> Self {
         Self {
             format: FORMAT,
             zlig: env!("CARGO_PKG_VERSION"),

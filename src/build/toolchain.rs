@@ -39,7 +39,9 @@ impl ZigCandidates {
     /// Reads `ZLIG_ZIG` and `PATH` from the process environment.
     pub fn from_env(ziglang: Option<PathBuf>) -> Self {
         Self {
-            explicit: std::env::var_os("ZLIG_ZIG").filter(|v| !v.is_empty()).map(PathBuf::from),
+            explicit: std::env::var_os("ZLIG_ZIG")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
             ziglang,
             path: std::env::var_os("PATH"),
         }
@@ -48,7 +50,8 @@ impl ZigCandidates {
     /// The first usable zig, or every reason why none is.
     pub fn find(&self) -> Result<Zig, String> {
         if let Some(explicit) = &self.explicit {
-            return probe(explicit, "ZLIG_ZIG").map_err(|why| format!("ZLIG_ZIG={}: {why}", explicit.display()));
+            return probe(explicit, "ZLIG_ZIG")
+                .map_err(|why| format!("ZLIG_ZIG={}: {why}", explicit.display()));
         }
         let mut reasons = Vec::new();
         match &self.ziglang {
@@ -58,10 +61,11 @@ impl ZigCandidates {
             },
             None => reasons.push("ziglang package: not installed in this environment".into()),
         }
-        let on_path = self
-            .path
-            .as_ref()
-            .and_then(|dirs| std::env::split_paths(dirs).map(|d| d.join("zig")).find(|p| p.is_file()));
+        let on_path = self.path.as_ref().and_then(|dirs| {
+            std::env::split_paths(dirs)
+                .map(|d| d.join("zig"))
+                .find(|p| p.is_file())
+        });
         match on_path {
             Some(path) => match probe(&path, "PATH") {
                 Ok(zig) => return Ok(zig),
@@ -84,7 +88,9 @@ fn probe(path: &Path, origin: &str) -> Result<Zig, String> {
     }
     let version = String::from_utf8_lossy(&output.stdout).trim().to_string();
     if !version.starts_with(SUPPORTED_SERIES) {
-        return Err(format!("version {version}, but zlig needs {SUPPORTED_SERIES}x"));
+        return Err(format!(
+            "version {version}, but zlig needs {SUPPORTED_SERIES}x"
+        ));
     }
     Ok(Zig {
         path: path.to_path_buf(),
@@ -116,11 +122,20 @@ mod tests {
         };
         fake_zig(good.path(), "0.17.0");
         let zig = candidates.find().unwrap();
-        assert_eq!((zig.origin.as_str(), zig.version.as_str()), ("PATH", "0.17.0"));
+        assert_eq!(
+            (zig.origin.as_str(), zig.version.as_str()),
+            ("PATH", "0.17.0")
+        );
 
-        let none = ZigCandidates { path: None, ..candidates };
+        let none = ZigCandidates {
+            path: None,
+            ..candidates
+        };
         let err = none.find().unwrap_err();
-        assert!(err.contains("version 0.13.0, but zlig needs 0.17.x"), "{err}");
+        assert!(
+            err.contains("version 0.13.0, but zlig needs 0.17.x"),
+            "{err}"
+        );
         assert!(err.contains("zig on PATH: not found"), "{err}");
     }
 
@@ -131,6 +146,9 @@ mod tests {
             ..Default::default()
         };
         let err = candidates.find().unwrap_err();
-        assert!(err.starts_with("ZLIG_ZIG=/nonexistent/zig: cannot run it"), "{err}");
+        assert!(
+            err.starts_with("ZLIG_ZIG=/nonexistent/zig: cannot run it"),
+            "{err}"
+        );
     }
 }

@@ -46,7 +46,9 @@ impl ZigBackend {
     }
 
     fn zig(&self) -> Result<&Zig> {
-        self.zig.as_ref().map_err(|why| Error::Usage(format!("no usable zig: {why}")))
+        self.zig
+            .as_ref()
+            .map_err(|why| Error::Usage(format!("no usable zig: {why}")))
     }
 }
 
@@ -60,7 +62,10 @@ impl Backend for ZigBackend {
     }
 
     fn version(&self) -> std::result::Result<String, String> {
-        self.zig.as_ref().map(|z| z.version.clone()).map_err(Clone::clone)
+        self.zig
+            .as_ref()
+            .map(|z| z.version.clone())
+            .map_err(Clone::clone)
     }
 
     fn toolchain(&self) -> Option<&Zig> {
@@ -134,7 +139,11 @@ fn show_command(command: &Command) -> String {
         .chain(command.get_args())
         .map(|a| {
             let a = a.to_string_lossy();
-            if a.contains([' ', '"', '\'']) { format!("'{a}'") } else { a.into_owned() }
+            if a.contains([' ', '"', '\'']) {
+                format!("'{a}'")
+            } else {
+                a.into_owned()
+            }
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -201,7 +210,11 @@ pub fn generate(graph: &BuildGraph, jobs: usize) -> String {
     );
     out.push_str("const std = @import(\"std\");\n\n");
     let _ = writeln!(out, "const project_root = {};", zig_path(&graph.root));
-    let _ = writeln!(out, "const python_include = {};", zig_path(&graph.target.include_dir));
+    let _ = writeln!(
+        out,
+        "const python_include = {};",
+        zig_path(&graph.target.include_dir)
+    );
     let _ = writeln!(out, "const strip = {};", graph.strip);
     out.push_str(
         "\npub fn build(b: *std.Build) void {\n    const target = b.standardTargetOptions(.{});\n    const optimize = b.standardOptimizeOption(.{});\n    const exports = b.addWriteFiles();\n",
@@ -210,7 +223,11 @@ pub fn generate(graph: &BuildGraph, jobs: usize) -> String {
         write_extension(&mut out, graph, ext, jobs);
     }
     out.push_str("}\n\n");
-    out.push_str(UNIT_FN.replace("{SANITIZE}", sanitize_line(graph.optimize)).as_str());
+    out.push_str(
+        UNIT_FN
+            .replace("{SANITIZE}", sanitize_line(graph.optimize))
+            .as_str(),
+    );
     out
 }
 
@@ -252,13 +269,29 @@ fn unitModule(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.bui
 
 fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, jobs: usize) {
     let flags = compile_flags(graph, ext);
-    let includes: Vec<String> = ext.include_dirs.iter().map(|d| d.to_string_lossy().into_owned()).collect();
-    let sources: Vec<String> = ext.sources.iter().map(|s| crate::project::files::slash_path(s)).collect();
+    let includes: Vec<String> = ext
+        .include_dirs
+        .iter()
+        .map(|d| d.to_string_lossy().into_owned())
+        .collect();
+    let sources: Vec<String> = ext
+        .sources
+        .iter()
+        .map(|s| crate::project::files::slash_path(s))
+        .collect();
     let cxx = ext.language == Language::Cxx;
     let _ = writeln!(out, "\n    // {}", ext.name);
     out.push_str("    {\n");
-    let _ = writeln!(out, "        const flags = {};", zig_list(flags.iter().map(String::as_str)));
-    let _ = writeln!(out, "        const include_dirs = {};", zig_list(includes.iter().map(String::as_str)));
+    let _ = writeln!(
+        out,
+        "        const flags = {};",
+        zig_list(flags.iter().map(String::as_str))
+    );
+    let _ = writeln!(
+        out,
+        "        const include_dirs = {};",
+        zig_list(includes.iter().map(String::as_str))
+    );
     let parts = chunks(&sources, jobs);
     let unit = |files: &[String]| {
         format!(
@@ -280,10 +313,18 @@ fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, jobs: 
         }
     }
     for dir in &ext.library_dirs {
-        let _ = writeln!(out, "        module.addLibraryPath(b.graph.cwdRelativePath({}));", zig_path(dir));
+        let _ = writeln!(
+            out,
+            "        module.addLibraryPath(b.graph.cwdRelativePath({}));",
+            zig_path(dir)
+        );
     }
     for lib in &ext.libraries {
-        let _ = writeln!(out, "        module.linkSystemLibrary({}, .{{}});", zig_string(lib));
+        let _ = writeln!(
+            out,
+            "        module.linkSystemLibrary({}, .{{}});",
+            zig_string(lib)
+        );
     }
     let _ = writeln!(
         out,
@@ -325,7 +366,10 @@ mod tests {
                 language: Language::C,
                 sources: sources.iter().map(PathBuf::from).collect(),
                 include_dirs: vec!["/p/include".into()],
-                macros: vec![Macro { name: "VERSION".into(), value: Some("\"1.2\"".into()) }],
+                macros: vec![Macro {
+                    name: "VERSION".into(),
+                    value: Some("\"1.2\"".into()),
+                }],
                 undef_macros: vec!["NDEBUG".into()],
                 libraries: vec!["m".into()],
                 library_dirs: vec![],
@@ -340,7 +384,10 @@ mod tests {
     #[test]
     fn build_zig_for_one_source() {
         let actual = generate(&graph(&["src/demo/speedups.c"]), 2);
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/build/snapshots/one_source.build.zig");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src/build/snapshots/one_source.build.zig"
+        );
         // UPDATE_SNAPSHOTS=1 cargo test rewrites the expected file; review it in the diff.
         if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
             std::fs::write(path, &actual).unwrap();

@@ -26,18 +26,31 @@ pub struct Entry {
 }
 
 /// Header suffixes shipped in the sdist from `include-dirs`.
-const HEADER_SUFFIXES: &[&str] = &["h", "hh", "hpp", "hxx", "h++", "inc", "inl", "ipp", "tcc", "def"];
+const HEADER_SUFFIXES: &[&str] = &[
+    "h", "hh", "hpp", "hxx", "h++", "inc", "inl", "ipp", "tcc", "def",
+];
 
 /// Extension-module suffixes that an in-place build leaves beside the sources.
 const MODULE_SUFFIXES: &[&str] = &[".so", ".pyd", ".dylib"];
 
 /// The files of the wheel, sorted by archive path (dist-info not included).
-pub fn wheel_files(project: &Project, extensions: &[Extension], artifacts: &Artifacts) -> Result<Vec<Entry>> {
+pub fn wheel_files(
+    project: &Project,
+    extensions: &[Extension],
+    artifacts: &Artifacts,
+) -> Result<Vec<Entry>> {
     let root = &project.root;
-    let compiled_inputs: BTreeSet<&PathBuf> = extensions.iter().flat_map(|e| e.sources.iter().chain(&e.depends)).collect();
+    let compiled_inputs: BTreeSet<&PathBuf> = extensions
+        .iter()
+        .flat_map(|e| e.sources.iter().chain(&e.depends))
+        .collect();
     let excluded = |relative: &Path| {
         compiled_inputs.contains(&relative.to_path_buf())
-            || project.settings.wheel_exclude.iter().any(|p| p.value.matches(relative))
+            || project
+                .settings
+                .wheel_exclude
+                .iter()
+                .any(|p| p.value.matches(relative))
             || is_inplace_module(relative, extensions)
     };
     let mut files = BTreeMap::new();
@@ -85,7 +98,12 @@ pub fn sdist_files(project: &Project) -> Result<Vec<Entry>> {
     let root = &project.root;
     let mut files: BTreeSet<PathBuf> = BTreeSet::new();
     files.insert(PathBuf::from("pyproject.toml"));
-    if let Some(readme) = project.metadata.readme.as_ref().and_then(|r| r.file.clone()) {
+    if let Some(readme) = project
+        .metadata
+        .readme
+        .as_ref()
+        .and_then(|r| r.file.clone())
+    {
         files.insert(readme);
     }
     files.extend(project.metadata.license_files.iter().cloned());
@@ -116,7 +134,13 @@ pub fn sdist_files(project: &Project) -> Result<Vec<Entry>> {
     }
     Ok(files
         .into_iter()
-        .filter(|f| !project.settings.sdist_exclude.iter().any(|p| p.value.matches(f)))
+        .filter(|f| {
+            !project
+                .settings
+                .sdist_exclude
+                .iter()
+                .any(|p| p.value.matches(f))
+        })
         .map(|relative| Entry {
             path: slash_path(&relative),
             executable: is_executable(&root.join(&relative)),
@@ -137,7 +161,12 @@ fn package_files(project: &Project, path: &Path, kind: &ModuleKind) -> Vec<PathB
             .filter_entry(|e| e.depth() == 0 || !is_junk(e.file_name().to_string_lossy().as_ref()))
             .filter_map(std::result::Result::ok)
             .filter(|e| e.file_type().is_file())
-            .filter_map(|e| e.path().strip_prefix(&project.root).ok().map(Path::to_path_buf))
+            .filter_map(|e| {
+                e.path()
+                    .strip_prefix(&project.root)
+                    .ok()
+                    .map(Path::to_path_buf)
+            })
             .filter(|relative| !is_skipped(project, relative))
             .collect(),
     }
@@ -145,7 +174,10 @@ fn package_files(project: &Project, path: &Path, kind: &ModuleKind) -> Vec<PathB
 
 /// Names never shipped: bytecode caches, compiled bytecode and dot-files.
 fn is_junk(name: &str) -> bool {
-    name == "__pycache__" || name.starts_with('.') || name.ends_with(".pyc") || name.ends_with(".pyo")
+    name == "__pycache__"
+        || name.starts_with('.')
+        || name.ends_with(".pyc")
+        || name.ends_with(".pyo")
 }
 
 /// Whether a project-relative path is inside the build dir.

@@ -11,13 +11,21 @@ use crate::error::{IoContext, Result};
 use crate::project::Project;
 
 /// Writes the sdist into `out_dir` and returns its file name.
-pub fn write_sdist(project: &Project, files: &[Entry], out_dir: &Path, timestamp: Timestamp) -> Result<String> {
+pub fn write_sdist(
+    project: &Project,
+    files: &[Entry],
+    out_dir: &Path,
+    timestamp: Timestamp,
+) -> Result<String> {
     let stem = project.metadata.dist_stem();
     let name = format!("{stem}.tar.gz");
-    let mut writer: Box<dyn DistWriter> = Box::new(SdistWriter::new(out_dir.join(&name), stem, timestamp)?);
-    let mut entries: Vec<(&str, Vec<u8>, bool)> = vec![("PKG-INFO", project.metadata.render().into_bytes(), false)];
+    let mut writer: Box<dyn DistWriter> =
+        Box::new(SdistWriter::new(out_dir.join(&name), stem, timestamp)?);
+    let mut entries: Vec<(&str, Vec<u8>, bool)> =
+        vec![("PKG-INFO", project.metadata.render().into_bytes(), false)];
     for entry in files {
-        let bytes = std::fs::read(&entry.source).context(|| format!("reading {}", entry.source.display()))?;
+        let bytes = std::fs::read(&entry.source)
+            .context(|| format!("reading {}", entry.source.display()))?;
         entries.push((&entry.path, bytes, entry.executable));
     }
     entries.sort_by(|a, b| a.0.cmp(b.0));

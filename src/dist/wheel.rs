@@ -56,14 +56,23 @@ impl WheelTag {
 /// The `.dist-info` files other than WHEEL and RECORD, in archive order.
 fn dist_info_files(project: &Project, metadata: &str) -> Result<Vec<(String, Vec<u8>)>> {
     let dist_info = project.metadata.dist_info();
-    let mut files = vec![(format!("{dist_info}/METADATA"), metadata.as_bytes().to_vec())];
+    let mut files = vec![(
+        format!("{dist_info}/METADATA"),
+        metadata.as_bytes().to_vec(),
+    )];
     if let Some(entry_points) = project.metadata.render_entry_points() {
-        files.push((format!("{dist_info}/entry_points.txt"), entry_points.into_bytes()));
+        files.push((
+            format!("{dist_info}/entry_points.txt"),
+            entry_points.into_bytes(),
+        ));
     }
     for license in &project.metadata.license_files {
         let source = project.root.join(license);
         let bytes = std::fs::read(&source).context(|| format!("reading {}", source.display()))?;
-        files.push((format!("{dist_info}/licenses/{}", slash_path(license)), bytes));
+        files.push((
+            format!("{dist_info}/licenses/{}", slash_path(license)),
+            bytes,
+        ));
     }
     Ok(files)
 }
@@ -86,7 +95,8 @@ pub fn write_wheel(
         timestamp,
     )?);
     for entry in files {
-        let bytes = std::fs::read(&entry.source).context(|| format!("reading {}", entry.source.display()))?;
+        let bytes = std::fs::read(&entry.source)
+            .context(|| format!("reading {}", entry.source.display()))?;
         writer.add(&entry.path, &bytes, entry.executable)?;
     }
     let mut info = dist_info_files(project, metadata)?;
@@ -126,9 +136,15 @@ mod tests {
         let tag = WheelTag {
             python: "cp311".into(),
             abi: "cp311".into(),
-            platforms: vec!["manylinux_2_17_x86_64".into(), "manylinux2014_x86_64".into()],
+            platforms: vec![
+                "manylinux_2_17_x86_64".into(),
+                "manylinux2014_x86_64".into(),
+            ],
         };
-        assert_eq!(tag.compressed(), "cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64");
+        assert_eq!(
+            tag.compressed(),
+            "cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64"
+        );
         assert_eq!(
             tag.wheel_file(),
             format!(
@@ -136,6 +152,10 @@ mod tests {
                 env!("CARGO_PKG_VERSION")
             )
         );
-        assert!(WheelTag::pure().wheel_file().contains("Root-Is-Purelib: true\nTag: py3-none-any\n"));
+        assert!(
+            WheelTag::pure()
+                .wheel_file()
+                .contains("Root-Is-Purelib: true\nTag: py3-none-any\n")
+        );
     }
 }

@@ -37,13 +37,18 @@ impl Timestamp {
                 .trim()
                 .parse::<i64>()
                 .map(|t| Self(t.max(Self::ZIP_EPOCH)))
-                .map_err(|_| Error::Usage(format!("SOURCE_DATE_EPOCH={value} is not a number of seconds"))),
+                .map_err(|_| {
+                    Error::Usage(format!(
+                        "SOURCE_DATE_EPOCH={value} is not a number of seconds"
+                    ))
+                }),
             _ => Ok(Self(Self::ZIP_EPOCH)),
         }
     }
 
     fn zip(self) -> zip::DateTime {
-        let t = time::OffsetDateTime::from_unix_timestamp(self.0).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+        let t = time::OffsetDateTime::from_unix_timestamp(self.0)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
         zip::DateTime::from_date_and_time(
             t.year().clamp(1980, 2107) as u16,
             t.month() as u8,
@@ -149,7 +154,10 @@ impl DistWriter for WheelWriter {
         let mut record = std::mem::take(&mut self.record);
         record.push_str(&format!("{},,\n", csv_field(&record_path)));
         self.write_entry(&record_path, record.as_bytes(), false)?;
-        let file = self.zip.finish().context(|| "finishing the wheel".to_string())?;
+        let file = self
+            .zip
+            .finish()
+            .context(|| "finishing the wheel".to_string())?;
         persist(file, &self.target)
     }
 }
@@ -196,8 +204,13 @@ impl DistWriter for SdistWriter {
     }
 
     fn finish(self: Box<Self>) -> Result<PathBuf> {
-        let gz = self.tar.into_inner().context(|| "finishing the sdist".to_string())?;
-        let file = gz.finish().context(|| "compressing the sdist".to_string())?;
+        let gz = self
+            .tar
+            .into_inner()
+            .context(|| "finishing the sdist".to_string())?;
+        let file = gz
+            .finish()
+            .context(|| "compressing the sdist".to_string())?;
         persist(file, &self.target)
     }
 }
@@ -231,10 +244,12 @@ impl DistWriter for DirWriter {
 
     fn finish(self: Box<Self>) -> Result<PathBuf> {
         if self.target.exists() {
-            std::fs::remove_dir_all(&self.target).context(|| format!("replacing {}", self.target.display()))?;
+            std::fs::remove_dir_all(&self.target)
+                .context(|| format!("replacing {}", self.target.display()))?;
         }
         let temp = self.temp.keep();
-        std::fs::rename(&temp, &self.target).context(|| format!("moving the output to {}", self.target.display()))?;
+        std::fs::rename(&temp, &self.target)
+            .context(|| format!("moving the output to {}", self.target.display()))?;
         Ok(self.target)
     }
 }
@@ -246,7 +261,10 @@ mod tests {
     #[test]
     fn record_hash_is_urlsafe_base64_without_padding() {
         // sha256("") from the wheel spec's example style
-        assert_eq!(record_hash(b""), "sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU");
+        assert_eq!(
+            record_hash(b""),
+            "sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"
+        );
     }
 
     #[test]
@@ -259,21 +277,32 @@ mod tests {
     fn wheel_ends_with_record_listing_every_entry() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("x-1-py3-none-any.whl");
-        let mut writer: Box<dyn DistWriter> =
-            Box::new(WheelWriter::new(target.clone(), "x-1.dist-info/RECORD".into(), Timestamp(0)).unwrap());
+        let mut writer: Box<dyn DistWriter> = Box::new(
+            WheelWriter::new(target.clone(), "x-1.dist-info/RECORD".into(), Timestamp(0)).unwrap(),
+        );
         writer.add("x/__init__.py", b"", false).unwrap();
         assert!(!target.exists(), "nothing at the final path before finish");
         writer.finish().unwrap();
         let mut archive = zip::ZipArchive::new(std::fs::File::open(&target).unwrap()).unwrap();
-        let names: Vec<String> = (0..archive.len()).map(|i| archive.by_index(i).unwrap().name().unwrap().to_string()).collect();
+        let names: Vec<String> = (0..archive.len())
+            .map(|i| archive.by_index(i).unwrap().name().unwrap().to_string())
+            .collect();
         assert_eq!(names, ["x/__init__.py", "x-1.dist-info/RECORD"]);
         let mut record = String::new();
-        std::io::Read::read_to_string(&mut archive.by_name("x-1.dist-info/RECORD").unwrap(), &mut record).unwrap();
+        std::io::Read::read_to_string(
+            &mut archive.by_name("x-1.dist-info/RECORD").unwrap(),
+            &mut record,
+        )
+        .unwrap();
         assert_eq!(
             record,
             "x/__init__.py,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0\nx-1.dist-info/RECORD,,\n"
         );
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
     }
 
     #[test]

@@ -65,7 +65,10 @@ impl Layout {
                 }
                 path
             }
-            None if names.iter().any(|n| find(root, Path::new("src"), &n.value).is_some()) => {
+            None if names
+                .iter()
+                .any(|n| find(root, Path::new("src"), &n.value).is_some()) =>
+            {
                 PathBuf::from("src")
             }
             None => PathBuf::new(),
@@ -81,9 +84,7 @@ impl Layout {
                     kind: ModuleKind::Extension,
                     path: PathBuf::new(),
                 });
-            } else if packages.is_none()
-                && extension_names.iter().any(|ext| !ext.contains('.'))
-            {
+            } else if packages.is_none() && extension_names.iter().any(|ext| !ext.contains('.')) {
                 // Only top-level extensions and no package of the project's name: ship those.
             } else {
                 let dir = python_source.join(&name.value);
@@ -189,14 +190,29 @@ mod tests {
         dir
     }
 
-    fn discover(files: &[&str], name: &str, packages: Option<&[&str]>, exts: &[&str]) -> Result<Layout> {
+    fn discover(
+        files: &[&str],
+        name: &str,
+        packages: Option<&[&str]>,
+        exts: &[&str],
+    ) -> Result<Layout> {
         let dir = tree(files);
         let packages: Option<Vec<Located<String>>> = packages.map(|p| {
             p.iter()
-                .map(|n| Located { value: n.to_string(), place: Place::unspanned(Path::new("pyproject.toml"), "tool.zlig.packages") })
+                .map(|n| Located {
+                    value: n.to_string(),
+                    place: Place::unspanned(Path::new("pyproject.toml"), "tool.zlig.packages"),
+                })
                 .collect()
         });
-        Layout::discover(dir.path(), Path::new("pyproject.toml"), name, None, packages.as_deref(), exts)
+        Layout::discover(
+            dir.path(),
+            Path::new("pyproject.toml"),
+            name,
+            None,
+            packages.as_deref(),
+            exts,
+        )
     }
 
     #[test]
@@ -215,7 +231,11 @@ mod tests {
             &["_speedups", "a._inner"],
         )
         .unwrap();
-        let kinds: Vec<_> = layout.top_level.iter().map(|t| (t.name.as_str(), t.kind.clone())).collect();
+        let kinds: Vec<_> = layout
+            .top_level
+            .iter()
+            .map(|t| (t.name.as_str(), t.kind.clone()))
+            .collect();
         assert_eq!(
             kinds,
             [
@@ -231,7 +251,13 @@ mod tests {
 
     #[test]
     fn missing_package_says_what_was_looked_for() {
-        let err = discover(&["other/__init__.py"], "demo", None, &[]).err().unwrap().to_string();
-        assert!(err.contains("no package or module `demo`: expected `demo/__init__.py` or `demo.py`"), "{err}");
+        let err = discover(&["other/__init__.py"], "demo", None, &[])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("no package or module `demo`: expected `demo/__init__.py` or `demo.py`"),
+            "{err}"
+        );
     }
 }

@@ -30,7 +30,11 @@ impl Pattern {
         if text.contains('\\') {
             return Err("use `/` as the path separator".into());
         }
-        if path.is_absolute() || path.components().any(|c| !matches!(c, Component::Normal(_) | Component::CurDir)) {
+        if path.is_absolute()
+            || path
+                .components()
+                .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
+        {
             return Err("a glob must stay inside the project: no absolute path and no `..`".into());
         }
         let text = text.trim_start_matches("./");
@@ -43,7 +47,11 @@ impl Pattern {
             .split('/')
             .take_while(|part| !part.contains(['*', '?', '[', '{']))
             .collect();
-        let base = if base.as_os_str() == text { base.parent().map(Path::to_path_buf).unwrap_or_default() } else { base };
+        let base = if base.as_os_str() == text {
+            base.parent().map(Path::to_path_buf).unwrap_or_default()
+        } else {
+            base
+        };
         Ok(Self {
             text: text.to_string(),
             matcher: glob.compile_matcher(),
@@ -107,14 +115,23 @@ mod tests {
         let flat = Pattern::new("src/*.c").unwrap().files(dir.path());
         assert_eq!(flat, [PathBuf::from("src/a.c")]);
         let deep = Pattern::new("src/**/*.c").unwrap().files(dir.path());
-        assert_eq!(deep, [PathBuf::from("src/a.c"), PathBuf::from("src/sub/b.c")]);
+        assert_eq!(
+            deep,
+            [PathBuf::from("src/a.c"), PathBuf::from("src/sub/b.c")]
+        );
     }
 
     #[test]
     fn literal_file_pattern_matches_itself() {
         let dir = tree(&["LICENSE", "src/x.c"]);
-        assert_eq!(Pattern::new("LICENSE").unwrap().files(dir.path()), [PathBuf::from("LICENSE")]);
-        assert_eq!(Pattern::new("./src/x.c").unwrap().files(dir.path()), [PathBuf::from("src/x.c")]);
+        assert_eq!(
+            Pattern::new("LICENSE").unwrap().files(dir.path()),
+            [PathBuf::from("LICENSE")]
+        );
+        assert_eq!(
+            Pattern::new("./src/x.c").unwrap().files(dir.path()),
+            [PathBuf::from("src/x.c")]
+        );
     }
 
     #[test]

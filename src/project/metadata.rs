@@ -149,7 +149,10 @@ impl Metadata {
             }
         };
 
-        let summary = match (project.string("description")?, dynamic.contains(&"description")) {
+        let summary = match (
+            project.string("description")?,
+            dynamic.contains(&"description"),
+        ) {
             (Some(d), false) => Some(single_line(&d)?),
             (None, true) => {
                 let source = source.as_ref().expect("read when dynamic is not empty");
@@ -184,8 +187,9 @@ impl Metadata {
             requires_python: project
                 .string("requires-python")?
                 .map(|r| {
-                    VersionSpecifiers::from_str(&r.value)
-                        .map_err(|err| r.error(format!("not a valid PEP 440 version specifier: {err}")))
+                    VersionSpecifiers::from_str(&r.value).map_err(|err| {
+                        r.error(format!("not a valid PEP 440 version specifier: {err}"))
+                    })
                 })
                 .transpose()?,
             license,
@@ -382,7 +386,9 @@ fn read_readme(project: &Table<'_>, root: &Path) -> Result<Option<Readme>> {
             file: Some(path),
         }));
     }
-    let table = field.table().map_err(|_| field.expected("a file name or a table"))?;
+    let table = field
+        .table()
+        .map_err(|_| field.expected("a file name or a table"))?;
     table.reject_unknown(&["file", "text", "content-type"])?;
     let content_type = table.string("content-type")?;
     let (text, file) = match (table.string("file")?, table.string("text")?) {
@@ -391,7 +397,11 @@ fn read_readme(project: &Table<'_>, root: &Path) -> Result<Option<Readme>> {
             (text, Some(path))
         }
         (None, Some(text)) => (text.value, None),
-        _ => return Err(table.place.error("expected exactly one of `file` and `text`")),
+        _ => {
+            return Err(table
+                .place
+                .error("expected exactly one of `file` and `text`"));
+        }
     };
     let content_type = match content_type {
         Some(ct) => ct.value,
@@ -428,7 +438,10 @@ fn read_license(project: &Table<'_>, root: &Path) -> Result<(Option<License>, Ve
     if field.is_string() {
         let expr = field.string()?;
         spdx::Expression::parse(&expr.value).map_err(|err| {
-            expr.error(format!("not a valid SPDX license expression: {}", err.reason))
+            expr.error(format!(
+                "not a valid SPDX license expression: {}",
+                err.reason
+            ))
         })?;
         return Ok((Some(License::Expression(expr.value)), Vec::new()));
     }
@@ -442,7 +455,9 @@ fn read_license(project: &Table<'_>, root: &Path) -> Result<(Option<License>, Ve
             Ok((None, vec![path]))
         }
         (None, Some(text)) => Ok((Some(License::Text(text.value)), Vec::new())),
-        _ => Err(table.place.error("expected exactly one of `file` and `text`")),
+        _ => Err(table
+            .place
+            .error("expected exactly one of `file` and `text`")),
     }
 }
 
@@ -502,8 +517,8 @@ fn read_extras(project: &Table<'_>) -> Result<BTreeMap<ExtraName, Vec<Requiremen
     let mut extras = BTreeMap::new();
     for key in table.keys() {
         let field = table.get(key).expect("listed key");
-        let extra = ExtraName::from_str(key)
-            .map_err(|_| field.place.error("not a valid extra name"))?;
+        let extra =
+            ExtraName::from_str(key).map_err(|_| field.place.error("not a valid extra name"))?;
         let requirements = field
             .strings()?
             .iter()
@@ -520,7 +535,10 @@ fn read_extras(project: &Table<'_>) -> Result<BTreeMap<ExtraName, Vec<Requiremen
 
 fn read_entry_points(project: &Table<'_>) -> Result<BTreeMap<String, BTreeMap<String, String>>> {
     let mut groups = BTreeMap::new();
-    for (key, group) in [("scripts", "console_scripts"), ("gui-scripts", "gui_scripts")] {
+    for (key, group) in [
+        ("scripts", "console_scripts"),
+        ("gui-scripts", "gui_scripts"),
+    ] {
         if let Some(table) = project.table(key)? {
             groups.insert(group.to_string(), read_entries(&table)?);
         }
@@ -531,7 +549,11 @@ fn read_entry_points(project: &Table<'_>) -> Result<BTreeMap<String, BTreeMap<St
             if matches!(group, "console_scripts" | "gui_scripts") {
                 return Err(field.place.error(format!(
                     "use `[project.{}]` instead of this entry-point group",
-                    if group == "console_scripts" { "scripts" } else { "gui-scripts" }
+                    if group == "console_scripts" {
+                        "scripts"
+                    } else {
+                        "gui-scripts"
+                    }
                 )));
             }
             groups.insert(group.to_string(), read_entries(&field.table()?)?);
@@ -545,7 +567,9 @@ fn read_entries(table: &Table<'_>) -> Result<BTreeMap<String, String>> {
     for name in table.keys() {
         let value = table.string(name)?.expect("listed key");
         if !is_object_reference(&value.value) {
-            return Err(value.error("expected an object reference such as `package.module:function`"));
+            return Err(
+                value.error("expected an object reference such as `package.module:function`")
+            );
         }
         entries.insert(name.to_string(), value.value);
     }
@@ -557,7 +581,9 @@ fn is_object_reference(value: &str) -> bool {
     let is_dotted = |s: &str| {
         !s.is_empty()
             && s.split('.').all(|part| {
-                part.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+                part.chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphabetic() || c == '_')
                     && part.chars().all(|c| c.is_alphanumeric() || c == '_')
             })
     };
@@ -651,24 +677,54 @@ Description-Content-Type: text/markdown
     #[test]
     fn invalid_values_point_at_their_key() {
         let cases = [
-            ("version = \"1.0-\"", "`project.version`: not a valid PEP 440 version"),
-            ("version = \"1\"\nlicense = \"MIT AND\"", "`project.license`: not a valid SPDX license expression"),
-            ("version = \"1\"\ndependencies = [\"req >>> 1\"]", "`project.dependencies[0]`: not a valid PEP 508 requirement"),
-            ("version = \"1\"\nreadme = \"missing.md\"", "`project.readme`: readme file `missing.md` does not exist"),
-            ("version = \"1\"\nlicense-files = [\"NOPE*\"]", "`project.license-files[0]`: matches no file"),
-            ("version = \"1\"\ndynamic = [\"dependencies\"]", "`project.dynamic[0]`: zlig can read only"),
-            ("version = \"1\"\nscripts = {x = \"not valid!\"}", "`project.scripts.x`: expected an object reference"),
-            ("version = \"1\"\nauthor = []", "`project.author`: unknown key; did you mean `authors`?"),
+            (
+                "version = \"1.0-\"",
+                "`project.version`: not a valid PEP 440 version",
+            ),
+            (
+                "version = \"1\"\nlicense = \"MIT AND\"",
+                "`project.license`: not a valid SPDX license expression",
+            ),
+            (
+                "version = \"1\"\ndependencies = [\"req >>> 1\"]",
+                "`project.dependencies[0]`: not a valid PEP 508 requirement",
+            ),
+            (
+                "version = \"1\"\nreadme = \"missing.md\"",
+                "`project.readme`: readme file `missing.md` does not exist",
+            ),
+            (
+                "version = \"1\"\nlicense-files = [\"NOPE*\"]",
+                "`project.license-files[0]`: matches no file",
+            ),
+            (
+                "version = \"1\"\ndynamic = [\"dependencies\"]",
+                "`project.dynamic[0]`: zlig can read only",
+            ),
+            (
+                "version = \"1\"\nscripts = {x = \"not valid!\"}",
+                "`project.scripts.x`: expected an object reference",
+            ),
+            (
+                "version = \"1\"\nauthor = []",
+                "`project.author`: unknown key; did you mean `authors`?",
+            ),
         ];
         for (body, expected) in cases {
-            let err = read(&format!("[project]\nname = \"p\"\n{body}\n"), &[]).err().unwrap().to_string();
+            let err = read(&format!("[project]\nname = \"p\"\n{body}\n"), &[])
+                .err()
+                .unwrap()
+                .to_string();
             assert!(err.contains(expected), "{body}\n→ {err}");
         }
     }
 
     #[test]
     fn missing_version_says_how_to_fix_it() {
-        let err = read("[project]\nname = \"p\"\n", &[]).err().unwrap().to_string();
+        let err = read("[project]\nname = \"p\"\n", &[])
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("missing required key `version`"), "{err}");
     }
 }

@@ -40,7 +40,8 @@ impl Project {
                 root.display()
             )));
         }
-        let text = std::fs::read_to_string(&path).context(|| format!("reading {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(&path).context(|| format!("reading {}", path.display()))?;
         let file = toml::TomlFile::parse(Path::new("pyproject.toml"), text)?;
         let doc = file.root();
 
@@ -48,13 +49,18 @@ impl Project {
         let mut settings = Settings::read(tool.as_ref())?;
         settings.apply_config_settings(config_settings)?;
 
-        let project = doc
-            .table("project")?
-            .ok_or_else(|| doc.place.error("missing `[project]` table (PEP 621): zlig reads name and version from it"))?;
+        let project = doc.table("project")?.ok_or_else(|| {
+            doc.place
+                .error("missing `[project]` table (PEP 621): zlig reads name and version from it")
+        })?;
         let name = project
             .string("name")?
             .ok_or_else(|| project.place.error("missing required key `name`"))?;
-        let extension_names: Vec<&str> = settings.extensions.iter().map(|e| e.name.value.as_str()).collect();
+        let extension_names: Vec<&str> = settings
+            .extensions
+            .iter()
+            .map(|e| e.name.value.as_str())
+            .collect();
         let layout = Layout::discover(
             &root,
             &path,

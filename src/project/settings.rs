@@ -165,7 +165,11 @@ impl Settings {
         }
         self.backend = zlig.string("backend")?;
         self.build_dir = zlig.string("build-dir")?;
-        self.optimize = zlig.string("optimize")?.as_ref().map(Optimize::parse).transpose()?;
+        self.optimize = zlig
+            .string("optimize")?
+            .as_ref()
+            .map(Optimize::parse)
+            .transpose()?;
         self.target = zlig.string("target")?;
         self.py_limited_api = zlig.string("py-limited-api")?;
         if let Some(field) = zlig.get("extensions") {
@@ -237,7 +241,9 @@ impl Settings {
                         "" | "1" | "true" | "yes" | "on" => true,
                         "0" | "false" | "no" | "off" => false,
                         other => {
-                            return Err(place.error(format!("expected true or false, found `{other}`")));
+                            return Err(
+                                place.error(format!("expected true or false, found `{other}`"))
+                            );
                         }
                     }
                 }
@@ -298,7 +304,9 @@ fn read_extension(table: &Table<'_>) -> Result<ExtensionDecl> {
         .string("name")?
         .ok_or_else(|| table.place.error("missing required key `name`"))?;
     let is_identifier = |part: &str| {
-        part.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        part.chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
             && part.chars().all(|c| c.is_alphanumeric() || c == '_')
     };
     if !name.value.split('.').all(is_identifier) {
@@ -306,7 +314,9 @@ fn read_extension(table: &Table<'_>) -> Result<ExtensionDecl> {
     }
     let sources = patterns(table, "sources")?;
     if sources.is_empty() {
-        return Err(table.place.error("missing required key `sources` (a list of globs)"));
+        return Err(table
+            .place
+            .error("missing required key `sources` (a list of globs)"));
     }
     let language = table.string("language")?;
     if let Some(lang) = &language
@@ -325,8 +335,14 @@ fn read_extension(table: &Table<'_>) -> Result<ExtensionDecl> {
         undef_macros: strings(table, "undef-macros")?,
         libraries: strings(table, "libraries")?,
         library_dirs: strings(table, "library-dirs")?,
-        extra_compile_args: strings(table, "extra-compile-args")?.into_iter().map(|s| s.value).collect(),
-        extra_link_args: strings(table, "extra-link-args")?.into_iter().map(|s| s.value).collect(),
+        extra_compile_args: strings(table, "extra-compile-args")?
+            .into_iter()
+            .map(|s| s.value)
+            .collect(),
+        extra_link_args: strings(table, "extra-link-args")?
+            .into_iter()
+            .map(|s| s.value)
+            .collect(),
         depends: patterns(table, "depends")?,
         py_limited_api: table.string("py-limited-api")?,
         optional: table.bool("optional")?.is_some_and(|b| b.value),
@@ -349,8 +365,14 @@ mod tests {
 
     #[test]
     fn inline_and_array_of_tables_forms_are_the_same() {
-        let inline = settings("[tool.zlig]\nextensions = [{name = \"demo.demo\", sources = [\"src/**/*.c\"]}]\n").unwrap();
-        let tables = settings("[[tool.zlig.extensions]]\nname = \"demo.demo\"\nsources = [\"src/**/*.c\"]\n").unwrap();
+        let inline = settings(
+            "[tool.zlig]\nextensions = [{name = \"demo.demo\", sources = [\"src/**/*.c\"]}]\n",
+        )
+        .unwrap();
+        let tables = settings(
+            "[[tool.zlig.extensions]]\nname = \"demo.demo\"\nsources = [\"src/**/*.c\"]\n",
+        )
+        .unwrap();
         for s in [inline, tables] {
             assert_eq!(s.extensions.len(), 1);
             assert_eq!(s.extensions[0].name.value, "demo.demo");
@@ -373,17 +395,35 @@ mod tests {
         assert_eq!(s.optimize(), Optimize::ReleaseSmall);
         let bad = BTreeMap::from([("optimise".to_string(), vec!["Debug".to_string()])]);
         let err = s.apply_config_settings(&bad).err().unwrap().to_string();
-        assert!(err.contains("`optimise`: unknown config setting (did you mean `optimize`?)"), "{err}");
+        assert!(
+            err.contains("`optimise`: unknown config setting (did you mean `optimize`?)"),
+            "{err}"
+        );
     }
 
     #[test]
     fn bad_extension_entries_are_explained() {
         let cases = [
-            ("[[tool.zlig.extensions]]\nsources = [\"a.c\"]\n", "`tool.zlig.extensions[0]`: missing required key `name`"),
-            ("[[tool.zlig.extensions]]\nname = \"a-b\"\nsources = [\"a.c\"]\n", "`tool.zlig.extensions[0].name`: expected a dotted module name"),
-            ("[[tool.zlig.extensions]]\nname = \"a\"\nsources = [\"../a.c\"]\n", "`tool.zlig.extensions[0].sources[0]`: a glob must stay inside the project"),
-            ("[[tool.zlig.extensions]]\nname = \"a\"\nsources = [\"a.c\"]\nlanguage = \"rust\"\n", "`tool.zlig.extensions[0].language`: expected `c`, `c++` or `zig`"),
-            ("[tool.zlig]\noptimize = \"fast\"\n", "unknown optimize mode `fast`"),
+            (
+                "[[tool.zlig.extensions]]\nsources = [\"a.c\"]\n",
+                "`tool.zlig.extensions[0]`: missing required key `name`",
+            ),
+            (
+                "[[tool.zlig.extensions]]\nname = \"a-b\"\nsources = [\"a.c\"]\n",
+                "`tool.zlig.extensions[0].name`: expected a dotted module name",
+            ),
+            (
+                "[[tool.zlig.extensions]]\nname = \"a\"\nsources = [\"../a.c\"]\n",
+                "`tool.zlig.extensions[0].sources[0]`: a glob must stay inside the project",
+            ),
+            (
+                "[[tool.zlig.extensions]]\nname = \"a\"\nsources = [\"a.c\"]\nlanguage = \"rust\"\n",
+                "`tool.zlig.extensions[0].language`: expected `c`, `c++` or `zig`",
+            ),
+            (
+                "[tool.zlig]\noptimize = \"fast\"\n",
+                "unknown optimize mode `fast`",
+            ),
         ];
         for (toml, expected) in cases {
             let err = settings(toml).err().unwrap().to_string();

@@ -157,7 +157,10 @@ impl<'a> Table<'a> {
     pub fn reject_unknown(&self, known: &[&str]) -> Result<(), Error> {
         for key in self.keys() {
             if !known.contains(&key) {
-                let (k, _) = self.table.get_key_value(key).expect("key listed by the table");
+                let (k, _) = self
+                    .table
+                    .get_key_value(key)
+                    .expect("key listed by the table");
                 let place = self.place.child(&quote_key(key), k.span());
                 let hint = match did_you_mean(key, known.iter().copied()) {
                     Some(close) => format!("; did you mean `{close}`?"),
@@ -271,10 +274,10 @@ impl<'a> Field<'a> {
                 let place = self.place.child(&format!("[{i}]"), value.span());
                 match value.as_inline_table() {
                     Some(table) => Ok(Table { table, place }),
-                    None => Err(place.error(format!(
-                        "expected a table, found {}",
-                        describe_value(value)
-                    ))),
+                    None => {
+                        Err(place
+                            .error(format!("expected a table, found {}", describe_value(value))))
+                    }
                 }
             })
             .collect()
@@ -339,14 +342,23 @@ mod tests {
             .err()
             .unwrap();
         let text = err.to_string();
-        assert!(text.starts_with("pyproject.toml:1:9: invalid TOML"), "{text}");
+        assert!(
+            text.starts_with("pyproject.toml:1:9: invalid TOML"),
+            "{text}"
+        );
     }
 
     #[test]
     fn wrong_type_names_key_path_and_both_types() {
         let file = parse("[tool.zlig]\nextensions = [{name = \"a\", sources = \"x.c\"}]\n");
         let root = file.root();
-        let zlig = root.table("tool").unwrap().unwrap().table("zlig").unwrap().unwrap();
+        let zlig = root
+            .table("tool")
+            .unwrap()
+            .unwrap()
+            .table("zlig")
+            .unwrap()
+            .unwrap();
         let exts = zlig.get("extensions").unwrap().tables().unwrap();
         let err = exts[0].strings("sources").err().unwrap().to_string();
         assert!(
@@ -360,8 +372,19 @@ mod tests {
     #[test]
     fn unknown_key_suggests_the_close_one() {
         let file = parse("[tool.zlig]\nbuild-dri = \"b\"\n");
-        let zlig = file.root().table("tool").unwrap().unwrap().table("zlig").unwrap().unwrap();
-        let err = zlig.reject_unknown(&["build-dir", "target"]).err().unwrap().to_string();
+        let zlig = file
+            .root()
+            .table("tool")
+            .unwrap()
+            .unwrap()
+            .table("zlig")
+            .unwrap()
+            .unwrap();
+        let err = zlig
+            .reject_unknown(&["build-dir", "target"])
+            .err()
+            .unwrap()
+            .to_string();
         assert!(
             err.starts_with(
                 "pyproject.toml:2:1: `tool.zlig.build-dri`: unknown key; did you mean `build-dir`?"
