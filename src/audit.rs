@@ -107,7 +107,7 @@ impl Policy {
         if let Some(lib) = elf
             .libraries
             .iter()
-            .find(|lib| !self.libraries.contains(lib))
+            .find(|lib| !self.libraries.contains(lib) && !is_dynamic_loader(lib))
         {
             return Some(format!("it links {lib}, which the policy does not allow"));
         }
@@ -133,6 +133,13 @@ impl Policy {
         }
         None
     }
+}
+
+/// The dynamic loader is part of the C library, as auditwheel treats it.
+fn is_dynamic_loader(lib: &str) -> bool {
+    lib.starts_with("ld-linux")
+        || lib.starts_with("ld-musl-")
+        || matches!(lib, "ld64.so.1" | "ld64.so.2")
 }
 
 fn elf_arch(elf: &Elf<'_>) -> Option<&'static str> {

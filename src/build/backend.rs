@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use crate::build::graph::BuildGraph;
 use crate::build::toolchain::Zig;
+use crate::build::warmup::Warmup;
 use crate::error::{Error, Result};
 use crate::project::toml::Located;
 
@@ -39,6 +40,10 @@ pub trait Backend {
     fn build_file(&self) -> &'static str;
     /// Writes the build file for `graph` into `env.work_dir`.
     fn write(&self, env: &BuildEnv, graph: &BuildGraph) -> Result<()>;
+    /// The one-time toolchain costs this build will pay, to announce before running.
+    fn warmups(&self, _graph: &BuildGraph) -> Vec<Warmup> {
+        Vec::new()
+    }
     /// Runs the tool on the written build file.
     fn run(&self, env: &BuildEnv, graph: &BuildGraph) -> Result<()>;
 }

@@ -8,6 +8,7 @@ pub mod backend;
 pub mod graph;
 pub mod snapshot;
 pub mod toolchain;
+pub mod warmup;
 pub mod zig;
 
 use std::collections::BTreeMap;
@@ -70,7 +71,12 @@ pub fn compile(
         backend.version().unwrap_or_default(),
         graph.target.zig_triple
     );
+    let warmups = backend.warmups(graph);
+    for warmup in &warmups {
+        eprintln!("zlig: {}", warmup.message);
+    }
     backend.run(&env, graph)?;
+    warmup::paid(&warmups);
 
     graph
         .extensions

@@ -12,6 +12,7 @@ use std::process::{Command, Stdio};
 use crate::build::backend::{Backend, BuildEnv};
 use crate::build::graph::{BuildGraph, Extension, Language};
 use crate::build::toolchain::Zig;
+use crate::build::warmup::{self, Warmup};
 use crate::error::{Error, IoContext, Result};
 use crate::project::settings::Optimize;
 
@@ -80,6 +81,13 @@ impl Backend for ZigBackend {
         let text = generate(graph, env.jobs);
         let path = env.work_dir.join(self.build_file());
         std::fs::write(&path, text).context(|| format!("writing {}", path.display()))
+    }
+
+    fn warmups(&self, graph: &BuildGraph) -> Vec<Warmup> {
+        self.zig
+            .as_ref()
+            .map(|zig| warmup::pending(zig, graph, true))
+            .unwrap_or_default()
     }
 
     fn run(&self, env: &BuildEnv, graph: &BuildGraph) -> Result<()> {
