@@ -1,0 +1,3 @@
+"""A subpackage of beta."""
+
+VALUE = 42
