@@ -166,6 +166,15 @@ fn resolve_extension(
 }
 
 fn language_of(decl: &ExtensionDecl, sources: &[PathBuf]) -> Result<Language> {
+    let zig_roots = sources
+        .iter()
+        .filter(|s| s.extension().is_some_and(|e| e == "zig"))
+        .count();
+    if zig_roots > 1 {
+        return Err(decl.sources[0].error(
+            "matches several .zig files; list only the root .zig file (other Zig files are reached through @import)",
+        ));
+    }
     let mut language = Language::C;
     for source in sources {
         let ext = source.extension().and_then(|e| e.to_str()).unwrap_or("");

@@ -248,8 +248,10 @@ fn sanitize_line(optimize: Optimize) -> &'static str {
     }
 }
 
-const UNIT_FN: &str = r#"/// The sources, flags and include dirs of one compile unit.
+const UNIT_FN: &str = r##"/// The sources, flags and include dirs of one compile unit.
 const Unit = struct {
+    /// A Zig root source file, relative to `project_root`; it can `@import("python")`.
+    root: ?[]const u8 = null,
     files: []const []const u8,
     flags: []const []const u8,
     include_dirs: []const []const u8,
@@ -259,6 +261,7 @@ const Unit = struct {
 /// A module compiling `unit` for a shared library: files must be relative to `.root`.
 fn unitModule(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode, unit: Unit) *std.Build.Module {
     const module = b.createModule(.{
+        .root_source_file = if (unit.root) |root| b.graph.cwdRelativePath(b.pathJoin(&.{ project_root, root })) else null,
         .target = target,
         .optimize = optimize,
         .link_libc = true,
@@ -271,9 +274,21 @@ fn unitModule(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.bui
     if (unit.files.len > 0) {
         module.addCSourceFiles(.{ .root = b.graph.cwdRelativePath(project_root), .files = unit.files, .flags = unit.flags });
     }
+    if (unit.root != null) {
+        // @cImport is gone in zig 0.17: Python.h reaches Zig code through translate-c.
+        const header = b.addWriteFiles().add("python.h", "#define PY_SSIZE_T_CLEAN\n#include <Python.h>\n");
+        const python = b.addTranslateC(.{ .root_source_file = header, .target = target, .optimize = optimize });
+        for (unit.include_dirs) |dir| python.addIncludePath(b.graph.cwdRelativePath(dir));
+        python.addSystemIncludePath(b.graph.cwdRelativePath(python_include));
+        // translate-c takes only preprocessor flags.
+        for (unit.flags) |flag| {
+            if (std.mem.startsWith(u8, flag, "-D") or std.mem.startsWith(u8, flag, "-U")) python.addCFlags(&.{flag});
+        }
+        module.addImport("python", python.createModule());
+    }
     return module;
 }
-"#;
+"##;
 
 fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, jobs: usize) {
     let flags = compile_flags(graph, ext);
@@ -282,11 +297,11 @@ fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, jobs: 
         .iter()
         .map(|d| d.to_string_lossy().into_owned())
         .collect();
-    let sources: Vec<String> = ext
+    let (roots, sources): (Vec<String>, Vec<String>) = ext
         .sources
         .iter()
         .map(|s| crate::project::files::slash_path(s))
-        .collect();
+        .partition(|s| s.ends_with(".zig"));
     let cxx = ext.language == Language::Cxx;
     let _ = writeln!(out, "\n    // {}", ext.name);
     out.push_str("    {\n");
@@ -301,22 +316,29 @@ fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, jobs: 
         zig_list(includes.iter().map(String::as_str))
     );
     let parts = chunks(&sources, jobs);
-    let unit = |files: &[String]| {
+    let unit = |root: Option<&String>, files: &[String]| {
+        let root = root
+            .map(|r| format!(".root = {}, ", zig_string(r)))
+            .unwrap_or_default();
         format!(
-            "unitModule(b, target, optimize, .{{ .files = {}, .flags = flags, .include_dirs = include_dirs, .cxx = {cxx} }})",
+            "unitModule(b, target, optimize, .{{ {root}.files = {}, .flags = flags, .include_dirs = include_dirs, .cxx = {cxx} }})",
             zig_list(files.iter().map(String::as_str))
         )
     };
     if parts.len() <= 1 {
-        let _ = writeln!(out, "        const module = {};", unit(&sources));
+        let _ = writeln!(
+            out,
+            "        const module = {};",
+            unit(roots.first(), &sources)
+        );
     } else {
-        let _ = writeln!(out, "        const module = {};", unit(&[]));
+        let _ = writeln!(out, "        const module = {};", unit(roots.first(), &[]));
         for (i, part) in parts.iter().enumerate() {
             let _ = writeln!(
                 out,
                 "        module.addObject(b.addObject(.{{ .name = {}, .root_module = {} }}));",
                 zig_string(&format!("{}_{i}", ext.leaf)),
-                unit(part)
+                unit(None, part)
             );
         }
     }

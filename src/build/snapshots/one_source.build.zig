@@ -25,6 +25,8 @@ pub fn build(b: *std.Build) void {
 
 /// The sources, flags and include dirs of one compile unit.
 const Unit = struct {
+    /// A Zig root source file, relative to `project_root`; it can `@import("python")`.
+    root: ?[]const u8 = null,
     files: []const []const u8,
     flags: []const []const u8,
     include_dirs: []const []const u8,
@@ -34,6 +36,7 @@ const Unit = struct {
 /// A module compiling `unit` for a shared library: files must be relative to `.root`.
 fn unitModule(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode, unit: Unit) *std.Build.Module {
     const module = b.createModule(.{
+        .root_source_file = if (unit.root) |root| b.graph.cwdRelativePath(b.pathJoin(&.{ project_root, root })) else null,
         .target = target,
         .optimize = optimize,
         .link_libc = true,
@@ -46,6 +49,18 @@ fn unitModule(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.bui
     module.addSystemIncludePath(b.graph.cwdRelativePath(python_include));
     if (unit.files.len > 0) {
         module.addCSourceFiles(.{ .root = b.graph.cwdRelativePath(project_root), .files = unit.files, .flags = unit.flags });
+    }
+    if (unit.root != null) {
+        // @cImport is gone in zig 0.17: Python.h reaches Zig code through translate-c.
+        const header = b.addWriteFiles().add("python.h", "#define PY_SSIZE_T_CLEAN\n#include <Python.h>\n");
+        const python = b.addTranslateC(.{ .root_source_file = header, .target = target, .optimize = optimize });
+        for (unit.include_dirs) |dir| python.addIncludePath(b.graph.cwdRelativePath(dir));
+        python.addSystemIncludePath(b.graph.cwdRelativePath(python_include));
+        // translate-c takes only preprocessor flags.
+        for (unit.flags) |flag| {
+            if (std.mem.startsWith(u8, flag, "-D") or std.mem.startsWith(u8, flag, "-U")) python.addCFlags(&.{flag});
+        }
+        module.addImport("python", python.createModule());
     }
     return module;
 }
