@@ -100,11 +100,7 @@ pub fn build_wheel(
     if let Some(why) = &audit.downgraded {
         eprintln!("zlig: warning: {why}");
     }
-    let tag = WheelTag {
-        python: target.python_tag.clone(),
-        abi: target.abi_tag.clone(),
-        platforms: audit.platforms,
-    };
+    let tag = WheelTag::binary(&target, &graph, audit.platforms);
     write_wheel(&project, &files, &tag, &metadata, wheel_dir, timestamp)
 }
 

@@ -53,6 +53,8 @@ pub struct Target {
     pub libc: Libc,
     /// Whether this is the interpreter's own platform (not a cross build).
     pub native: bool,
+    /// The interpreter's `(major, minor)` version.
+    pub python_version: (u32, u32),
     /// `cp311`, from the interpreter.
     pub python_tag: String,
     /// `cp311`, `cp313t`, or `abi3`.
@@ -132,6 +134,7 @@ impl Target {
             arch,
             libc,
             native,
+            python_version: interpreter.version,
             python_tag: python_tag(interpreter),
             abi_tag: abi_tag(interpreter),
             ext_suffix,

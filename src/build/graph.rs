@@ -53,6 +53,8 @@ pub struct Extension {
     pub link_args: Vec<String>,
     /// Extra files that trigger a rebuild, relative to the project root.
     pub depends: Vec<PathBuf>,
+    /// The limited API version it is built for (`Py_LIMITED_API`), making it abi3.
+    pub limited_api: Option<(u32, u32)>,
     pub optional: bool,
 }
 
@@ -117,7 +119,18 @@ fn resolve_extension(
         )));
     }
     let leaf = name.rsplit('.').next().unwrap_or(name).to_string();
-    let output = relative.with_file_name(format!("{leaf}{}", target.ext_suffix));
+    let limited_api = decl
+        .py_limited_api
+        .as_ref()
+        .or(project.settings.py_limited_api.as_ref())
+        .map(|value| limited_api_version(value, target))
+        .transpose()?;
+    let suffix = if limited_api.is_some() {
+        ".abi3.so"
+    } else {
+        target.ext_suffix.as_str()
+    };
+    let output = relative.with_file_name(format!("{leaf}{suffix}"));
 
     let mut sources = Vec::new();
     for glob in &decl.sources {
@@ -146,10 +159,14 @@ fn resolve_extension(
         language,
         sources,
         include_dirs: existing_dirs(&project.root, &decl.include_dirs, "include")?,
-        macros: decl
-            .define_macros
-            .iter()
-            .map(parse_macro)
+        macros: limited_api
+            .map(|(major, minor)| Macro {
+                name: "Py_LIMITED_API".into(),
+                value: Some(format!("0x{major:02X}{minor:02X}0000")),
+            })
+            .into_iter()
+            .map(Ok)
+            .chain(decl.define_macros.iter().map(parse_macro))
             .collect::<Result<_>>()?,
         undef_macros: decl
             .undef_macros
@@ -161,8 +178,31 @@ fn resolve_extension(
         compile_args: decl.extra_compile_args.clone(),
         link_args: decl.extra_link_args.clone(),
         depends,
+        limited_api,
         optional: decl.optional,
     })
+}
+
+/// Parses `cp38`-style limited API versions; they cannot be newer than the interpreter.
+fn limited_api_version(value: &Located<String>, target: &Target) -> Result<(u32, u32)> {
+    let version = value
+        .value
+        .strip_prefix("cp3")
+        .and_then(|minor| minor.parse::<u32>().ok())
+        .map(|minor| (3, minor));
+    let Some(version) = version else {
+        return Err(value.error("expected a CPython version tag such as `cp38`"));
+    };
+    if target.abi_tag.ends_with('t') {
+        return Err(value.error("the limited API is not available on free-threaded Python"));
+    }
+    if version > target.python_version {
+        return Err(value.error(format!(
+            "is newer than the interpreter building it ({})",
+            target.python_tag
+        )));
+    }
+    Ok(version)
 }
 
 fn language_of(decl: &ExtensionDecl, sources: &[PathBuf]) -> Result<Language> {
@@ -328,6 +368,25 @@ mod tests {
         let flags: Vec<String> = ext.macros.iter().map(Macro::flag).collect();
         assert_eq!(flags, ["-DA", "-DB=2", "-DC=", "-DV=\"1.2\""]);
         assert!(graph.strip);
+    }
+
+    #[test]
+    fn limited_api_defines_the_macro_and_names_abi3_files() {
+        let toml = format!(
+            "{HEAD}[tool.zlig]\npy-limited-api = \"cp38\"\n[[tool.zlig.extensions]]\nname = \"demo.x\"\nsources = [\"x.c\"]\n[[tool.zlig.extensions]]\nname = \"demo.y\"\nsources = [\"x.c\"]\npy-limited-api = \"cp310\"\n"
+        );
+        let (_dir, project) = project(&toml, &["demo/__init__.py", "x.c"]);
+        let target = Target::resolve(&cpython311(), None).unwrap();
+        let graph = BuildGraph::resolve(&project.unwrap(), &target).unwrap();
+        let [x, y] = &graph.extensions[..] else {
+            panic!()
+        };
+        assert_eq!(x.output, PathBuf::from("demo/x.abi3.so"));
+        assert_eq!(x.macros[0].flag(), "-DPy_LIMITED_API=0x03080000");
+        assert_eq!(y.macros[0].flag(), "-DPy_LIMITED_API=0x030A0000");
+        let tag =
+            crate::dist::wheel::WheelTag::binary(&target, &graph, vec!["linux_x86_64".into()]);
+        assert_eq!(tag.compressed(), "cp310-abi3-linux_x86_64");
     }
 
     #[test]

@@ -406,6 +406,7 @@ mod tests {
                 compile_args: vec![],
                 link_args: vec![],
                 depends: vec![],
+                limited_api: None,
                 optional: false,
             }],
         }

@@ -5,11 +5,13 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::build::graph::BuildGraph;
 use crate::dist::contents::Entry;
 use crate::dist::writer::{DirWriter, DistWriter, Timestamp, WheelWriter};
 use crate::error::{IoContext, Result};
 use crate::project::Project;
 use crate::project::files::slash_path;
+use crate::target::Target;
 
 /// A wheel's compatibility tag; several platforms make a compressed tag set.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +28,25 @@ impl WheelTag {
             python: "py3".into(),
             abi: "none".into(),
             platforms: vec!["any".into()],
+        }
+    }
+
+    /// The tag of a wheel with compiled modules: `cp38-abi3-…` when every module uses the
+    /// limited API (the newest version among them), else the interpreter's own tags.
+    pub fn binary(target: &Target, graph: &BuildGraph, platforms: Vec<String>) -> Self {
+        let limited: Option<Vec<(u32, u32)>> =
+            graph.extensions.iter().map(|e| e.limited_api).collect();
+        match limited.and_then(|versions| versions.into_iter().max()) {
+            Some((major, minor)) => Self {
+                python: format!("cp{major}{minor}"),
+                abi: "abi3".into(),
+                platforms,
+            },
+            None => Self {
+                python: target.python_tag.clone(),
+                abi: target.abi_tag.clone(),
+                platforms,
+            },
         }
     }
 
