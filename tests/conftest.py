@@ -1,0 +1,322 @@
+"""Session fixtures of the end-to-end suite.
+
+- `wheelhouse`: zlig's own wheel, built once per session by maturin.
+- `zig`: the zig of the `ziglang` package in the test venv; isolated builds get it as
+  `ZLIG_ZIG`, so that they do not download ziglang (the `cold` test does).
+- `frontend`: pip, build and uv, set up to find zlig in the wheelhouse and nothing else.
+- `venvs`: fresh venvs (uv) to install wheels into and run Python in.
+- `copy_example`: examples are copied to a temporary folder before anything is built, so
+  that the repo's `examples/` never gets a `build/` folder.
+- built artifacts (`demo_pip_wheel`, `demo_build`, ...), shared by the tests that inspect
+  them: each example is built once per frontend per session.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Callable, Optional
+
+import pytest
+
+from helpers import CACHE, EXAMPLES, ROOT, STALE_SEED_MODULE, run
+
+BIN = Path(sys.executable).parent
+
+
+# ---------------------------------------------------------------------------- toolchain
+
+
+@pytest.fixture(scope="session")
+def wheelhouse() -> Path:
+    """A folder holding exactly one zlig wheel, built from the working tree.
+
+    A debug build (stripped, so that each isolated build environment installs 3 MB, not
+    17): the suite tests behaviour, not speed.
+    """
+    house = CACHE / "wheelhouse"
+    house.mkdir(parents=True, exist_ok=True)
+    for old in house.glob("zlig-*.whl"):
+        old.unlink()
+    run(
+        [sys.executable, "-m", "maturin", "build", "--strip", "-i", sys.executable, "-o", house],
+        cwd=ROOT,
+    )
+    wheels = sorted(house.glob("zlig-*.whl"))
+    assert len(wheels) == 1, wheels
+    return house
+
+
+@pytest.fixture(scope="session")
+def zlig_wheel(wheelhouse: Path) -> Path:
+    return next(wheelhouse.glob("zlig-*.whl"))
+
+
+@pytest.fixture(scope="session")
+def zlig_version(zlig_wheel: Path) -> str:
+    return zlig_wheel.name.split("-")[1]
+
+
+@pytest.fixture(scope="session")
+def zig() -> Path:
+    """The `zig` binary of the `ziglang` package installed in the test venv."""
+    spec = importlib.util.find_spec("ziglang")
+    assert spec is not None, "ziglang is not installed in the test venv (tests/requirements.txt)"
+    for location in spec.submodule_search_locations or ():
+        candidate = Path(location) / "zig"
+        if candidate.is_file():
+            return candidate
+    raise AssertionError(f"no zig binary in the ziglang package at {spec.origin}")
+
+
+def base_env() -> dict[str, str]:
+    """`os.environ` less what would make builds depend on the machine they run on."""
+    env = dict(os.environ)
+    for key in list(env):
+        if key.startswith("ZLIG_") or key in {
+            "SOURCE_DATE_EPOCH",
+            "PIP_FIND_LINKS",
+            "PIP_NO_INDEX",
+            "PIP_CONSTRAINT",
+            "PIP_REQUIRE_VIRTUALENV",
+            "PIP_NO_BUILD_ISOLATION",
+            "PYTHONPATH",
+            "VIRTUAL_ENV",
+            "CFLAGS",
+            "CPPFLAGS",
+            "LDFLAGS",
+        }:
+            del env[key]
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    env["UV_PYTHON_DOWNLOADS"] = "never"
+    return env
+
+
+@pytest.fixture(scope="session")
+def frontend_env(wheelhouse: Path, zig: Path) -> dict[str, str]:
+    """The environment of every frontend run: zlig from the wheelhouse, no index, and the
+    test venv's zig, so that isolated builds need nothing from the network."""
+    env = base_env()
+    env.update(
+        PIP_FIND_LINKS=str(wheelhouse),
+        PIP_NO_INDEX="1",
+        UV_FIND_LINKS=str(wheelhouse),
+        ZLIG_ZIG=str(zig),
+    )
+    return env
+
+
+# ---------------------------------------------------------------------------- projects
+
+
+def copy_project(name: str, parent: Path) -> Path:
+    """Copies `examples/<name>` into `parent`, leaving out anything a build left there."""
+    target = parent / name
+    shutil.copytree(
+        EXAMPLES / name,
+        target,
+        ignore=shutil.ignore_patterns(
+            "build", "dist", "__pycache__", "*.so", "*.egg-info", ".zig-cache", "zig-out"
+        ),
+    )
+    return target
+
+
+@pytest.fixture
+def copy_example(tmp_path: Path) -> Callable[[str], Path]:
+    """`copy_example("demo")` → a fresh copy of examples/demo in this test's tmp dir."""
+    return lambda name: copy_project(name, tmp_path)
+
+
+# ---------------------------------------------------------------------------- frontends
+
+
+@dataclasses.dataclass
+class Built:
+    """What one frontend run produced."""
+
+    project: Path
+    out: Path
+    output: str
+    returncode: int = 0
+    wheel: Optional[Path] = None
+    sdist: Optional[Path] = None
+
+
+def collect(project: Path, out: Path, proc) -> Built:
+    wheels = sorted(out.glob("*.whl"))
+    sdists = sorted(out.glob("*.tar.gz"))
+    assert len(wheels) <= 1 and len(sdists) <= 1, (wheels, sdists)
+    return Built(
+        project=project,
+        out=out,
+        output=proc.stdout,
+        returncode=proc.returncode,
+        wheel=wheels[0] if wheels else None,
+        sdist=sdists[0] if sdists else None,
+    )
+
+
+class Frontend:
+    """pip, build and uv, each run the way a user would, with the suite's environment."""
+
+    def __init__(self, env: dict[str, str], wheelhouse: Path):
+        self.env = env
+        self.wheelhouse = wheelhouse
+
+    def pip_wheel(self, project: Path, out: Path, *args: str, env=None, check=True) -> Built:
+        """`pip wheel --no-deps` (isolated: prepare_metadata, then build_wheel)."""
+        out.mkdir(parents=True, exist_ok=True)
+        proc = run(
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", out, *args, project],
+            env=env or self.env,
+            check=check,
+        )
+        return collect(project, out, proc)
+
+    def pip_install(self, project: Path, python: Path, *args: str):
+        """`pip install --no-deps project` into the venv of `python` (pip's `--python`)."""
+        return run(
+            [sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", *args, project],
+            env=self.env,
+        )
+
+    def build(self, project: Path, out: Path, *args: str) -> Built:
+        """`python -m build`: the sdist, then the wheel from that sdist."""
+        proc = run([sys.executable, "-m", "build", "-o", out, *args, project], env=self.env)
+        return collect(project, out, proc)
+
+    def uv_build(self, project: Path, out: Path, *args: str) -> Built:
+        """`uv build`: the sdist, then the wheel from that sdist."""
+        proc = run(
+            [
+                BIN / "uv", "build",
+                "--no-index", "--find-links", self.wheelhouse,
+                # zlig's wheel is rebuilt each session under the same name: never reuse
+                # the one uv cached last time.
+                "--refresh",
+                "--python", sys.executable,
+                "-o", out,
+                *args,
+                project,
+            ],
+            env=self.env,
+        )
+        return collect(project, out, proc)
+
+
+@pytest.fixture(scope="session")
+def frontend(frontend_env: dict[str, str], wheelhouse: Path) -> Frontend:
+    return Frontend(frontend_env, wheelhouse)
+
+
+# ---------------------------------------------------------------------------- venvs
+
+
+class Venv:
+    """A fresh venv made by uv from the test interpreter; it has no pip."""
+
+    def __init__(self, path: Path, env: dict[str, str]):
+        self.path = path
+        self.python = path / "bin" / "python"
+        self.env = env
+
+    def install(self, *wheels: Path) -> None:
+        run(
+            [
+                BIN / "uv", "pip", "install",
+                "--python", self.python,
+                "--no-index", "--no-deps", "--refresh",
+                *wheels,
+            ],
+            env=self.env,
+        )
+
+    def run(self, code: str, *args: str, cwd: Optional[Path] = None, env=None) -> str:
+        """Runs `python -c code args...` in the venv; returns its output, stripped."""
+        return self.call(code, *args, cwd=cwd, env=env, check=True).stdout.strip()
+
+    def call(self, code: str, *args: str, cwd=None, env=None, check=False):
+        """Runs `python -c code args...` in the venv; returns the CompletedProcess."""
+        return run([self.python, "-c", code, *args], cwd=cwd, env=env or self.env, check=check)
+
+    def bin(self, name: str) -> Path:
+        return self.path / "bin" / name
+
+
+class Venvs:
+    def __init__(self, factory: pytest.TempPathFactory, env: dict[str, str]):
+        self.factory = factory
+        self.env = env
+
+    def create(self, name: str = "venv") -> Venv:
+        path = self.factory.mktemp(name) / ".venv"
+        run([BIN / "uv", "venv", "--quiet", "--python", sys.executable, path], env=self.env)
+        return Venv(path, self.env)
+
+    def with_wheels(self, *wheels: Path, name: str = "venv") -> Venv:
+        venv = self.create(name)
+        venv.install(*wheels)
+        return venv
+
+
+@pytest.fixture(scope="session")
+def venvs(tmp_path_factory: pytest.TempPathFactory) -> Venvs:
+    return Venvs(tmp_path_factory, base_env())
+
+
+@pytest.fixture(scope="session")
+def zlig_venv(venvs: Venvs, zlig_wheel: Path) -> Venv:
+    """A venv with zlig installed and no ziglang, to call the hooks in directly."""
+    return venvs.with_wheels(zlig_wheel, name="zlig-venv")
+
+
+# ---------------------------------------------------------------------------- builds
+
+
+@pytest.fixture(scope="session")
+def demo_pip_wheel(frontend: Frontend, tmp_path_factory) -> Built:
+    """examples/demo through `pip wheel` (isolated; prepare_metadata, then build_wheel)."""
+    tmp = tmp_path_factory.mktemp("demo-pip")
+    return frontend.pip_wheel(copy_project("demo", tmp), tmp / "out")
+
+
+@pytest.fixture(scope="session")
+def demo_build(frontend: Frontend, tmp_path_factory) -> Built:
+    """examples/demo through `python -m build` (sdist, then the wheel from the sdist)."""
+    tmp = tmp_path_factory.mktemp("demo-build")
+    return frontend.build(copy_project("demo", tmp), tmp / "out")
+
+
+@pytest.fixture(scope="session")
+def demo_uv_build(frontend: Frontend, tmp_path_factory) -> Built:
+    tmp = tmp_path_factory.mktemp("demo-uv")
+    return frontend.uv_build(copy_project("demo", tmp), tmp / "out")
+
+
+@pytest.fixture(scope="session")
+def multi_build(frontend: Frontend, tmp_path_factory) -> Built:
+    tmp = tmp_path_factory.mktemp("multi-build")
+    return frontend.build(copy_project("multi", tmp), tmp / "out")
+
+
+@pytest.fixture(scope="session")
+def pure_uv_build(frontend: Frontend, tmp_path_factory) -> Built:
+    tmp = tmp_path_factory.mktemp("pure-uv")
+    return frontend.uv_build(copy_project("pure", tmp), tmp / "out")
+
+
+@pytest.fixture(scope="session")
+def seed_build(frontend: Frontend, tmp_path_factory) -> Built:
+    """examples/flitcompat through `python -m build`, with a stale in-place module beside
+    its sources that `[tool.flit.sdist] exclude` must keep out of the sdist."""
+    tmp = tmp_path_factory.mktemp("seed-build")
+    project = copy_project("flitcompat", tmp)
+    (project / STALE_SEED_MODULE).write_bytes(b"not an ELF file: a stale in-place build")
+    return frontend.build(project, tmp / "out")
+
+

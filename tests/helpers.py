@@ -1,0 +1,169 @@
+"""Plain helpers of the end-to-end suite: running commands, and reading wheels and sdists.
+
+Fixtures live in conftest.py; this module has no pytest state, so tests import from it.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import sysconfig
+import tarfile
+import zipfile
+from pathlib import Path
+from typing import Mapping, Optional, Sequence, Union
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+CACHE = ROOT / "tests" / ".cache"
+
+# What the current interpreter's wheels must be called.
+PY_TAG = f"cp{sys.version_info[0]}{sys.version_info[1]}"
+ARCH = platform.machine()
+EXT_SUFFIX = sysconfig.get_config_var("EXT_SUFFIX")
+# The platform tag before the ELF audit, and after it when the modules pass manylinux2014.
+LINUX_TAG = f"linux_{ARCH}"
+MANYLINUX_TAG = f"manylinux_2_17_{ARCH}.manylinux2014_{ARCH}"
+PLATFORM_TAGS = (LINUX_TAG, MANYLINUX_TAG)
+
+# A stale in-place build beside flitcompat's sources (the seed-style layout).
+STALE_SEED_MODULE = f"src/seed/seed{EXT_SUFFIX}"
+
+# The session's built-artifact fixtures (conftest.py), by the name tests parametrize over.
+WHEEL_FIXTURES = [
+    "demo_pip_wheel",
+    "demo_build",
+    "demo_uv_build",
+    "multi_build",
+    "pure_uv_build",
+    "seed_build",
+]
+EXTENSION_WHEEL_FIXTURES = [f for f in WHEEL_FIXTURES if not f.startswith("pure")]
+SDIST_FIXTURES = ["demo_build", "demo_uv_build", "multi_build", "pure_uv_build", "seed_build"]
+
+Command = Sequence[Union[str, os.PathLike]]
+
+
+def run(
+    command: Command,
+    *,
+    cwd: Optional[os.PathLike] = None,
+    env: Optional[Mapping[str, str]] = None,
+    check: bool = True,
+    timeout: float = 900,
+) -> subprocess.CompletedProcess:
+    """Runs `command` with stdout and stderr merged into `.stdout` (text).
+
+    With `check`, a non-zero exit fails the test and shows the command and its output.
+    """
+    argv = [os.fspath(part) for part in command]
+    proc = subprocess.run(
+        argv,
+        cwd=cwd,
+        env=dict(env) if env is not None else None,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=timeout,
+    )
+    if check and proc.returncode != 0:
+        pytest.fail(
+            f"exit {proc.returncode}: {shlex.join(argv)}\n(cwd: {cwd})\n{proc.stdout}",
+            pytrace=False,
+        )
+    return proc
+
+
+def without_zig_on_path(path: str) -> str:
+    """`PATH` less every folder that holds a `zig`."""
+    return os.pathsep.join(
+        d for d in path.split(os.pathsep) if d and not (Path(d) / "zig").exists()
+    )
+
+
+# ---------------------------------------------------------------------------- wheels
+
+
+def wheel_names(wheel: Path) -> list[str]:
+    """The entry names of a wheel, in archive order."""
+    with zipfile.ZipFile(wheel) as zf:
+        return zf.namelist()
+
+
+def wheel_read(wheel: Path, name: str) -> bytes:
+    with zipfile.ZipFile(wheel) as zf:
+        return zf.read(name)
+
+
+def dist_info(wheel: Path) -> str:
+    """The `.dist-info` folder name of a wheel, from its file name (`{name}-{version}`)."""
+    name, version = wheel.name.split("-")[:2]
+    return f"{name}-{version}.dist-info"
+
+
+def wheel_text(wheel: Path, member: str) -> str:
+    """A `.dist-info` file of the wheel, as text (`member` is `METADATA`, `WHEEL`, ...)."""
+    return wheel_read(wheel, f"{dist_info(wheel)}/{member}").decode("utf-8")
+
+
+def wheel_tag(wheel: Path) -> tuple[str, str, str]:
+    """(python, abi, platform) from the wheel's file name."""
+    python, abi, plat = wheel.name[: -len(".whl")].split("-")[-3:]
+    return python, abi, plat
+
+
+def wheel_fields(wheel: Path) -> dict[str, list[str]]:
+    """The WHEEL file as `key → values` (`Tag` repeats)."""
+    fields: dict[str, list[str]] = {}
+    for line in wheel_text(wheel, "WHEEL").splitlines():
+        if line.strip():
+            key, _, value = line.partition(":")
+            fields.setdefault(key.strip(), []).append(value.strip())
+    return fields
+
+
+def record_hash(data: bytes) -> str:
+    """`sha256=<urlsafe base64, no padding>`, computed here, independently of zlig."""
+    digest = hashlib.sha256(data).digest()
+    return "sha256=" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def record_rows(wheel: Path) -> list[list[str]]:
+    text = wheel_text(wheel, "RECORD")
+    return [row for row in csv.reader(io.StringIO(text)) if row]
+
+
+# ---------------------------------------------------------------------------- sdists
+
+
+def sdist_members(sdist: Path) -> list[tarfile.TarInfo]:
+    with tarfile.open(sdist, "r:gz") as tf:
+        return tf.getmembers()
+
+
+def sdist_names(sdist: Path) -> list[str]:
+    """The sdist's file names below its top folder, sorted."""
+    top = sdist.name[: -len(".tar.gz")]
+    names = []
+    for member in sdist_members(sdist):
+        assert member.name.startswith(f"{top}/"), f"{member.name} is outside {top}/"
+        names.append(member.name[len(top) + 1 :])
+    return sorted(names)
+
+
+def sdist_read(sdist: Path, name: str) -> bytes:
+    top = sdist.name[: -len(".tar.gz")]
+    with tarfile.open(sdist, "r:gz") as tf:
+        member = tf.extractfile(f"{top}/{name}")
+        assert member is not None, f"{name} is not a file in {sdist.name}"
+        return member.read()
