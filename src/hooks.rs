@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::audit;
 use crate::build::backend::{self, Backend};
-use crate::build::graph::BuildGraph;
+use crate::build::graph::{BuildGraph, EnvFlags};
 use crate::build::toolchain::{ZIGLANG_REQUIREMENT, ZigCandidates};
 use crate::build::zig::ZigBackend;
 use crate::build::{Artifacts, CompileOptions, compile};
@@ -78,7 +78,7 @@ pub fn build_wheel(
         );
     }
     let target = Target::resolve(&request.interpreter, project.settings.target.as_ref())?;
-    let graph = BuildGraph::resolve(&project, &target)?;
+    let graph = BuildGraph::resolve(&project, &target, &EnvFlags::from_env()?)?;
     let backend = backend::select(request.backends(), project.settings.backend.as_ref())?;
     let build_dir = project
         .settings

@@ -53,6 +53,8 @@ pub struct Target {
     pub libc: Libc,
     /// Whether this is the interpreter's own platform (not a cross build).
     pub native: bool,
+    /// `sys.implementation.name`.
+    pub implementation: String,
     /// The interpreter's `(major, minor)` version.
     pub python_version: (u32, u32),
     /// `cp311`, from the interpreter.
@@ -134,12 +136,38 @@ impl Target {
             arch,
             libc,
             native,
+            implementation: interpreter.implementation.clone(),
             python_version: interpreter.version,
             python_tag: python_tag(interpreter),
             abi_tag: abi_tag(interpreter),
             ext_suffix,
             include_dir: interpreter.include_dir.clone(),
         })
+    }
+
+    /// The PEP 508 marker environment of the target (not of the host), for `when` entries.
+    pub fn marker_environment(&self) -> pep508_rs::MarkerEnvironment {
+        let (major, minor) = self.python_version;
+        let version = format!("{major}.{minor}");
+        let python_implementation = match self.implementation.as_str() {
+            "cpython" => "CPython",
+            "pypy" => "PyPy",
+            other => other,
+        };
+        pep508_rs::MarkerEnvironment::try_from(pep508_rs::MarkerEnvironmentBuilder {
+            implementation_name: &self.implementation,
+            implementation_version: &version,
+            os_name: "posix",
+            platform_machine: &self.arch,
+            platform_python_implementation: python_implementation,
+            platform_release: "",
+            platform_system: "Linux",
+            platform_version: "",
+            python_full_version: &version,
+            python_version: &version,
+            sys_platform: "linux",
+        })
+        .expect("major.minor is a valid version")
     }
 
     /// The platform tag a wheel gets before any policy audit: `linux_<arch>`.

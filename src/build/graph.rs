@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::project::Project;
-use crate::project::settings::{ExtensionDecl, Optimize};
+use crate::project::settings::{ExtensionDecl, ExtensionLists, Optimize};
 use crate::project::toml::Located;
 use crate::target::Target;
 
@@ -31,6 +31,45 @@ pub struct Macro {
     pub value: Option<String>,
 }
 
+/// One input of the link step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum LinkInput {
+    /// `-L`: an absolute folder to search for libraries.
+    LibraryDir(PathBuf),
+    /// `-l`: a library by name.
+    Library(String),
+    /// `-Wl,-rpath,DIR`: a run-time search path (`$ORIGIN` allowed).
+    RPath(String),
+    /// An object file, archive or shared library given by path (absolute).
+    File(PathBuf),
+}
+
+/// Compiler and linker flags from the environment, honoured as setuptools does.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct EnvFlags {
+    /// `CPPFLAGS` then `CFLAGS`.
+    pub compile: Vec<String>,
+    /// `LDFLAGS`.
+    pub link: Vec<String>,
+}
+
+impl EnvFlags {
+    /// Reads `CPPFLAGS`, `CFLAGS` and `LDFLAGS`, split as a POSIX shell would.
+    pub fn from_env() -> Result<Self> {
+        let split = |name: &str| -> Result<Vec<String>> {
+            let value = std::env::var(name).unwrap_or_default();
+            shlex::split(&value)
+                .ok_or_else(|| Error::Usage(format!("{name}={value:?} has unbalanced quotes")))
+        };
+        let mut compile = split("CPPFLAGS")?;
+        compile.extend(split("CFLAGS")?);
+        Ok(Self {
+            compile,
+            link: split("LDFLAGS")?,
+        })
+    }
+}
+
 /// One extension module, fully resolved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Extension {
@@ -47,10 +86,11 @@ pub struct Extension {
     pub include_dirs: Vec<PathBuf>,
     pub macros: Vec<Macro>,
     pub undef_macros: Vec<String>,
-    pub libraries: Vec<String>,
-    pub library_dirs: Vec<PathBuf>,
+    /// Extra compiler flags: `CPPFLAGS`, `CFLAGS`, then `extra-compile-args`.
     pub compile_args: Vec<String>,
-    pub link_args: Vec<String>,
+    /// What the link step takes, in order: library dirs, libraries, then `LDFLAGS` and
+    /// `extra-link-args`.
+    pub link: Vec<LinkInput>,
     /// Extra files that trigger a rebuild, relative to the project root.
     pub depends: Vec<PathBuf>,
     /// The limited API version it is built for (`Py_LIMITED_API`), making it abi3.
@@ -71,15 +111,15 @@ pub struct BuildGraph {
 }
 
 impl BuildGraph {
-    /// Resolves the project's extensions for `target`.
-    pub fn resolve(project: &Project, target: &Target) -> Result<Self> {
+    /// Resolves the project's extensions for `target`, with flags from the environment.
+    pub fn resolve(project: &Project, target: &Target, env: &EnvFlags) -> Result<Self> {
         let mut seen = BTreeSet::new();
         let mut extensions = Vec::new();
         for decl in &project.settings.extensions {
             if !seen.insert(decl.name.value.clone()) {
                 return Err(decl.name.error("another extension has the same name"));
             }
-            extensions.push(resolve_extension(project, target, decl)?);
+            extensions.push(resolve_extension(project, target, env, decl)?);
         }
         let optimize = project.settings.optimize();
         Ok(Self {
@@ -95,6 +135,7 @@ impl BuildGraph {
 fn resolve_extension(
     project: &Project,
     target: &Target,
+    env: &EnvFlags,
     decl: &ExtensionDecl,
 ) -> Result<Extension> {
     let name = &decl.name.value;
@@ -132,25 +173,75 @@ fn resolve_extension(
     };
     let output = relative.with_file_name(format!("{leaf}{suffix}"));
 
-    let mut sources = Vec::new();
-    for glob in &decl.sources {
-        let files = glob.value.files(&project.root);
-        if files.is_empty() {
-            return Err(glob.error("matches no file"));
-        }
-        sources.extend(files);
-    }
-    sources.dedup();
-    let language = language_of(decl, &sources)?;
+    let markers = target.marker_environment();
+    let lists: Vec<&ExtensionLists> = std::iter::once(&decl.lists)
+        .chain(
+            decl.when
+                .iter()
+                .filter(|w| w.marker.value.evaluate(&markers, &[]))
+                .map(|w| &w.lists),
+        )
+        .collect();
+    let root = &project.root;
 
+    let mut sources = Vec::new();
     let mut depends = Vec::new();
-    for glob in &decl.depends {
-        let files = glob.value.files(&project.root);
-        if files.is_empty() {
-            return Err(glob.error("matches no file"));
+    let mut include_dirs = Vec::new();
+    let mut macros: Vec<Macro> = limited_api
+        .map(|(major, minor)| Macro {
+            name: "Py_LIMITED_API".into(),
+            value: Some(format!("0x{major:02X}{minor:02X}0000")),
+        })
+        .into_iter()
+        .collect();
+    let mut undef_macros = Vec::new();
+    let mut compile_args = env.compile.clone();
+    let mut link_dirs = Vec::new();
+    let mut libraries = Vec::new();
+    let mut link_args = Vec::new();
+    for list in &lists {
+        sources.extend(expand(root, &list.sources)?);
+        depends.extend(expand(root, &list.depends)?);
+        include_dirs.extend(existing_dirs(root, &list.include_dirs, "include")?);
+        for value in &list.define_macros {
+            macros.push(parse_macro(value)?);
         }
-        depends.extend(files);
+        for value in &list.undef_macros {
+            undef_macros.push(macro_name(value, &value.value)?);
+        }
+        link_dirs.extend(
+            existing_dirs(root, &list.library_dirs, "library")?
+                .into_iter()
+                .map(LinkInput::LibraryDir),
+        );
+        libraries.extend(
+            list.libraries
+                .iter()
+                .map(|l| LinkInput::Library(l.value.clone())),
+        );
+        compile_args.extend(list.extra_compile_args.iter().map(|a| a.value.clone()));
+        for (i, arg) in list.extra_link_args.iter().enumerate() {
+            link_args
+                .extend(link_input(root, &list.extra_link_args, i).map_err(|why| arg.error(why))?);
+        }
     }
+    let ldflags: Vec<Located<String>> = env
+        .link
+        .iter()
+        .map(|flag| Located {
+            value: flag.clone(),
+            place: crate::project::toml::Place::unspanned(Path::new("LDFLAGS"), ""),
+        })
+        .collect();
+    let mut env_link = Vec::new();
+    for i in 0..ldflags.len() {
+        env_link.extend(
+            link_input(root, &ldflags, i).map_err(|why| Error::Usage(format!("LDFLAGS: {why}")))?,
+        );
+    }
+    let mut seen = BTreeSet::new();
+    sources.retain(|s| seen.insert(s.clone()));
+    let language = language_of(decl, &sources)?;
 
     Ok(Extension {
         name: name.clone(),
@@ -158,29 +249,79 @@ fn resolve_extension(
         output,
         language,
         sources,
-        include_dirs: existing_dirs(&project.root, &decl.include_dirs, "include")?,
-        macros: limited_api
-            .map(|(major, minor)| Macro {
-                name: "Py_LIMITED_API".into(),
-                value: Some(format!("0x{major:02X}{minor:02X}0000")),
-            })
+        include_dirs,
+        macros,
+        undef_macros,
+        compile_args,
+        link: link_dirs
             .into_iter()
-            .map(Ok)
-            .chain(decl.define_macros.iter().map(parse_macro))
-            .collect::<Result<_>>()?,
-        undef_macros: decl
-            .undef_macros
-            .iter()
-            .map(|m| macro_name(m, &m.value))
-            .collect::<Result<_>>()?,
-        libraries: decl.libraries.iter().map(|l| l.value.clone()).collect(),
-        library_dirs: existing_dirs(&project.root, &decl.library_dirs, "library")?,
-        compile_args: decl.extra_compile_args.clone(),
-        link_args: decl.extra_link_args.clone(),
+            .chain(libraries)
+            .chain(env_link)
+            .chain(link_args)
+            .collect(),
         depends,
         limited_api,
         optional: decl.optional,
     })
+}
+
+/// Expands globs; each must match at least one file.
+fn expand(root: &Path, globs: &[Located<crate::project::files::Pattern>]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for glob in globs {
+        let matched = glob.value.files(root);
+        if matched.is_empty() {
+            return Err(glob.error("matches no file"));
+        }
+        files.extend(matched);
+    }
+    Ok(files)
+}
+
+/// Translates the link argument at `args[i]` (which may consume the one after it, for
+/// `-l NAME`) into link inputs. Backends take typed inputs, not raw linker flags, so that
+/// each can express them; what has no typed form is refused with the reason.
+fn link_input(
+    root: &Path,
+    args: &[Located<String>],
+    i: usize,
+) -> std::result::Result<Vec<LinkInput>, String> {
+    let arg = args[i].value.as_str();
+    if i > 0 && matches!(args[i - 1].value.as_str(), "-l" | "-L") {
+        return Ok(Vec::new());
+    }
+    let next = || {
+        args.get(i + 1)
+            .map(|a| a.value.clone())
+            .ok_or(format!("`{arg}` needs a value after it"))
+    };
+    let input = match arg {
+        "-l" => LinkInput::Library(next()?),
+        "-L" => LinkInput::LibraryDir(root.join(next()?)),
+        "-pthread" => LinkInput::Library("pthread".into()),
+        "-s" | "-static-libgcc" | "-static-libstdc++" => return Ok(Vec::new()),
+        _ if arg.starts_with("-l") => LinkInput::Library(arg[2..].to_string()),
+        _ if arg.starts_with("-L") => LinkInput::LibraryDir(root.join(&arg[2..])),
+        _ if arg.starts_with("-Wl,-rpath,") => {
+            LinkInput::RPath(arg["-Wl,-rpath,".len()..].to_string())
+        }
+        _ if arg.starts_with("-Wl,-rpath=") => {
+            LinkInput::RPath(arg["-Wl,-rpath=".len()..].to_string())
+        }
+        _ if !arg.starts_with('-')
+            && [".a", ".o", ".so"]
+                .iter()
+                .any(|s| arg.ends_with(s) || arg.contains(".so.")) =>
+        {
+            LinkInput::File(root.join(arg))
+        }
+        _ => {
+            return Err(format!(
+                "`{arg}` is not a link argument zlig can pass on; use -lNAME, -LDIR, -Wl,-rpath,DIR or the path of an object, archive or shared library"
+            ));
+        }
+    };
+    Ok(vec![input])
 }
 
 /// Parses `cp38`-style limited API versions; they cannot be newer than the interpreter.
@@ -206,12 +347,13 @@ fn limited_api_version(value: &Located<String>, target: &Target) -> Result<(u32,
 }
 
 fn language_of(decl: &ExtensionDecl, sources: &[PathBuf]) -> Result<Language> {
+    let first_glob = &decl.lists.sources[0];
     let zig_roots = sources
         .iter()
         .filter(|s| s.extension().is_some_and(|e| e == "zig"))
         .count();
     if zig_roots > 1 {
-        return Err(decl.sources[0].error(
+        return Err(first_glob.error(
             "matches several .zig files; list only the root .zig file (other Zig files are reached through @import)",
         ));
     }
@@ -227,8 +369,7 @@ fn language_of(decl: &ExtensionDecl, sources: &[PathBuf]) -> Result<Language> {
             }
             "zig" => language = Language::Zig,
             _ => {
-                let glob = &decl.sources[0];
-                return Err(glob.error(format!(
+                return Err(first_glob.error(format!(
                     "`{}` is not a C (.c), C++ (.cc, .cpp, .cxx) or Zig (.zig) source; list headers in `depends`",
                     source.display()
                 )));
@@ -349,7 +490,7 @@ mod tests {
         );
         let project = project.unwrap();
         let target = Target::resolve(&cpython311(), None).unwrap();
-        let graph = BuildGraph::resolve(&project, &target).unwrap();
+        let graph = BuildGraph::resolve(&project, &target, &EnvFlags::default()).unwrap();
         let ext = &graph.extensions[0];
         assert_eq!(
             ext.output,
@@ -377,7 +518,7 @@ mod tests {
         );
         let (_dir, project) = project(&toml, &["demo/__init__.py", "x.c"]);
         let target = Target::resolve(&cpython311(), None).unwrap();
-        let graph = BuildGraph::resolve(&project.unwrap(), &target).unwrap();
+        let graph = BuildGraph::resolve(&project.unwrap(), &target, &EnvFlags::default()).unwrap();
         let [x, y] = &graph.extensions[..] else {
             panic!()
         };
@@ -387,6 +528,60 @@ mod tests {
         let tag =
             crate::dist::wheel::WheelTag::binary(&target, &graph, vec!["linux_x86_64".into()]);
         assert_eq!(tag.compressed(), "cp310-abi3-linux_x86_64");
+    }
+
+    #[test]
+    fn when_entries_are_evaluated_against_the_target_not_the_host() {
+        let toml = format!(
+            "{HEAD}[[tool.zlig.extensions]]\nname = \"demo.x\"\nsources = [\"x.c\"]\n[[tool.zlig.extensions.when]]\nmarker = \"platform_machine == 'x86_64'\"\nsources = [\"x86.c\"]\ndefine-macros = [\"HAVE_SSE2\"]\n[[tool.zlig.extensions.when]]\nmarker = \"platform_machine == 'aarch64'\"\nsources = [\"arm.c\"]\n"
+        );
+        let (_dir, project) = project(&toml, &["demo/__init__.py", "x.c", "x86.c", "arm.c"]);
+        let project = project.unwrap();
+        let host = Target::resolve(&cpython311(), None).unwrap();
+        let ext = &BuildGraph::resolve(&project, &host, &EnvFlags::default())
+            .unwrap()
+            .extensions[0];
+        assert_eq!(ext.sources, [PathBuf::from("x.c"), PathBuf::from("x86.c")]);
+        assert_eq!(ext.macros[0].flag(), "-DHAVE_SSE2");
+        let setting = Located {
+            value: "aarch64-linux-gnu.2.17".to_string(),
+            place: crate::project::toml::Place::unspanned(Path::new("config_settings"), "target"),
+        };
+        let arm = Target::resolve(&cpython311(), Some(&setting)).unwrap();
+        let ext = &BuildGraph::resolve(&project, &arm, &EnvFlags::default())
+            .unwrap()
+            .extensions[0];
+        assert_eq!(ext.sources, [PathBuf::from("x.c"), PathBuf::from("arm.c")]);
+        assert!(ext.macros.is_empty());
+    }
+
+    #[test]
+    fn link_arguments_and_ldflags_become_typed_link_inputs() {
+        let toml = format!(
+            "{HEAD}[[tool.zlig.extensions]]\nname = \"demo.x\"\nsources = [\"x.c\"]\nlibraries = [\"m\"]\nlibrary-dirs = [\"lib\"]\nextra-link-args = [\"-l\", \"z\", \"-Wl,-rpath,$ORIGIN\", \"lib/libfoo.a\"]\nextra-compile-args = [\"-O3\"]\n"
+        );
+        let (dir, project) = project(&toml, &["demo/__init__.py", "x.c", "lib/libfoo.a"]);
+        let target = Target::resolve(&cpython311(), None).unwrap();
+        let env = EnvFlags {
+            compile: vec!["-DFROM_ENV".into()],
+            link: vec!["-L/opt/lib".into()],
+        };
+        let ext = &BuildGraph::resolve(&project.unwrap(), &target, &env)
+            .unwrap()
+            .extensions[0];
+        let root = std::path::absolute(dir.path()).unwrap();
+        assert_eq!(
+            ext.link,
+            [
+                LinkInput::LibraryDir(root.join("lib")),
+                LinkInput::Library("m".into()),
+                LinkInput::LibraryDir("/opt/lib".into()),
+                LinkInput::Library("z".into()),
+                LinkInput::RPath("$ORIGIN".into()),
+                LinkInput::File(root.join("lib/libfoo.a")),
+            ]
+        );
+        assert_eq!(ext.compile_args, ["-DFROM_ENV", "-O3"]);
     }
 
     #[test]
@@ -428,7 +623,7 @@ mod tests {
             let (_dir, project) = project(&toml, files);
             let target = Target::resolve(&cpython311(), None).unwrap();
             let err = project
-                .and_then(|p| BuildGraph::resolve(&p, &target))
+                .and_then(|p| BuildGraph::resolve(&p, &target, &EnvFlags::default()))
                 .err()
                 .unwrap()
                 .to_string();

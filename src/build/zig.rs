@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::build::backend::{Backend, BuildEnv};
-use crate::build::graph::{BuildGraph, Extension, Language};
+use crate::build::graph::{BuildGraph, Extension, Language, LinkInput};
 use crate::build::toolchain::Zig;
 use crate::build::warmup::{self, Warmup};
 use crate::error::{Error, IoContext, Result};
@@ -342,19 +342,22 @@ fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, jobs: 
             );
         }
     }
-    for dir in &ext.library_dirs {
-        let _ = writeln!(
-            out,
-            "        module.addLibraryPath(b.graph.cwdRelativePath({}));",
-            zig_path(dir)
-        );
-    }
-    for lib in &ext.libraries {
-        let _ = writeln!(
-            out,
-            "        module.linkSystemLibrary({}, .{{}});",
-            zig_string(lib)
-        );
+    for input in &ext.link {
+        let line = match input {
+            LinkInput::LibraryDir(dir) => format!(
+                "module.addLibraryPath(b.graph.cwdRelativePath({}));",
+                zig_path(dir)
+            ),
+            LinkInput::Library(name) => {
+                format!("module.linkSystemLibrary({}, .{{}});", zig_string(name))
+            }
+            LinkInput::RPath(path) => format!("module.addRPathSpecial({});", zig_string(path)),
+            LinkInput::File(file) => format!(
+                "module.addObjectFile(b.graph.cwdRelativePath({}));",
+                zig_path(file)
+            ),
+        };
+        let _ = writeln!(out, "        {line}");
     }
     let _ = writeln!(
         out,
@@ -401,10 +404,8 @@ mod tests {
                     value: Some("\"1.2\"".into()),
                 }],
                 undef_macros: vec!["NDEBUG".into()],
-                libraries: vec!["m".into()],
-                library_dirs: vec![],
                 compile_args: vec![],
-                link_args: vec![],
+                link: vec![LinkInput::Library("m".into())],
                 depends: vec![],
                 limited_api: None,
                 optional: false,

@@ -110,11 +110,16 @@ pub fn sdist_files(project: &Project) -> Result<Vec<Entry>> {
     for top in &project.layout.top_level {
         files.extend(package_files(project, &top.path, &top.kind));
     }
-    for ext in &project.settings.extensions {
-        for glob in ext.sources.iter().chain(&ext.depends) {
+    for lists in project
+        .settings
+        .extensions
+        .iter()
+        .flat_map(|e| e.all_lists())
+    {
+        for glob in lists.sources.iter().chain(&lists.depends) {
             files.extend(glob.value.files(root));
         }
-        for dir in &ext.include_dirs {
+        for dir in &lists.include_dirs {
             let headers = Pattern::new(&format!("{}/**/*", dir.value.trim_end_matches('/')))
                 .map_err(|err| dir.error(err))?;
             files.extend(

@@ -6,6 +6,9 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use pep508_rs::MarkerTree;
 
 use super::files::Pattern;
 use super::toml::{Located, Place, Table};
@@ -43,24 +46,46 @@ impl Optimize {
     }
 }
 
-/// One `[[tool.zlig.extensions]]` entry, as declared.
-#[derive(Debug, Clone)]
-pub struct ExtensionDecl {
-    pub name: Located<String>,
+/// The list keys of an extension, which a `when` entry can add to.
+#[derive(Debug, Clone, Default)]
+pub struct ExtensionLists {
     pub sources: Vec<Located<Pattern>>,
-    pub language: Option<Located<String>>,
     pub include_dirs: Vec<Located<String>>,
     pub define_macros: Vec<Located<String>>,
     pub undef_macros: Vec<Located<String>>,
     pub libraries: Vec<Located<String>>,
     pub library_dirs: Vec<Located<String>>,
-    pub extra_compile_args: Vec<String>,
-    pub extra_link_args: Vec<String>,
+    pub extra_compile_args: Vec<Located<String>>,
+    pub extra_link_args: Vec<Located<String>>,
     pub depends: Vec<Located<Pattern>>,
+}
+
+/// Settings that apply only where a PEP 508 marker holds for the target.
+#[derive(Debug, Clone)]
+pub struct Conditional {
+    pub marker: Located<MarkerTree>,
+    pub lists: ExtensionLists,
+}
+
+/// One `[[tool.zlig.extensions]]` entry, as declared.
+#[derive(Debug, Clone)]
+pub struct ExtensionDecl {
+    pub name: Located<String>,
+    pub language: Option<Located<String>>,
+    pub lists: ExtensionLists,
+    /// `[[tool.zlig.extensions.when]]` entries, in order.
+    pub when: Vec<Conditional>,
     pub py_limited_api: Option<Located<String>>,
     pub optional: bool,
     /// Where the entry itself is, for errors about the whole extension.
     pub place: Place,
+}
+
+impl ExtensionDecl {
+    /// The base lists and every conditional one, whatever the target: what an sdist needs.
+    pub fn all_lists(&self) -> impl Iterator<Item = &ExtensionLists> {
+        std::iter::once(&self.lists).chain(self.when.iter().map(|w| &w.lists))
+    }
 }
 
 /// All build settings, after `config_settings` were applied.
@@ -93,6 +118,18 @@ const ZLIG_KEYS: &[&str] = &[
     "wheel",
 ];
 
+const LIST_KEYS: &[&str] = &[
+    "sources",
+    "include-dirs",
+    "define-macros",
+    "undef-macros",
+    "libraries",
+    "library-dirs",
+    "extra-compile-args",
+    "extra-link-args",
+    "depends",
+];
+
 const EXTENSION_KEYS: &[&str] = &[
     "name",
     "sources",
@@ -107,6 +144,7 @@ const EXTENSION_KEYS: &[&str] = &[
     "depends",
     "py-limited-api",
     "optional",
+    "when",
 ];
 
 /// The `config_settings` keys: the scalar top-level keys, plus `verbose`.
@@ -298,6 +336,46 @@ fn strings(table: &Table<'_>, key: &str) -> Result<Vec<Located<String>>> {
     Ok(table.strings(key)?.unwrap_or_default())
 }
 
+fn read_lists(table: &Table<'_>) -> Result<ExtensionLists> {
+    for dir in strings(table, "include-dirs")?
+        .iter()
+        .chain(&strings(table, "library-dirs")?)
+    {
+        Pattern::new(&dir.value).map_err(|err| dir.error(err))?;
+    }
+    Ok(ExtensionLists {
+        sources: patterns(table, "sources")?,
+        include_dirs: strings(table, "include-dirs")?,
+        define_macros: strings(table, "define-macros")?,
+        undef_macros: strings(table, "undef-macros")?,
+        libraries: strings(table, "libraries")?,
+        library_dirs: strings(table, "library-dirs")?,
+        extra_compile_args: strings(table, "extra-compile-args")?,
+        extra_link_args: strings(table, "extra-link-args")?,
+        depends: patterns(table, "depends")?,
+    })
+}
+
+fn read_conditional(table: &Table<'_>) -> Result<Conditional> {
+    let mut known = vec!["marker"];
+    known.extend(LIST_KEYS);
+    table.reject_unknown(&known)?;
+    let marker = table.string("marker")?.ok_or_else(|| {
+        table
+            .place
+            .error("missing required key `marker` (a PEP 508 marker such as \"platform_machine == 'x86_64'\")")
+    })?;
+    let tree = MarkerTree::from_str(&marker.value)
+        .map_err(|err| marker.error(format!("not a valid PEP 508 marker: {}", err.message)))?;
+    Ok(Conditional {
+        marker: Located {
+            value: tree,
+            place: marker.place,
+        },
+        lists: read_lists(table)?,
+    })
+}
+
 fn read_extension(table: &Table<'_>) -> Result<ExtensionDecl> {
     table.reject_unknown(EXTENSION_KEYS)?;
     let name = table
@@ -312,8 +390,8 @@ fn read_extension(table: &Table<'_>) -> Result<ExtensionDecl> {
     if !name.value.split('.').all(is_identifier) {
         return Err(name.error("expected a dotted module name such as `pkg._speedups`"));
     }
-    let sources = patterns(table, "sources")?;
-    if sources.is_empty() {
+    let lists = read_lists(table)?;
+    if lists.sources.is_empty() {
         return Err(table
             .place
             .error("missing required key `sources` (a list of globs)"));
@@ -324,26 +402,18 @@ fn read_extension(table: &Table<'_>) -> Result<ExtensionDecl> {
     {
         return Err(lang.error("expected `c`, `c++` or `zig`"));
     }
-    for dir in table.strings("include-dirs")?.unwrap_or_default() {
-        Pattern::new(&dir.value).map_err(|err| dir.error(err))?;
-    }
+    let when = match table.get("when") {
+        Some(field) => field
+            .tables()?
+            .iter()
+            .map(read_conditional)
+            .collect::<Result<_>>()?,
+        None => Vec::new(),
+    };
     Ok(ExtensionDecl {
-        sources,
         language,
-        include_dirs: strings(table, "include-dirs")?,
-        define_macros: strings(table, "define-macros")?,
-        undef_macros: strings(table, "undef-macros")?,
-        libraries: strings(table, "libraries")?,
-        library_dirs: strings(table, "library-dirs")?,
-        extra_compile_args: strings(table, "extra-compile-args")?
-            .into_iter()
-            .map(|s| s.value)
-            .collect(),
-        extra_link_args: strings(table, "extra-link-args")?
-            .into_iter()
-            .map(|s| s.value)
-            .collect(),
-        depends: patterns(table, "depends")?,
+        lists,
+        when,
         py_limited_api: table.string("py-limited-api")?,
         optional: table.bool("optional")?.is_some_and(|b| b.value),
         place: name.place.clone(),
@@ -376,7 +446,10 @@ mod tests {
         for s in [inline, tables] {
             assert_eq!(s.extensions.len(), 1);
             assert_eq!(s.extensions[0].name.value, "demo.demo");
-            assert_eq!(s.extensions[0].sources[0].value.as_str(), "src/**/*.c");
+            assert_eq!(
+                s.extensions[0].lists.sources[0].value.as_str(),
+                "src/**/*.c"
+            );
         }
     }
 
