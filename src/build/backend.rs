@@ -44,8 +44,9 @@ pub trait Backend {
     fn warmups(&self, _graph: &BuildGraph) -> Vec<Warmup> {
         Vec::new()
     }
-    /// Runs the tool on the written build file.
-    fn run(&self, env: &BuildEnv, graph: &BuildGraph) -> Result<()>;
+    /// Runs the tool on the written build file: for every extension, or for `only` those
+    /// named (used to build optional extensions one by one after a failure).
+    fn run(&self, env: &BuildEnv, graph: &BuildGraph, only: Option<&[&str]>) -> Result<()>;
 }
 
 /// Picks the backend: the one named, else the usable one with the highest priority.

@@ -75,12 +75,19 @@ pub fn compile(
     for warmup in &warmups {
         eprintln!("zlig: {}", warmup.message);
     }
-    backend.run(&env, graph)?;
+    let skipped = match backend.run(&env, graph, None) {
+        Ok(()) => Vec::new(),
+        Err(err) if graph.extensions.iter().any(|e| e.optional) => {
+            build_separately(backend, &env, graph, err)?
+        }
+        Err(err) => return Err(err),
+    };
     warmup::paid(&warmups);
 
     graph
         .extensions
         .iter()
+        .filter(|ext| !skipped.contains(&ext.name.as_str()))
         .map(|ext| {
             let built = env.out_dir.join(&ext.output);
             if built.is_file() {
@@ -94,6 +101,37 @@ pub fn compile(
             }
         })
         .collect()
+}
+
+/// After a failed build with optional extensions: builds the required ones together (their
+/// failure is the build's), then each optional one alone, leaving out those that fail.
+/// Returns the names left out.
+fn build_separately<'g>(
+    backend: &dyn Backend,
+    env: &BuildEnv,
+    graph: &'g BuildGraph,
+    first_error: Error,
+) -> Result<Vec<&'g str>> {
+    let (optional, required): (Vec<_>, Vec<_>) = graph.extensions.iter().partition(|e| e.optional);
+    if !required.is_empty() {
+        let names: Vec<&str> = required.iter().map(|e| e.name.as_str()).collect();
+        backend
+            .run(env, graph, Some(&names))
+            .map_err(|_| first_error)?;
+    }
+    let mut skipped = Vec::new();
+    for ext in optional {
+        if let Err(err) = backend.run(env, graph, Some(&[ext.name.as_str()])) {
+            eprintln!(
+                "zlig: warning: the optional extension {} failed to build and is left out of the wheel:\n{err}",
+                ext.name
+            );
+            // A module built earlier must not slip into the wheel in its place.
+            let _ = std::fs::remove_file(env.out_dir.join(&ext.output));
+            skipped.push(ext.name.as_str());
+        }
+    }
+    Ok(skipped)
 }
 
 fn plural(n: usize) -> &'static str {

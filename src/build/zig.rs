@@ -90,7 +90,7 @@ impl Backend for ZigBackend {
             .unwrap_or_default()
     }
 
-    fn run(&self, env: &BuildEnv, graph: &BuildGraph) -> Result<()> {
+    fn run(&self, env: &BuildEnv, graph: &BuildGraph, only: Option<&[&str]>) -> Result<()> {
         let zig = self.zig()?;
         let mut command = Command::new(&zig.path);
         command
@@ -105,6 +105,7 @@ impl Backend for ZigBackend {
             .arg(format!("-Dtarget={}", graph.target.zig_triple))
             .arg(format!("-j{}", env.jobs + 1))
             .args(["--summary", "none"])
+            .args(only.unwrap_or_default())
             .current_dir(&env.work_dir)
             .stdin(Stdio::null());
         for var in SCRUBBED_ENV {
@@ -373,8 +374,16 @@ fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, jobs: 
     out.push_str("        lib.linker_allow_shlib_undefined = true;\n");
     let _ = writeln!(
         out,
-        "        b.getInstallStep().dependOn(&b.addInstallArtifact(lib, .{{ .dest_dir = .{{ .override = .prefix }}, .dest_sub_path = {} }}).step);",
+        "        const install = b.addInstallArtifact(lib, .{{ .dest_dir = .{{ .override = .prefix }}, .dest_sub_path = {} }});",
         zig_string(&crate::project::files::slash_path(&ext.output))
+    );
+    out.push_str("        b.getInstallStep().dependOn(&install.step);\n");
+    // A step per extension, so that optional ones can be built one at a time.
+    let _ = writeln!(
+        out,
+        "        b.step({}, \"Build {}\").dependOn(&install.step);",
+        zig_string(&ext.name),
+        ext.name
     );
     out.push_str("    }\n");
 }

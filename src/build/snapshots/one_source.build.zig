@@ -19,7 +19,9 @@ pub fn build(b: *std.Build) void {
         const lib = b.addLibrary(.{ .name = "_speedups", .linkage = .dynamic, .root_module = module });
         lib.setVersionScript(exports.add("demo._speedups.map", "{ global: PyInit__speedups; local: *; };\n"));
         lib.linker_allow_shlib_undefined = true;
-        b.getInstallStep().dependOn(&b.addInstallArtifact(lib, .{ .dest_dir = .{ .override = .prefix }, .dest_sub_path = "demo/_speedups.cpython-311-x86_64-linux-gnu.so" }).step);
+        const install = b.addInstallArtifact(lib, .{ .dest_dir = .{ .override = .prefix }, .dest_sub_path = "demo/_speedups.cpython-311-x86_64-linux-gnu.so" });
+        b.getInstallStep().dependOn(&install.step);
+        b.step("demo._speedups", "Build demo._speedups").dependOn(&install.step);
     }
 }
 
