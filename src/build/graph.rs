@@ -269,11 +269,7 @@ fn resolve_extension(
 fn expand(root: &Path, globs: &[Located<crate::project::files::Pattern>]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for glob in globs {
-        let matched = glob.value.files(root);
-        if matched.is_empty() {
-            return Err(glob.error("matches no file"));
-        }
-        files.extend(matched);
+        files.extend(glob.expand(root)?);
     }
     Ok(files)
 }
@@ -414,6 +410,8 @@ fn existing_dirs(root: &Path, dirs: &[Located<String>], what: &str) -> Result<Ve
             if !path.is_dir() {
                 return Err(dir.error(format!("{what} directory `{}` does not exist", dir.value)));
             }
+            crate::project::files::check_inside(root, Path::new(&dir.value))
+                .map_err(|why| dir.error(why))?;
             Ok(path)
         })
         .collect()

@@ -3,7 +3,8 @@
 //! licenses and includes minus excludes.
 //!
 //! Walks are sorted and skip `__pycache__`, compiled bytecode, dot-files, and the build dir.
-//! Symlinks inside the project are followed; the files they point to are archived as files.
+//! Symlinks are followed within the project (the files they point to are archived as files);
+//! one that leads outside the project is an error.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -13,7 +14,7 @@ use crate::build::graph::Extension;
 use crate::error::{Error, Result};
 use crate::project::Project;
 use crate::project::discovery::ModuleKind;
-use crate::project::files::{Pattern, slash_path};
+use crate::project::files::{Pattern, check_inside, slash_path};
 
 /// One file of a distribution: where it goes and where it comes from.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -55,7 +56,7 @@ pub fn wheel_files(
     };
     let mut files = BTreeMap::new();
     for top in &project.layout.top_level {
-        for relative in package_files(project, &top.path, &top.kind) {
+        for relative in package_files(project, &top.path, &top.kind)? {
             if excluded(&relative) {
                 continue;
             }
@@ -108,7 +109,7 @@ pub fn sdist_files(project: &Project) -> Result<Vec<Entry>> {
     }
     files.extend(project.metadata.license_files.iter().cloned());
     for top in &project.layout.top_level {
-        files.extend(package_files(project, &top.path, &top.kind));
+        files.extend(package_files(project, &top.path, &top.kind)?);
     }
     for lists in project
         .settings
@@ -117,7 +118,7 @@ pub fn sdist_files(project: &Project) -> Result<Vec<Entry>> {
         .flat_map(|e| e.all_lists())
     {
         for glob in lists.sources.iter().chain(&lists.depends) {
-            files.extend(glob.value.files(root));
+            files.extend(glob.value.files(root).map_err(|why| glob.error(why))?);
         }
         for dir in &lists.include_dirs {
             let headers = Pattern::new(&format!("{}/**/*", dir.value.trim_end_matches('/')))
@@ -125,16 +126,14 @@ pub fn sdist_files(project: &Project) -> Result<Vec<Entry>> {
             files.extend(
                 headers
                     .files(root)
+                    .map_err(|why| dir.error(why))?
                     .into_iter()
                     .filter(|f| has_suffix(f, HEADER_SUFFIXES) && !is_skipped(project, f)),
             );
         }
     }
     for include in &project.settings.sdist_include {
-        let matched = include.value.files(root);
-        if matched.is_empty() {
-            return Err(include.error("matches no file"));
-        }
+        let matched = include.expand(root)?;
         files.extend(matched.into_iter().filter(|f| !is_skipped(project, f)));
     }
     Ok(files
@@ -155,25 +154,28 @@ pub fn sdist_files(project: &Project) -> Result<Vec<Entry>> {
 }
 
 /// The project-relative files of one top-level package or module.
-fn package_files(project: &Project, path: &Path, kind: &ModuleKind) -> Vec<PathBuf> {
+fn package_files(project: &Project, path: &Path, kind: &ModuleKind) -> Result<Vec<PathBuf>> {
+    let outside = |why| Error::Usage(format!("package {}: {why}", path.display()));
     match kind {
-        ModuleKind::Module => vec![path.to_path_buf()],
-        ModuleKind::Extension => Vec::new(),
-        ModuleKind::Package => walkdir::WalkDir::new(project.root.join(path))
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !is_junk(e.file_name().to_string_lossy().as_ref()))
-            .filter_map(std::result::Result::ok)
-            .filter(|e| e.file_type().is_file())
-            .filter_map(|e| {
-                e.path()
-                    .strip_prefix(&project.root)
-                    .ok()
-                    .map(Path::to_path_buf)
-            })
-            .filter(|relative| !is_skipped(project, relative))
-            .collect(),
+        ModuleKind::Module => {
+            check_inside(&project.root, path).map_err(outside)?;
+            Ok(vec![path.to_path_buf()])
+        }
+        ModuleKind::Extension => Ok(Vec::new()),
+        ModuleKind::Package => {
+            let everything =
+                Pattern::new(&format!("{}/**/*", slash_path(path))).map_err(outside)?;
+            Ok(everything
+                .files(&project.root)
+                .map_err(outside)?
+                .into_iter()
+                .filter(|relative| {
+                    let below = relative.strip_prefix(path).unwrap_or(relative);
+                    !below.iter().any(|part| is_junk(&part.to_string_lossy()))
+                })
+                .filter(|relative| !is_skipped(project, relative))
+                .collect())
+        }
     }
 }
 

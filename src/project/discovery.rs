@@ -63,6 +63,7 @@ impl Layout {
                 if !root.join(&path).is_dir() {
                     return Err(dir.error(format!("folder `{}` does not exist", dir.value)));
                 }
+                super::files::check_inside(root, &path).map_err(|why| dir.error(why))?;
                 path
             }
             None if names
@@ -77,6 +78,7 @@ impl Layout {
         let mut top_level = Vec::new();
         for name in &names {
             if let Some(found) = find(root, &python_source, &name.value) {
+                super::files::check_inside(root, &found.path).map_err(|why| name.error(why))?;
                 top_level.push(found);
             } else if extension_names.contains(&name.value.as_str()) {
                 top_level.push(TopLevel {

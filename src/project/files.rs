@@ -8,6 +8,9 @@ use std::path::{Component, Path, PathBuf};
 
 use globset::{Glob, GlobBuilder, GlobMatcher};
 
+use super::toml::Located;
+use crate::error::Error;
+
 /// A compiled project-relative glob.
 #[derive(Debug, Clone)]
 pub struct Pattern {
@@ -69,20 +72,64 @@ impl Pattern {
         self.matcher.is_match(relative)
     }
 
-    /// The files under `root` that match, as sorted project-relative paths.
-    pub fn files(&self, root: &Path) -> Vec<PathBuf> {
+    /// The files under `root` that match, as sorted project-relative paths. A match that
+    /// resolves outside the project (through a symlink) is an error.
+    pub fn files(&self, root: &Path) -> Result<Vec<PathBuf>, PatternError> {
         let start = root.join(&self.base);
-        let mut found: Vec<PathBuf> = walkdir::WalkDir::new(&start)
+        let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        let mut found = Vec::new();
+        for entry in walkdir::WalkDir::new(&start)
             .follow_links(true)
             .sort_by_file_name()
             .into_iter()
             .filter_map(Result::ok)
             .filter(|entry| entry.file_type().is_file())
-            .filter_map(|entry| entry.path().strip_prefix(root).ok().map(Path::to_path_buf))
-            .filter(|relative| self.matches(relative))
-            .collect();
+        {
+            let Ok(relative) = entry.path().strip_prefix(root) else {
+                continue;
+            };
+            if !self.matches(relative) {
+                continue;
+            }
+            let real = entry
+                .path()
+                .canonicalize()
+                .unwrap_or_else(|_| entry.path().to_path_buf());
+            if !real.starts_with(&real_root) {
+                return Err(format!(
+                    "`{}` resolves to {}, outside the project; zlig follows symlinks only within the project",
+                    slash_path(relative),
+                    real.display()
+                ));
+            }
+            found.push(relative.to_path_buf());
+        }
         found.sort();
-        found
+        Ok(found)
+    }
+}
+
+impl Located<Pattern> {
+    /// The matching files; a glob that matches nothing is an error at its place.
+    pub fn expand(&self, root: &Path) -> Result<Vec<PathBuf>, Error> {
+        let files = self.value.files(root).map_err(|why| self.error(why))?;
+        if files.is_empty() {
+            return Err(self.error("matches no file"));
+        }
+        Ok(files)
+    }
+}
+
+/// Fails when `path` (inside `root`) resolves outside it, through a symlink.
+pub fn check_inside(root: &Path, relative: &Path) -> Result<(), PatternError> {
+    let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    match root.join(relative).canonicalize() {
+        Ok(real) if !real.starts_with(&real_root) => Err(format!(
+            "`{}` resolves to {}, outside the project; zlig follows symlinks only within the project",
+            slash_path(relative),
+            real.display()
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -112,9 +159,12 @@ mod tests {
     #[test]
     fn star_stays_in_one_directory_and_double_star_recurses() {
         let dir = tree(&["src/a.c", "src/sub/b.c", "src/sub/c.h", "build/d.c"]);
-        let flat = Pattern::new("src/*.c").unwrap().files(dir.path());
+        let flat = Pattern::new("src/*.c").unwrap().files(dir.path()).unwrap();
         assert_eq!(flat, [PathBuf::from("src/a.c")]);
-        let deep = Pattern::new("src/**/*.c").unwrap().files(dir.path());
+        let deep = Pattern::new("src/**/*.c")
+            .unwrap()
+            .files(dir.path())
+            .unwrap();
         assert_eq!(
             deep,
             [PathBuf::from("src/a.c"), PathBuf::from("src/sub/b.c")]
@@ -125,13 +175,37 @@ mod tests {
     fn literal_file_pattern_matches_itself() {
         let dir = tree(&["LICENSE", "src/x.c"]);
         assert_eq!(
-            Pattern::new("LICENSE").unwrap().files(dir.path()),
+            Pattern::new("LICENSE").unwrap().files(dir.path()).unwrap(),
             [PathBuf::from("LICENSE")]
         );
         assert_eq!(
-            Pattern::new("./src/x.c").unwrap().files(dir.path()),
+            Pattern::new("./src/x.c")
+                .unwrap()
+                .files(dir.path())
+                .unwrap(),
             [PathBuf::from("src/x.c")]
         );
+    }
+
+    #[test]
+    fn symlinks_out_of_the_project_are_refused() {
+        let outside = tree(&["secret.c"]);
+        let dir = tree(&["src/a.c"]);
+        std::os::unix::fs::symlink(outside.path().join("secret.c"), dir.path().join("src/b.c"))
+            .unwrap();
+        let err = Pattern::new("src/*.c")
+            .unwrap()
+            .files(dir.path())
+            .unwrap_err();
+        assert!(err.starts_with("`src/b.c` resolves to "), "{err}");
+        assert!(
+            err.ends_with("outside the project; zlig follows symlinks only within the project"),
+            "{err}"
+        );
+        std::os::unix::fs::symlink(dir.path().join("src/a.c"), dir.path().join("src/c.c")).unwrap();
+        std::fs::remove_file(dir.path().join("src/b.c")).unwrap();
+        let inside = Pattern::new("src/*.c").unwrap().files(dir.path()).unwrap();
+        assert_eq!(inside, [PathBuf::from("src/a.c"), PathBuf::from("src/c.c")]);
     }
 
     #[test]

@@ -365,6 +365,7 @@ fn read_file(root: &Path, relative: &Located<String>, what: &str) -> Result<(Pat
     if !full.is_file() {
         return Err(relative.error(format!("{what} file `{}` does not exist", relative.value)));
     }
+    super::files::check_inside(root, &path).map_err(|why| relative.error(why))?;
     let text = std::fs::read_to_string(&full)
         .context(|| format!("reading {what} file {}", full.display()))?;
     Ok((path, text))
@@ -465,17 +466,21 @@ fn read_license_files(project: &Table<'_>, root: &Path) -> Result<Vec<PathBuf>> 
     let Some(globs) = project.strings("license-files")? else {
         return Ok(DEFAULT_LICENSE_FILES
             .iter()
-            .flat_map(|glob| Pattern::new(glob).expect("valid built-in glob").files(root))
+            .flat_map(|glob| {
+                let pattern = Pattern::new(glob).expect("valid built-in glob");
+                // A default license glob that leads out of the project is skipped, not fatal.
+                pattern.files(root).unwrap_or_default()
+            })
             .collect());
     };
     let mut files = Vec::new();
     for glob in globs {
         let pattern = Pattern::new(&glob.value).map_err(|err| glob.error(err))?;
-        let matched = pattern.files(root);
-        if matched.is_empty() {
-            return Err(glob.error("matches no file"));
-        }
-        files.extend(matched);
+        let located = Located {
+            value: pattern,
+            place: glob.place.clone(),
+        };
+        files.extend(located.expand(root)?);
     }
     Ok(files)
 }
