@@ -36,16 +36,21 @@ def wheelhouse() -> Path:
     """A folder holding exactly one zlig wheel, built from the working tree.
 
     A debug build (stripped, so that each isolated build environment installs 3 MB, not
-    17): the suite tests behaviour, not speed.
+    17): the suite tests behaviour, not speed. `ZLIG_TEST_WHEEL=path/to/zlig-….whl` tests
+    that wheel instead (a release build, or one from another checkout).
     """
     house = CACHE / "wheelhouse"
     house.mkdir(parents=True, exist_ok=True)
     for old in house.glob("zlig-*.whl"):
         old.unlink()
-    run(
-        [sys.executable, "-m", "maturin", "build", "--strip", "-i", sys.executable, "-o", house],
-        cwd=ROOT,
-    )
+    given = os.environ.get("ZLIG_TEST_WHEEL")
+    if given:
+        shutil.copy2(given, house)
+    else:
+        run(
+            [sys.executable, "-m", "maturin", "build", "--strip", "-i", sys.executable, "-o", house],
+            cwd=ROOT,
+        )
     wheels = sorted(house.glob("zlig-*.whl"))
     assert len(wheels) == 1, wheels
     return house

@@ -1,0 +1,166 @@
+"""Core metadata: prepare_metadata_for_build_wheel agrees with the wheel, examples/pure's
+METADATA is valid Core Metadata 2.4 field by field, and every example's pyproject.toml is
+valid."""
+
+from __future__ import annotations
+
+import configparser
+import itertools
+import sys
+from pathlib import Path
+
+import pytest
+from packaging.metadata import Metadata
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+
+from helpers import EXAMPLES, dist_info, run, wheel_names, wheel_read, wheel_text
+
+PREPARE = "import sys, zlig; print(zlig.prepare_metadata_for_build_wheel(sys.argv[1]))"
+
+
+@pytest.mark.parametrize(
+    ("example", "fixture"),
+    [("demo", "demo_build"), ("multi", "multi_build"), ("pure", "pure_uv_build"), ("flitcompat", "seed_build")],
+)
+def test_prepared_metadata_equals_the_wheels(request, example, fixture, copy_example, zlig_venv, frontend_env, tmp_path):
+    wheel = request.getfixturevalue(fixture).wheel
+    out = tmp_path / "metadata"
+    out.mkdir()
+    name = zlig_venv.run(PREPARE, str(out), cwd=copy_example(example), env=frontend_env)
+    name = name.splitlines()[-1]
+    assert name == dist_info(wheel)
+    prepared = {
+        p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()
+    }
+    in_wheel = {
+        n: wheel_read(wheel, n)
+        for n in wheel_names(wheel)
+        if n.startswith(f"{name}/") and n not in (f"{name}/WHEEL", f"{name}/RECORD")
+    }
+    assert prepared == in_wheel
+
+
+# ---------------------------------------------------------------------------- pure
+
+
+@pytest.fixture(scope="module")
+def pure_metadata(pure_uv_build) -> Metadata:
+    return Metadata.from_email(wheel_text(pure_uv_build.wheel, "METADATA"), validate=True)
+
+
+def test_pure_metadata_is_core_metadata_2_4(pure_metadata):
+    assert pure_metadata.metadata_version == "2.4"
+    assert pure_metadata.name == "pure-example"
+    # Everything was resolved when the wheel was built: nothing is left dynamic.
+    assert pure_metadata.dynamic is None
+
+
+def test_pure_version_comes_from_dunder_version(pure_metadata):
+    assert str(pure_metadata.version) == "2.1.0"
+
+
+def test_pure_summary_is_the_docstrings_first_line(pure_metadata):
+    assert pure_metadata.summary == "A pure-Python package that zlig packages without compiling anything."
+
+
+def test_pure_license_expression_and_files(pure_metadata, pure_uv_build):
+    assert pure_metadata.license_expression == "MIT"
+    assert pure_metadata.license is None
+    assert pure_metadata.license_files == ["LICENSE", "notices/vendored.txt"]
+    info = dist_info(pure_uv_build.wheel)
+    for path in pure_metadata.license_files:
+        assert wheel_read(pure_uv_build.wheel, f"{info}/licenses/{path}") == (EXAMPLES / "pure" / path).read_bytes()
+
+
+def test_pure_readme_is_the_description(pure_metadata):
+    assert pure_metadata.description_content_type == "text/markdown"
+    assert pure_metadata.description == (EXAMPLES / "pure" / "README.md").read_text(encoding="utf-8")
+
+
+def test_pure_requires_python(pure_metadata):
+    assert pure_metadata.requires_python == SpecifierSet(">=3.9")
+
+
+def test_pure_people(pure_metadata):
+    assert pure_metadata.author == "Ann Author"
+    assert pure_metadata.author_email == "bot@example.org, Bo Both <bo@example.org>"
+    assert pure_metadata.maintainer == "Mo Maintainer"
+    assert pure_metadata.maintainer_email == "Mae Maintainer <mae@example.org>"
+
+
+def test_pure_keywords_classifiers_and_urls(pure_metadata):
+    assert pure_metadata.keywords == ["zlig", "example", "metadata"]
+    assert pure_metadata.classifiers == [
+        "Development Status :: 4 - Beta",
+        "Programming Language :: Python :: 3",
+        "Programming Language :: Python :: 3 :: Only",
+        "Typing :: Typed",
+    ]
+    assert pure_metadata.project_urls == {
+        "Homepage": "https://example.org/pure-example",
+        "Documentation": "https://example.org/pure-example/docs",
+        "Issue Tracker": "https://example.org/pure-example/issues",
+    }
+
+
+def marker_truth(requirement: Requirement) -> list[bool]:
+    """The requirement's marker evaluated over a grid of environments: two markers that
+    mean the same (`python_version < '3.11'`, `python_full_version < '3.11'`) agree."""
+    if requirement.marker is None:
+        return []
+    grid = itertools.product(("3.9", "3.10", "3.11", "3.12"), ("Linux", "Windows"), ("", "cli", "test"))
+    return [
+        requirement.marker.evaluate(
+            {"python_version": v, "python_full_version": f"{v}.0", "platform_system": s, "extra": e}
+        )
+        for v, s, e in grid
+    ]
+
+
+def same_requirements(actual: list[Requirement], expected: list[str]) -> None:
+    wanted = [Requirement(r) for r in expected]
+    key = lambda r: (r.name, sorted(r.extras), str(r.specifier), marker_truth(r))  # noqa: E731
+    assert sorted(map(key, actual)) == sorted(map(key, wanted)), [str(r) for r in actual]
+
+
+def test_pure_dependencies_keep_their_markers(pure_metadata):
+    plain = [r for r in pure_metadata.requires_dist if "extra" not in str(r.marker or "")]
+    same_requirements(plain, ["packaging>=24", "tomli>=2; python_version < '3.11'"])
+
+
+def test_pure_optional_dependencies_get_extra_markers(pure_metadata):
+    assert pure_metadata.provides_extra == ["cli", "test"]
+    extras = [r for r in pure_metadata.requires_dist if "extra" in str(r.marker or "")]
+    same_requirements(
+        extras,
+        [
+            "rich>=13; extra == 'cli'",
+            "pytest>=8; extra == 'test'",
+            "coverage[toml]>=7; platform_system != 'Windows' and extra == 'test'",
+        ],
+    )
+
+
+def test_pure_entry_points_txt(pure_uv_build):
+    parser = configparser.ConfigParser(delimiters=("=",))
+    parser.optionxform = str  # names are case-sensitive
+    parser.read_string(wheel_text(pure_uv_build.wheel, "entry_points.txt"))
+    groups = {section: dict(parser[section]) for section in parser.sections()}
+    assert groups == {
+        "console_scripts": {"pure-example": "pure_example.cli:main"},
+        "gui_scripts": {"pure-example-gui": "pure_example.gui:main"},
+        "pure_example.plugins": {"hello": "pure_example.plugins:hello"},
+    }
+
+
+# ---------------------------------------------------------------------------- pyproject
+
+
+@pytest.mark.parametrize(
+    "pyproject",
+    sorted(EXAMPLES.glob("*/pyproject.toml")),
+    ids=lambda p: p.parent.name,
+)
+def test_validate_pyproject_passes(pyproject: Path):
+    run([sys.executable, "-m", "validate_pyproject", pyproject])
