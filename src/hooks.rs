@@ -9,14 +9,15 @@ use serde::Deserialize;
 use crate::audit;
 use crate::build::backend::{self, Backend};
 use crate::build::graph::{BuildGraph, EnvFlags};
-use crate::build::toolchain::{ZIGLANG_REQUIREMENT, ZigCandidates};
+use crate::build::toolchain::{ZIGLANG_REQUIREMENT, Zig, ZigCandidates};
 use crate::build::zig::ZigBackend;
 use crate::build::{Artifacts, CompileOptions, compile};
 use crate::dist::contents::{sdist_files, wheel_files};
+use crate::dist::editable;
 use crate::dist::sdist::write_sdist;
 use crate::dist::wheel::{WheelTag, read_prepared_metadata, write_metadata_dir, write_wheel};
 use crate::dist::writer::Timestamp;
-use crate::error::Result;
+use crate::error::{Error, IoContext, Result};
 use crate::project::Project;
 use crate::target::{Interpreter, Target};
 
@@ -31,6 +32,9 @@ pub struct Request {
     pub config_settings: BTreeMap<String, Vec<String>>,
     /// The `zig` of the `ziglang` package in the running environment, if installed.
     pub ziglang: Option<PathBuf>,
+    /// A zig recorded by an editable install, used when `ZLIG_ZIG` is not set.
+    #[serde(default)]
+    pub zig: Option<PathBuf>,
 }
 
 impl Request {
@@ -39,7 +43,9 @@ impl Request {
     }
 
     fn backends(&self) -> Vec<Box<dyn Backend>> {
-        let zig = ZigCandidates::from_env(self.ziglang.clone()).find();
+        let mut candidates = ZigCandidates::from_env(self.ziglang.clone());
+        candidates.explicit = candidates.explicit.or(self.zig.clone());
+        let zig = candidates.find();
         vec![Box::new(ZigBackend::new(zig))]
     }
 }
@@ -54,28 +60,36 @@ pub fn requires_for_build_wheel(request: &Request) -> Result<Vec<String>> {
     Ok(vec![ZIGLANG_REQUIREMENT.to_string()])
 }
 
-/// `build_wheel`: compiles the extensions and writes the wheel; returns its file name.
-pub fn build_wheel(
-    request: &Request,
-    wheel_dir: &Path,
-    metadata_dir: Option<&Path>,
-) -> Result<String> {
+/// A project with its extensions compiled.
+struct Compiled {
+    project: Project,
+    target: Target,
+    graph: BuildGraph,
+    artifacts: Artifacts,
+    /// The compiler used, when it must be found again later (editable rebuilds).
+    zig: Option<Zig>,
+}
+
+impl Compiled {
+    /// The wheel tag, from the ELF audit of the built modules.
+    fn wheel_tag(&self) -> Result<WheelTag> {
+        let modules =
+            self.graph.extensions.iter().filter_map(|ext| {
+                Some((ext.name.as_str(), self.artifacts.get(&ext.name)?.as_path()))
+            });
+        let audit = audit::audit(modules, &self.target)?;
+        if let Some(why) = &audit.downgraded {
+            eprintln!("zlig: warning: {why}");
+        }
+        Ok(WheelTag::binary(&self.target, &self.graph, audit.platforms))
+    }
+}
+
+/// Loads the project and compiles its extensions into the build dir (`None` when it has none).
+fn compile_project(request: &Request, quiet: bool) -> Result<(Project, Option<Compiled>)> {
     let project = request.project()?;
-    let timestamp = Timestamp::from_env()?;
-    let metadata = match metadata_dir {
-        Some(dir) => read_prepared_metadata(dir)?,
-        None => project.metadata.render(),
-    };
     if !project.has_extensions() {
-        let files = wheel_files(&project, &[], &Artifacts::new())?;
-        return write_wheel(
-            &project,
-            &files,
-            &WheelTag::pure(),
-            &metadata,
-            wheel_dir,
-            timestamp,
-        );
+        return Ok((project, None));
     }
     let target = Target::resolve(&request.interpreter, project.settings.target.as_ref())?;
     let graph = BuildGraph::resolve(&project, &target, &EnvFlags::from_env()?)?;
@@ -89,19 +103,157 @@ pub fn build_wheel(
         &CompileOptions {
             build_dir: &build_dir,
             verbose: project.settings.verbose,
+            quiet: quiet && !project.settings.verbose,
         },
     )?;
-    let files = wheel_files(&project, &graph.extensions, &artifacts)?;
-    let modules = graph
-        .extensions
-        .iter()
-        .filter_map(|ext| Some((ext.name.as_str(), artifacts.get(&ext.name)?.as_path())));
-    let audit = audit::audit(modules, &target)?;
-    if let Some(why) = &audit.downgraded {
-        eprintln!("zlig: warning: {why}");
+    let zig = backend.toolchain().cloned();
+    Ok((
+        project.clone(),
+        Some(Compiled {
+            project,
+            target,
+            graph,
+            artifacts,
+            zig,
+        }),
+    ))
+}
+
+/// `build_wheel`: compiles the extensions and writes the wheel; returns its file name.
+pub fn build_wheel(
+    request: &Request,
+    wheel_dir: &Path,
+    metadata_dir: Option<&Path>,
+) -> Result<String> {
+    let timestamp = Timestamp::from_env()?;
+    let (project, compiled) = compile_project(request, false)?;
+    let metadata = match metadata_dir {
+        Some(dir) => read_prepared_metadata(dir)?,
+        None => project.metadata.render(),
+    };
+    let Some(compiled) = compiled else {
+        let files = wheel_files(&project, &[], &Artifacts::new())?;
+        return write_wheel(
+            &project,
+            &files,
+            &WheelTag::pure(),
+            &metadata,
+            wheel_dir,
+            timestamp,
+        );
+    };
+    let files = wheel_files(&project, &compiled.graph.extensions, &compiled.artifacts)?;
+    write_wheel(
+        &project,
+        &files,
+        &compiled.wheel_tag()?,
+        &metadata,
+        wheel_dir,
+        timestamp,
+    )
+}
+
+/// The requirements an editable install adds: zlig itself, which rebuilds on import, and
+/// `ziglang` when the compiler came from the (temporary) build environment.
+fn editable_project(request: &Request, zig: Option<&Zig>) -> Result<Project> {
+    let mut project = request.project()?;
+    if project.has_extensions() {
+        let mut extra = vec![format!("zlig=={}", env!("CARGO_PKG_VERSION"))];
+        if zig.is_none_or(|z| z.origin == "ziglang") {
+            extra.push(ZIGLANG_REQUIREMENT.to_string());
+        }
+        for requirement in extra {
+            project
+                .metadata
+                .dependencies
+                .push(requirement.parse().map_err(|err| {
+                    Error::Usage(format!("internal requirement {requirement}: {err}"))
+                })?);
+        }
     }
-    let tag = WheelTag::binary(&target, &graph, audit.platforms);
+    Ok(project)
+}
+
+/// `build_editable` (PEP 660): compiles the extensions into the build dir and writes a
+/// wheel that points at the sources and rebuilds on import.
+pub fn build_editable(
+    request: &Request,
+    wheel_dir: &Path,
+    metadata_dir: Option<&Path>,
+) -> Result<String> {
+    let timestamp = Timestamp::from_env()?;
+    let (_, compiled) = compile_project(request, false)?;
+    let zig = compiled.as_ref().and_then(|c| c.zig.as_ref());
+    let project = editable_project(request, zig)?;
+    let metadata = match metadata_dir {
+        Some(dir) => read_prepared_metadata(dir)?,
+        None => project.metadata.render(),
+    };
+    let (tag, modules) = match &compiled {
+        Some(compiled) => (compiled.wheel_tag()?, compiled.artifacts.clone()),
+        None => (WheelTag::pure(), Artifacts::new()),
+    };
+    let files = editable::files(&project, request, &modules, zig)?;
     write_wheel(&project, &files, &tag, &metadata, wheel_dir, timestamp)
+}
+
+/// `prepare_metadata_for_build_editable`: the metadata of the editable wheel.
+pub fn prepare_editable_metadata(request: &Request, metadata_dir: &Path) -> Result<String> {
+    let zig = ZigCandidates::from_env(request.ziglang.clone()).find().ok();
+    write_metadata_dir(&editable_project(request, zig.as_ref())?, metadata_dir)
+}
+
+/// Rebuilds the extensions of an editable install, quietly (it runs on every first import);
+/// returns module name → built file.
+pub fn rebuild(request: &Request) -> Result<Artifacts> {
+    Ok(compile_project(request, false)?
+        .1
+        .map(|c| c.artifacts)
+        .unwrap_or_default())
+}
+
+/// Builds the extensions and copies them next to their sources; returns the files written.
+pub fn build_inplace(request: &Request) -> Result<Vec<PathBuf>> {
+    let Some(compiled) = compile_project(request, false)?.1 else {
+        return Ok(Vec::new());
+    };
+    let mut written = Vec::new();
+    for ext in &compiled.graph.extensions {
+        let Some(built) = compiled.artifacts.get(&ext.name) else {
+            continue;
+        };
+        let target = compiled
+            .project
+            .root
+            .join(&compiled.project.layout.python_source)
+            .join(&ext.output);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).context(|| format!("creating {}", parent.display()))?;
+        }
+        // Copy to a temporary name and rename, so a running interpreter never maps a
+        // half-written module.
+        let temp = target.with_extension("so.zlig-tmp");
+        std::fs::copy(built, &temp)
+            .context(|| format!("copying {} to {}", built.display(), temp.display()))?;
+        std::fs::rename(&temp, &target)
+            .context(|| format!("moving {} into place", target.display()))?;
+        written.push(target);
+    }
+    Ok(written)
+}
+
+/// Removes the project's build dir; returns it if it existed.
+pub fn clean(request: &Request) -> Result<Option<PathBuf>> {
+    let project = request.project()?;
+    let dir = match &project.settings.build_dir {
+        Some(_) => project.settings.build_dir(&project.root, ""),
+        None => project.root.join("build").join("zlig"),
+    };
+    if !dir.exists() {
+        return Ok(None);
+    }
+    std::fs::remove_dir_all(&dir).context(|| format!("removing {}", dir.display()))?;
+    Ok(Some(dir))
 }
 
 /// `build_sdist`: writes the source distribution; returns its file name. Never compiles.

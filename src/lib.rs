@@ -90,6 +90,50 @@ mod python {
         })
     }
 
+    #[pyfunction]
+    #[pyo3(signature = (request, wheel_directory, metadata_directory=None))]
+    fn build_editable(
+        request: &str,
+        wheel_directory: &str,
+        metadata_directory: Option<&str>,
+    ) -> PyResult<String> {
+        run(request, |r| {
+            hooks::build_editable(
+                r,
+                Path::new(wheel_directory),
+                metadata_directory.map(Path::new),
+            )
+        })
+    }
+
+    #[pyfunction]
+    fn prepare_metadata_for_build_editable(
+        request: &str,
+        metadata_directory: &str,
+    ) -> PyResult<String> {
+        run(request, |r| {
+            hooks::prepare_editable_metadata(r, Path::new(metadata_directory))
+        })
+    }
+
+    /// Rebuilds an editable install's extensions: module name → built file.
+    #[pyfunction]
+    fn rebuild(request: &str) -> PyResult<std::collections::BTreeMap<String, std::path::PathBuf>> {
+        run(request, hooks::rebuild)
+    }
+
+    /// Builds the extensions next to their sources: the files written.
+    #[pyfunction]
+    fn build_inplace(request: &str) -> PyResult<Vec<std::path::PathBuf>> {
+        run(request, hooks::build_inplace)
+    }
+
+    /// Removes the build dir: the folder removed, if it existed.
+    #[pyfunction]
+    fn clean(request: &str) -> PyResult<Option<std::path::PathBuf>> {
+        run(request, hooks::clean)
+    }
+
     #[pymodule]
     fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add("BuildError", m.py().get_type::<BuildError>())?;
@@ -98,6 +142,11 @@ mod python {
         m.add_function(wrap_pyfunction!(build_wheel, m)?)?;
         m.add_function(wrap_pyfunction!(build_sdist, m)?)?;
         m.add_function(wrap_pyfunction!(prepare_metadata_for_build_wheel, m)?)?;
+        m.add_function(wrap_pyfunction!(build_editable, m)?)?;
+        m.add_function(wrap_pyfunction!(prepare_metadata_for_build_editable, m)?)?;
+        m.add_function(wrap_pyfunction!(rebuild, m)?)?;
+        m.add_function(wrap_pyfunction!(build_inplace, m)?)?;
+        m.add_function(wrap_pyfunction!(clean, m)?)?;
         Ok(())
     }
 }

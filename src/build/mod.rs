@@ -27,6 +27,8 @@ pub type Artifacts = BTreeMap<String, PathBuf>;
 pub struct CompileOptions<'a> {
     pub build_dir: &'a Path,
     pub verbose: bool,
+    /// Say nothing unless something goes wrong or a one-time warm-up is due.
+    pub quiet: bool,
 }
 
 /// Compiles every extension of `graph` with `backend` and returns the built files.
@@ -62,15 +64,17 @@ pub fn compile(
     }
 
     let sources: usize = graph.extensions.iter().map(|e| e.sources.len()).sum();
-    eprintln!(
-        "zlig: compiling {} extension{} ({sources} source file{}) with {} {} for {}",
-        graph.extensions.len(),
-        plural(graph.extensions.len()),
-        plural(sources),
-        backend.name(),
-        backend.version().unwrap_or_default(),
-        graph.target.zig_triple
-    );
+    if !options.quiet {
+        eprintln!(
+            "zlig: compiling {} extension{} ({sources} source file{}) with {} {} for {}",
+            graph.extensions.len(),
+            plural(graph.extensions.len()),
+            plural(sources),
+            backend.name(),
+            backend.version().unwrap_or_default(),
+            graph.target.zig_triple
+        );
+    }
     let warmups = backend.warmups(graph);
     for warmup in &warmups {
         eprintln!("zlig: {}", warmup.message);

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crate::build::Artifacts;
 use crate::build::graph::Extension;
-use crate::error::{Error, Result};
+use crate::error::{Error, IoContext, Result};
 use crate::project::Project;
 use crate::project::discovery::ModuleKind;
 use crate::project::files::{Pattern, check_inside, slash_path};
@@ -21,9 +21,29 @@ use crate::project::files::{Pattern, check_inside, slash_path};
 pub struct Entry {
     /// The `/`-separated path inside the archive.
     pub path: String,
-    /// The file on disk.
-    pub source: PathBuf,
+    pub content: Content,
     pub executable: bool,
+}
+
+/// Where an entry's bytes come from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Content {
+    /// A file on disk.
+    File(PathBuf),
+    /// Text zlig generated, such as an editable install's `.pth` file.
+    Generated(Vec<u8>),
+}
+
+impl Entry {
+    /// The entry's bytes.
+    pub fn bytes(&self) -> Result<Vec<u8>> {
+        match &self.content {
+            Content::File(path) => {
+                std::fs::read(path).context(|| format!("reading {}", path.display()))
+            }
+            Content::Generated(bytes) => Ok(bytes.clone()),
+        }
+    }
 }
 
 /// Header suffixes shipped in the sdist from `include-dirs`.
@@ -71,7 +91,7 @@ pub fn wheel_files(
         .map(|(path, source)| Entry {
             executable: is_executable(&source),
             path,
-            source,
+            content: Content::File(source),
         })
         .collect();
     for ext in extensions {
@@ -86,7 +106,7 @@ pub fn wheel_files(
         }
         entries.push(Entry {
             path,
-            source: built.clone(),
+            content: Content::File(built.clone()),
             executable: true,
         });
     }
@@ -148,7 +168,7 @@ pub fn sdist_files(project: &Project) -> Result<Vec<Entry>> {
         .map(|relative| Entry {
             path: slash_path(&relative),
             executable: is_executable(&root.join(&relative)),
-            source: root.join(relative),
+            content: Content::File(root.join(relative)),
         })
         .collect())
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::dist::contents::Entry;
 use crate::dist::writer::{DistWriter, SdistWriter, Timestamp};
-use crate::error::{IoContext, Result};
+use crate::error::Result;
 use crate::project::Project;
 
 /// Writes the sdist into `out_dir` and returns its file name.
@@ -24,8 +24,7 @@ pub fn write_sdist(
     let mut entries: Vec<(&str, Vec<u8>, bool)> =
         vec![("PKG-INFO", project.metadata.render().into_bytes(), false)];
     for entry in files {
-        let bytes = std::fs::read(&entry.source)
-            .context(|| format!("reading {}", entry.source.display()))?;
+        let bytes = entry.bytes()?;
         entries.push((&entry.path, bytes, entry.executable));
     }
     entries.sort_by(|a, b| a.0.cmp(b.0));

@@ -116,8 +116,7 @@ pub fn write_wheel(
         timestamp,
     )?);
     for entry in files {
-        let bytes = std::fs::read(&entry.source)
-            .context(|| format!("reading {}", entry.source.display()))?;
+        let bytes = entry.bytes()?;
         writer.add(&entry.path, &bytes, entry.executable)?;
     }
     let mut info = dist_info_files(project, metadata)?;

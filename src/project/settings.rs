@@ -99,6 +99,8 @@ pub struct Settings {
     pub target: Option<Located<String>>,
     pub py_limited_api: Option<Located<String>>,
     pub verbose: bool,
+    /// Whether an editable install rebuilds changed extensions on import.
+    pub editable_rebuild: bool,
     pub extensions: Vec<ExtensionDecl>,
     pub sdist_include: Vec<Located<Pattern>>,
     pub sdist_exclude: Vec<Located<Pattern>>,
@@ -147,7 +149,8 @@ const EXTENSION_KEYS: &[&str] = &[
     "when",
 ];
 
-/// The `config_settings` keys: the scalar top-level keys, plus `verbose`.
+/// The `config_settings` keys: the scalar top-level keys, plus `verbose` and
+/// `editable-rebuild`.
 pub const CONFIG_SETTING_KEYS: &[&str] = &[
     "python-source",
     "packages",
@@ -157,6 +160,7 @@ pub const CONFIG_SETTING_KEYS: &[&str] = &[
     "target",
     "py-limited-api",
     "verbose",
+    "editable-rebuild",
 ];
 
 impl Settings {
@@ -179,6 +183,7 @@ impl Settings {
             target: None,
             py_limited_api: None,
             verbose: false,
+            editable_rebuild: true,
             extensions: Vec::new(),
             sdist_include: Vec::new(),
             sdist_exclude: Vec::new(),
@@ -274,17 +279,8 @@ impl Settings {
                 "optimize" => self.optimize = Some(Optimize::parse(&last())?),
                 "target" => self.target = Some(last()),
                 "py-limited-api" => self.py_limited_api = Some(last()),
-                "verbose" => {
-                    self.verbose = match last().value.to_ascii_lowercase().as_str() {
-                        "" | "1" | "true" | "yes" | "on" => true,
-                        "0" | "false" | "no" | "off" => false,
-                        other => {
-                            return Err(
-                                place.error(format!("expected true or false, found `{other}`"))
-                            );
-                        }
-                    }
-                }
+                "verbose" => self.verbose = boolean(&last())?,
+                "editable-rebuild" => self.editable_rebuild = boolean(&last())?,
                 other => {
                     return Err(place.error(format!(
                         "unknown config setting{}; zlig accepts: {}",
@@ -308,6 +304,15 @@ impl Settings {
             Some(dir) => root.join(&dir.value),
             None => root.join("build").join("zlig").join(tag),
         }
+    }
+}
+
+/// A boolean config setting: `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`; empty is true.
+fn boolean(value: &Located<String>) -> Result<bool> {
+    match value.value.to_ascii_lowercase().as_str() {
+        "" | "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        other => Err(value.error(format!("expected true or false, found `{other}`"))),
     }
 }
 

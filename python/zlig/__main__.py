@@ -1,0 +1,5 @@
+"""``python -m zlig``: the zlig command."""
+
+from zlig.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,71 @@
+"""The bridge to the Rust core: gathers interpreter facts and turns core errors into exits.
+
+Every entry point (the PEP 517 hooks, the CLI, the editable import hook) goes through
+:func:`request` to describe the running interpreter the same way.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import platform
+import sys
+import sysconfig
+from typing import Any, Callable, Mapping, Optional, TypeVar
+
+from zlig import _core
+
+T = TypeVar("T")
+ConfigSettings = Optional[Mapping[str, Any]]
+BuildError = _core.BuildError
+
+
+def ziglang_zig() -> Optional[str]:
+    """The zig binary of the ``ziglang`` package, found without importing it."""
+    spec = importlib.util.find_spec("ziglang")
+    for location in (spec and spec.submodule_search_locations) or ():
+        zig = os.path.join(location, "zig")
+        if os.path.isfile(zig):
+            return zig
+    return None
+
+
+def request(
+    config_settings: ConfigSettings,
+    project_dir: Optional[str] = None,
+    zig: Optional[str] = None,
+) -> str:
+    """The JSON request every core function takes."""
+    settings = {
+        key: [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+        for key, value in (config_settings or {}).items()
+    }
+    return json.dumps(
+        {
+            "project_dir": project_dir or os.getcwd(),
+            "interpreter": {
+                "implementation": sys.implementation.name,
+                "version": list(sys.version_info[:2]),
+                "ext_suffix": sysconfig.get_config_var("EXT_SUFFIX") or ".so",
+                "soabi": sysconfig.get_config_var("SOABI"),
+                "include_dir": sysconfig.get_paths()["include"],
+                "machine": platform.machine(),
+                "platform": sys.platform,
+                "gil_disabled": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+            },
+            "config_settings": settings,
+            "ziglang": ziglang_zig(),
+            "zig": zig,
+        }
+    )
+
+
+def call(hook: Callable[..., T], config_settings: ConfigSettings, *args: Any) -> T:
+    """Runs a core function for a hook; a failure prints its message and exits with status 1,
+    with no traceback: the message is all the user needs."""
+    try:
+        return hook(request(config_settings), *args)
+    except BuildError as error:
+        print(f"zlig: error: {error}", file=sys.stderr, flush=True)
+        raise SystemExit(1) from None
