@@ -41,11 +41,12 @@ def wheelhouse() -> Path:
     """
     house = CACHE / "wheelhouse"
     house.mkdir(parents=True, exist_ok=True)
+    given = os.environ.get("ZLIG_TEST_WHEEL")
+    given_bytes = Path(given).read_bytes() if given else b""  # it may be in the wheelhouse
     for old in house.glob("zlig-*.whl"):
         old.unlink()
-    given = os.environ.get("ZLIG_TEST_WHEEL")
     if given:
-        shutil.copy2(given, house)
+        (house / Path(given).name).write_bytes(given_bytes)
     else:
         run(
             [sys.executable, "-m", "maturin", "build", "--strip", "-i", sys.executable, "-o", house],
@@ -104,7 +105,11 @@ def base_env() -> dict[str, str]:
 @pytest.fixture(scope="session")
 def frontend_env(wheelhouse: Path, zig: Path) -> dict[str, str]:
     """The environment of every frontend run: zlig from the wheelhouse, no index, and the
-    test venv's zig, so that isolated builds need nothing from the network."""
+    test venv's zig, so that isolated builds need nothing from the network.
+
+    uv has no environment variable for `--no-index` (there is no UV_NO_INDEX), so the uv
+    commands pass `--no-index` themselves.
+    """
     env = base_env()
     env.update(
         PIP_FIND_LINKS=str(wheelhouse),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import tarfile
 
 import pytest
 
@@ -89,6 +90,20 @@ def test_sdist_after_a_wheel_build_leaves_out_the_build_dir(demo_pip_wheel, demo
     sdist = tmp_path / name
     assert sdist_names(sdist) == DEMO_SDIST
     assert sdist.read_bytes() == demo_build.sdist.read_bytes()
+
+
+def test_sdist_of_the_unpacked_sdist_is_identical(multi_build, zlig_venv, frontend_env, tmp_path):
+    # An sdist carries PKG-INFO at its root: building an sdist again from it must neither
+    # ship that file twice nor change a byte.
+    with tarfile.open(multi_build.sdist) as tf:
+        safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+        tf.extractall(tmp_path / "unpacked", **safe)
+    project = tmp_path / "unpacked" / multi_build.sdist.name[: -len(".tar.gz")]
+    out = tmp_path / "out"
+    name = zlig_venv.run(
+        "import sys, zlig; print(zlig.build_sdist(sys.argv[1]))", str(out), cwd=project, env=frontend_env
+    ).splitlines()[-1]
+    assert (out / name).read_bytes() == multi_build.sdist.read_bytes()
 
 
 @pytest.mark.parametrize("fixture", ["demo_build", "multi_build", "pure_uv_build", "seed_build"])
