@@ -123,9 +123,10 @@ def frontend_env(wheelhouse: Path, zig: Path) -> dict[str, str]:
 # ---------------------------------------------------------------------------- projects
 
 
-def copy_project(name: str, parent: Path) -> Path:
-    """Copies `examples/<name>` into `parent`, leaving out anything a build left there."""
-    target = parent / name
+def copy_project(name: str, parent: Path, as_name: Optional[str] = None) -> Path:
+    """Copies `examples/<name>` to `parent/<as_name or name>`, leaving out anything a build
+    left there."""
+    target = parent / (as_name or name)
     shutil.copytree(
         EXAMPLES / name,
         target,
@@ -137,9 +138,10 @@ def copy_project(name: str, parent: Path) -> Path:
 
 
 @pytest.fixture
-def copy_example(tmp_path: Path) -> Callable[[str], Path]:
-    """`copy_example("demo")` → a fresh copy of examples/demo in this test's tmp dir."""
-    return lambda name: copy_project(name, tmp_path)
+def copy_example(tmp_path: Path) -> Callable[..., Path]:
+    """`copy_example("demo")` → a fresh copy of examples/demo in this test's tmp dir;
+    `copy_example("demo", "demo2")` → another one, beside it."""
+    return lambda name, as_name=None: copy_project(name, tmp_path, as_name)
 
 
 # ---------------------------------------------------------------------------- frontends
