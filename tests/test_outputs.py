@@ -27,12 +27,6 @@ def test_outputs_are_only_the_distributions(zlig_venv, copy_example, frontend_en
     assert sorted(p.name for p in out.iterdir()) == sorted([wheel.name, sdist.name])
 
 
-@pytest.mark.xfail(
-    reason="backend bug: src/dist/writer.rs writes each archive to a tempfile::NamedTempFile "
-    "(created 0600) and persist() renames it as is, so every wheel and sdist is 0600 "
-    "whatever the umask (pip wheel, python -m build and uv build all keep that mode)",
-    strict=True,
-)
 def test_outputs_follow_the_umask_like_any_new_file(zlig_venv, copy_example, frontend_env, tmp_path):
     # Frontends copy or move these files into dist/ or a wheelhouse, keeping the mode: a
     # 0600 wheel there cannot be served or installed by another user.

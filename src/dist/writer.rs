@@ -7,6 +7,7 @@
 //! Entries get a fixed timestamp and normalized modes (0o644, or 0o755 for executables).
 
 use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
@@ -68,9 +69,12 @@ fn mode(executable: bool) -> u32 {
 
 fn temp_in(dir: &Path) -> Result<NamedTempFile> {
     std::fs::create_dir_all(dir).context(|| format!("creating {}", dir.display()))?;
+    // Created like any new file (0o666 less the umask), not tempfile's private 0o600, since
+    // the temporary file becomes the output.
     tempfile::Builder::new()
         .prefix(".zlig-")
         .suffix(".tmp")
+        .permissions(std::fs::Permissions::from_mode(0o666))
         .tempfile_in(dir)
         .context(|| format!("creating a temporary file in {}", dir.display()))
 }
@@ -227,6 +231,7 @@ impl DirWriter {
         std::fs::create_dir_all(parent).context(|| format!("creating {}", parent.display()))?;
         let temp = tempfile::Builder::new()
             .prefix(".zlig-")
+            .permissions(std::fs::Permissions::from_mode(0o777))
             .tempdir_in(parent)
             .context(|| format!("creating a temporary folder in {}", parent.display()))?;
         Ok(Self { temp, target })

@@ -42,6 +42,17 @@ impl Project {
         }
         let text =
             std::fs::read_to_string(&path).context(|| format!("reading {}", path.display()))?;
+        Self::parse(&root, text, config_settings)
+    }
+
+    /// Validates `text` as the `pyproject.toml` of the project at `root` (absolute).
+    pub fn parse(
+        root: &Path,
+        text: String,
+        config_settings: &BTreeMap<String, Vec<String>>,
+    ) -> Result<Self> {
+        let root = root.to_path_buf();
+        let path = root.join("pyproject.toml");
         let file = toml::TomlFile::parse(Path::new("pyproject.toml"), text)?;
         let doc = file.root();
 
