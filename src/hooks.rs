@@ -119,6 +119,15 @@ fn compile_project(request: &Request, quiet: bool) -> Result<(Project, Option<Co
     ))
 }
 
+/// The METADATA to write: verbatim from the frontend's metadata dir when it gave one (PEP
+/// 517 requires the wheel to carry exactly that), else rendered.
+fn metadata_text(project: &Project, metadata_dir: Option<&Path>) -> Result<String> {
+    match metadata_dir {
+        Some(dir) => read_prepared_metadata(dir),
+        None => Ok(project.metadata.render()),
+    }
+}
+
 /// `build_wheel`: compiles the extensions and writes the wheel; returns its file name.
 pub fn build_wheel(
     request: &Request,
@@ -127,10 +136,7 @@ pub fn build_wheel(
 ) -> Result<String> {
     let timestamp = Timestamp::from_env()?;
     let (project, compiled) = compile_project(request, false)?;
-    let metadata = match metadata_dir {
-        Some(dir) => read_prepared_metadata(dir)?,
-        None => project.metadata.render(),
-    };
+    let metadata = metadata_text(&project, metadata_dir)?;
     let Some(compiled) = compiled else {
         let files = wheel_files(&project, &[], &Artifacts::new())?;
         return write_wheel(
@@ -185,10 +191,7 @@ pub fn build_editable(
     let (_, compiled) = compile_project(request, false)?;
     let zig = compiled.as_ref().and_then(|c| c.zig.as_ref());
     let project = editable_project(request, zig)?;
-    let metadata = match metadata_dir {
-        Some(dir) => read_prepared_metadata(dir)?,
-        None => project.metadata.render(),
-    };
+    let metadata = metadata_text(&project, metadata_dir)?;
     let (tag, modules) = match &compiled {
         Some(compiled) => (compiled.wheel_tag()?, compiled.artifacts.clone()),
         None => (WheelTag::pure(), Artifacts::new()),

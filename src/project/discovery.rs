@@ -181,16 +181,7 @@ fn find(root: &Path, source: &Path, name: &str) -> Option<TopLevel> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tree(files: &[&str]) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        for file in files {
-            let path = dir.path().join(file);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, "").unwrap();
-        }
-        dir
-    }
+    use crate::project::files::tests::tree;
 
     fn discover(
         files: &[&str],

@@ -143,10 +143,11 @@ pub fn slash_path(relative: &Path) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn tree(files: &[&str]) -> tempfile::TempDir {
+    /// A temporary folder holding empty files at these relative paths.
+    pub(crate) fn tree(files: &[&str]) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         for file in files {
             let path = dir.path().join(file);

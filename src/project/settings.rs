@@ -132,22 +132,8 @@ const LIST_KEYS: &[&str] = &[
     "depends",
 ];
 
-const EXTENSION_KEYS: &[&str] = &[
-    "name",
-    "sources",
-    "language",
-    "include-dirs",
-    "define-macros",
-    "undef-macros",
-    "libraries",
-    "library-dirs",
-    "extra-compile-args",
-    "extra-link-args",
-    "depends",
-    "py-limited-api",
-    "optional",
-    "when",
-];
+/// The keys of an extension table besides the list keys.
+const EXTENSION_ONLY_KEYS: &[&str] = &["name", "language", "py-limited-api", "optional", "when"];
 
 /// The `config_settings` keys: the scalar top-level keys, plus `verbose` and
 /// `editable-rebuild`.
@@ -362,9 +348,7 @@ fn read_lists(table: &Table<'_>) -> Result<ExtensionLists> {
 }
 
 fn read_conditional(table: &Table<'_>) -> Result<Conditional> {
-    let mut known = vec!["marker"];
-    known.extend(LIST_KEYS);
-    table.reject_unknown(&known)?;
+    table.reject_unknown(&[&["marker"], LIST_KEYS].concat())?;
     let marker = table.string("marker")?.ok_or_else(|| {
         table
             .place
@@ -382,7 +366,7 @@ fn read_conditional(table: &Table<'_>) -> Result<Conditional> {
 }
 
 fn read_extension(table: &Table<'_>) -> Result<ExtensionDecl> {
-    table.reject_unknown(EXTENSION_KEYS)?;
+    table.reject_unknown(&[EXTENSION_ONLY_KEYS, LIST_KEYS].concat())?;
     let name = table
         .string("name")?
         .ok_or_else(|| table.place.error("missing required key `name`"))?;
