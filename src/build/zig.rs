@@ -120,7 +120,9 @@ impl Backend for ZigBackend {
             .context(|| format!("running {}", zig.path.display()))?;
         let stderr = String::from_utf8_lossy(&output.stderr);
         if env.verbose && output.status.success() {
-            eprint!("{stderr}");
+            for command in compile_commands(&stderr, &zig.path) {
+                eprintln!("zlig: compiled: {command}");
+            }
         }
         if !output.status.success() {
             return Err(Error::Compile(format!(
@@ -131,6 +133,17 @@ impl Backend for ZigBackend {
         }
         Ok(())
     }
+}
+
+/// The compiler commands in `zig build --verbose-cc` output, which zig prints as `error:`
+/// blocks in its step tree even on success; zig's own libc sources are left out.
+fn compile_commands<'a>(stderr: &'a str, zig: &Path) -> Vec<&'a str> {
+    let zig = zig.to_string_lossy();
+    stderr
+        .lines()
+        .map(|line| line.trim_start_matches("error:").trim())
+        .filter(|line| line.starts_with(zig.as_ref()) && !line.contains("/lib/libc/"))
+        .collect()
 }
 
 /// The 0.17 names of the optimize modes (the old ones go away after 0.18).
@@ -451,6 +464,15 @@ mod tests {
         assert_eq!(parts.concat(), files);
         assert_eq!(chunks(&files[..1], 4).len(), 1);
         assert_eq!(chunks::<u32>(&[], 4).len(), 0);
+    }
+
+    #[test]
+    fn verbose_output_keeps_only_the_project_compile_commands() {
+        let stderr = "install\n+- install _native\nerror: /z/zig clang /p/a.c -c -o x.o\n       /z/zig clang /z/lib/libc/glibc/atexit.c\n       \n";
+        assert_eq!(
+            compile_commands(stderr, Path::new("/z/zig")),
+            ["/z/zig clang /p/a.c -c -o x.o"]
+        );
     }
 
     #[test]
