@@ -142,7 +142,11 @@ fn compile_commands<'a>(stderr: &'a str, zig: &Path) -> Vec<&'a str> {
     stderr
         .lines()
         .map(|line| line.trim_start_matches("error:").trim())
-        .filter(|line| line.starts_with(zig.as_ref()) && !line.contains("/lib/libc/"))
+        .filter(|line| {
+            // `<zig> clang <source> <flags…>`: skip zig's own libc sources.
+            let source = line.split_whitespace().nth(2).unwrap_or("");
+            line.starts_with(zig.as_ref()) && !source.contains("/lib/libc/")
+        })
         .collect()
 }
 
@@ -468,10 +472,10 @@ mod tests {
 
     #[test]
     fn verbose_output_keeps_only_the_project_compile_commands() {
-        let stderr = "install\n+- install _native\nerror: /z/zig clang /p/a.c -c -o x.o\n       /z/zig clang /z/lib/libc/glibc/atexit.c\n       \n";
+        let stderr = "install\n+- install _native\nerror: /z/zig clang /p/a.c -isystem /z/lib/libc/include -c -o x.o\n       /z/zig clang /z/lib/libc/glibc/atexit.c\n       \n";
         assert_eq!(
             compile_commands(stderr, Path::new("/z/zig")),
-            ["/z/zig clang /p/a.c -c -o x.o"]
+            ["/z/zig clang /p/a.c -isystem /z/lib/libc/include -c -o x.o"]
         );
     }
 
