@@ -1,0 +1,821 @@
+"""A catalogue of bad inputs: each one fails with one message that names the key, what
+was expected and, where the mistake has a place, `pyproject.toml:LINE:COL`; no traceback,
+no panic, and nothing in the output folder.
+
+Each case is a small project (`src/pkg/__init__.py`, `src/pkg/fast.c`) with one mistake,
+built by calling a hook in the `zlig_venv` (tens of milliseconds when the mistake is in
+pyproject.toml); a few go through `pip wheel` as well, for the frontend's view.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Callable, Optional
+
+import pytest
+
+from helpers import without_zig_on_path
+
+# ---------------------------------------------------------------------------- projects
+
+BUILD_SYSTEM = '[build-system]\nrequires = ["zlig"]\nbuild-backend = "zlig"\n'
+PROJECT = '[project]\nname = "pkg"\nversion = "1.0"\n'
+EXTENSION = '[[tool.zlig.extensions]]\nname = "pkg.fast"\nsources = ["src/pkg/fast.c"]\n'
+
+FAST_C = """\
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+static struct PyModuleDef fast_module = {PyModuleDef_HEAD_INIT, "fast", NULL, -1, NULL};
+
+PyMODINIT_FUNC PyInit_fast(void) { return PyModule_Create(&fast_module); }
+"""
+BROKEN_LINE = "static int broken(void) { return 1 }"
+NEXT_PY_TAG = f"cp3{sys.version_info[1] + 1}"
+
+
+def toml(*sections: str) -> str:
+    """A pyproject.toml: the build-system table, then the sections, a blank line apart."""
+    return "\n".join((BUILD_SYSTEM, *sections))
+
+
+def extension(*lines: str, name: str = "pkg.fast", sources: str = '["src/pkg/fast.c"]') -> str:
+    return "\n".join(["[[tool.zlig.extensions]]", f'name = "{name}"', f"sources = {sources}", *lines, ""])
+
+
+def place(text: str, at: str) -> tuple[int, int]:
+    """The 1-based line and column of the `^` in `at`, a snippet of `text` that occurs once."""
+    snippet = at.replace("^", "")
+    assert text.count(snippet) == 1, f"{snippet!r} must occur once in the test's pyproject.toml"
+    offset = text.index(snippet) + at.index("^")
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, col
+
+
+@dataclasses.dataclass
+class Case:
+    id: str
+    pyproject: str
+    key: Optional[str]  # the key path the message names, as `key`
+    expect: tuple[str, ...] = ()  # further parts the message must contain
+    at: Optional[str] = None  # a snippet of `pyproject` with `^` where the report points
+    suggestion: Optional[str] = None  # the "did you mean"
+    files: dict = dataclasses.field(default_factory=dict)  # extra files: path → str or bytes
+    setup: Optional[Callable[[Path, Path], dict]] = None  # (project, tmp) → env changes
+    config: dict = dataclasses.field(default_factory=dict)
+    hook: str = "build_wheel"
+    absent: tuple[str, ...] = ()  # parts the message must not contain
+    bug: Optional[str] = None  # a known backend bug: the case is a strict xfail
+
+
+def outside_file(name: str, text: str = "int evil;\n"):
+    """A setup that makes `src/pkg/<name>` a symlink to a file outside the project."""
+
+    def setup(project: Path, tmp: Path) -> dict:
+        outside = tmp / "outside"
+        outside.mkdir(exist_ok=True)
+        (outside / name).write_text(text)
+        (project / "src" / "pkg" / name).symlink_to(outside / name)
+        return {}
+
+    return setup
+
+
+def zig_env(zig: Optional[str]):
+    """A setup that gives the build `ZLIG_ZIG=zig` (or none) and a PATH without zig."""
+
+    def setup(project: Path, tmp: Path) -> dict:
+        return {"ZLIG_ZIG": zig, "PATH": without_zig_on_path(os.environ.get("PATH", ""))}
+
+    return setup
+
+
+def old_zig(project: Path, tmp: Path) -> dict:
+    """A fake `zig` that says it is 0.13.0."""
+    fake = tmp / "old-zig" / "zig"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\necho "0.13.0"\n')
+    fake.chmod(0o755)
+    return zig_env(str(fake))(project, tmp)
+
+
+def broken_source(project: Path, tmp: Path) -> dict:
+    (project / "src" / "pkg" / "fast.c").write_text(FAST_C + BROKEN_LINE + "\n")
+    return {}
+
+
+BROKEN_LINE_NO = FAST_C.count("\n") + 1
+
+
+CASES = [
+    # ------------------------------------------------------------------ TOML and types
+    Case(
+        "malformed_toml_unterminated_string",
+        toml(PROJECT + 'description = "unterminated\n'),
+        key=None,
+        expect=("invalid TOML",),
+        at='description = "unterminated^',
+    ),
+    Case(
+        "malformed_toml_duplicate_key",
+        toml(PROJECT + 'name = "pkg"\n'),
+        key=None,
+        expect=("invalid TOML", "duplicate key"),
+        at='version = "1.0"\n^name = "pkg"',
+    ),
+    Case(
+        "pyproject_not_utf8",
+        toml(PROJECT + 'description = "caf\udce9"\n'),
+        key=None,
+        expect=("pyproject.toml", "UTF-8"),
+    ),
+    Case(
+        "sources_is_a_string_not_a_list",
+        toml(PROJECT, extension(sources='"src/pkg/fast.c"')),
+        key="tool.zlig.extensions[0].sources",
+        expect=("expected an array of strings, found a string",),
+        at='sources = ^"src/pkg/fast.c"',
+    ),
+    Case(
+        "extension_name_is_a_list_not_a_string",
+        toml(PROJECT, '[[tool.zlig.extensions]]\nname = ["pkg.fast"]\nsources = ["src/pkg/fast.c"]\n'),
+        key="tool.zlig.extensions[0].name",
+        expect=("expected a string, found an array",),
+        at='name = ^["pkg.fast"]',
+    ),
+    Case(
+        "project_name_is_an_integer",
+        toml('[project]\nname = 42\nversion = "1.0"\n'),
+        key="project.name",
+        expect=("expected a string, found an integer",),
+        at="name = ^42",
+    ),
+    Case(
+        "description_is_a_table_not_a_string",
+        toml(PROJECT + 'description = {text = "x"}\n'),
+        key="project.description",
+        expect=("expected a string, found a table",),
+        at='description = ^{text = "x"}',
+    ),
+    Case(
+        "extensions_is_a_table_not_an_array",
+        toml(PROJECT, '[tool.zlig]\nextensions = {name = "pkg.fast", sources = ["src/pkg/fast.c"]}\n'),
+        key="tool.zlig.extensions",
+        expect=("expected an array of tables, found a table",),
+        at="extensions = ^{",
+    ),
+    Case(
+        "optional_is_a_string_not_a_boolean",
+        toml(PROJECT, extension('optional = "yes"')),
+        key="tool.zlig.extensions[0].optional",
+        expect=("expected a boolean, found a string",),
+        at='optional = ^"yes"',
+    ),
+    Case(
+        "authors_is_a_string_not_an_array",
+        toml(PROJECT + 'authors = "me"\n'),
+        key="project.authors",
+        expect=("expected an array of tables, found a string",),
+        at='authors = ^"me"',
+    ),
+    Case(
+        "urls_is_an_array_not_a_table",
+        toml(PROJECT + 'urls = ["https://example.org"]\n'),
+        key="project.urls",
+        expect=("expected a table, found an array",),
+        at='urls = ^["https://example.org"]',
+    ),
+    Case(
+        "tool_zlig_is_a_string_not_a_table",
+        toml(PROJECT, '[tool]\nzlig = "yes"\n'),
+        key="tool.zlig",
+        expect=("expected a table, found a string",),
+        at='zlig = ^"yes"',
+    ),
+    Case(
+        "build_dir_is_an_integer",
+        toml(PROJECT, "[tool.zlig]\nbuild-dir = 3\n"),
+        key="tool.zlig.build-dir",
+        expect=("expected a string, found an integer",),
+        at="build-dir = ^3",
+    ),
+    # ------------------------------------------------------------------ unknown keys
+    Case(
+        "unknown_tool_zlig_key",
+        toml(PROJECT, '[tool.zlig]\noptimze = "Debug"\n'),
+        key="tool.zlig.optimze",
+        expect=("unknown key",),
+        at='^optimze = "Debug"',
+        suggestion="optimize",
+    ),
+    Case(
+        "unknown_extension_key_with_underscore",
+        toml(PROJECT, extension('include_dirs = ["src"]')),
+        key="tool.zlig.extensions[0].include_dirs",
+        expect=("unknown key",),
+        at='^include_dirs = ["src"]',
+        suggestion="include-dirs",
+    ),
+    Case(
+        "unknown_project_key",
+        toml(PROJECT + 'dependecies = ["attrs"]\n'),
+        key="project.dependecies",
+        expect=("unknown key",),
+        at="^dependecies",
+        suggestion="dependencies",
+    ),
+    # ------------------------------------------------------------------ [project]
+    Case(
+        "missing_project_table",
+        toml('[tool.zlig]\npackages = ["pkg"]\n'),
+        key=None,
+        expect=("pyproject.toml", "missing `[project]` table", "name and version"),
+    ),
+    Case(
+        "missing_project_name",
+        toml('[project]\nversion = "1.0"\n'),
+        key="project",
+        expect=("missing required key `name`",),
+        at="^[project]",
+    ),
+    Case(
+        "missing_version_without_dynamic",
+        toml('[project]\nname = "pkg"\n'),
+        key="project",
+        expect=("missing required key `version`", "dynamic"),
+        at="^[project]",
+    ),
+    Case(
+        "invalid_pep440_version",
+        toml('[project]\nname = "pkg"\nversion = "1.0-banana"\n'),
+        key="project.version",
+        expect=("not a valid PEP 440 version",),
+        at='version = ^"1.0-banana"',
+    ),
+    Case(
+        "invalid_project_name",
+        toml('[project]\nname = "-pkg-"\nversion = "1.0"\n', '[tool.zlig]\npackages = ["pkg"]\n'),
+        key="project.name",
+        expect=("not a valid project name",),
+        at='name = ^"-pkg-"',
+    ),
+    Case(
+        "invalid_project_name_without_its_package",
+        toml('[project]\nname = "-pkg-"\nversion = "1.0"\n'),
+        key="project.name",
+        expect=("not a valid project name",),
+        at='name = ^"-pkg-"',
+        bug="package discovery runs before the name is validated: the message is about a "
+        "missing package `_pkg_`, with an absolute path and no line:col",
+    ),
+    Case(
+        "invalid_pep508_dependency",
+        toml(PROJECT + 'dependencies = ["attrs", "requests >>= 2"]\n'),
+        key="project.dependencies[1]",
+        expect=("not a valid PEP 508 requirement", ">>="),
+        at='"attrs", ^"requests >>= 2"',
+    ),
+    Case(
+        "invalid_pep508_optional_dependency",
+        toml(PROJECT, '[project.optional-dependencies]\ntest = ["pytest["]\n'),
+        key="project.optional-dependencies.test[0]",
+        expect=("not a valid PEP 508 requirement",),
+        at='test = [^"pytest["]',
+    ),
+    Case(
+        "invalid_extra_name",
+        toml(PROJECT, '[project.optional-dependencies]\n"bad extra!" = ["attrs"]\n'),
+        key='project.optional-dependencies."bad extra!"',
+        expect=("not a valid extra name",),
+        at='"bad extra!" = ^["attrs"]',
+    ),
+    Case(
+        "invalid_spdx_license",
+        toml(PROJECT + 'license = "MIT-ish"\n'),
+        key="project.license",
+        expect=("not a valid SPDX license expression",),
+        at='license = ^"MIT-ish"',
+    ),
+    Case(
+        "invalid_requires_python",
+        toml(PROJECT + 'requires-python = ">=3.9,,"\n'),
+        key="project.requires-python",
+        expect=("not a valid PEP 440 version specifier",),
+        at='requires-python = ^">=3.9,,"',
+    ),
+    Case(
+        "missing_readme_file",
+        toml(PROJECT + 'readme = "README.md"\n'),
+        key="project.readme",
+        expect=("`README.md` does not exist",),
+        at='readme = ^"README.md"',
+    ),
+    Case(
+        "unknown_readme_type",
+        toml(PROJECT + 'readme = "README.adoc"\n'),
+        key="project.readme",
+        expect=("unknown readme type", ".md", "content-type"),
+        at='readme = ^"README.adoc"',
+        files={"README.adoc": "= pkg\n"},
+    ),
+    Case(
+        "readme_table_without_content_type",
+        toml(PROJECT + 'readme = {file = "README.adoc"}\n'),
+        key="project.readme",
+        expect=("missing `content-type`",),
+        at='readme = ^{file = "README.adoc"}',
+        files={"README.adoc": "= pkg\n"},
+    ),
+    Case(
+        "missing_license_file",
+        toml(PROJECT + 'license = {file = "LICENSE.txt"}\n'),
+        key="project.license.file",
+        expect=("`LICENSE.txt` does not exist",),
+        at='license = {file = ^"LICENSE.txt"}',
+    ),
+    Case(
+        "license_files_glob_matches_nothing",
+        toml(PROJECT + 'license-files = ["LICENSES/*.txt"]\n'),
+        key="project.license-files[0]",
+        expect=("matches no file",),
+        at='license-files = [^"LICENSES/*.txt"]',
+    ),
+    Case(
+        "console_scripts_in_entry_points",
+        toml(PROJECT, '[project.entry-points.console_scripts]\npkg = "pkg:main"\n'),
+        key="project.entry-points.console_scripts",
+        expect=("use `[project.scripts]`",),
+        at="^[project.entry-points.console_scripts]",
+    ),
+    Case(
+        "script_reference_without_function",
+        toml(PROJECT, '[project.scripts]\npkg = "pkg:"\n'),
+        key="project.scripts.pkg",
+        expect=("expected an object reference such as `package.module:function`",),
+        at='pkg = ^"pkg:"',
+    ),
+    Case(
+        "dynamic_lists_an_unsupported_field",
+        toml('[project]\nname = "pkg"\nversion = "1.0"\ndynamic = ["dependencies"]\n'),
+        key="project.dynamic[0]",
+        expect=("only `version` and `description`", "not `dependencies`"),
+        at='dynamic = [^"dependencies"]',
+    ),
+    Case(
+        "dynamic_version_without_dunder_version",
+        toml('[project]\nname = "pkg"\ndynamic = ["version"]\n'),
+        key=None,
+        expect=("`version` is dynamic", "src/pkg/__init__.py", '`__version__ = "..."`'),
+    ),
+    Case(
+        "version_both_dynamic_and_given",
+        toml('[project]\nname = "pkg"\nversion = "1.0"\ndynamic = ["version"]\n'),
+        key="project.version",
+        expect=("listed in `dynamic` and also given",),
+        at='version = ^"1.0"',
+    ),
+    # ------------------------------------------------------------------ extensions
+    Case(
+        "invalid_extension_name",
+        toml(PROJECT, extension(name="pkg.fast-mod")),
+        key="tool.zlig.extensions[0].name",
+        expect=("expected a dotted module name",),
+        at='name = ^"pkg.fast-mod"',
+    ),
+    Case(
+        "duplicate_extension_name",
+        toml(PROJECT, EXTENSION, extension(sources='["src/pkg/*.c"]')),
+        key="tool.zlig.extensions[1].name",
+        expect=("another extension has the same name",),
+        at='^"pkg.fast"\nsources = ["src/pkg/*.c"]',
+    ),
+    Case(
+        "extension_clashes_with_py_module",
+        toml(PROJECT, EXTENSION),
+        key="tool.zlig.extensions[0].name",
+        expect=("clashes with the Python module src/pkg/fast.py",),
+        at='name = ^"pkg.fast"',
+        files={"src/pkg/fast.py": ""},
+    ),
+    Case(
+        "extension_outside_shipped_packages",
+        toml(PROJECT, extension(name="other.fast")),
+        key="tool.zlig.extensions[0].name",
+        expect=("package `other`", "not one of the packages shipped", "tool.zlig.packages"),
+        at='name = ^"other.fast"',
+    ),
+    Case(
+        "sources_match_nothing",
+        toml(PROJECT, extension(sources='["src/pkg/*.cpp"]')),
+        key="tool.zlig.extensions[0].sources[0]",
+        expect=("matches no file",),
+        at='sources = [^"src/pkg/*.cpp"]',
+    ),
+    Case(
+        "sources_match_nothing_in_sdist",
+        toml(PROJECT, extension(sources='["src/pkg/*.cpp"]')),
+        key="tool.zlig.extensions[0].sources[0]",
+        expect=("matches no file",),
+        at='sources = [^"src/pkg/*.cpp"]',
+        hook="build_sdist",
+        bug="build_sdist writes an sdist without the extension's sources when a source glob "
+        "matches nothing (the wheel built from it then fails); sdist.include that matches "
+        "nothing is an error",
+    ),
+    Case(
+        "sources_empty_list",
+        toml(PROJECT, extension(sources="[]")),
+        key="tool.zlig.extensions[0].sources",
+        at="sources = ^[]",
+        absent=("missing required key",),
+        bug="`sources = []` is reported as a missing key, at the table header, not at `sources`",
+    ),
+    Case(
+        "header_listed_in_sources",
+        toml(PROJECT, extension(sources='["src/pkg/fast.h", "src/pkg/fast.c"]')),
+        key="tool.zlig.extensions[0].sources[0]",
+        expect=("`src/pkg/fast.h` is not a C", "list headers in `depends`"),
+        at='sources = [^"src/pkg/fast.h"',
+        files={"src/pkg/fast.h": ""},
+    ),
+    Case(
+        "header_listed_in_second_source",
+        toml(PROJECT, extension(sources='["src/pkg/fast.c", "src/pkg/fast.h"]')),
+        key="tool.zlig.extensions[0].sources[1]",
+        expect=("`src/pkg/fast.h` is not a C", "list headers in `depends`"),
+        at='"src/pkg/fast.c", ^"src/pkg/fast.h"',
+        files={"src/pkg/fast.h": ""},
+        bug="language_of() (src/build/graph.rs) reports every bad source at sources[0], "
+        "not at the glob that matched it",
+    ),
+    Case(
+        "several_zig_roots",
+        toml(PROJECT, extension(sources='["src/pkg/*.zig"]')),
+        key="tool.zlig.extensions[0].sources[0]",
+        expect=("matches several .zig files", "only the root .zig file"),
+        at='sources = [^"src/pkg/*.zig"]',
+        files={"src/pkg/a.zig": "", "src/pkg/b.zig": ""},
+    ),
+    Case(
+        "missing_include_dir",
+        toml(PROJECT, extension('include-dirs = ["include"]')),
+        key="tool.zlig.extensions[0].include-dirs[0]",
+        expect=("include directory `include` does not exist",),
+        at='include-dirs = [^"include"]',
+    ),
+    Case(
+        "missing_library_dir",
+        toml(PROJECT, extension('library-dirs = ["lib"]')),
+        key="tool.zlig.extensions[0].library-dirs[0]",
+        expect=("library directory `lib` does not exist",),
+        at='library-dirs = [^"lib"]',
+    ),
+    Case(
+        "invalid_macro_name",
+        toml(PROJECT, extension('define-macros = ["1BAD=2"]')),
+        key="tool.zlig.extensions[0].define-macros[0]",
+        expect=("`1BAD` is not a valid C macro name",),
+        at='define-macros = [^"1BAD=2"]',
+    ),
+    Case(
+        "unknown_language",
+        toml(PROJECT, extension('language = "fortran"')),
+        key="tool.zlig.extensions[0].language",
+        expect=("expected `c`, `c++` or `zig`",),
+        at='language = ^"fortran"',
+    ),
+    Case(
+        "when_without_marker",
+        toml(PROJECT, EXTENSION, '[[tool.zlig.extensions.when]]\ndefine-macros = ["X"]\n'),
+        key="tool.zlig.extensions[0].when[0]",
+        expect=("missing required key `marker`", "PEP 508 marker"),
+        at="^[[tool.zlig.extensions.when]]",
+    ),
+    Case(
+        "when_with_invalid_marker",
+        toml(PROJECT, EXTENSION, "[[tool.zlig.extensions.when]]\nmarker = \"platform_machine = 'x86_64'\"\n"),
+        key="tool.zlig.extensions[0].when[0].marker",
+        expect=("not a valid PEP 508 marker",),
+        at='marker = ^"platform_machine',
+    ),
+    Case(
+        "unsupported_extra_link_arg",
+        toml(PROJECT, extension('extra-link-args = ["-lm", "-Wl,--gc-sections"]')),
+        key="tool.zlig.extensions[0].extra-link-args[1]",
+        expect=("`-Wl,--gc-sections` is not a link argument zlig can pass on", "-lNAME"),
+        at='"-lm", ^"-Wl,--gc-sections"',
+    ),
+    Case(
+        "py_limited_api_as_a_version_number",
+        toml(PROJECT, '[tool.zlig]\npy-limited-api = "3.8"\n', EXTENSION),
+        key="tool.zlig.py-limited-api",
+        expect=("expected a CPython version tag such as `cp38`",),
+        at='py-limited-api = ^"3.8"',
+    ),
+    Case(
+        "py_limited_api_newer_than_the_interpreter",
+        toml(PROJECT, extension(f'py-limited-api = "{NEXT_PY_TAG}"')),
+        key="tool.zlig.extensions[0].py-limited-api",
+        expect=("newer than the interpreter",),
+        at=f'py-limited-api = ^"{NEXT_PY_TAG}"',
+    ),
+    Case(
+        "source_glob_with_dotdot",
+        toml(PROJECT, extension(sources='["src/../../elsewhere/*.c"]')),
+        key="tool.zlig.extensions[0].sources[0]",
+        expect=("must stay inside the project", "`..`"),
+        at='sources = [^"src/../',
+    ),
+    Case(
+        "source_glob_absolute",
+        toml(PROJECT, extension(sources='["/usr/include/*.h"]')),
+        key="tool.zlig.extensions[0].sources[0]",
+        expect=("must stay inside the project", "absolute"),
+        at='sources = [^"/usr/include/*.h"]',
+    ),
+    Case(
+        "source_symlink_to_a_file_outside",
+        toml(PROJECT, extension(sources='["src/pkg/*.c"]')),
+        key="tool.zlig.extensions[0].sources[0]",
+        expect=("`src/pkg/evil.c` resolves to", "outside the project"),
+        at='sources = [^"src/pkg/*.c"]',
+        setup=outside_file("evil.c"),
+    ),
+    # ------------------------------------------------------------------ [tool.zlig]
+    Case(
+        "package_does_not_exist",
+        toml(PROJECT, '[tool.zlig]\npackages = ["pkg", "nope"]\n'),
+        key="tool.zlig.packages[1]",
+        expect=("no package or module `nope`", "nope/__init__.py"),
+        at='"pkg", ^"nope"',
+    ),
+    Case(
+        "default_package_does_not_exist",
+        toml('[project]\nname = "pkg2"\nversion = "1.0"\n'),
+        key="project.name",
+        expect=("no package or module `pkg2`", "tool.zlig.packages"),
+        at='name = ^"pkg2"',
+        bug="the missing default package is reported with the absolute path of pyproject.toml "
+        "and no line:col, though `project.name` has a place",
+    ),
+    Case(
+        "python_source_does_not_exist",
+        toml(PROJECT, '[tool.zlig]\npython-source = "lib"\n'),
+        key="tool.zlig.python-source",
+        expect=("folder `lib` does not exist",),
+        at='python-source = ^"lib"',
+    ),
+    Case(
+        "unknown_backend",
+        toml(PROJECT, '[tool.zlig]\nbackend = "ninja2"\n', EXTENSION),
+        key="tool.zlig.backend",
+        expect=("unknown backend `ninja2`", "available: zig"),
+        at='backend = ^"ninja2"',
+    ),
+    Case(
+        "bad_optimize_in_pyproject",
+        toml(PROJECT, '[tool.zlig]\noptimize = "release"\n', EXTENSION),
+        key="tool.zlig.optimize",
+        expect=("unknown optimize mode `release`", "Debug, ReleaseSafe, ReleaseFast, ReleaseSmall"),
+        at='optimize = ^"release"',
+        suggestion="ReleaseFast",
+    ),
+    Case(
+        "windows_target_in_pyproject",
+        toml(PROJECT, '[tool.zlig]\ntarget = "x86_64-windows-gnu"\n', EXTENSION),
+        key="tool.zlig.target",
+        expect=("unsupported operating system `windows`", "<arch>-linux-gnu"),
+        at='target = ^"x86_64-windows-gnu"',
+    ),
+    # ------------------------------------------------------------------ config_settings
+    Case(
+        "config_optimise_misspelt",
+        toml(PROJECT, EXTENSION),
+        key="optimise",
+        expect=("config_settings", "unknown config setting"),
+        suggestion="optimize",
+        config={"optimise": "Debug"},
+    ),
+    Case(
+        "config_bad_optimize_mode",
+        toml(PROJECT, EXTENSION),
+        key="optimize",
+        expect=("config_settings", "unknown optimize mode `Fast`", "ReleaseFast"),
+        config={"optimize": "Fast"},
+    ),
+    Case(
+        "config_windows_target",
+        toml(PROJECT, EXTENSION),
+        key="target",
+        expect=("config_settings", "unsupported operating system `windows`", "<arch>-linux-gnu"),
+        config={"target": "x86_64-windows-gnu"},
+    ),
+    Case(
+        "config_sparc_target",
+        toml(PROJECT, EXTENSION),
+        key="target",
+        expect=("config_settings", "unknown architecture `sparc`", "x86_64, aarch64"),
+        config={"target": "sparc-linux-gnu"},
+    ),
+    Case(
+        "config_bad_glibc_in_target",
+        toml(PROJECT, EXTENSION),
+        key="target",
+        expect=("config_settings", "bad glibc version `2.x`"),
+        config={"target": "x86_64-linux-gnu.2.x"},
+    ),
+    Case(
+        "config_verbose_not_a_boolean",
+        toml(PROJECT, EXTENSION),
+        key="verbose",
+        expect=("config_settings", "expected true or false, found `maybe`"),
+        config={"verbose": "maybe"},
+    ),
+    Case(
+        "config_py_limited_api_as_a_version_number",
+        toml(PROJECT, EXTENSION),
+        key="py-limited-api",
+        expect=("config_settings", "expected a CPython version tag such as `cp38`"),
+        config={"py-limited-api": "3.8"},
+    ),
+    Case(
+        "config_empty_build_dir",
+        toml(PROJECT, EXTENSION),
+        key="build-dir",
+        expect=("config_settings",),
+        config={"build-dir": ""},
+        bug="`-C build-dir=` (empty) is accepted: the build's .lock and zig/ land in the "
+        "project root",
+    ),
+    # ------------------------------------------------------------------ toolchain
+    Case(
+        "zig_missing_at_ZLIG_ZIG",
+        toml(PROJECT, EXTENSION),
+        key=None,
+        expect=("ZLIG_ZIG=/nonexistent/zig", "cannot run it", 'pip install "ziglang'),
+        setup=zig_env("/nonexistent/zig"),
+    ),
+    Case(
+        "zig_found_nowhere",
+        toml(PROJECT, EXTENSION),
+        key=None,
+        expect=("ziglang package: not installed", "zig on PATH: not found", 'pip install "ziglang', "ZLIG_ZIG"),
+        setup=zig_env(None),
+    ),
+    Case(
+        "zig_of_the_wrong_version",
+        toml(PROJECT, EXTENSION),
+        key=None,
+        expect=("version 0.13.0", "needs 0.17", 'pip install "ziglang', "ZLIG_ZIG"),
+        setup=old_zig,
+    ),
+    # ------------------------------------------------------------------ the compiler
+    Case(
+        "c_compile_error",
+        toml(PROJECT, EXTENSION),
+        key=None,
+        expect=(
+            "compiling the extensions failed",
+            f"src/pkg/fast.c:{BROKEN_LINE_NO}:",
+            "error: expected ';'",
+            BROKEN_LINE,
+            "command:",
+        ),
+        setup=broken_source,
+    ),
+    Case(
+        "link_error_unknown_library",
+        toml(PROJECT, extension('libraries = ["doesnotexist"]')),
+        key=None,
+        expect=("compiling the extensions failed", '"doesnotexist"'),
+    ),
+]
+
+assert len({case.id for case in CASES}) == len(CASES)
+
+# ---------------------------------------------------------------------------- running
+
+HOOK = (
+    "import json, sys, zlig\n"
+    "name, out, config = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])\n"
+    "hook = getattr(zlig, name)\n"
+    "print(hook(config) if name.startswith('get_requires') else hook(out, config))"
+)
+
+
+def make_project(case: Case, tmp: Path) -> tuple[Path, dict]:
+    """The case's project under `tmp/project`, and the environment changes it needs."""
+    project = tmp / "project"
+    (project / "src" / "pkg").mkdir(parents=True)
+    (project / "src" / "pkg" / "__init__.py").write_text("")
+    (project / "src" / "pkg" / "fast.c").write_text(FAST_C)
+    # A lone surrogate stands for a byte that is not UTF-8.
+    (project / "pyproject.toml").write_bytes(case.pyproject.encode("utf-8", "surrogateescape"))
+    for name, content in case.files.items():
+        path = project / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    env_changes = case.setup(project, tmp) if case.setup else {}
+    return project, env_changes
+
+
+def with_changes(env: dict, changes: dict) -> dict:
+    env = dict(env)
+    for key, value in changes.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def check_failure(case: Case, output: str, returncode: int, out: Path) -> None:
+    """What every bad input must give."""
+    assert returncode != 0, f"the build succeeded:\n{output}"
+    assert "Traceback" not in output, output
+    assert "panicked" not in output, output
+    assert "internal error" not in output.lower(), output
+    assert output.count("zlig: error:") == 1, f"reported not exactly once:\n{output}"
+    if case.key is not None:
+        assert f"`{case.key}`" in output, output
+    for part in case.expect:
+        assert part in output, f"{part!r} is not in:\n{output}"
+    for part in case.absent:
+        assert part not in output, f"{part!r} is in:\n{output}"
+    if case.at is not None:
+        line, col = place(case.pyproject, case.at)
+        assert f"pyproject.toml:{line}:{col}:" in output, f"no pyproject.toml:{line}:{col}: in:\n{output}"
+    if case.suggestion is not None:
+        assert f"did you mean `{case.suggestion}`" in output, output
+    assert sorted(p.name for p in out.iterdir()) == [], "the failed build left files behind"
+
+
+def params(cases) -> list:
+    return [
+        pytest.param(
+            case,
+            id=case.id,
+            marks=[pytest.mark.xfail(reason=case.bug, strict=True)] if case.bug else [],
+        )
+        for case in cases
+    ]
+
+
+@pytest.mark.parametrize("case", params(CASES))
+def test_bad_input_through_the_hook(case, zlig_venv, frontend_env, tmp_path):
+    project, env_changes = make_project(case, tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = zlig_venv.call(
+        HOOK,
+        case.hook,
+        str(out),
+        json.dumps(case.config),
+        cwd=project,
+        env=with_changes(frontend_env, env_changes),
+    )
+    check_failure(case, proc.stdout, proc.returncode, out)
+
+
+def test_catalogue_is_large():
+    assert len(CASES) >= 40
+
+
+# A few cases through `pip wheel`, the way a user meets them: pip shows zlig's message once
+# (from the first hook that meets the mistake) and no traceback of its own. (Malformed TOML
+# never reaches zlig through pip: pip parses pyproject.toml itself first.)
+PIP_CASES = [
+    "unknown_project_key",
+    "invalid_spdx_license",
+    "sources_match_nothing",
+    "header_listed_in_sources",
+    "config_sparc_target",
+]
+
+
+@pytest.mark.parametrize("case", params(c for c in CASES if c.id in PIP_CASES))
+def test_bad_input_through_pip(case, frontend, tmp_path):
+    project, env_changes = make_project(case, tmp_path)
+    args = [arg for key, value in case.config.items() for arg in ("-C", f"{key}={value}")]
+    out = tmp_path / "out"
+    built = frontend.pip_wheel(
+        project, out, *args, env=with_changes(frontend.env, env_changes), check=False
+    )
+    check_failure(case, built.output, built.returncode, out)
+
+
+def test_hooks_before_build_wheel_report_pyproject_mistakes_too(zlig_venv, frontend_env, tmp_path):
+    """pip meets a broken pyproject.toml first in get_requires_for_build_wheel, then in
+    prepare_metadata_for_build_wheel; build_sdist reads it too."""
+    case = next(c for c in CASES if c.id == "unknown_project_key")
+    project, _ = make_project(case, tmp_path)
+    for hook in ("get_requires_for_build_wheel", "prepare_metadata_for_build_wheel", "build_sdist"):
+        out = tmp_path / hook
+        out.mkdir()
+        proc = zlig_venv.call(HOOK, hook, str(out), "{}", cwd=project, env=frontend_env)
+        check_failure(case, proc.stdout, proc.returncode, out)
