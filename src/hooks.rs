@@ -9,7 +9,10 @@ use serde::Deserialize;
 use crate::audit;
 use crate::build::backend::{self, Backend};
 use crate::build::graph::{BuildGraph, EnvFlags};
-use crate::build::toolchain::{ZIGLANG_REQUIREMENT, Zig, ZigCandidates};
+use crate::build::ninja::NinjaBackend;
+use crate::build::toolchain::{
+    ZIGLANG_REQUIREMENT, Zig, ZigCandidates, find_ninja, find_platform_compiler,
+};
 use crate::build::zig::ZigBackend;
 use crate::build::{Artifacts, CompileOptions, compile};
 use crate::dist::contents::{sdist_files, wheel_files};
@@ -35,6 +38,9 @@ pub struct Request {
     /// A zig recorded by an editable install, used when `ZLIG_ZIG` is not set.
     #[serde(default)]
     pub zig: Option<PathBuf>,
+    /// The running environment's scripts folder, where PyPI's `ninja` installs its binary.
+    #[serde(default)]
+    pub scripts: Option<PathBuf>,
 }
 
 impl Request {
@@ -42,22 +48,40 @@ impl Request {
         Project::load(&self.project_dir, &self.config_settings)
     }
 
+    /// The built-in backends, each with the tools found for it.
     fn backends(&self) -> Vec<Box<dyn Backend>> {
         let mut candidates = ZigCandidates::from_env(self.ziglang.clone());
         candidates.explicit = candidates.explicit.or(self.zig.clone());
         let zig = candidates.find();
-        vec![Box::new(ZigBackend::new(zig))]
+        let ninja = find_ninja(self.scripts.as_deref());
+        vec![
+            Box::new(NinjaBackend::zig(ninja.clone(), zig.clone())),
+            Box::new(ZigBackend::new(zig)),
+            Box::new(NinjaBackend::platform(ninja, find_platform_compiler())),
+        ]
+    }
+
+    /// The project, its target and its resolved graph.
+    fn graph(&self) -> Result<(Project, Target, BuildGraph)> {
+        let project = self.project()?;
+        let target = Target::resolve(&self.interpreter, project.settings.target.as_ref())?;
+        let graph = BuildGraph::resolve(&project, &target, &EnvFlags::from_env()?)?;
+        Ok((project, target, graph))
     }
 }
 
-/// `get_requires_for_build_wheel`: `ziglang` only when there are extensions and no usable
-/// compiler was found.
+/// `get_requires_for_build_wheel`: nothing for a pure-Python project or when a usable
+/// backend is there; else what the chosen backend lacks (`ziglang`, `ninja`).
 pub fn requires_for_build_wheel(request: &Request) -> Result<Vec<String>> {
-    let project = request.project()?;
-    if !project.has_extensions() || request.backends().iter().any(|b| b.version().is_ok()) {
+    if !request.project()?.has_extensions() {
         return Ok(Vec::new());
     }
-    Ok(vec![ZIGLANG_REQUIREMENT.to_string()])
+    let (project, _, graph) = request.graph()?;
+    backend::requirements(
+        request.backends(),
+        project.settings.backend.as_ref(),
+        &graph,
+    )
 }
 
 /// A project with its extensions compiled.
@@ -91,9 +115,12 @@ fn compile_project(request: &Request, quiet: bool) -> Result<(Project, Option<Co
     if !project.has_extensions() {
         return Ok((project, None));
     }
-    let target = Target::resolve(&request.interpreter, project.settings.target.as_ref())?;
-    let graph = BuildGraph::resolve(&project, &target, &EnvFlags::from_env()?)?;
-    let backend = backend::select(request.backends(), project.settings.backend.as_ref())?;
+    let (project, target, graph) = request.graph()?;
+    let backend = backend::select(
+        request.backends(),
+        project.settings.backend.as_ref(),
+        &graph,
+    )?;
     let build_dir = project
         .settings
         .build_dir(&project.root, &target.build_dir_name());
@@ -106,7 +133,7 @@ fn compile_project(request: &Request, quiet: bool) -> Result<(Project, Option<Co
             quiet: quiet && !project.settings.verbose,
         },
     )?;
-    let zig = backend.toolchain().cloned();
+    let zig = backend.zig().cloned();
     Ok((
         project.clone(),
         Some(Compiled {

@@ -57,6 +57,7 @@ def request(
             "config_settings": settings,
             "ziglang": ziglang_zig(),
             "zig": zig,
+            "scripts": sysconfig.get_path("scripts"),
         }
     )
 

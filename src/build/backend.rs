@@ -34,8 +34,18 @@ pub trait Backend {
     fn priority(&self) -> i32;
     /// The tool's version, or why the backend cannot be used here.
     fn version(&self) -> std::result::Result<String, String>;
-    /// The toolchain facts that belong in the snapshot.
-    fn toolchain(&self) -> Option<&Zig>;
+    /// Why this backend cannot build `graph` (a language or target it lacks), if it cannot.
+    fn supports(&self, _graph: &BuildGraph) -> std::result::Result<(), String> {
+        Ok(())
+    }
+    /// What a frontend can install from PyPI to make this backend usable (empty when it is).
+    fn requirements(&self) -> Vec<String>;
+    /// Everything about the tools that the build file depends on, for the snapshot.
+    fn fingerprint(&self) -> String;
+    /// The zig this backend runs, if any.
+    fn zig(&self) -> Option<&Zig> {
+        None
+    }
     /// The build file's name inside `env.work_dir`.
     fn build_file(&self) -> &'static str;
     /// Writes the build file for `graph` into `env.work_dir`.
@@ -49,52 +59,81 @@ pub trait Backend {
     fn run(&self, env: &BuildEnv, graph: &BuildGraph, only: Option<&[&str]>) -> Result<()>;
 }
 
+/// Why `backend` cannot build `graph` here, if it cannot.
+fn unusable(backend: &dyn Backend, graph: &BuildGraph) -> Option<String> {
+    backend
+        .version()
+        .err()
+        .or_else(|| backend.supports(graph).err())
+}
+
 /// Picks the backend: the one named, else the usable one with the highest priority.
 pub fn select(
     backends: Vec<Box<dyn Backend>>,
     requested: Option<&Located<String>>,
+    graph: &BuildGraph,
 ) -> Result<Box<dyn Backend>> {
     if let Some(name) = requested {
-        let names: Vec<&str> = backends.iter().map(|b| b.name()).collect();
-        let Some(index) = names.iter().position(|n| *n == name.value) else {
+        let backend = by_name(backends, name)?;
+        return match unusable(backend.as_ref(), graph) {
+            None => Ok(backend),
+            Some(why) => Err(name.error(format!("backend `{}` cannot be used: {why}", name.value))),
+        };
+    }
+    let mut backends = backends;
+    backends.sort_by_key(|b| std::cmp::Reverse(b.priority()));
+    let mut reasons = Vec::new();
+    for backend in backends {
+        match unusable(backend.as_ref(), graph) {
+            None => return Ok(backend),
+            Some(why) => reasons.push(format!("  {}: {why}", backend.name())),
+        }
+    }
+    Err(Error::Usage(format!(
+        "no compile backend can build this project on this machine:\n{}\nInstall zig with `pip install \"{}\"` (and ninja with `pip install \"{}\"`), or set ZLIG_ZIG to a zig binary.",
+        reasons.join("\n"),
+        crate::build::toolchain::ZIGLANG_REQUIREMENT,
+        crate::build::toolchain::NINJA_REQUIREMENT,
+    )))
+}
+
+/// What the frontend should install before building: nothing when a usable backend is
+/// there, else what the named backend, or the best one that supports `graph`, lacks.
+pub fn requirements(
+    backends: Vec<Box<dyn Backend>>,
+    requested: Option<&Located<String>>,
+    graph: &BuildGraph,
+) -> Result<Vec<String>> {
+    if let Some(name) = requested {
+        return Ok(by_name(backends, name)?.requirements());
+    }
+    if backends
+        .iter()
+        .any(|b| unusable(b.as_ref(), graph).is_none())
+    {
+        return Ok(Vec::new());
+    }
+    Ok(backends
+        .iter()
+        .filter(|b| b.supports(graph).is_ok())
+        .max_by_key(|b| b.priority())
+        .map(|b| b.requirements())
+        .unwrap_or_default())
+}
+
+fn by_name(backends: Vec<Box<dyn Backend>>, name: &Located<String>) -> Result<Box<dyn Backend>> {
+    let names: Vec<&'static str> = backends.iter().map(|b| b.name()).collect();
+    match backends.into_iter().find(|b| b.name() == name.value) {
+        Some(backend) => Ok(backend),
+        None => {
             let hint = crate::error::did_you_mean(&name.value, names.iter().copied())
                 .map(|n| format!(" (did you mean `{n}`?)"))
                 .unwrap_or_default();
-            return Err(name.error(format!(
+            Err(name.error(format!(
                 "unknown backend `{}`{hint}; available: {}",
                 name.value,
                 names.join(", ")
-            )));
-        };
-        let backend = backends
-            .into_iter()
-            .nth(index)
-            .expect("index from position");
-        return match backend.version() {
-            Ok(_) => Ok(backend),
-            Err(why) => Err(name.error(format!("backend `{}` cannot be used: {why}", name.value))),
-        };
-    }
-    let mut reasons = Vec::new();
-    let mut best: Option<Box<dyn Backend>> = None;
-    for backend in backends {
-        match backend.version() {
-            Ok(_)
-                if best
-                    .as_ref()
-                    .is_none_or(|b| b.priority() < backend.priority()) =>
-            {
-                best = Some(backend)
-            }
-            Ok(_) => {}
-            Err(why) => reasons.push(format!("  {}: {why}", backend.name())),
+            )))
         }
     }
-    best.ok_or_else(|| {
-        Error::Usage(format!(
-            "no compile backend can be used on this machine:\n{}\nInstall zig with `pip install \"{}\"`, or set ZLIG_ZIG to a zig binary.",
-            reasons.join("\n"),
-            crate::build::toolchain::ZIGLANG_REQUIREMENT
-        ))
-    })
 }

@@ -441,6 +441,24 @@ fn parse_macro(value: &Located<String>) -> Result<Macro> {
     })
 }
 
+/// Flags every C and C++ source gets, as CPython's own build uses them.
+const BASE_FLAGS: &[&str] = &["-fwrapv", "-fno-strict-aliasing"];
+
+impl Extension {
+    /// The C/C++ flags every backend passes for this extension: CPython's base flags,
+    /// `-DNDEBUG` outside `Debug`, macros, undefs, then the extra compile arguments.
+    pub fn compile_flags(&self, optimize: Optimize) -> Vec<String> {
+        let mut flags: Vec<String> = BASE_FLAGS.iter().map(|f| f.to_string()).collect();
+        if optimize != Optimize::Debug {
+            flags.push("-DNDEBUG".into());
+        }
+        flags.extend(self.macros.iter().map(Macro::flag));
+        flags.extend(self.undef_macros.iter().map(|m| format!("-U{m}")));
+        flags.extend(self.compile_args.iter().cloned());
+        flags
+    }
+}
+
 impl Macro {
     /// The compiler flag: `-DNAME`, `-DNAME=VALUE`.
     pub fn flag(&self) -> String {

@@ -6,6 +6,7 @@
 
 pub mod backend;
 pub mod graph;
+pub mod ninja;
 pub mod snapshot;
 pub mod toolchain;
 pub mod warmup;
@@ -51,7 +52,7 @@ pub fn compile(
         verbose: options.verbose,
     };
 
-    let snapshot = Snapshot::new(backend.name(), backend.toolchain(), env.jobs, graph);
+    let snapshot = Snapshot::new(backend.name(), backend.fingerprint(), env.jobs, graph);
     let snapshot_path = env.work_dir.join("snapshot.json");
     let build_file = env.work_dir.join(backend.build_file());
     if snapshot.matches(&snapshot_path) && build_file.is_file() {

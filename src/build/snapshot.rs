@@ -9,7 +9,6 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::build::graph::BuildGraph;
-use crate::build::toolchain::Zig;
 use crate::error::{IoContext, Result};
 
 /// Bumped whenever the snapshot's shape or the generators change meaning.
@@ -21,23 +20,18 @@ pub struct Snapshot<'a> {
     format: u32,
     zlig: &'static str,
     backend: &'a str,
-    toolchain: Option<&'a Zig>,
+    tools: String,
     jobs: usize,
     graph: &'a BuildGraph,
 }
 
 impl<'a> Snapshot<'a> {
-    pub fn new(
-        backend: &'a str,
-        toolchain: Option<&'a Zig>,
-        jobs: usize,
-        graph: &'a BuildGraph,
-    ) -> Self {
+    pub fn new(backend: &'a str, tools: String, jobs: usize, graph: &'a BuildGraph) -> Self {
         Self {
             format: FORMAT,
             zlig: env!("CARGO_PKG_VERSION"),
             backend,
-            toolchain,
+            tools,
             jobs,
             graph,
         }

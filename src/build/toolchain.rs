@@ -1,7 +1,9 @@
-//! Finds the zig compiler, in DESIGN.md's order: `ZLIG_ZIG` (or an explicit setting), then
-//! the `ziglang` package of the running environment, then a `zig` on `PATH`; the first
-//! usable one of the supported version wins. Each rejected candidate keeps its reason, so
-//! that "no zig" can say what was tried.
+//! Finds the tools the backends drive. zig, in DESIGN.md's order: `ZLIG_ZIG` (or a zig an
+//! editable install recorded), then the `ziglang` package of the running environment, then
+//! a `zig` on `PATH`; the first usable one of the supported version wins. ninja: `ZLIG_NINJA`,
+//! then the running environment's scripts folder (where PyPI's `ninja` installs it), then
+//! `PATH`. The platform compiler: `CC`/`CXX`, else `cc`/`c++`. Each rejected candidate keeps
+//! its reason, so that "no usable backend" can say what was tried.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -14,6 +16,23 @@ pub const SUPPORTED_SERIES: &str = "0.17.";
 
 /// The requirement handed to the frontend when zig must be installed.
 pub const ZIGLANG_REQUIREMENT: &str = "ziglang>=0.17,<0.18";
+
+/// Environment variables that leak into zig's clang or install step (ZIG.md §6).
+pub const ZIG_SCRUBBED_ENV: &[&str] = &[
+    "CPATH",
+    "C_INCLUDE_PATH",
+    "CPLUS_INCLUDE_PATH",
+    "OBJC_INCLUDE_PATH",
+    "LIBRARY_PATH",
+    "DESTDIR",
+    "ZIG_LOCAL_CACHE_DIR",
+    "ZIG_BUILD_ERROR_STYLE",
+    "ZIG_BUILD_SUMMARY",
+    "ZIG_VERBOSE_CC",
+    "ZIG_VERBOSE_LINK",
+    "ZIG_LIB_DIR",
+    "ZIG_LIBC",
+];
 
 /// A usable zig.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -61,12 +80,7 @@ impl ZigCandidates {
             },
             None => reasons.push("ziglang package: not installed in this environment".into()),
         }
-        let on_path = self.path.as_ref().and_then(|dirs| {
-            std::env::split_paths(dirs)
-                .map(|d| d.join("zig"))
-                .find(|p| p.is_file())
-        });
-        match on_path {
+        match on_path(self.path.as_ref(), "zig") {
             Some(path) => match probe(&path, "PATH") {
                 Ok(zig) => return Ok(zig),
                 Err(why) => reasons.push(format!("zig on PATH ({}): {why}", path.display())),
@@ -77,16 +91,93 @@ impl ZigCandidates {
     }
 }
 
-/// Runs `zig version` and checks the series.
-fn probe(path: &Path, origin: &str) -> Result<Zig, String> {
-    let output = Command::new(path)
-        .arg("version")
+/// The first file named `name` in the folders of `PATH`.
+fn on_path(path: Option<&OsString>, name: &str) -> Option<PathBuf> {
+    path.and_then(|dirs| {
+        std::env::split_paths(dirs)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+/// The requirement handed to the frontend when ninja must be installed.
+pub const NINJA_REQUIREMENT: &str = "ninja>=1.10";
+
+/// A usable ninja.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ninja {
+    pub path: PathBuf,
+    pub version: String,
+}
+
+/// Finds ninja: `ZLIG_NINJA`, then `scripts` (the running environment's scripts folder),
+/// then `PATH`.
+pub fn find_ninja(scripts: Option<&Path>) -> Result<Ninja, String> {
+    let explicit = std::env::var_os("ZLIG_NINJA")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    let path = std::env::var_os("PATH");
+    let candidate = explicit
+        .or_else(|| scripts.map(|dir| dir.join("ninja")).filter(|p| p.is_file()))
+        .or_else(|| on_path(path.as_ref(), "ninja"))
+        .ok_or("ninja: not found (ZLIG_NINJA unset, no ninja in this environment or on PATH)")?;
+    let version = first_line(&candidate, "--version")
+        .map_err(|why| format!("ninja ({}): {why}", candidate.display()))?;
+    Ok(Ninja {
+        path: candidate,
+        version,
+    })
+}
+
+/// The platform's own C and C++ compilers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlatformCompiler {
+    /// The C compiler command (`CC`, split as a shell would), else `cc`.
+    pub cc: Vec<String>,
+    /// The C++ compiler command (`CXX`), else `c++`.
+    pub cxx: Vec<String>,
+    /// The first line of `cc --version`.
+    pub version: String,
+}
+
+/// Finds the platform compiler from `CC` and `CXX`.
+pub fn find_platform_compiler() -> Result<PlatformCompiler, String> {
+    let command = |var: &str, default: &str| -> Result<Vec<String>, String> {
+        let value = std::env::var(var).unwrap_or_default();
+        let words = shlex::split(&value).ok_or(format!("{var}={value:?} has unbalanced quotes"))?;
+        Ok(if words.is_empty() {
+            vec![default.to_string()]
+        } else {
+            words
+        })
+    };
+    let cc = command("CC", "cc")?;
+    let cxx = command("CXX", "c++")?;
+    let version = first_line(Path::new(&cc[0]), "--version")
+        .map_err(|why| format!("C compiler `{}`: {why}", cc[0]))?;
+    Ok(PlatformCompiler { cc, cxx, version })
+}
+
+/// The first line a tool prints for `arg`.
+fn first_line(program: &Path, arg: &str) -> Result<String, String> {
+    let output = Command::new(program)
+        .arg(arg)
         .output()
         .map_err(|err| format!("cannot run it ({err})"))?;
     if !output.status.success() {
-        return Err(format!("`zig version` failed with {}", output.status));
+        return Err(format!("`{arg}` failed with {}", output.status));
     }
-    let version = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string())
+}
+
+/// Runs `zig version` and checks the series.
+fn probe(path: &Path, origin: &str) -> Result<Zig, String> {
+    let version = first_line(path, "version")?;
     if !version.starts_with(SUPPORTED_SERIES) {
         return Err(format!(
             "version {version}, but zlig needs {SUPPORTED_SERIES}x"

@@ -11,30 +11,10 @@ use std::process::{Command, Stdio};
 
 use crate::build::backend::{Backend, BuildEnv};
 use crate::build::graph::{BuildGraph, Extension, Language, LinkInput};
-use crate::build::toolchain::Zig;
+use crate::build::toolchain::{ZIG_SCRUBBED_ENV, ZIGLANG_REQUIREMENT, Zig};
 use crate::build::warmup::{self, Warmup};
 use crate::error::{Error, IoContext, Result};
 use crate::project::settings::Optimize;
-
-/// Environment variables that leak into zig's clang or install step (ZIG.md §6).
-const SCRUBBED_ENV: &[&str] = &[
-    "CPATH",
-    "C_INCLUDE_PATH",
-    "CPLUS_INCLUDE_PATH",
-    "OBJC_INCLUDE_PATH",
-    "LIBRARY_PATH",
-    "DESTDIR",
-    "ZIG_LOCAL_CACHE_DIR",
-    "ZIG_BUILD_ERROR_STYLE",
-    "ZIG_BUILD_SUMMARY",
-    "ZIG_VERBOSE_CC",
-    "ZIG_VERBOSE_LINK",
-    "ZIG_LIB_DIR",
-    "ZIG_LIBC",
-];
-
-/// Flags every C and C++ source gets, as CPython's own build uses them.
-const BASE_FLAGS: &[&str] = &["-fwrapv", "-fno-strict-aliasing"];
 
 /// Drives `zig build`.
 pub struct ZigBackend {
@@ -69,7 +49,18 @@ impl Backend for ZigBackend {
             .map_err(Clone::clone)
     }
 
-    fn toolchain(&self) -> Option<&Zig> {
+    fn requirements(&self) -> Vec<String> {
+        match &self.zig {
+            Ok(_) => Vec::new(),
+            Err(_) => vec![ZIGLANG_REQUIREMENT.to_string()],
+        }
+    }
+
+    fn fingerprint(&self) -> String {
+        serde_json::to_string(&self.zig.as_ref().ok()).expect("zig facts serialize")
+    }
+
+    fn zig(&self) -> Option<&Zig> {
         self.zig.as_ref().ok()
     }
 
@@ -108,7 +99,7 @@ impl Backend for ZigBackend {
             .args(only.unwrap_or_default())
             .current_dir(&env.work_dir)
             .stdin(Stdio::null());
-        for var in SCRUBBED_ENV {
+        for var in ZIG_SCRUBBED_ENV {
             command.env_remove(var);
         }
         if env.verbose {
@@ -207,18 +198,6 @@ fn zig_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     }
 }
 
-/// The C/C++ compiler flags of one extension.
-fn compile_flags(graph: &BuildGraph, ext: &Extension) -> Vec<String> {
-    let mut flags: Vec<String> = BASE_FLAGS.iter().map(|f| f.to_string()).collect();
-    if graph.optimize != Optimize::Debug {
-        flags.push("-DNDEBUG".into());
-    }
-    flags.extend(ext.macros.iter().map(|m| m.flag()));
-    flags.extend(ext.undef_macros.iter().map(|m| format!("-U{m}")));
-    flags.extend(ext.compile_args.iter().cloned());
-    flags
-}
-
 /// Splits `files` into at most `jobs` contiguous chunks of near-equal length.
 fn chunks<T>(files: &[T], jobs: usize) -> Vec<&[T]> {
     let count = jobs.clamp(1, files.len().max(1));
@@ -309,7 +288,7 @@ fn unitModule(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.bui
 "##;
 
 fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, jobs: usize) {
-    let flags = compile_flags(graph, ext);
+    let flags = ext.compile_flags(graph.optimize);
     let includes: Vec<String> = ext
         .include_dirs
         .iter()

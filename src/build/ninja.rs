@@ -1,0 +1,425 @@
+//! The ninja backends: a generated `build.ninja` that compiles each source on its own and
+//! links each extension, run by `ninja`.
+//!
+//! Two compilers drive the same file: `zig cc`/`zig c++` for portable wheels (backend
+//! `ninja`), and the platform's `CC`/`CXX` (backend `cc`), for those who prefer their system
+//! toolchain; the ELF audit still decides the wheel's tag. Calling the compiler directly
+//! skips `zig build`'s one-time build-runner compile (ZIG.md §4), and ninja's depfiles
+//! rebuild exactly the objects whose sources or headers changed.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::build::backend::{Backend, BuildEnv};
+use crate::build::graph::{BuildGraph, Extension, Language, LinkInput};
+use crate::build::toolchain::{
+    NINJA_REQUIREMENT, Ninja, PlatformCompiler, ZIG_SCRUBBED_ENV, ZIGLANG_REQUIREMENT, Zig,
+};
+use crate::build::warmup::{self, Warmup};
+use crate::error::{Error, IoContext, Result};
+use crate::project::files::slash_path;
+use crate::project::settings::Optimize;
+
+/// The compiler a ninja file drives.
+#[derive(Debug, Clone, serde::Serialize)]
+pub enum Compiler {
+    /// `zig cc` and `zig c++` for the graph's target.
+    Zig(Zig),
+    /// The platform's own compilers, for the machine itself.
+    Platform(PlatformCompiler),
+}
+
+/// A backend that writes `build.ninja`.
+pub struct NinjaBackend {
+    name: &'static str,
+    priority: i32,
+    ninja: std::result::Result<Ninja, String>,
+    compiler: std::result::Result<Compiler, String>,
+}
+
+impl NinjaBackend {
+    /// `ninja`: ninja driving `zig cc`.
+    pub fn zig(
+        ninja: std::result::Result<Ninja, String>,
+        zig: std::result::Result<Zig, String>,
+    ) -> Self {
+        Self {
+            name: "ninja",
+            priority: 20,
+            ninja,
+            compiler: zig.map(Compiler::Zig),
+        }
+    }
+
+    /// `cc`: ninja driving the platform compiler. Chosen only by name or when nothing else
+    /// can build, since its wheels are portable only when the audit says so.
+    pub fn platform(
+        ninja: std::result::Result<Ninja, String>,
+        compiler: std::result::Result<PlatformCompiler, String>,
+    ) -> Self {
+        Self {
+            name: "cc",
+            priority: 5,
+            ninja,
+            compiler: compiler.map(Compiler::Platform),
+        }
+    }
+}
+
+impl Backend for NinjaBackend {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn priority(&self) -> i32 {
+        self.priority
+    }
+
+    fn version(&self) -> std::result::Result<String, String> {
+        let ninja = self.ninja.as_ref().map_err(Clone::clone)?;
+        let compiler = match self.compiler.as_ref().map_err(Clone::clone)? {
+            Compiler::Zig(zig) => format!("zig {}", zig.version),
+            Compiler::Platform(cc) => cc.version.clone(),
+        };
+        Ok(format!("{} with {compiler}", ninja.version))
+    }
+
+    fn supports(&self, graph: &BuildGraph) -> std::result::Result<(), String> {
+        if let Some(ext) = graph
+            .extensions
+            .iter()
+            .find(|e| e.language == Language::Zig)
+        {
+            return Err(format!(
+                "{} is written in Zig, which the {} backend does not compile; use the `zig` backend",
+                ext.name, self.name
+            ));
+        }
+        if matches!(self.compiler, Ok(Compiler::Platform(_))) && !graph.target.native {
+            return Err(format!(
+                "the platform compiler builds for this machine only, not for {}",
+                graph.target.zig_triple
+            ));
+        }
+        Ok(())
+    }
+
+    fn requirements(&self) -> Vec<String> {
+        let mut missing = Vec::new();
+        if self.compiler.is_err() && self.name == "ninja" {
+            missing.push(ZIGLANG_REQUIREMENT.to_string());
+        }
+        if self.ninja.is_err() {
+            missing.push(NINJA_REQUIREMENT.to_string());
+        }
+        missing
+    }
+
+    fn fingerprint(&self) -> String {
+        serde_json::to_string(&(self.ninja.as_ref().ok(), self.compiler.as_ref().ok()))
+            .expect("tool facts serialize")
+    }
+
+    fn zig(&self) -> Option<&Zig> {
+        match &self.compiler {
+            Ok(Compiler::Zig(zig)) => Some(zig),
+            _ => None,
+        }
+    }
+
+    fn build_file(&self) -> &'static str {
+        "build.ninja"
+    }
+
+    fn write(&self, env: &BuildEnv, graph: &BuildGraph) -> Result<()> {
+        let compiler = self
+            .compiler
+            .as_ref()
+            .map_err(|why| Error::Usage(why.clone()))?;
+        let text = generate(graph, compiler, &env.out_dir);
+        let exports = env.work_dir.join("exports");
+        std::fs::create_dir_all(&exports).context(|| format!("creating {}", exports.display()))?;
+        for ext in &graph.extensions {
+            let map = exports.join(format!("{}.map", ext.name));
+            let script = format!("{{ global: PyInit_{}; local: *; }};\n", ext.leaf);
+            std::fs::write(&map, script).context(|| format!("writing {}", map.display()))?;
+        }
+        let path = env.work_dir.join(self.build_file());
+        std::fs::write(&path, text).context(|| format!("writing {}", path.display()))
+    }
+
+    fn warmups(&self, graph: &BuildGraph) -> Vec<Warmup> {
+        self.zig()
+            .map(|zig| warmup::pending(zig, graph, false))
+            .unwrap_or_default()
+    }
+
+    fn run(&self, env: &BuildEnv, graph: &BuildGraph, only: Option<&[&str]>) -> Result<()> {
+        let ninja = self
+            .ninja
+            .as_ref()
+            .map_err(|why| Error::Usage(why.clone()))?;
+        let mut command = Command::new(&ninja.path);
+        command
+            .arg("-C")
+            .arg(&env.work_dir)
+            .arg(format!("-j{}", env.jobs))
+            .stdin(Stdio::null());
+        if env.verbose {
+            command.arg("-v");
+        }
+        for name in only.unwrap_or_default() {
+            if let Some(ext) = graph.extensions.iter().find(|e| e.name == *name) {
+                command.arg(env.out_dir.join(&ext.output));
+            }
+        }
+        if self.zig().is_some() {
+            for var in ZIG_SCRUBBED_ENV {
+                command.env_remove(var);
+            }
+            command.env("ZIG_LOCAL_CACHE_DIR", env.work_dir.join("zig-cache"));
+        }
+        let output = command
+            .output()
+            .context(|| format!("running {}", ninja.path.display()))?;
+        let text =
+            String::from_utf8_lossy(&output.stdout) + String::from_utf8_lossy(&output.stderr);
+        if !output.status.success() {
+            return Err(Error::Compile(format!(
+                "compiling the extensions failed:\n{}",
+                text.trim_end()
+            )));
+        }
+        if env.verbose {
+            eprint!("{text}");
+        }
+        Ok(())
+    }
+}
+
+/// A word for a POSIX shell command line (ninja runs commands with `/bin/sh -c`), then
+/// escaped for ninja, which gives `$` its own meaning.
+fn word(text: &str) -> String {
+    let quoted = shlex::try_quote(text).map_or_else(|_| text.to_string(), |q| q.into_owned());
+    quoted.replace('$', "$$")
+}
+
+fn words<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    items.into_iter().map(word).collect::<Vec<_>>().join(" ")
+}
+
+/// A path in a `build` line, where ninja needs `$`, space and `:` escaped.
+fn build_path(path: &Path) -> String {
+    path.to_string_lossy()
+        .replace('$', "$$")
+        .replace(' ', "$ ")
+        .replace(':', "$:")
+}
+
+/// The optimization and debug flags of a mode, for clang-compatible compilers.
+fn optimize_flags(optimize: Optimize, zig: bool) -> Vec<&'static str> {
+    let mut flags = match optimize {
+        Optimize::Debug => vec!["-O0", "-g"],
+        Optimize::ReleaseSafe | Optimize::ReleaseFast => vec!["-O2"],
+        Optimize::ReleaseSmall => vec!["-Os"],
+    };
+    // zig cc turns UBSan on by default; release modes must not trap (ZIG.md pitfall 6).
+    if zig && optimize != Optimize::Debug {
+        flags.push("-fno-sanitize=undefined");
+    }
+    flags
+}
+
+/// The `build.ninja` text for `graph`, placing modules under `out_dir`.
+pub fn generate(graph: &BuildGraph, compiler: &Compiler, out_dir: &Path) -> String {
+    let (cc, cxx, target): (String, String, Vec<String>) = match compiler {
+        Compiler::Zig(zig) => {
+            let zig = zig.path.to_string_lossy();
+            (
+                words([zig.as_ref(), "cc"]),
+                words([zig.as_ref(), "c++"]),
+                vec!["-target".into(), graph.target.zig_triple.clone()],
+            )
+        }
+        Compiler::Platform(platform) => (
+            words(platform.cc.iter().map(String::as_str)),
+            words(platform.cxx.iter().map(String::as_str)),
+            Vec::new(),
+        ),
+    };
+    let zig = matches!(compiler, Compiler::Zig(_));
+    let mut common: Vec<String> = target.clone();
+    common.extend(
+        optimize_flags(graph.optimize, zig)
+            .iter()
+            .map(|f| f.to_string()),
+    );
+    common.push("-fPIC".into());
+    common.push("-isystem".into());
+    common.push(graph.target.include_dir.to_string_lossy().into_owned());
+
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Generated by zlig {} from pyproject.toml. Do not edit: it is rewritten when the project changes.",
+        env!("CARGO_PKG_VERSION")
+    );
+    out.push_str("ninja_required_version = 1.5\n\n");
+    let _ = writeln!(out, "cc = {cc}");
+    let _ = writeln!(out, "cxx = {cxx}");
+    let _ = writeln!(out, "common = {}", words(common.iter().map(String::as_str)));
+    let _ = writeln!(out, "target = {}", words(target.iter().map(String::as_str)));
+    out.push_str(NINJA_RULES);
+    for ext in &graph.extensions {
+        write_extension(&mut out, graph, ext, out_dir);
+    }
+    out
+}
+
+const NINJA_RULES: &str = r#"
+rule cc
+  command = $cc $common $flags -MD -MF $out.d -c $in -o $out
+  depfile = $out.d
+  deps = gcc
+  description = compiling $in
+
+rule cxx
+  command = $cxx $common $flags -MD -MF $out.d -c $in -o $out
+  depfile = $out.d
+  deps = gcc
+  description = compiling $in
+
+rule link
+  command = $linker $target -shared -o $out $in $ldflags
+  description = linking $out
+"#;
+
+fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, out_dir: &Path) {
+    let mut flags = ext.compile_flags(graph.optimize);
+    for dir in &ext.include_dirs {
+        flags.push(format!("-I{}", dir.display()));
+    }
+    let flags = words(flags.iter().map(String::as_str));
+    let _ = writeln!(out, "\n# {}", ext.name);
+    // `depends` files rebuild every object of the extension; headers are in the depfiles.
+    let depends: String = ext
+        .depends
+        .iter()
+        .map(|d| format!(" | {}", build_path(&graph.root.join(d))))
+        .take(1)
+        .chain(
+            ext.depends
+                .iter()
+                .skip(1)
+                .map(|d| format!(" {}", build_path(&graph.root.join(d)))),
+        )
+        .collect();
+    let mut objects = Vec::new();
+    for source in &ext.sources {
+        let object = PathBuf::from("obj")
+            .join(&ext.name)
+            .join(format!("{}.o", slash_path(source)));
+        let is_c = source.extension().is_some_and(|e| e == "c");
+        let _ = writeln!(
+            out,
+            "build {}: {} {}{depends}\n  flags = {flags}",
+            build_path(&object),
+            if is_c { "cc" } else { "cxx" },
+            build_path(&graph.root.join(source)),
+        );
+        objects.push(object);
+    }
+    let map = PathBuf::from("exports").join(format!("{}.map", ext.name));
+    let mut ldflags = vec![format!("-Wl,--version-script={}", map.display())];
+    if graph.strip {
+        ldflags.push("-s".into());
+    }
+    for input in &ext.link {
+        match input {
+            LinkInput::LibraryDir(dir) => ldflags.push(format!("-L{}", dir.display())),
+            LinkInput::Library(name) => ldflags.push(format!("-l{name}")),
+            LinkInput::RPath(path) => ldflags.push(format!("-Wl,-rpath,{path}")),
+            LinkInput::File(file) => ldflags.push(file.to_string_lossy().into_owned()),
+        }
+    }
+    let module = out_dir.join(&ext.output);
+    let objects: Vec<String> = objects.iter().map(|o| build_path(o)).collect();
+    let _ = writeln!(
+        out,
+        "build {}: link {} | {}\n  linker = {}\n  ldflags = {}",
+        build_path(&module),
+        objects.join(" "),
+        build_path(&map),
+        if ext.language == Language::Cxx {
+            "$cxx"
+        } else {
+            "$cc"
+        },
+        words(ldflags.iter().map(String::as_str)),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::graph::Macro;
+    use crate::target::{Target, tests::cpython311};
+
+    fn graph() -> BuildGraph {
+        BuildGraph {
+            root: "/p".into(),
+            target: Target::resolve(&cpython311(), None).unwrap(),
+            optimize: Optimize::ReleaseFast,
+            strip: true,
+            extensions: vec![Extension {
+                name: "demo._speedups".into(),
+                leaf: "_speedups".into(),
+                output: "demo/_speedups.cpython-311-x86_64-linux-gnu.so".into(),
+                language: Language::Cxx,
+                sources: vec!["src/a.c".into(), "src/b.cpp".into()],
+                include_dirs: vec!["/p/include".into()],
+                macros: vec![Macro {
+                    name: "VERSION".into(),
+                    value: Some("\"1.2\"".into()),
+                }],
+                undef_macros: vec![],
+                compile_args: vec![],
+                link: vec![
+                    LinkInput::Library("m".into()),
+                    LinkInput::RPath("$ORIGIN".into()),
+                ],
+                depends: vec![],
+                limited_api: None,
+                optional: false,
+            }],
+        }
+    }
+
+    #[test]
+    fn build_ninja_for_zig_cc() {
+        let zig = Zig {
+            path: "/z/zig".into(),
+            version: "0.17.0".into(),
+            origin: "ZLIG_ZIG".into(),
+        };
+        let actual = generate(&graph(), &Compiler::Zig(zig), Path::new("/b/out"));
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src/build/snapshots/zig_cc.build.ninja"
+        );
+        // UPDATE_SNAPSHOTS=1 cargo test rewrites the expected file; review it in the diff.
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(path, &actual).unwrap();
+        }
+        assert_eq!(actual, std::fs::read_to_string(path).unwrap());
+    }
+
+    #[test]
+    fn words_are_quoted_for_the_shell_and_escaped_for_ninja() {
+        assert_eq!(word("-DVERSION=\"1.2\""), "'-DVERSION=\"1.2\"'");
+        assert_eq!(word("-Wl,-rpath,$ORIGIN"), "'-Wl,-rpath,$$ORIGIN'");
+        assert_eq!(word("-O2"), "-O2");
+        assert_eq!(build_path(Path::new("/a b/c:d")), "/a$ b/c$:d");
+    }
+}
