@@ -309,6 +309,18 @@ CASES = [
         at='requires-python = ^">=3.9,,"',
     ),
     Case(
+        "invalid_requires_python_quoted_once",
+        toml(PROJECT + 'requires-python = ">=3.9,,"\n'),
+        key="project.requires-python",
+        at='requires-python = ^">=3.9,,"',
+        # The parser's own rendering (the value on a line of its own, then a pointer line of
+        # blanks) comes before zlig's snippet.
+        absent=("expected operator:\n>=3.9,,\n",),
+        bug="the PEP 440 parser's own multi-line rendering is embedded in the message: "
+        "'...expected operator:\\n>=3.9,,\\n      \\n\\n' (a pointer line of blanks), then "
+        "zlig's snippet",
+    ),
+    Case(
         "missing_readme_file",
         toml(PROJECT + 'readme = "README.md"\n'),
         key="project.readme",
@@ -401,6 +413,28 @@ CASES = [
         expect=("clashes with the Python module src/pkg/fast.py",),
         at='name = ^"pkg.fast"',
         files={"src/pkg/fast.py": ""},
+    ),
+    Case(
+        "extension_named_like_a_package",
+        toml(PROJECT, extension(name="pkg")),
+        key="tool.zlig.extensions[0].name",
+        expect=("clashes",),
+        at='name = ^"pkg"',
+        bug="an extension with the name of a shipped package (`pkg`, beside src/pkg/) is not "
+        "refused: zig is run and fails at link time with \"ld.lld: version script assignment "
+        "of 'global' to symbol 'PyInit_pkg' failed: symbol not defined\"",
+    ),
+    Case(
+        "extension_under_a_module",
+        toml(PROJECT, '[tool.zlig]\npackages = ["pkg", "mod"]\n', extension(name="mod.fast")),
+        key="tool.zlig.extensions[0].name",
+        expect=("`mod`",),
+        at='name = ^"mod.fast"',
+        files={"src/mod.py": ""},
+        absent=("add it to `tool.zlig.packages`",),
+        bug="an extension inside `mod`, a shipped module (mod.py), is refused with the advice "
+        "to add `mod` to `tool.zlig.packages`, where it already is; `mod` is a module, not a "
+        "package",
     ),
     Case(
         "extension_outside_shipped_packages",
@@ -687,6 +721,12 @@ CASES = [
             "command:",
         ),
         setup=broken_source,
+    ),
+    Case(
+        "init_function_missing",
+        toml(PROJECT, extension(name="pkg.other")),
+        key=None,
+        expect=("compiling the extensions failed", "PyInit_other"),
     ),
     Case(
         "link_error_unknown_library",

@@ -233,7 +233,7 @@ def test_no_wheel_entry_escapes(fixture, request):
 
 
 @pytest.mark.parametrize("fixture", SDIST_FIXTURES)
-def test_no_sdist_entry_escapes(fixture, request):
+def test_no_sdist_entry_escapes(fixture, request, tmp_path):
     sdist = request.getfixturevalue(fixture).sdist
     top = sdist.name[: -len(".tar.gz")]
     with tarfile.open(sdist, "r:gz") as tf:
@@ -242,7 +242,7 @@ def test_no_sdist_entry_escapes(fixture, request):
             assert member.name == top or member.name.startswith(f"{top}/"), member.name
             assert member.isfile() or member.isdir(), f"{member.name} is a link or a device"
         # What Python 3.14 does by default: refuses anything that leaves the folder.
-        tf.extractall(request.getfixturevalue("tmp_path") / "unpacked", filter="data")
+        tf.extractall(tmp_path / "unpacked", filter="data")
 
 
 # ---------------------------------------------------------------------------- symlinks inside
@@ -307,7 +307,11 @@ def tree(root: Path) -> dict[str, tuple]:
 
 
 def test_builds_write_only_the_build_dir_and_the_output(copy_example, zlig_venv, frontend_env, tmp_path):
+    """Every hook pip calls, in turn: the project gets `build/zlig/`, the output dirs their
+    file, and nothing else changes, not even in TMPDIR."""
     project = copy_example("multi")
+    (tmp_path / "tmpdir").mkdir()
+    env = dict(frontend_env, TMPDIR=str(tmp_path / "tmpdir"))
     before = tree(tmp_path)
     outputs = []
     for hook_name, out in (
@@ -318,9 +322,9 @@ def test_builds_write_only_the_build_dir_and_the_output(copy_example, zlig_venv,
     ):
         if out is None:
             code = "import zlig; print('=>', zlig.get_requires_for_build_wheel())"
-            zlig_venv.run(code, cwd=project, env=frontend_env)
+            zlig_venv.run(code, cwd=project, env=env)
             continue
-        proc, written = hook(zlig_venv, hook_name, project, out, frontend_env)
+        proc, written = hook(zlig_venv, hook_name, project, out, env)
         assert proc.returncode == 0, proc.stdout
         outputs.append(written)
     after = tree(tmp_path)
