@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use serde::Deserialize;
 
@@ -10,9 +11,7 @@ use crate::audit;
 use crate::build::backend::{self, Backend};
 use crate::build::graph::{BuildGraph, EnvFlags};
 use crate::build::ninja::NinjaBackend;
-use crate::build::toolchain::{
-    ZIGLANG_REQUIREMENT, Zig, ZigCandidates, find_ninja, find_platform_compiler,
-};
+use crate::build::toolchain::{ZigCandidates, find_ninja, find_platform_compiler};
 use crate::build::zig::ZigBackend;
 use crate::build::{Artifacts, CompileOptions, compile};
 use crate::dist::contents::{sdist_files, wheel_files};
@@ -25,7 +24,7 @@ use crate::project::Project;
 use crate::target::{Interpreter, Target};
 
 /// What every hook receives from the Python side.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Deserialize)]
 pub struct Request {
     /// The project root (the frontend's working directory).
     pub project_dir: PathBuf,
@@ -41,6 +40,9 @@ pub struct Request {
     /// The running environment's scripts folder, where PyPI's `ninja` installs its binary.
     #[serde(default)]
     pub scripts: Option<PathBuf>,
+    /// Third-party backends from the `zlig.backends` entry points.
+    #[serde(skip)]
+    pub plugins: Vec<Rc<dyn Backend>>,
 }
 
 impl Request {
@@ -49,16 +51,18 @@ impl Request {
     }
 
     /// The built-in backends, each with the tools found for it.
-    fn backends(&self) -> Vec<Box<dyn Backend>> {
+    fn backends(&self) -> Vec<Rc<dyn Backend>> {
         let mut candidates = ZigCandidates::from_env(self.ziglang.clone());
         candidates.explicit = candidates.explicit.or(self.zig.clone());
         let zig = candidates.find();
         let ninja = find_ninja(self.scripts.as_deref());
-        vec![
-            Box::new(NinjaBackend::zig(ninja.clone(), zig.clone())),
-            Box::new(ZigBackend::new(zig)),
-            Box::new(NinjaBackend::platform(ninja, find_platform_compiler())),
-        ]
+        let mut backends: Vec<Rc<dyn Backend>> = vec![
+            Rc::new(NinjaBackend::zig(ninja.clone(), zig.clone())),
+            Rc::new(ZigBackend::new(zig)),
+            Rc::new(NinjaBackend::platform(ninja, find_platform_compiler())),
+        ];
+        backends.extend(self.plugins.iter().cloned());
+        backends
     }
 
     /// The project, its target and its resolved graph.
@@ -84,33 +88,38 @@ pub fn requires_for_build_wheel(request: &Request) -> Result<Vec<String>> {
     )
 }
 
-/// A project with its extensions compiled.
-struct Compiled {
+/// A project with extensions, its target and graph, and the backend chosen to build it.
+struct Selected {
     project: Project,
     target: Target,
     graph: BuildGraph,
+    backend: Rc<dyn Backend>,
+}
+
+/// A project with its extensions compiled.
+struct Compiled {
+    selected: Selected,
     artifacts: Artifacts,
-    /// The compiler used, when it must be found again later (editable rebuilds).
-    zig: Option<Zig>,
 }
 
 impl Compiled {
     /// The wheel tag, from the ELF audit of the built modules.
     fn wheel_tag(&self) -> Result<WheelTag> {
-        let modules =
-            self.graph.extensions.iter().filter_map(|ext| {
-                Some((ext.name.as_str(), self.artifacts.get(&ext.name)?.as_path()))
-            });
-        let audit = audit::audit(modules, &self.target)?;
+        let Selected { target, graph, .. } = &self.selected;
+        let modules = graph
+            .extensions
+            .iter()
+            .filter_map(|ext| Some((ext.name.as_str(), self.artifacts.get(&ext.name)?.as_path())));
+        let audit = audit::audit(modules, target)?;
         if let Some(why) = &audit.downgraded {
             eprintln!("zlig: warning: {why}");
         }
-        Ok(WheelTag::binary(&self.target, &self.graph, audit.platforms))
+        Ok(WheelTag::binary(target, graph, audit.platforms))
     }
 }
 
-/// Loads the project and compiles its extensions into the build dir (`None` when it has none).
-fn compile_project(request: &Request, quiet: bool) -> Result<(Project, Option<Compiled>)> {
+/// Loads the project and, when it has extensions, resolves them and picks the backend.
+fn select_backend(request: &Request) -> Result<(Project, Option<Selected>)> {
     let project = request.project()?;
     if !project.has_extensions() {
         return Ok((project, None));
@@ -121,27 +130,38 @@ fn compile_project(request: &Request, quiet: bool) -> Result<(Project, Option<Co
         project.settings.backend.as_ref(),
         &graph,
     )?;
-    let build_dir = project
-        .settings
-        .build_dir(&project.root, &target.build_dir_name());
-    let artifacts = compile(
-        &graph,
-        backend.as_ref(),
-        &CompileOptions {
-            build_dir: &build_dir,
-            verbose: project.settings.verbose,
-            quiet: quiet && !project.settings.verbose,
-        },
-    )?;
-    let zig = backend.zig().cloned();
     Ok((
         project.clone(),
-        Some(Compiled {
+        Some(Selected {
             project,
             target,
             graph,
+            backend,
+        }),
+    ))
+}
+
+/// Loads the project and compiles its extensions into the build dir (`None` when it has none).
+fn compile_project(request: &Request, quiet: bool) -> Result<(Project, Option<Compiled>)> {
+    let (project, Some(selected)) = select_backend(request)? else {
+        return Ok((request.project()?, None));
+    };
+    let settings = &selected.project.settings;
+    let build_dir = settings.build_dir(&selected.project.root, &selected.target.build_dir_name());
+    let artifacts = compile(
+        &selected.graph,
+        selected.backend.as_ref(),
+        &CompileOptions {
+            build_dir: &build_dir,
+            verbose: settings.verbose,
+            quiet: quiet && !settings.verbose,
+        },
+    )?;
+    Ok((
+        project,
+        Some(Compiled {
+            selected,
             artifacts,
-            zig,
         }),
     ))
 }
@@ -175,7 +195,11 @@ pub fn build_wheel(
             timestamp,
         );
     };
-    let files = wheel_files(&project, &compiled.graph.extensions, &compiled.artifacts)?;
+    let files = wheel_files(
+        &project,
+        &compiled.selected.graph.extensions,
+        &compiled.artifacts,
+    )?;
     write_wheel(
         &project,
         &files,
@@ -186,23 +210,19 @@ pub fn build_wheel(
     )
 }
 
-/// The requirements an editable install adds: zlig itself, which rebuilds on import, and
-/// `ziglang` when the compiler came from the (temporary) build environment.
-fn editable_project(request: &Request, zig: Option<&Zig>) -> Result<Project> {
-    let mut project = request.project()?;
-    if project.has_extensions() {
-        let mut extra = vec![format!("zlig=={}", env!("CARGO_PKG_VERSION"))];
-        if zig.is_none_or(|z| z.origin == "ziglang") {
-            extra.push(ZIGLANG_REQUIREMENT.to_string());
-        }
-        for requirement in extra {
-            project
-                .metadata
-                .dependencies
-                .push(requirement.parse().map_err(|err| {
-                    Error::Usage(format!("internal requirement {requirement}: {err}"))
-                })?);
-        }
+/// The editable wheel's project: its requirements gain zlig itself, which rebuilds on
+/// import, and what the backend needs to run again once the build environment is gone.
+fn editable_project(mut project: Project, backend: Option<&dyn Backend>) -> Result<Project> {
+    let Some(backend) = backend else {
+        return Ok(project);
+    };
+    let mut extra = vec![format!("zlig=={}", env!("CARGO_PKG_VERSION"))];
+    extra.extend(backend.runtime_requirements());
+    for requirement in extra {
+        let parsed = requirement
+            .parse()
+            .map_err(|err| Error::Usage(format!("internal requirement {requirement}: {err}")))?;
+        project.metadata.dependencies.push(parsed);
     }
     Ok(project)
 }
@@ -215,22 +235,23 @@ pub fn build_editable(
     metadata_dir: Option<&Path>,
 ) -> Result<String> {
     let timestamp = Timestamp::from_env()?;
-    let (_, compiled) = compile_project(request, false)?;
-    let zig = compiled.as_ref().and_then(|c| c.zig.as_ref());
-    let project = editable_project(request, zig)?;
+    let (project, compiled) = compile_project(request, false)?;
+    let backend = compiled.as_ref().map(|c| c.selected.backend.as_ref());
+    let project = editable_project(project, backend)?;
     let metadata = metadata_text(&project, metadata_dir)?;
     let (tag, modules) = match &compiled {
         Some(compiled) => (compiled.wheel_tag()?, compiled.artifacts.clone()),
         None => (WheelTag::pure(), Artifacts::new()),
     };
-    let files = editable::files(&project, request, &modules, zig)?;
+    let files = editable::files(&project, request, &modules, backend)?;
     write_wheel(&project, &files, &tag, &metadata, wheel_dir, timestamp)
 }
 
 /// `prepare_metadata_for_build_editable`: the metadata of the editable wheel.
 pub fn prepare_editable_metadata(request: &Request, metadata_dir: &Path) -> Result<String> {
-    let zig = ZigCandidates::from_env(request.ziglang.clone()).find().ok();
-    write_metadata_dir(&editable_project(request, zig.as_ref())?, metadata_dir)
+    let (project, selected) = select_backend(request)?;
+    let backend = selected.as_ref().map(|s| s.backend.as_ref());
+    write_metadata_dir(&editable_project(project, backend)?, metadata_dir)
 }
 
 /// Rebuilds the extensions of an editable install, quietly (it runs on every first import);
@@ -247,15 +268,15 @@ pub fn build_inplace(request: &Request) -> Result<Vec<PathBuf>> {
     let Some(compiled) = compile_project(request, false)?.1 else {
         return Ok(Vec::new());
     };
+    let project = &compiled.selected.project;
     let mut written = Vec::new();
-    for ext in &compiled.graph.extensions {
+    for ext in &compiled.selected.graph.extensions {
         let Some(built) = compiled.artifacts.get(&ext.name) else {
             continue;
         };
-        let target = compiled
-            .project
+        let target = project
             .root
-            .join(&compiled.project.layout.python_source)
+            .join(&project.layout.python_source)
             .join(&ext.output);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).context(|| format!("creating {}", parent.display()))?;

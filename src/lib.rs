@@ -9,12 +9,14 @@ pub mod build;
 pub mod dist;
 pub mod error;
 pub mod hooks;
+#[cfg(feature = "python")]
+mod plugin;
 pub mod project;
 pub mod target;
 
 #[cfg(feature = "python")]
 mod python {
-    use super::{error, hooks};
+    use super::{error, hooks, plugin};
     use std::path::Path;
 
     use pyo3::create_exception;
@@ -33,8 +35,13 @@ mod python {
         request: &str,
         hook: impl FnOnce(&hooks::Request) -> error::Result<T>,
     ) -> PyResult<T> {
-        let request: hooks::Request = serde_json::from_str(request).map_err(|err| {
+        let mut request: hooks::Request = serde_json::from_str(request).map_err(|err| {
             BuildError::new_err(format!("internal error: bad request from the hooks: {err}"))
+        })?;
+        request.plugins = Python::attach(|py| plugin::load(py, &request)).map_err(|err| {
+            BuildError::new_err(format!(
+                "loading the `zlig.backends` entry points failed: {err}"
+            ))
         })?;
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(&request))) {
             Ok(Ok(value)) => Ok(value),

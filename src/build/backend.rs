@@ -6,6 +6,7 @@
 //! `env.out_dir.join(extension.output)`. It never reads `pyproject.toml`.
 
 use std::path::PathBuf;
+use std::rc::Rc;
 
 use crate::build::graph::BuildGraph;
 use crate::build::toolchain::Zig;
@@ -29,7 +30,7 @@ pub struct BuildEnv {
 /// A way to compile the graph.
 pub trait Backend {
     /// The name users select it by.
-    fn name(&self) -> &'static str;
+    fn name(&self) -> &str;
     /// Higher wins when the user does not choose.
     fn priority(&self) -> i32;
     /// The tool's version, or why the backend cannot be used here.
@@ -40,6 +41,11 @@ pub trait Backend {
     }
     /// What a frontend can install from PyPI to make this backend usable (empty when it is).
     fn requirements(&self) -> Vec<String>;
+    /// What an editable install needs installed to run this backend again after the build
+    /// environment is gone.
+    fn runtime_requirements(&self) -> Vec<String> {
+        Vec::new()
+    }
     /// Everything about the tools that the build file depends on, for the snapshot.
     fn fingerprint(&self) -> String;
     /// The zig this backend runs, if any.
@@ -47,7 +53,7 @@ pub trait Backend {
         None
     }
     /// The build file's name inside `env.work_dir`.
-    fn build_file(&self) -> &'static str;
+    fn build_file(&self) -> &str;
     /// Writes the build file for `graph` into `env.work_dir`.
     fn write(&self, env: &BuildEnv, graph: &BuildGraph) -> Result<()>;
     /// The one-time toolchain costs this build will pay, to announce before running.
@@ -69,10 +75,10 @@ fn unusable(backend: &dyn Backend, graph: &BuildGraph) -> Option<String> {
 
 /// Picks the backend: the one named, else the usable one with the highest priority.
 pub fn select(
-    backends: Vec<Box<dyn Backend>>,
+    backends: Vec<Rc<dyn Backend>>,
     requested: Option<&Located<String>>,
     graph: &BuildGraph,
-) -> Result<Box<dyn Backend>> {
+) -> Result<Rc<dyn Backend>> {
     if let Some(name) = requested {
         let backend = by_name(backends, name)?;
         return match unusable(backend.as_ref(), graph) {
@@ -100,7 +106,7 @@ pub fn select(
 /// What the frontend should install before building: nothing when a usable backend is
 /// there, else what the named backend, or the best one that supports `graph`, lacks.
 pub fn requirements(
-    backends: Vec<Box<dyn Backend>>,
+    backends: Vec<Rc<dyn Backend>>,
     requested: Option<&Located<String>>,
     graph: &BuildGraph,
 ) -> Result<Vec<String>> {
@@ -121,12 +127,12 @@ pub fn requirements(
         .unwrap_or_default())
 }
 
-fn by_name(backends: Vec<Box<dyn Backend>>, name: &Located<String>) -> Result<Box<dyn Backend>> {
-    let names: Vec<&'static str> = backends.iter().map(|b| b.name()).collect();
+fn by_name(backends: Vec<Rc<dyn Backend>>, name: &Located<String>) -> Result<Rc<dyn Backend>> {
+    let names: Vec<String> = backends.iter().map(|b| b.name().to_string()).collect();
     match backends.into_iter().find(|b| b.name() == name.value) {
         Some(backend) => Ok(backend),
         None => {
-            let hint = crate::error::did_you_mean(&name.value, names.iter().copied())
+            let hint = crate::error::did_you_mean(&name.value, names.iter().map(String::as_str))
                 .map(|n| format!(" (did you mean `{n}`?)"))
                 .unwrap_or_default();
             Err(name.error(format!(

@@ -68,7 +68,7 @@ impl NinjaBackend {
 }
 
 impl Backend for NinjaBackend {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         self.name
     }
 
@@ -116,6 +116,14 @@ impl Backend for NinjaBackend {
         missing
     }
 
+    fn runtime_requirements(&self) -> Vec<String> {
+        let mut needed = vec![NINJA_REQUIREMENT.to_string()];
+        if self.name == "ninja" {
+            needed.extend(crate::build::zig::zig_runtime_requirement(self.zig()));
+        }
+        needed
+    }
+
     fn fingerprint(&self) -> String {
         serde_json::to_string(&(self.ninja.as_ref().ok(), self.compiler.as_ref().ok()))
             .expect("tool facts serialize")
@@ -128,7 +136,7 @@ impl Backend for NinjaBackend {
         }
     }
 
-    fn build_file(&self) -> &'static str {
+    fn build_file(&self) -> &str {
         "build.ninja"
     }
 

@@ -34,7 +34,7 @@ impl ZigBackend {
 }
 
 impl Backend for ZigBackend {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         "zig"
     }
 
@@ -56,6 +56,10 @@ impl Backend for ZigBackend {
         }
     }
 
+    fn runtime_requirements(&self) -> Vec<String> {
+        zig_runtime_requirement(self.zig.as_ref().ok())
+    }
+
     fn fingerprint(&self) -> String {
         serde_json::to_string(&self.zig.as_ref().ok()).expect("zig facts serialize")
     }
@@ -64,7 +68,7 @@ impl Backend for ZigBackend {
         self.zig.as_ref().ok()
     }
 
-    fn build_file(&self) -> &'static str {
+    fn build_file(&self) -> &str {
         "build.zig"
     }
 
@@ -139,6 +143,15 @@ fn compile_commands<'a>(stderr: &'a str, zig: &Path) -> Vec<&'a str> {
             line.starts_with(zig.as_ref()) && !source.contains("/lib/libc/")
         })
         .collect()
+}
+
+/// `ziglang`, when the zig in use came from the `ziglang` package of the build environment
+/// (a zig from `ZLIG_ZIG` or `PATH` outlives it, and an editable install records it).
+pub fn zig_runtime_requirement(zig: Option<&Zig>) -> Vec<String> {
+    match zig {
+        Some(zig) if zig.origin != "ziglang" => Vec::new(),
+        _ => vec![ZIGLANG_REQUIREMENT.to_string()],
+    }
 }
 
 /// The 0.17 names of the optimize modes (the old ones go away after 0.18).

@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::build::Artifacts;
-use crate::build::toolchain::Zig;
+use crate::build::backend::Backend;
 use crate::dist::contents::{Content, Entry};
 use crate::error::Result;
 use crate::hooks::Request;
@@ -36,7 +36,7 @@ pub fn files(
     project: &Project,
     request: &Request,
     modules: &Artifacts,
-    zig: Option<&Zig>,
+    backend: Option<&dyn Backend>,
 ) -> Result<Vec<Entry>> {
     let module = format!(
         "_zlig_editable_{}",
@@ -47,10 +47,18 @@ pub fn files(
     if !modules.is_empty() {
         pth.push_str(&format!("import {module}\n"));
     }
+    // Rebuilds use the backend of the install, whatever else is found later.
+    let mut config_settings = request.config_settings.clone();
+    if let Some(backend) = backend {
+        config_settings
+            .entry("backend".into())
+            .or_insert_with(|| vec![backend.name().to_string()]);
+    }
+    let zig = backend.and_then(|b| b.zig());
     let config = HookConfig {
         project: &project.metadata.name,
         project_dir: &project.root,
-        config_settings: &request.config_settings,
+        config_settings: &config_settings,
         modules,
         rebuild: project.settings.editable_rebuild,
         zig: zig

@@ -1,0 +1,186 @@
+//! Third-party backends: Python objects from the `zlig.backends` entry points, seen by the
+//! core as one more `Backend`.
+//!
+//! The protocol and the read-only objects handed to plugins are defined and documented in
+//! `python/zlig/backends.py`; this module only calls them. It exists only in the Python
+//! module build, so `cargo test` needs no interpreter.
+
+use std::rc::Rc;
+
+use pyo3::prelude::*;
+use serde_json::json;
+
+use crate::build::backend::{Backend, BuildEnv};
+use crate::build::graph::BuildGraph;
+use crate::error::{Error, Result};
+use crate::hooks::Request;
+
+/// The backends registered in the `zlig.backends` entry-point group.
+pub fn load(py: Python<'_>, request: &Request) -> PyResult<Vec<Rc<dyn Backend>>> {
+    let objects = py.import("zlig.backends")?.call_method0("load")?;
+    let mut backends: Vec<Rc<dyn Backend>> = Vec::new();
+    for object in objects.try_iter()? {
+        backends.push(Rc::new(PluginBackend::new(py, object?.unbind(), request)?));
+    }
+    Ok(backends)
+}
+
+/// A backend implemented in Python.
+pub struct PluginBackend {
+    object: Py<PyAny>,
+    name: String,
+    priority: i32,
+    build_file: String,
+    /// The environment `version()` is asked about, as JSON.
+    environment: String,
+    project_dir: String,
+}
+
+impl PluginBackend {
+    /// Wraps a plugin object for the build `request` describes.
+    pub fn new(py: Python<'_>, object: Py<PyAny>, request: &Request) -> PyResult<Self> {
+        let bound = object.bind(py);
+        let name: String = bound.getattr("name")?.extract()?;
+        let priority: i32 = bound.getattr("priority")?.extract()?;
+        let build_file = match bound.getattr_opt("build_file")? {
+            Some(file) => file.extract()?,
+            None => format!("build.{name}"),
+        };
+        let environment =
+            json!({"project_dir": request.project_dir, "interpreter": request.interpreter})
+                .to_string();
+        Ok(Self {
+            object,
+            name,
+            priority,
+            build_file,
+            environment,
+            project_dir: request.project_dir.to_string_lossy().into_owned(),
+        })
+    }
+
+    /// Builds a read-only protocol object (`environment`, `build_env` or `graph`).
+    fn decode<'py>(
+        &self,
+        py: Python<'py>,
+        kind: &str,
+        data: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        py.import("zlig.backends")?
+            .call_method1("decode", (kind, data))
+    }
+
+    fn inputs<'py>(
+        &self,
+        py: Python<'py>,
+        env: &BuildEnv,
+        graph: &BuildGraph,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+        let build_env = json!({
+            "project_dir": self.project_dir,
+            "target": graph.target,
+            "work_dir": env.work_dir,
+            "out_dir": env.out_dir,
+            "jobs": env.jobs,
+            "verbose": env.verbose,
+        });
+        let mut graph_json = serde_json::to_value(graph).expect("graph serializes");
+        for (ext, value) in graph.extensions.iter().zip(
+            graph_json["extensions"]
+                .as_array_mut()
+                .into_iter()
+                .flatten(),
+        ) {
+            value["compile_flags"] = json!(ext.compile_flags(graph.optimize));
+        }
+        Ok((
+            self.decode(py, "build_env", build_env.to_string())?,
+            self.decode(py, "graph", graph_json.to_string())?,
+        ))
+    }
+
+    /// A failure in the plugin, with what it said.
+    fn failed(&self, py: Python<'_>, doing: &str, err: PyErr) -> Error {
+        let kind = err
+            .get_type(py)
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        Error::Compile(format!(
+            "the {} backend failed to {doing}: {kind}: {}",
+            self.name,
+            err.value(py)
+        ))
+    }
+}
+
+impl Backend for PluginBackend {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn priority(&self) -> i32 {
+        self.priority
+    }
+
+    fn version(&self) -> std::result::Result<String, String> {
+        Python::attach(|py| {
+            let env = self
+                .decode(py, "environment", self.environment.clone())
+                .map_err(|e| e.to_string())?;
+            match self.object.bind(py).call_method1("version", (env,)) {
+                Ok(version) if version.is_none() => {
+                    Err("its version() says it cannot be used here".into())
+                }
+                Ok(version) => Ok(version.str().map(|s| s.to_string()).unwrap_or_default()),
+                Err(err) => Err(format!("its version() raised {err}")),
+            }
+        })
+    }
+
+    fn requirements(&self) -> Vec<String> {
+        Python::attach(|py| {
+            let object = self.object.bind(py);
+            match object.getattr_opt("requirements") {
+                Ok(Some(method)) => method.call0().and_then(|r| r.extract()).unwrap_or_default(),
+                _ => Vec::new(),
+            }
+        })
+    }
+
+    fn fingerprint(&self) -> String {
+        json!({"plugin": self.name, "version": self.version().ok()}).to_string()
+    }
+
+    fn build_file(&self) -> &str {
+        &self.build_file
+    }
+
+    fn write(&self, env: &BuildEnv, graph: &BuildGraph) -> Result<()> {
+        Python::attach(|py| {
+            let (env, graph) = self
+                .inputs(py, env, graph)
+                .map_err(|e| self.failed(py, "read its inputs", e))?;
+            self.object
+                .bind(py)
+                .call_method1("write", (env, graph))
+                .map(drop)
+                .map_err(|e| self.failed(py, "write its build file", e))
+        })
+    }
+
+    fn run(&self, env: &BuildEnv, graph: &BuildGraph, only: Option<&[&str]>) -> Result<()> {
+        Python::attach(|py| {
+            let (env, graph) = self
+                .inputs(py, env, graph)
+                .map_err(|e| self.failed(py, "read its inputs", e))?;
+            let only: Option<Vec<String>> =
+                only.map(|names| names.iter().map(|n| n.to_string()).collect());
+            self.object
+                .bind(py)
+                .call_method1("build", (env, graph, only))
+                .map(drop)
+                .map_err(|e| self.failed(py, "build", e))
+        })
+    }
+}
