@@ -335,17 +335,22 @@ def prepare(work: Path, zig: Optional[Path], rebuild: bool) -> Toolchain:
     wheels = sorted(wheelhouse.glob("zlig-*.whl"))
     if rebuild or len(wheels) != 1:
         log(f"zlig: building the wheel from {ROOT} with maturin")
-        fresh(wheelhouse)
+        # Into a new folder, which replaces the wheelhouse only once the build succeeded.
+        staging = fresh(work / "wheelhouse.new")
         started = time.monotonic()
         run(
-            [python, "-m", "maturin", "build", "--strip", "-i", python, "-o", wheelhouse],
+            [python, "-m", "maturin", "build", "--strip", "-i", python, "-o", staging],
             logs / "zlig-wheel.log",
             cwd=ROOT,
         )
         log(f"zlig: built in {time.monotonic() - started:.0f} s")
-        wheels = sorted(wheelhouse.glob("zlig-*.whl"))
+        wheels = sorted(staging.glob("zlig-*.whl"))
         if len(wheels) != 1:
-            raise Failure(f"expected one zlig wheel in {wheelhouse}, found {wheels}")
+            raise Failure(f"expected one zlig wheel in {staging}, found {wheels}")
+        if wheelhouse.exists():
+            shutil.rmtree(wheelhouse)
+        staging.rename(wheelhouse)
+        wheels = sorted(wheelhouse.glob("zlig-*.whl"))
     log(f"zlig: {wheels[0].name}; zig {version}: {zig}")
     return Toolchain(python=python, zig=zig, wheelhouse=wheelhouse, zlig_wheel=wheels[0])
 
