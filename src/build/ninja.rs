@@ -77,12 +77,20 @@ impl Backend for NinjaBackend {
     }
 
     fn version(&self) -> std::result::Result<String, String> {
-        let ninja = self.ninja.as_ref().map_err(Clone::clone)?;
-        let compiler = match self.compiler.as_ref().map_err(Clone::clone)? {
-            Compiler::Zig(zig) => format!("zig {}", zig.version),
-            Compiler::Platform(cc) => cc.version.clone(),
-        };
-        Ok(format!("{} with {compiler}", ninja.version))
+        match (&self.ninja, &self.compiler) {
+            (Ok(ninja), Ok(Compiler::Zig(zig))) => {
+                Ok(format!("{} with zig {}", ninja.version, zig.version))
+            }
+            (Ok(ninja), Ok(Compiler::Platform(cc))) => {
+                Ok(format!("{} with {}", ninja.version, cc.version))
+            }
+            (ninja, compiler) => Err([ninja.as_ref().err(), compiler.as_ref().err()]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ")),
+        }
     }
 
     fn supports(&self, graph: &BuildGraph) -> std::result::Result<(), String> {

@@ -1,0 +1,149 @@
+"""Every built-in backend builds working, correctly tagged wheels; each rebuilds what an edit
+touches and nothing more; a third-party backend plugs in through entry points; and a
+backend that cannot be chosen is explained."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import BIN
+from helpers import run, wheel_tag, without_zig_on_path
+
+BACKENDS = ["zig", "ninja", "cc"]
+
+BUILD = "import json, sys, zlig; print(zlig.build_wheel(sys.argv[1], json.loads(sys.argv[2])))"
+
+CHECKS = {
+    "demo": ("import demo; print(demo.add(2, 3))", "5"),
+    "multi": ("import alpha, _speedups; print(alpha.greeting(), alpha.shout('AbC'))", "hi ABC"),
+}
+
+
+@pytest.fixture(scope="session")
+def backend_env(frontend_env: dict[str, str]) -> dict[str, str]:
+    """The frontend environment plus the test venv's ninja, so that every backend is usable."""
+    return dict(frontend_env, ZLIG_NINJA=str(BIN / "ninja"))
+
+
+def build(venv, project: Path, out: Path, env, **settings: str):
+    """Calls the build_wheel hook with `settings`; returns the CompletedProcess."""
+    out.mkdir(parents=True, exist_ok=True)
+    return venv.call(BUILD, str(out), json.dumps(settings), cwd=project, env=env)
+
+
+def built_wheel(proc, out: Path) -> Path:
+    assert proc.returncode == 0, proc.stdout
+    return out / proc.stdout.strip().splitlines()[-1]
+
+
+def compiled_sources(output: str, project: Path) -> set[str]:
+    """The project's C files named in the compiler commands of a verbose build."""
+    return set(re.findall(re.escape(str(project)) + r"/([\w/]+\.c)\b", output))
+
+
+@pytest.mark.parametrize("example", sorted(CHECKS))
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_every_backend_builds_a_working_wheel(backend, example, zlig_venv, venvs, copy_example, backend_env, tmp_path):
+    project = copy_example(example)
+    wheel = built_wheel(build(zlig_venv, project, tmp_path / "out", backend_env, backend=backend), tmp_path / "out")
+    code, expected = CHECKS[example]
+    assert venvs.with_wheels(wheel).run(code) == expected
+    python, abi, platform = wheel_tag(wheel)
+    assert abi.startswith("cp3") and python == abi
+    arch = platform.rsplit("_", 1)[-1] if platform.startswith("linux") else platform.split(".")[0].split("_", 3)[-1]
+    assert platform in (f"linux_{arch}", f"manylinux_2_17_{arch}.manylinux2014_{arch}")
+    if platform.startswith("manylinux"):
+        shown = run([BIN / "auditwheel", "show", wheel]).stdout
+        assert "manylinux_2_5" in shown or "manylinux_2_17" in shown, shown
+    assert (project / "build" / "zlig").is_dir()
+    build_dirs = {p.name for p in (project / "build" / "zlig").iterdir()}
+    assert len(build_dirs) == 1
+    (tag_dir,) = (project / "build" / "zlig").iterdir()
+    assert (tag_dir / backend / ("build.zig" if backend == "zig" else "build.ninja")).is_file()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_edits_rebuild_exactly_what_they_touch(backend, zlig_venv, copy_example, backend_env, tmp_path):
+    project = copy_example("multi")
+    settings = {"backend": backend, "verbose": "true"}
+    first = build(zlig_venv, project, tmp_path / "1", backend_env, **settings)
+    assert compiled_sources(first.stdout, project) == {"_speedups.c", "alpha/_native.c", "csrc/greet.c"}
+
+    header = project / "include" / "greet.h"
+    header.write_text(header.read_text() + "\n/* edited */\n")
+    after_header = build(zlig_venv, project, tmp_path / "2", backend_env, **settings)
+    assert compiled_sources(after_header.stdout, project) == {"alpha/_native.c", "csrc/greet.c"}
+
+    (project / "beta" / "data.txt").write_text("unrelated edit\n")
+    after_unrelated = build(zlig_venv, project, tmp_path / "3", backend_env, **settings)
+    assert compiled_sources(after_unrelated.stdout, project) == set()
+    assert "is up to date" in after_unrelated.stdout
+
+    pyproject = project / "pyproject.toml"
+    build_file = next((project / "build" / "zlig").glob(f"*/{backend}/build.*"))
+    before = build_file.read_text()
+    pyproject.write_text(pyproject.read_text().replace('"ALPHA_LEVEL=3"', '"ALPHA_LEVEL=4"'))
+    after_config = build(zlig_venv, project, tmp_path / "4", backend_env, **settings)
+    assert "is up to date" not in after_config.stdout
+    assert build_file.read_text() != before
+    assert "ALPHA_LEVEL=4" in build_file.read_text()
+    assert compiled_sources(after_config.stdout, project) == {"alpha/_native.c", "csrc/greet.c"}
+
+
+def test_switching_backend_never_reuses_another_build_file(zlig_venv, copy_example, backend_env, tmp_path):
+    project = copy_example("demo")
+    for backend in ("zig", "ninja", "zig"):
+        built_wheel(build(zlig_venv, project, tmp_path / backend, backend_env, backend=backend), tmp_path / backend)
+    (tag_dir,) = (project / "build" / "zlig").iterdir()
+    assert sorted(p.name for p in tag_dir.iterdir() if p.is_dir()) == ["ninja", "zig"]
+    assert not (tag_dir / "zig" / "build.ninja").exists()
+    assert not (tag_dir / "ninja" / "build.zig").exists()
+
+
+@pytest.fixture(scope="session")
+def plugin_venv(venvs, zlig_wheel, zlig_venv, frontend_env, tmp_path_factory):
+    """A venv with zlig and the test plugin `zlig-script-backend` (built by zlig itself)."""
+    out = tmp_path_factory.mktemp("plugin-wheel")
+    plugin = Path(__file__).parent / "plugins" / "zlig_script_backend"
+    wheel = built_wheel(build(zlig_venv, plugin, out, frontend_env), out)
+    return venvs.with_wheels(zlig_wheel, wheel, name="plugin-venv")
+
+
+def test_third_party_backend_from_entry_points_builds_a_working_wheel(plugin_venv, venvs, copy_example, frontend_env, tmp_path):
+    project = copy_example("demo")
+    proc = build(plugin_venv, project, tmp_path / "out", frontend_env, backend="script")
+    wheel = built_wheel(proc, tmp_path / "out")
+    assert "with script 1.0" in proc.stdout
+    (tag_dir,) = (project / "build" / "zlig").iterdir()
+    assert "cc -target" in (tag_dir / "script" / "build.sh").read_text()
+    assert venvs.with_wheels(wheel).run(CHECKS["demo"][0]) == "5"
+
+
+def test_unknown_backend_name_lists_the_available_ones(plugin_venv, copy_example, frontend_env, tmp_path):
+    project = copy_example("demo")
+    proc = build(plugin_venv, project, tmp_path / "out", frontend_env, backend="ninja2")
+    assert proc.returncode != 0
+    assert "`backend`: unknown backend `ninja2` (did you mean `ninja`?); available: ninja, zig, cc, script" in proc.stdout
+    assert "Traceback" not in proc.stdout
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_no_usable_backend_says_why_for_each(zlig_venv, copy_example, frontend_env, tmp_path):
+    project = copy_example("demo")
+    env = dict(frontend_env, PATH=without_zig_on_path(frontend_env["PATH"]), CC="/nonexistent/cc")
+    env.pop("ZLIG_ZIG")
+    env.pop("ZLIG_NINJA", None)
+    env["PATH"] = ":".join(d for d in env["PATH"].split(":") if not (Path(d) / "ninja").exists())
+    proc = build(zlig_venv, project, tmp_path / "out", env)
+    assert proc.returncode != 0
+    output = proc.stdout
+    assert "no compile backend can build this project on this machine" in output
+    for backend in ("ninja", "zig", "cc"):
+        assert re.search(rf"^\s+{backend}: ", output, re.M), output
+    assert "C compiler `/nonexistent/cc`: cannot run it" in output
+    assert 'pip install "ziglang>=0.17,<0.18"' in output
+    assert "Traceback" not in output
