@@ -150,9 +150,25 @@ pub fn import_name(project_name: &str) -> String {
     project_name.to_ascii_lowercase().replace(['-', '.'], "_")
 }
 
+/// Whether a folder is a Python package: it has an `__init__.py`, or (a namespace
+/// package) Python files somewhere below it. A folder of C sources named like the module
+/// it builds is not one.
+fn is_package(dir: &Path) -> bool {
+    dir.join("__init__.py").is_file()
+        || walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_map(Result::ok)
+            .any(|e| {
+                e.file_type().is_file()
+                    && e.path()
+                        .extension()
+                        .is_some_and(|x| x == "py" || x == "pyi")
+            })
+}
+
 fn find(root: &Path, source: &Path, name: &str) -> Option<TopLevel> {
     let dir = source.join(name);
-    if root.join(&dir).is_dir() {
+    if is_package(&root.join(&dir)) {
         return Some(TopLevel {
             name: name.to_string(),
             kind: ModuleKind::Package,
@@ -160,7 +176,7 @@ fn find(root: &Path, source: &Path, name: &str) -> Option<TopLevel> {
         });
     }
     let stubs = source.join(format!("{name}-stubs"));
-    if root.join(&stubs).is_dir() {
+    if is_package(&root.join(&stubs)) {
         return Some(TopLevel {
             name: format!("{name}-stubs"),
             kind: ModuleKind::Package,
@@ -240,6 +256,30 @@ mod tests {
         );
         assert!(layout.contains_module("a._inner"));
         assert!(!layout.contains_module("b._inner"));
+    }
+
+    #[test]
+    fn a_folder_of_c_sources_is_not_a_package() {
+        let layout = discover(
+            &["src/fast/fast.c", "fast-stubs/__init__.pyi"],
+            "fast",
+            Some(&["fast"]),
+            &["fast"],
+        )
+        .unwrap();
+        assert_eq!(layout.python_source, PathBuf::new());
+        let names: Vec<_> = layout
+            .top_level
+            .iter()
+            .map(|t| (t.name.as_str(), t.kind.clone()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("fast-stubs", ModuleKind::Package),
+                ("fast", ModuleKind::Extension)
+            ]
+        );
     }
 
     #[test]
