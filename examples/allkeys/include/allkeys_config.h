@@ -1,0 +1,2 @@
+/* Found through include-dirs = ["include"]. */
+#define FROM_INCLUDE_DIR 11

@@ -1,0 +1,115 @@
+"""The `zlig` command (the console script and `python -m zlig`) in a venv with the zlig
+wheel: build, develop --inplace, clean, --version, and how it fails."""
+
+from __future__ import annotations
+
+import pytest
+
+from buildtools import run_split, tree
+from helpers import EXT_SUFFIX
+
+BUILD_DIR = "build/zlig"
+
+
+def zlig(venv, *args, cwd=None, env=None):
+    return run_split([venv.bin("zlig"), *args], cwd=cwd, env=env)
+
+
+def ok(proc) -> list[str]:
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout.splitlines()
+
+
+def test_version_of_the_script_and_of_python_m_zlig(zlig_venv, zlig_version):
+    assert ok(zlig(zlig_venv, "--version")) == [f"zlig {zlig_version}"]
+    proc = run_split([zlig_venv.python, "-m", "zlig", "--version"])
+    assert ok(proc) == [f"zlig {zlig_version}"]
+
+
+def test_build_wheel_is_byte_identical_to_pip_wheel(zlig_venv, frontend_env, demo_pip_wheel, copy_example, tmp_path):
+    out = tmp_path / "out"
+    lines = ok(zlig(zlig_venv, "build", "--wheel", "-o", out, copy_example("demo"), env=frontend_env))
+    wheel = out / demo_pip_wheel.wheel.name
+    assert lines == [str(wheel)]
+    assert sorted(p.name for p in out.iterdir()) == [wheel.name]
+    assert wheel.read_bytes() == demo_pip_wheel.wheel.read_bytes()
+
+
+def test_build_makes_sdist_and_wheel_in_dist_like_the_frontends(zlig_venv, frontend_env, demo_build, copy_example):
+    project = copy_example("demo")
+    lines = ok(zlig(zlig_venv, "build", cwd=project, env=frontend_env))
+    dist = project / "dist"
+    assert lines == [str(dist / demo_build.sdist.name), str(dist / demo_build.wheel.name)]
+    assert sorted(p.name for p in dist.iterdir()) == sorted([demo_build.sdist.name, demo_build.wheel.name])
+    assert (dist / demo_build.sdist.name).read_bytes() == demo_build.sdist.read_bytes()
+    assert (dist / demo_build.wheel.name).read_bytes() == demo_build.wheel.read_bytes()
+
+
+def test_build_sdist_only(zlig_venv, frontend_env, copy_example, tmp_path):
+    out = tmp_path / "out"
+    ok(zlig(zlig_venv, "build", "--sdist", "-o", out, copy_example("demo"), env=frontend_env))
+    assert [p.name for p in out.iterdir()] == ["demo-0.1.0.tar.gz"]
+
+
+def test_clean_removes_the_build_dir_and_nothing_else(zlig_venv, frontend_env, copy_example, tmp_path):
+    project = copy_example("demo")
+    ok(zlig(zlig_venv, "build", "--wheel", project, env=frontend_env))
+    (project / "build" / "keep.txt").write_text("not zlig's\n")
+    assert (project / BUILD_DIR).is_dir()
+    before = tree(project, skip=[BUILD_DIR])
+    assert ok(zlig(zlig_venv, "clean", project, env=frontend_env)) == [f"removed {project / BUILD_DIR}"]
+    assert not (project / BUILD_DIR).exists()
+    assert tree(project) == before
+    # Again: nothing to do, and not an error.
+    assert ok(zlig(zlig_venv, "clean", cwd=project, env=frontend_env)) == ["nothing to clean"]
+
+
+def test_develop_inplace_puts_the_module_next_to_its_source_only(zlig_venv, frontend_env, copy_example, tmp_path):
+    project = copy_example("demo")
+    before = tree(project)
+    lines = ok(zlig(zlig_venv, "develop", "--inplace", project, env=frontend_env))
+    module = project / "src" / "demo" / f"demo{EXT_SUFFIX}"
+    assert lines == [str(module)]
+    after = tree(project, skip=[BUILD_DIR])
+    assert sorted(set(after) - set(before)) == [f"src/demo/demo{EXT_SUFFIX}"]
+    assert {k: v for k, v in after.items() if k in before} == before
+    # The checkout runs as it is, with no install.
+    env = dict(zlig_venv.env, PYTHONPATH=str(project / "src"))
+    code = "import demo, demo.demo; print(demo.add(2, 3), demo.demo.__file__)"
+    assert zlig_venv.run(code, cwd=tmp_path, env=env) == f"5 {module}"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["bogus"], ["build", "--nope"], [], ["clean", "a", "b"], ["develop", "--wheel"]],
+    ids=["unknown-command", "unknown-option", "no-command", "extra-argument", "option-of-another-command"],
+)
+def test_bad_arguments_exit_2_with_usage_on_stderr(zlig_venv, tmp_path, args):
+    proc = zlig(zlig_venv, *args, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.startswith("usage: zlig"), proc.stderr
+    assert "zlig: error:" in proc.stderr
+    assert proc.stdout == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_build_error_is_one_message_and_exit_1(zlig_venv, frontend_env, copy_example, tmp_path):
+    project = copy_example("demo")
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("[tool.zlig]", "[tool.zlig]\nextensoins = []"))
+    out = tmp_path / "out"
+    proc = zlig(zlig_venv, "build", "--wheel", "-o", out, project, env=frontend_env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stderr.count("zlig: error:") == 1, proc.stderr
+    assert proc.stderr.startswith("zlig: error:"), proc.stderr
+    assert "pyproject.toml:" in proc.stderr and "extensoins" in proc.stderr and "did you mean `extensions`" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stdout == ""
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_malformed_config_setting_is_an_error_not_a_traceback(zlig_venv, frontend_env, copy_example, tmp_path):
+    proc = zlig(zlig_venv, "build", "--wheel", "-o", tmp_path / "out", "-C", "optimize", copy_example("demo"), env=frontend_env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "zlig: error:" in proc.stderr and "KEY=VALUE" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -1,0 +1,223 @@
+"""What the wheel is built for, and the tag that says so: a module linking a library outside
+the manylinux policy (examples/extlib), cross builds for aarch64 and musl, `when` markers
+evaluated for the target, and targets zlig does not know."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from buildtools import (
+    EM,
+    assert_manylinux_at_most_2_17,
+    auditwheel_platform,
+    auditwheel_show,
+    call_hook,
+    e_machine,
+    exported_symbols,
+    extract,
+    zig_cc,
+)
+from conftest import copy_project
+from helpers import ARCH, LINUX_TAG, MANYLINUX_TAG, PY_TAG, wheel_fields, wheel_names, wheel_tag
+
+PY_XY = PY_TAG[len("cp"):]
+DEP = "libzligtestdep.so"
+
+
+def build_dep(project, folder: str) -> None:
+    """Builds examples/extlib's libzligtestdep.so into `project/folder` with zig."""
+    (project / folder).mkdir(parents=True, exist_ok=True)
+    zig_cc(
+        ["-shared", "-fPIC", "-O2", "-s", "-target", f"{ARCH}-linux-gnu.2.17",
+         "-o", f"{folder}/{DEP}", "dep/zligtestdep.c"],
+        cwd=project,
+    )
+
+
+# ---------------------------------------------------------------------------- not portable
+
+
+@pytest.fixture(scope="module")
+def extlib(zlig_venv, frontend_env, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("extlib")
+    project = copy_project("extlib", tmp)
+    build_dep(project, "lib")
+    return project, call_hook(zlig_venv, "build_wheel", project, tmp / "out", frontend_env)
+
+
+def test_module_linking_a_library_outside_the_policy_is_tagged_linux(extlib):
+    _, built = extlib
+    assert built.path.name == f"extlib-0.1.0-{PY_TAG}-{PY_TAG}-{LINUX_TAG}.whl"
+    assert wheel_fields(built.path)["Tag"] == [f"{PY_TAG}-{PY_TAG}-{LINUX_TAG}"]
+    # The wheel does not ship the library: the machine must have it.
+    assert not [n for n in wheel_names(built.path) if DEP in n]
+
+
+def test_build_warns_naming_the_library_and_the_tag(extlib):
+    _, built = extlib
+    warnings = [line for line in built.output.splitlines() if line.startswith("zlig: warning:")]
+    assert len(warnings) == 1, built.output
+    assert LINUX_TAG in warnings[0] and f"manylinux_2_17_{ARCH}" in warnings[0]
+    assert "extlib._uses_dep" in warnings[0] and DEP in warnings[0]
+
+
+def test_auditwheel_agrees_the_wheel_is_not_manylinux(extlib):
+    _, built = extlib
+    output = auditwheel_show(built.path)
+    assert auditwheel_platform(output) == LINUX_TAG
+    assert "external shared libraries are required" in output and DEP in output, output
+
+
+def test_linux_wheel_works_where_the_library_is_found(extlib, venvs):
+    project, built = extlib
+    venv = venvs.with_wheels(built.path, name="extlib-venv")
+    code = "import extlib; print(extlib.triple(14))"
+    missing = venv.call(code)
+    assert missing.returncode != 0 and DEP in missing.stdout, missing.stdout
+    env = dict(venv.env, LD_LIBRARY_PATH=str(project / "lib"))
+    assert venv.run(code, env=env) == "42"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="zlig's audit counts a library that the wheel itself ships (found through the "
+    "module's $ORIGIN rpath) as external, so the wheel is tagged linux_<arch>; PEP 600 bans "
+    "only externally-provided libraries, and auditwheel finds the wheel manylinux_2_17",
+)
+def test_library_shipped_in_the_wheel_beside_the_module_is_not_external(zlig_venv, venvs, frontend_env, copy_example, tmp_path):
+    project = copy_example("extlib")
+    build_dep(project, "src/extlib")  # a package file: it ships beside the module
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            'library-dirs = ["lib"]', 'library-dirs = ["src/extlib"]\nextra-link-args = ["-Wl,-rpath,$ORIGIN"]'
+        )
+    )
+    wheel = call_hook(zlig_venv, "build_wheel", project, tmp_path / "out", frontend_env).path
+    assert f"extlib/{DEP}" in wheel_names(wheel)
+    # The wheel is self-contained: it works with nothing on LD_LIBRARY_PATH ...
+    venv = venvs.with_wheels(wheel, name="extlib-shipped")
+    assert venv.run("import extlib; print(extlib.triple(14))") == "42"
+    # ... and auditwheel finds it manylinux (2.17 or older).
+    assert_manylinux_at_most_2_17(auditwheel_platform(auditwheel_show(wheel)), ARCH)
+    assert wheel_tag(wheel)[2] == MANYLINUX_TAG
+
+
+# ---------------------------------------------------------------------------- cross builds
+
+
+@pytest.fixture(scope="module")
+def aarch64_demo(zlig_venv, frontend_env, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("demo-aarch64")
+    project = copy_project("demo", tmp)
+    return call_hook(zlig_venv, "build_wheel", project, tmp / "out", frontend_env, {"target": "aarch64-linux-gnu.2.17"})
+
+
+@pytest.fixture(scope="module")
+def musl_demo(zlig_venv, frontend_env, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("demo-musl")
+    project = copy_project("demo", tmp)
+    return call_hook(zlig_venv, "build_wheel", project, tmp / "out", frontend_env, {"target": f"{ARCH}-linux-musl"})
+
+
+def test_aarch64_wheel_name_and_module_suffix(aarch64_demo):
+    wheel = aarch64_demo.path
+    assert wheel.name == f"demo-0.1.0-{PY_TAG}-{PY_TAG}-manylinux_2_17_aarch64.manylinux2014_aarch64.whl"
+    assert f"demo/demo.cpython-{PY_XY}-aarch64-linux-gnu.so" in wheel_names(wheel)
+    assert "for aarch64-linux-gnu.2.17" in aarch64_demo.output
+
+
+def test_aarch64_module_is_an_aarch64_elf(aarch64_demo, tmp_path):
+    module = extract(aarch64_demo.path, f"demo/demo.cpython-{PY_XY}-aarch64-linux-gnu.so", tmp_path)
+    assert e_machine(module) == EM["aarch64"] == 183
+    assert exported_symbols(module) == {"PyInit_demo"}
+
+
+def test_aarch64_tag_agrees_with_auditwheel(aarch64_demo):
+    assert_manylinux_at_most_2_17(auditwheel_platform(auditwheel_show(aarch64_demo.path)), "aarch64")
+
+
+def test_musl_wheel_is_musllinux_with_a_musl_suffix(musl_demo, tmp_path):
+    wheel = musl_demo.path
+    assert wheel.name == f"demo-0.1.0-{PY_TAG}-{PY_TAG}-musllinux_1_2_{ARCH}.whl"
+    module_name = f"demo/demo.cpython-{PY_XY}-{ARCH}-linux-musl.so"
+    assert module_name in wheel_names(wheel)
+    assert e_machine(extract(wheel, module_name, tmp_path)) == EM[ARCH]
+
+
+def test_musl_tag_agrees_with_auditwheel(musl_demo):
+    assert auditwheel_platform(auditwheel_show(musl_demo.path)) == f"musllinux_1_2_{ARCH}"
+
+
+WHEN_PYPROJECT = """\
+[build-system]
+requires = ["zlig"]
+build-backend = "zlig"
+
+[project]
+name = "demo"
+version = "0.1.0"
+
+[[tool.zlig.extensions]]
+name = "demo.demo"
+sources = ["src/demo/demo.c"]
+
+[[tool.zlig.extensions.when]]
+marker = "platform_machine == 'aarch64'"
+sources = ["src/aarch64_only.c"]
+define-macros = ['DEMO_DOC="built for aarch64 by the when entry"']
+
+[[tool.zlig.extensions.when]]
+marker = "platform_machine != 'aarch64'"
+sources = ["src/not_aarch64.c"]
+"""
+
+
+@pytest.mark.skipif(ARCH == "aarch64", reason="the host must not be aarch64")
+def test_when_markers_are_evaluated_for_the_target_not_the_host(zlig_venv, frontend_env, copy_example, tmp_path):
+    project = copy_example("demo")
+    (project / "pyproject.toml").write_text(WHEN_PYPROJECT)
+    demo_c = project / "src" / "demo" / "demo.c"
+    demo_c.write_text(
+        '#ifndef DEMO_DOC\n#define DEMO_DOC "no when entry"\n#endif\n'
+        + demo_c.read_text().replace('"A C extension built by zlig."', "DEMO_DOC")
+    )
+    (project / "src" / "aarch64_only.c").write_text("int demo_aarch64_only(void) { return 64; }\n")
+    (project / "src" / "not_aarch64.c").write_text("#error the entry for targets other than aarch64\n")
+
+    # For the host, the second entry holds: its source is compiled, and fails.
+    host = zlig_venv.call(
+        "import sys, zlig; zlig.build_wheel(sys.argv[1])", str(tmp_path / "host"), cwd=project, env=frontend_env
+    )
+    assert host.returncode == 1
+    assert "the entry for targets other than aarch64" in host.stdout, host.stdout
+
+    # For aarch64, only the first one holds, whatever the host.
+    cross = call_hook(zlig_venv, "build_wheel", project, tmp_path / "out", frontend_env, {"target": "aarch64-linux-gnu.2.17"})
+    assert "(2 source files)" in cross.output, cross.output
+    module = extract(cross.path, f"demo/demo.cpython-{PY_XY}-aarch64-linux-gnu.so", tmp_path / "x")
+    data = module.read_bytes()
+    assert b"built for aarch64 by the when entry" in data
+    assert b"no when entry" not in data
+
+
+# ---------------------------------------------------------------------------- unknown targets
+
+
+@pytest.mark.parametrize("target", ["sparc-solaris", "aarch64", "x86_64-windows-gnu", "mips-linux-gnu"])
+def test_unknown_target_is_a_clear_error(zlig_venv, frontend_env, copy_example, tmp_path, target):
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = zlig_venv.call(
+        "import sys, zlig; zlig.build_wheel(sys.argv[1], {'target': sys.argv[2]})",
+        str(out), target,
+        cwd=copy_example("demo"), env=frontend_env,
+    )
+    assert proc.returncode == 1, proc.stdout
+    assert proc.stdout.count("zlig: error:") == 1, proc.stdout
+    assert "`target`" in proc.stdout and "<arch>-linux-gnu" in proc.stdout, proc.stdout
+    assert "Traceback" not in proc.stdout and "panicked" not in proc.stdout
+    assert list(out.iterdir()) == []
