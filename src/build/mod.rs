@@ -11,6 +11,7 @@ pub mod snapshot;
 pub mod toolchain;
 pub mod warmup;
 pub mod zig;
+pub mod zig_home;
 
 use std::collections::BTreeMap;
 use std::fs::File;

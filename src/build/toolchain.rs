@@ -75,7 +75,7 @@ impl ZigCandidates {
         let mut reasons = Vec::new();
         match &self.ziglang {
             Some(path) => match probe(path, "ziglang") {
-                Ok(zig) => return Ok(zig),
+                Ok(zig) => return Ok(crate::build::zig_home::settle(zig)),
                 Err(why) => reasons.push(format!("ziglang package ({}): {why}", path.display())),
             },
             None => reasons.push("ziglang package: not installed in this environment".into()),

@@ -1,0 +1,118 @@
+//! A lasting home for the zig of the `ziglang` package.
+//!
+//! Frontends install `ziglang` into a new temporary environment for every isolated build,
+//! and parts of zig's global cache (libc++, compiler_rt) are keyed on the path of zig's
+//! `lib` folder: each new path compiles libc++ again (60–100 s). zlig therefore runs that zig
+//! from one copy per version in the user's cache, made once (hard links where the file
+//! system allows, else a copy), so every build shares one warm cache and an editable
+//! install's zig outlives the build environment.
+
+use std::path::{Path, PathBuf};
+
+use crate::build::toolchain::Zig;
+
+/// zlig's folder in the user's cache: `$XDG_CACHE_HOME/zlig` or `~/.cache/zlig`.
+fn cache_dir() -> Option<PathBuf> {
+    let var = |name| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    var("XDG_CACHE_HOME")
+        .or_else(|| var("HOME").map(|home| home.join(".cache")))
+        .map(|cache| cache.join("zlig"))
+}
+
+/// The same zig, run from its lasting copy; the zig itself when no copy can be made.
+pub fn settle(zig: Zig) -> Zig {
+    let Some(package) = zig.path.parent() else {
+        return zig;
+    };
+    let size = std::fs::metadata(&zig.path).map_or(0, |m| m.len());
+    let Some(home) = cache_dir().map(|dir| dir.join(format!("zig-{}-{size}", zig.version))) else {
+        return zig;
+    };
+    if package == home {
+        return zig;
+    }
+    let binary = home.join("zig");
+    if !binary.is_file() {
+        eprintln!(
+            "zlig: keeping zig {} in {} (once), so that its caches outlive temporary build environments",
+            zig.version,
+            home.display()
+        );
+        if let Err(err) = copy_tree_atomically(package, &home) {
+            eprintln!(
+                "zlig: warning: could not keep zig in {}: {err}; using it where it is",
+                home.display()
+            );
+            return zig;
+        }
+    }
+    Zig {
+        path: binary,
+        ..zig
+    }
+}
+
+/// Copies `from` to `to` through a temporary sibling and a rename, so that a concurrent
+/// build never sees a half-copied tree; if another build got there first, its copy is used.
+fn copy_tree_atomically(from: &Path, to: &Path) -> std::io::Result<()> {
+    let parent = to.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let temp = tempfile::Builder::new()
+        .prefix(".zig-")
+        .tempdir_in(parent)?;
+    for entry in walkdir::WalkDir::new(from).follow_links(false) {
+        let entry = entry.map_err(std::io::Error::other)?;
+        let relative = entry
+            .path()
+            .strip_prefix(from)
+            .map_err(std::io::Error::other)?;
+        let target = temp.path().join(relative);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target)?;
+        } else if entry.file_type().is_file() && std::fs::hard_link(entry.path(), &target).is_err()
+        {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    match std::fs::rename(temp.path(), to) {
+        Ok(()) => {
+            let _ = temp.keep();
+            Ok(())
+        }
+        Err(_) if to.join("zig").is_file() => Ok(()),
+        Err(err) => Err(err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copies_a_tree_once_and_keeps_the_first_copy() {
+        let from = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(from.path().join("lib/std")).unwrap();
+        std::fs::write(from.path().join("zig"), "binary").unwrap();
+        std::fs::write(from.path().join("lib/std/std.zig"), "std").unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        let to = cache.path().join("zig-0.17.0-6");
+        copy_tree_atomically(from.path(), &to).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(to.join("lib/std/std.zig")).unwrap(),
+            "std"
+        );
+        std::fs::remove_file(from.path().join("zig")).unwrap();
+        std::fs::write(from.path().join("zig"), "changed").unwrap();
+        copy_tree_atomically(from.path(), &to).unwrap();
+        assert_eq!(std::fs::read_to_string(to.join("zig")).unwrap(), "binary");
+        assert_eq!(
+            std::fs::read_dir(cache.path()).unwrap().count(),
+            1,
+            "no temporary folder left"
+        );
+    }
+}
