@@ -199,8 +199,29 @@ fn resolve_extension(
     let mut link_dirs = Vec::new();
     let mut libraries = Vec::new();
     let mut link_args = Vec::new();
+    let mut languages = Vec::new();
     for list in &lists {
-        sources.extend(expand(root, &list.sources)?);
+        for glob in &list.sources {
+            for file in glob.expand(root)? {
+                if sources.contains(&file) {
+                    continue;
+                }
+                let language = source_language(&file).ok_or_else(|| {
+                    glob.error(format!(
+                        "`{}` is not a C (.c), C++ (.cc, .cpp, .cxx) or Zig (.zig) source; list headers in `depends`",
+                        file.display()
+                    ))
+                })?;
+                if language == Language::Zig && languages.contains(&Language::Zig) {
+                    return Err(glob.error(format!(
+                        "`{}` is a second .zig file; list only the root .zig file (other Zig files are reached through @import)",
+                        file.display()
+                    )));
+                }
+                languages.push(language);
+                sources.push(file);
+            }
+        }
         depends.extend(expand(root, &list.depends)?);
         include_dirs.extend(existing_dirs(root, &list.include_dirs, "include")?);
         for value in &list.define_macros {
@@ -239,9 +260,7 @@ fn resolve_extension(
             link_input(root, &ldflags, i).map_err(|why| Error::Usage(format!("LDFLAGS: {why}")))?,
         );
     }
-    let mut seen = BTreeSet::new();
-    sources.retain(|s| seen.insert(s.clone()));
-    let language = language_of(decl, &sources)?;
+    let language = link_language(decl, &languages)?;
 
     Ok(Extension {
         name: name.clone(),
@@ -342,48 +361,40 @@ fn limited_api_version(value: &Located<String>, target: &Target) -> Result<(u32,
     Ok(version)
 }
 
-fn language_of(decl: &ExtensionDecl, sources: &[PathBuf]) -> Result<Language> {
-    let first_glob = &decl.lists.sources[0];
-    let zig_roots = sources
+/// The language of a source file, by its suffix.
+fn source_language(file: &Path) -> Option<Language> {
+    match file.extension().and_then(|e| e.to_str())? {
+        "c" => Some(Language::C),
+        "cc" | "cpp" | "cxx" | "C" | "c++" => Some(Language::Cxx),
+        "zig" => Some(Language::Zig),
+        _ => None,
+    }
+}
+
+/// The language the extension is linked as: the declared one, else the strongest among its
+/// sources (Zig over C++ over C).
+fn link_language(decl: &ExtensionDecl, languages: &[Language]) -> Result<Language> {
+    let found = languages
         .iter()
-        .filter(|s| s.extension().is_some_and(|e| e == "zig"))
-        .count();
-    if zig_roots > 1 {
-        return Err(first_glob.error(
-            "matches several .zig files; list only the root .zig file (other Zig files are reached through @import)",
-        ));
-    }
-    let mut language = Language::C;
-    for source in sources {
-        let ext = source.extension().and_then(|e| e.to_str()).unwrap_or("");
-        match ext {
-            "c" => {}
-            "cc" | "cpp" | "cxx" | "C" | "c++" => {
-                if language == Language::C {
-                    language = Language::Cxx;
-                }
-            }
-            "zig" => language = Language::Zig,
-            _ => {
-                return Err(first_glob.error(format!(
-                    "`{}` is not a C (.c), C++ (.cc, .cpp, .cxx) or Zig (.zig) source; list headers in `depends`",
-                    source.display()
-                )));
-            }
+        .copied()
+        .fold(Language::C, Language::max_with);
+    let Some(declared) = &decl.language else {
+        return Ok(found);
+    };
+    let declared_language = match declared.value.as_str() {
+        "c" => Language::C,
+        "c++" => Language::Cxx,
+        _ => Language::Zig,
+    };
+    match (declared_language, found) {
+        (Language::C, Language::Cxx | Language::Zig) => {
+            Err(declared.error("says `c`, but the sources include C++ or Zig files"))
         }
-    }
-    if let Some(declared) = &decl.language {
-        let declared_language = match declared.value.as_str() {
-            "c" => Language::C,
-            "c++" => Language::Cxx,
-            _ => Language::Zig,
-        };
-        if declared_language == Language::C && language != Language::C {
-            return Err(declared.error("says `c`, but the sources include C++ or Zig files"));
+        (Language::Zig, Language::C | Language::Cxx) => {
+            Err(declared.error("says `zig`, but no source is a .zig file"))
         }
-        return Ok(declared_language.max_with(language));
+        _ => Ok(declared_language.max_with(found)),
     }
-    Ok(language)
 }
 
 impl Language {

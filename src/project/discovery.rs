@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::toml::{Located, Place};
+use super::toml::Located;
 use crate::error::{Error, Result};
 
 /// What a top-level name turned out to be.
@@ -43,8 +43,7 @@ impl Layout {
     /// that a top-level extension counts as a module.
     pub fn discover(
         root: &Path,
-        pyproject: &Path,
-        project_name: &str,
+        project_name: &Located<String>,
         python_source: Option<&Located<String>>,
         packages: Option<&[Located<String>]>,
         extension_names: &[&str],
@@ -52,10 +51,17 @@ impl Layout {
         let names: Vec<Located<String>> = match packages {
             Some(packages) => packages.to_vec(),
             None => vec![Located {
-                value: import_name(project_name),
-                place: Place::unspanned(pyproject, "project.name"),
+                value: import_name(&project_name.value),
+                place: project_name.place.clone(),
             }],
         };
+        for name in packages.unwrap_or_default() {
+            if !is_top_level_name(&name.value) {
+                return Err(name.error(
+                    "expected the name of a top-level package or module, such as `pkg` (not a path)",
+                ));
+            }
+        }
         let python_source = match python_source {
             Some(dir) => {
                 let pattern = super::files::Pattern::new(&dir.value).map_err(|e| dir.error(e))?;
@@ -145,6 +151,15 @@ impl Layout {
     }
 }
 
+/// A top-level import name, or a stub package's `name-stubs`.
+fn is_top_level_name(name: &str) -> bool {
+    let base = name.strip_suffix("-stubs").unwrap_or(name);
+    base.chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && base.chars().all(|c| c.is_alphanumeric() || c == '_')
+}
+
 /// The import name for a project name: `My-Project` → `my_project`.
 pub fn import_name(project_name: &str) -> String {
     project_name.to_ascii_lowercase().replace(['-', '.'], "_")
@@ -198,6 +213,7 @@ fn find(root: &Path, source: &Path, name: &str) -> Option<TopLevel> {
 mod tests {
     use super::*;
     use crate::project::files::tests::tree;
+    use crate::project::toml::Place;
 
     fn discover(
         files: &[&str],
@@ -206,18 +222,15 @@ mod tests {
         exts: &[&str],
     ) -> Result<Layout> {
         let dir = tree(files);
-        let packages: Option<Vec<Located<String>>> = packages.map(|p| {
-            p.iter()
-                .map(|n| Located {
-                    value: n.to_string(),
-                    place: Place::unspanned(Path::new("pyproject.toml"), "tool.zlig.packages"),
-                })
-                .collect()
-        });
+        let located = |value: &str, key: &str| Located {
+            value: value.to_string(),
+            place: Place::unspanned(Path::new("pyproject.toml"), key),
+        };
+        let packages: Option<Vec<Located<String>>> =
+            packages.map(|p| p.iter().map(|n| located(n, "tool.zlig.packages")).collect());
         Layout::discover(
             dir.path(),
-            Path::new("pyproject.toml"),
-            name,
+            &located(name, "project.name"),
             None,
             packages.as_deref(),
             exts,
@@ -279,6 +292,25 @@ mod tests {
                 ("fast-stubs", ModuleKind::Package),
                 ("fast", ModuleKind::Extension)
             ]
+        );
+    }
+
+    #[test]
+    fn package_entries_must_be_names_not_paths() {
+        let err = discover(
+            &["pkg/__init__.py"],
+            "x",
+            Some(&["pkg", "../out/opkg"]),
+            &[],
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(
+            err.contains(
+                "`tool.zlig.packages`: expected the name of a top-level package or module"
+            ),
+            "{err}"
         );
     }
 

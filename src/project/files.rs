@@ -75,6 +75,23 @@ impl Pattern {
     /// The files under `root` that match, as sorted project-relative paths. A match that
     /// resolves outside the project (through a symlink) is an error.
     pub fn files(&self, root: &Path) -> Result<Vec<PathBuf>, PatternError> {
+        self.walk(root)
+            .into_iter()
+            .map(|(file, outside)| outside.map_or(Ok(file), Err))
+            .collect()
+    }
+
+    /// The matching files that stay inside the project, for built-in defaults where a
+    /// symlink leading out is passed over rather than fatal.
+    pub fn files_inside(&self, root: &Path) -> Vec<PathBuf> {
+        self.walk(root)
+            .into_iter()
+            .filter_map(|(file, outside)| outside.is_none().then_some(file))
+            .collect()
+    }
+
+    /// Every match, sorted, each with the reason it leaves the project, if it does.
+    fn walk(&self, root: &Path) -> Vec<(PathBuf, Option<PatternError>)> {
         let start = root.join(&self.base);
         let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         let mut found = Vec::new();
@@ -95,17 +112,17 @@ impl Pattern {
                 .path()
                 .canonicalize()
                 .unwrap_or_else(|_| entry.path().to_path_buf());
-            if !real.starts_with(&real_root) {
-                return Err(format!(
+            let outside = (!real.starts_with(&real_root)).then(|| {
+                format!(
                     "`{}` resolves to {}, outside the project; zlig follows symlinks only within the project",
                     slash_path(relative),
                     real.display()
-                ));
-            }
-            found.push(relative.to_path_buf());
+                )
+            });
+            found.push((relative.to_path_buf(), outside));
         }
         found.sort();
-        Ok(found)
+        found
     }
 }
 

@@ -111,9 +111,7 @@ impl Metadata {
         let name = project
             .string("name")?
             .ok_or_else(|| project.place.error("missing required key `name`"))?;
-        let normalized = PackageName::from_str(&name.value).map_err(|_| {
-            name.error("not a valid project name: use letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit")
-        })?;
+        let normalized = check_name(&name)?;
 
         let dynamic = read_dynamic(project)?;
         let source = if dynamic.is_empty() {
@@ -317,6 +315,13 @@ impl Person {
     }
 }
 
+/// Validates and normalizes a project name (PEP 508 names, PEP 503 normalization).
+pub fn check_name(name: &Located<String>) -> Result<PackageName> {
+    PackageName::from_str(&name.value).map_err(|_| {
+        name.error("not a valid project name: use letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit")
+    })
+}
+
 fn parse_version(v: &Located<String>) -> Result<Version> {
     Version::from_str(&v.value)
         .map_err(|err| v.error(format!("not a valid PEP 440 version: {err}")))
@@ -467,9 +472,9 @@ fn read_license_files(project: &Table<'_>, root: &Path) -> Result<Vec<PathBuf>> 
         return Ok(DEFAULT_LICENSE_FILES
             .iter()
             .flat_map(|glob| {
-                let pattern = Pattern::new(glob).expect("valid built-in glob");
-                // A default license glob that leads out of the project is skipped, not fatal.
-                pattern.files(root).unwrap_or_default()
+                Pattern::new(glob)
+                    .expect("valid built-in glob")
+                    .files_inside(root)
             })
             .collect());
     };

@@ -52,7 +52,6 @@ impl Project {
         config_settings: &BTreeMap<String, Vec<String>>,
     ) -> Result<Self> {
         let root = root.to_path_buf();
-        let path = root.join("pyproject.toml");
         let file = toml::TomlFile::parse(Path::new("pyproject.toml"), text)?;
         let doc = file.root();
 
@@ -72,10 +71,11 @@ impl Project {
             .iter()
             .map(|e| e.name.value.as_str())
             .collect();
+        // The name is checked before it is used to look for the default package.
+        metadata::check_name(&name)?;
         let layout = Layout::discover(
             &root,
-            &path,
-            &name.value,
+            &name,
             settings.python_source.as_ref(),
             settings.packages.as_deref(),
             &extension_names,
