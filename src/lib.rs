@@ -45,7 +45,11 @@ mod python {
         })?;
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(&request))) {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(err)) => Err(BuildError::new_err(err.to_string())),
+            Ok(Err(err)) => {
+                // A Ctrl-C that stopped the compiler is the user's doing, not a build error.
+                Python::attach(|py| py.check_signals())?;
+                Err(BuildError::new_err(err.to_string()))
+            }
             Err(panic) => {
                 let what = panic
                     .downcast_ref::<String>()

@@ -63,10 +63,13 @@ def request(
 
 
 def call(hook: Callable[..., T], config_settings: ConfigSettings, *args: Any) -> T:
-    """Runs a core function for a hook; a failure prints its message and exits with status 1,
-    with no traceback: the message is all the user needs."""
+    """Runs a core function for a hook; a failure prints its message and exits with status 1
+    (130 when interrupted), with no traceback: the message is all the user needs."""
     try:
         return hook(request(config_settings), *args)
     except BuildError as error:
-        print(f"zlig: error: {error}", file=sys.stderr, flush=True)
-        raise SystemExit(1) from None
+        message, status = f"zlig: error: {error}", 1
+    except KeyboardInterrupt:
+        message, status = "zlig: interrupted", 130
+    print(message, file=sys.stderr, flush=True)
+    raise SystemExit(status)

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::project::Project;
+use crate::project::discovery::ModuleKind;
 use crate::project::settings::{ExtensionDecl, ExtensionLists, Optimize};
 use crate::project::toml::Located;
 use crate::target::Target;
@@ -122,6 +123,15 @@ impl BuildGraph {
             extensions.push(resolve_extension(project, target, env, decl)?);
         }
         let optimize = project.settings.optimize();
+        if optimize.keeps_debug_info() {
+            let maps = debug_path_maps(&[
+                (project.root.as_path(), "."),
+                (target.include_dir.as_path(), "python"),
+            ]);
+            for ext in &mut extensions {
+                ext.compile_args.extend(maps.iter().cloned());
+            }
+        }
         Ok(Self {
             root: project.root.clone(),
             target: target.clone(),
@@ -132,6 +142,18 @@ impl BuildGraph {
     }
 }
 
+/// Flags that keep absolute paths out of debug info: each folder is recorded under a
+/// relative name, and the compilation dir as `.`, so Debug builds are reproducible too.
+pub fn debug_path_maps(folders: &[(&Path, &str)]) -> Vec<String> {
+    let mut flags = vec!["-fdebug-compilation-dir=.".to_string()];
+    flags.extend(
+        folders
+            .iter()
+            .map(|(folder, name)| format!("-ffile-prefix-map={}={name}", folder.display())),
+    );
+    flags
+}
+
 fn resolve_extension(
     project: &Project,
     target: &Target,
@@ -139,13 +161,33 @@ fn resolve_extension(
     decl: &ExtensionDecl,
 ) -> Result<Extension> {
     let name = &decl.name.value;
+    let relative: PathBuf = name.split('.').collect();
+    let first = name.split('.').next().unwrap_or(name);
+    let top = project.layout.top_level.iter().find(|t| t.name == first);
+    if let Some(top) = top.filter(|t| t.kind != ModuleKind::Extension) {
+        if !name.contains('.') {
+            return Err(decl.name.error(format!(
+                "clashes with the {} {}; name the extension inside it, such as `{first}._{first}`",
+                if top.kind == ModuleKind::Package {
+                    "package"
+                } else {
+                    "module"
+                },
+                top.path.display()
+            )));
+        }
+        if top.kind == ModuleKind::Module {
+            return Err(decl.name.error(format!(
+                "`{first}` is a module ({}), not a package: an extension cannot live inside it",
+                top.path.display()
+            )));
+        }
+    }
     if !project.layout.contains_module(name) {
-        let package = name.split('.').next().unwrap_or(name);
         return Err(decl.name.error(format!(
-            "the extension would live in package `{package}`, which is not one of the packages shipped; add it to `tool.zlig.packages`"
+            "the extension would live in package `{first}`, which is not one of the packages shipped; add it to `tool.zlig.packages`"
         )));
     }
-    let relative: PathBuf = name.split('.').collect();
     let python_file = project
         .root
         .join(&project.layout.python_source)

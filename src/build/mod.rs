@@ -7,6 +7,7 @@
 pub mod backend;
 pub mod graph;
 pub mod ninja;
+pub mod process;
 pub mod snapshot;
 pub mod toolchain;
 pub mod warmup;

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::build::backend::{Backend, BuildEnv};
-use crate::build::graph::{BuildGraph, Extension, Language, LinkInput};
+use crate::build::graph::{BuildGraph, Extension, Language, LinkInput, debug_path_maps};
 use crate::build::toolchain::{
     NINJA_REQUIREMENT, Ninja, PlatformCompiler, ZIG_SCRUBBED_ENV, ZIGLANG_REQUIREMENT, Zig,
 };
@@ -196,8 +196,7 @@ impl Backend for NinjaBackend {
             }
             command.env("ZIG_LOCAL_CACHE_DIR", env.work_dir.join("zig-cache"));
         }
-        let output = command
-            .output()
+        let output = crate::build::process::output(&mut command)
             .context(|| format!("running {}", ninja.path.display()))?;
         let text =
             String::from_utf8_lossy(&output.stdout) + String::from_utf8_lossy(&output.stderr);
@@ -272,6 +271,16 @@ pub fn generate(graph: &BuildGraph, compiler: &Compiler, out_dir: &Path) -> Stri
             .map(|f| f.to_string()),
     );
     common.push("-fPIC".into());
+    if let Compiler::Zig(zig) = compiler
+        && graph.optimize.keeps_debug_info()
+    {
+        let lib = zig
+            .path
+            .parent()
+            .map(|dir| dir.join("lib"))
+            .unwrap_or_default();
+        common.extend(debug_path_maps(&[(lib.as_path(), "zig")]));
+    }
     common.push("-isystem".into());
     common.push(graph.target.include_dir.to_string_lossy().into_owned());
 

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::build::backend::{Backend, BuildEnv};
-use crate::build::graph::{BuildGraph, Extension, Language, LinkInput};
+use crate::build::graph::{BuildGraph, Extension, Language, LinkInput, debug_path_maps};
 use crate::build::toolchain::{ZIG_SCRUBBED_ENV, ZIGLANG_REQUIREMENT, Zig};
 use crate::build::warmup::{self, Warmup};
 use crate::error::{Error, IoContext, Result};
@@ -73,7 +73,13 @@ impl Backend for ZigBackend {
     }
 
     fn write(&self, env: &BuildEnv, graph: &BuildGraph) -> Result<()> {
-        let text = generate(graph, env.jobs);
+        let lib = self
+            .zig
+            .as_ref()
+            .ok()
+            .and_then(|z| z.path.parent())
+            .map(|dir| dir.join("lib"));
+        let text = generate(graph, env.jobs, lib.as_deref());
         let path = env.work_dir.join(self.build_file());
         std::fs::write(&path, text).context(|| format!("writing {}", path.display()))
     }
@@ -110,8 +116,7 @@ impl Backend for ZigBackend {
             command.arg("--verbose-cc");
             eprintln!("zlig: running {}", show_command(&command));
         }
-        let output = command
-            .output()
+        let output = crate::build::process::output(&mut command)
             .context(|| format!("running {}", zig.path.display()))?;
         let stderr = String::from_utf8_lossy(&output.stderr);
         if env.verbose && output.status.success() {
@@ -219,7 +224,7 @@ fn chunks<T>(files: &[T], jobs: usize) -> Vec<&[T]> {
 }
 
 /// The `build.zig` text for `graph`, compiling with `jobs` parallel objects per extension.
-pub fn generate(graph: &BuildGraph, jobs: usize) -> String {
+pub fn generate(graph: &BuildGraph, jobs: usize, zig_lib: Option<&Path>) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -238,7 +243,7 @@ pub fn generate(graph: &BuildGraph, jobs: usize) -> String {
         "\npub fn build(b: *std.Build) void {\n    const target = b.standardTargetOptions(.{});\n    const optimize = b.standardOptimizeOption(.{});\n    const exports = b.addWriteFiles();\n",
     );
     for ext in &graph.extensions {
-        write_extension(&mut out, graph, ext, jobs);
+        write_extension(&mut out, graph, ext, jobs, zig_lib);
     }
     out.push_str("}\n\n");
     out.push_str(
@@ -300,8 +305,17 @@ fn unitModule(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.bui
 }
 "##;
 
-fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, jobs: usize) {
-    let flags = ext.compile_flags(graph.optimize);
+fn write_extension(
+    out: &mut String,
+    graph: &BuildGraph,
+    ext: &Extension,
+    jobs: usize,
+    zig_lib: Option<&Path>,
+) {
+    let mut flags = ext.compile_flags(graph.optimize);
+    if let Some(lib) = zig_lib.filter(|_| graph.optimize.keeps_debug_info()) {
+        flags.extend(debug_path_maps(&[(lib, "zig")]));
+    }
     let includes: Vec<String> = ext
         .include_dirs
         .iter()
@@ -433,7 +447,7 @@ mod tests {
 
     #[test]
     fn build_zig_for_one_source() {
-        let actual = generate(&graph(&["src/demo/speedups.c"]), 2);
+        let actual = generate(&graph(&["src/demo/speedups.c"]), 2, None);
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/src/build/snapshots/one_source.build.zig"
@@ -447,7 +461,7 @@ mod tests {
 
     #[test]
     fn sources_are_split_into_one_object_per_job() {
-        let text = generate(&graph(&["a.c", "b.c", "c.c"]), 2);
+        let text = generate(&graph(&["a.c", "b.c", "c.c"]), 2, None);
         assert!(text.contains(r#"module.addObject(b.addObject(.{ .name = "_speedups_0", .root_module = unitModule(b, target, optimize, .{ .files = &.{ "a.c", "b.c" }"#), "{text}");
         assert!(text.contains(r#".name = "_speedups_1", .root_module = unitModule(b, target, optimize, .{ .files = &.{ "c.c" }"#), "{text}");
     }

@@ -138,7 +138,7 @@ pub fn sdist_files(project: &Project) -> Result<Vec<Entry>> {
         .flat_map(|e| e.all_lists())
     {
         for glob in lists.sources.iter().chain(&lists.depends) {
-            files.extend(glob.value.files(root).map_err(|why| glob.error(why))?);
+            files.extend(glob.expand(root)?);
         }
         for dir in &lists.include_dirs {
             let headers = Pattern::new(&format!("{}/**/*", dir.value.trim_end_matches('/')))

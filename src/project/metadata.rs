@@ -186,7 +186,14 @@ impl Metadata {
                 .string("requires-python")?
                 .map(|r| {
                     VersionSpecifiers::from_str(&r.value).map_err(|err| {
-                        r.error(format!("not a valid PEP 440 version specifier: {err}"))
+                        // The parser repeats the input with a pointer under it; the place
+                        // shown with the message does that already.
+                        let message = err.to_string();
+                        let first = message.lines().next().unwrap_or_default();
+                        r.error(format!(
+                            "not a valid PEP 440 version specifier: {}",
+                            first.trim_end_matches(':')
+                        ))
                     })
                 })
                 .transpose()?,
@@ -410,7 +417,15 @@ fn read_readme(project: &Table<'_>, root: &Path) -> Result<Option<Readme>> {
         }
     };
     let content_type = match content_type {
-        Some(ct) => ct.value,
+        Some(ct) => {
+            let media_type = ct.value.split(';').next().unwrap_or_default().trim();
+            if !matches!(media_type, "text/markdown" | "text/x-rst" | "text/plain") {
+                return Err(ct.error(
+                    "expected `text/markdown`, `text/x-rst` or `text/plain` (the types package indexes render)",
+                ));
+            }
+            ct.value
+        }
         None => file
             .as_deref()
             .and_then(|f| content_type_for(&f.to_string_lossy()))
@@ -714,6 +729,10 @@ Description-Content-Type: text/markdown
             (
                 "version = \"1\"\nscripts = {x = \"not valid!\"}",
                 "`project.scripts.x`: expected an object reference",
+            ),
+            (
+                "version = \"1\"\nrequires-python = \">=3.9,,\"",
+                "`project.requires-python`: not a valid PEP 440 version specifier: Failed to parse version: Unexpected end of version specifier, expected operator\n",
             ),
             (
                 "version = \"1\"\nauthor = []",

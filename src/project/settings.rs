@@ -261,7 +261,13 @@ impl Settings {
                     )
                 }
                 "backend" => self.backend = Some(last()),
-                "build-dir" => self.build_dir = Some(last()),
+                "build-dir" => {
+                    let dir = last();
+                    if dir.value.trim().is_empty() {
+                        return Err(place.error("expected a folder"));
+                    }
+                    self.build_dir = Some(dir);
+                }
                 "optimize" => self.optimize = Some(Optimize::parse(&last())?),
                 "target" => self.target = Some(last()),
                 "py-limited-api" => self.py_limited_api = Some(last()),
@@ -381,9 +387,12 @@ fn read_extension(table: &Table<'_>) -> Result<ExtensionDecl> {
     }
     let lists = read_lists(table)?;
     if lists.sources.is_empty() {
-        return Err(table
-            .place
-            .error("missing required key `sources` (a list of globs)"));
+        return Err(match table.get("sources") {
+            Some(field) => field.place.error("expected at least one glob"),
+            None => table
+                .place
+                .error("missing required key `sources` (a list of globs)"),
+        });
     }
     let language = table.string("language")?;
     if let Some(lang) = &language
