@@ -270,8 +270,6 @@ CASES = [
         key="project.name",
         expect=("not a valid project name",),
         at='name = ^"-pkg-"',
-        bug="package discovery runs before the name is validated: the message is about a "
-        "missing package `_pkg_`, with an absolute path and no line:col",
     ),
     Case(
         "invalid_pep508_dependency",
@@ -316,9 +314,6 @@ CASES = [
         # The parser's own rendering (the value on a line of its own, then a pointer line of
         # blanks) comes before zlig's snippet.
         absent=("expected operator:\n>=3.9,,\n",),
-        bug="the PEP 440 parser's own multi-line rendering is embedded in the message: "
-        "'...expected operator:\\n>=3.9,,\\n      \\n\\n' (a pointer line of blanks), then "
-        "zlig's snippet",
     ),
     Case(
         "missing_readme_file",
@@ -416,13 +411,14 @@ CASES = [
     ),
     Case(
         "extension_named_like_a_package",
-        toml(PROJECT, extension(name="pkg")),
+        toml(
+            '[project]\nname = "proj"\nversion = "1.0"\n',
+            '[tool.zlig]\npackages = ["pkg"]\n',
+            extension(name="pkg"),
+        ),
         key="tool.zlig.extensions[0].name",
-        expect=("clashes",),
+        expect=("clashes with the package src/pkg",),
         at='name = ^"pkg"',
-        bug="an extension with the name of a shipped package (`pkg`, beside src/pkg/) is not "
-        "refused: zig is run and fails at link time with \"ld.lld: version script assignment "
-        "of 'global' to symbol 'PyInit_pkg' failed: symbol not defined\"",
     ),
     Case(
         "extension_under_a_module",
@@ -432,9 +428,6 @@ CASES = [
         at='name = ^"mod.fast"',
         files={"src/mod.py": ""},
         absent=("add it to `tool.zlig.packages`",),
-        bug="an extension inside `mod`, a shipped module (mod.py), is refused with the advice "
-        "to add `mod` to `tool.zlig.packages`, where it already is; `mod` is a module, not a "
-        "package",
     ),
     Case(
         "extension_outside_shipped_packages",
@@ -457,9 +450,6 @@ CASES = [
         expect=("matches no file",),
         at='sources = [^"src/pkg/*.cpp"]',
         hook="build_sdist",
-        bug="build_sdist writes an sdist without the extension's sources when a source glob "
-        "matches nothing (the wheel built from it then fails); sdist.include that matches "
-        "nothing is an error",
     ),
     Case(
         "sources_empty_list",
@@ -467,7 +457,6 @@ CASES = [
         key="tool.zlig.extensions[0].sources",
         at="sources = ^[]",
         absent=("missing required key",),
-        bug="`sources = []` is reported as a missing key, at the table header, not at `sources`",
     ),
     Case(
         "header_listed_in_sources",
@@ -484,14 +473,12 @@ CASES = [
         expect=("`src/pkg/fast.h` is not a C", "list headers in `depends`"),
         at='"src/pkg/fast.c", ^"src/pkg/fast.h"',
         files={"src/pkg/fast.h": ""},
-        bug="language_of() (src/build/graph.rs) reports every bad source at sources[0], "
-        "not at the glob that matched it",
     ),
     Case(
         "several_zig_roots",
         toml(PROJECT, extension(sources='["src/pkg/*.zig"]')),
         key="tool.zlig.extensions[0].sources[0]",
-        expect=("matches several .zig files", "only the root .zig file"),
+        expect=("`src/pkg/b.zig` is a second .zig file", "only the root .zig file"),
         at='sources = [^"src/pkg/*.zig"]',
         files={"src/pkg/a.zig": "", "src/pkg/b.zig": ""},
     ),
@@ -594,8 +581,6 @@ CASES = [
         key="project.name",
         expect=("no package or module `pkg2`", "tool.zlig.packages"),
         at='name = ^"pkg2"',
-        bug="the missing default package is reported with the absolute path of pyproject.toml "
-        "and no line:col, though `project.name` has a place",
     ),
     Case(
         "python_source_does_not_exist",
@@ -684,8 +669,6 @@ CASES = [
         key="build-dir",
         expect=("config_settings",),
         config={"build-dir": ""},
-        bug="`-C build-dir=` (empty) is accepted: the build's .lock and zig/ land in the "
-        "project root",
     ),
     # ------------------------------------------------------------------ toolchain
     Case(

@@ -210,12 +210,6 @@ def test_ctrl_c_mid_compile_stops_the_build_and_leaves_nothing(zlig_venv, fronte
     assert list(out.iterdir()) == [], output
 
 
-@pytest.mark.xfail(
-    reason="Ctrl-C during the compile prints two chained tracebacks through zlig/_bridge.py: "
-    "the BuildError 'compiling the extensions failed:' (with an empty diagnostic, since zig "
-    "was interrupted too), then the KeyboardInterrupt raised while printing it",
-    strict=True,
-)
 def test_ctrl_c_mid_compile_prints_no_traceback(zlig_venv, frontend_env, tmp_path):
     project = slow_project(tmp_path)
     _, output, _ = interrupt(zlig_venv, project, tmp_path / "out", frontend_env, ctrl_c)

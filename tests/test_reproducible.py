@@ -204,11 +204,6 @@ def test_compiled_modules_hold_no_build_path(baseline):
     assert leaked_paths(baseline.wheel, baseline.project) == []
 
 
-@pytest.mark.xfail(
-    reason="a Debug build keeps DWARF with the absolute source, include and build paths "
-    "(DW_AT_comp_dir, DW_AT_name): no -ffile-prefix-map/-fdebug-prefix-map is passed",
-    strict=True,
-)
 def test_debug_module_holds_no_build_path(zlig_venv, frontend_env, copy_example, tmp_path):
     project = copy_example("demo")
     out = tmp_path / "out"

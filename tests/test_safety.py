@@ -200,12 +200,6 @@ def test_default_license_glob_keeps_the_license_beside_a_link_leading_out(
     assert not any(n.endswith("LICENSE-OUTSIDE") for n in tarfile.open(sdist).getnames())
 
 
-@pytest.mark.xfail(
-    reason="read_license_files() (src/project/metadata.rs) drops a default glob's matches "
-    "all at once when one of them leads outside (`pattern.files(root).unwrap_or_default()`): "
-    "the real LICENSE beside a LICENSE-* link to outside is left out, silently",
-    strict=True,
-)
 def test_real_license_survives_a_default_glob_match_leading_out(outside, zlig_venv, frontend_env, tmp_path):
     project = flat_project(tmp_path)
     (project / "pyproject.toml").write_text("\n".join([BUILD_SYSTEM, PROJECT]))
