@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
-import pytest
 from elftools.elf.dynamic import DynamicSection
 from elftools.elf.elffile import ELFFile
 
@@ -159,6 +158,7 @@ def dynamic_tags(path: Path) -> dict[str, list[str]]:
 
 
 def host_em() -> int:
+    """e_machine of the host's architecture."""
     return EM[ARCH]
 
 

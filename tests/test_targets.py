@@ -4,9 +4,6 @@ evaluated for the target, and targets zlig does not know."""
 
 from __future__ import annotations
 
-import os
-import sys
-
 import pytest
 
 from buildtools import (
