@@ -13,13 +13,13 @@ use crate::build::graph::{BuildGraph, EnvFlags};
 use crate::build::ninja::NinjaBackend;
 use crate::build::toolchain::{ZigCandidates, find_ninja, find_platform_compiler};
 use crate::build::zig::ZigBackend;
-use crate::build::{Artifacts, CompileOptions, compile};
+use crate::build::{Artifacts, CompileOptions, Rebuild, compile};
 use crate::dist::contents::{sdist_files, wheel_files};
 use crate::dist::editable;
 use crate::dist::sdist::write_sdist;
 use crate::dist::wheel::{WheelTag, read_prepared_metadata, write_metadata_dir, write_wheel};
 use crate::dist::writer::Timestamp;
-use crate::error::{Error, IoContext, Result};
+use crate::error::{IoContext, Result};
 use crate::project::Project;
 use crate::target::{Interpreter, Target};
 
@@ -34,12 +34,6 @@ pub struct Request {
     pub config_settings: BTreeMap<String, Vec<String>>,
     /// The `zig` of the `ziglang` package in the running environment, if installed.
     pub ziglang: Option<PathBuf>,
-    /// A zig recorded by an editable install, used when `ZLIG_ZIG` is not set.
-    #[serde(default)]
-    pub zig: Option<PathBuf>,
-    /// The running environment's scripts folder, where PyPI's `ninja` installs its binary.
-    #[serde(default)]
-    pub scripts: Option<PathBuf>,
     /// Third-party backends from the `zlig.backends` entry points.
     #[serde(skip)]
     pub plugins: Vec<Rc<dyn Backend>>,
@@ -52,10 +46,8 @@ impl Request {
 
     /// The built-in backends, each with the tools found for it.
     fn backends(&self) -> Vec<Rc<dyn Backend>> {
-        let mut candidates = ZigCandidates::from_env(self.ziglang.clone());
-        candidates.explicit = candidates.explicit.or(self.zig.clone());
-        let zig = candidates.find();
-        let ninja = find_ninja(self.scripts.as_deref());
+        let zig = ZigCandidates::from_env(self.ziglang.clone()).find();
+        let ninja = find_ninja();
         let mut backends: Vec<Rc<dyn Backend>> = vec![
             Rc::new(NinjaBackend::zig(ninja.clone(), zig.clone())),
             Rc::new(ZigBackend::new(zig)),
@@ -100,6 +92,7 @@ struct Selected {
 struct Compiled {
     selected: Selected,
     artifacts: Artifacts,
+    rebuild: Option<Rebuild>,
 }
 
 impl Compiled {
@@ -142,26 +135,26 @@ fn select_backend(request: &Request) -> Result<(Project, Option<Selected>)> {
 }
 
 /// Loads the project and compiles its extensions into the build dir (`None` when it has none).
-fn compile_project(request: &Request, quiet: bool) -> Result<(Project, Option<Compiled>)> {
+fn compile_project(request: &Request) -> Result<(Project, Option<Compiled>)> {
     let (project, Some(selected)) = select_backend(request)? else {
         return Ok((request.project()?, None));
     };
     let settings = &selected.project.settings;
     let build_dir = settings.build_dir(&selected.project.root, &selected.target.build_dir_name());
-    let artifacts = compile(
+    let build = compile(
         &selected.graph,
         selected.backend.as_ref(),
         &CompileOptions {
             build_dir: &build_dir,
             verbose: settings.verbose,
-            quiet: quiet && !settings.verbose,
         },
     )?;
     Ok((
         project,
         Some(Compiled {
             selected,
-            artifacts,
+            artifacts: build.artifacts,
+            rebuild: build.rebuild,
         }),
     ))
 }
@@ -182,7 +175,7 @@ pub fn build_wheel(
     metadata_dir: Option<&Path>,
 ) -> Result<String> {
     let timestamp = Timestamp::from_env()?;
-    let (project, compiled) = compile_project(request, false)?;
+    let (project, compiled) = compile_project(request)?;
     let metadata = metadata_text(&project, metadata_dir)?;
     let Some(compiled) = compiled else {
         let files = wheel_files(&project, &[], &Artifacts::new())?;
@@ -210,62 +203,33 @@ pub fn build_wheel(
     )
 }
 
-/// The editable wheel's project: its requirements gain zlig itself, which rebuilds on
-/// import, and what the backend needs to run again once the build environment is gone.
-fn editable_project(mut project: Project, backend: Option<&dyn Backend>) -> Result<Project> {
-    let Some(backend) = backend else {
-        return Ok(project);
-    };
-    let mut extra = vec![format!("zlig=={}", env!("CARGO_PKG_VERSION"))];
-    extra.extend(backend.runtime_requirements());
-    for requirement in extra {
-        let parsed = requirement
-            .parse()
-            .map_err(|err| Error::Usage(format!("internal requirement {requirement}: {err}")))?;
-        project.metadata.dependencies.push(parsed);
-    }
-    Ok(project)
-}
-
 /// `build_editable` (PEP 660): compiles the extensions into the build dir and writes a
-/// wheel that points at the sources and rebuilds on import.
+/// wheel that points at the sources and rebuilds on import. Its metadata is the project's:
+/// the import hook runs the backend's own command, so nothing is added to the requirements.
 pub fn build_editable(
     request: &Request,
     wheel_dir: &Path,
     metadata_dir: Option<&Path>,
 ) -> Result<String> {
     let timestamp = Timestamp::from_env()?;
-    let (project, compiled) = compile_project(request, false)?;
-    let backend = compiled.as_ref().map(|c| c.selected.backend.as_ref());
-    let project = editable_project(project, backend)?;
+    let (project, compiled) = compile_project(request)?;
     let metadata = metadata_text(&project, metadata_dir)?;
-    let (tag, modules) = match &compiled {
-        Some(compiled) => (compiled.wheel_tag()?, compiled.artifacts.clone()),
-        None => (WheelTag::pure(), Artifacts::new()),
+    let (tag, modules, rebuild) = match &compiled {
+        Some(compiled) => (
+            compiled.wheel_tag()?,
+            compiled.artifacts.clone(),
+            compiled.rebuild.clone(),
+        ),
+        None => (WheelTag::pure(), Artifacts::new(), None),
     };
-    let files = editable::files(&project, request, &modules, backend)?;
+    let rebuild = rebuild.filter(|_| project.settings.editable_rebuild);
+    let files = editable::files(&project, &modules, rebuild.as_ref());
     write_wheel(&project, &files, &tag, &metadata, wheel_dir, timestamp)
-}
-
-/// `prepare_metadata_for_build_editable`: the metadata of the editable wheel.
-pub fn prepare_editable_metadata(request: &Request, metadata_dir: &Path) -> Result<String> {
-    let (project, selected) = select_backend(request)?;
-    let backend = selected.as_ref().map(|s| s.backend.as_ref());
-    write_metadata_dir(&editable_project(project, backend)?, metadata_dir)
-}
-
-/// Rebuilds the extensions of an editable install, quietly (it runs on every first import);
-/// returns module name → built file.
-pub fn rebuild(request: &Request) -> Result<Artifacts> {
-    Ok(compile_project(request, false)?
-        .1
-        .map(|c| c.artifacts)
-        .unwrap_or_default())
 }
 
 /// Builds the extensions and copies them next to their sources; returns the files written.
 pub fn build_inplace(request: &Request) -> Result<Vec<PathBuf>> {
-    let Some(compiled) = compile_project(request, false)?.1 else {
+    let Some(compiled) = compile_project(request)?.1 else {
         return Ok(Vec::new());
     };
     let project = &compiled.selected.project;

@@ -123,14 +123,8 @@ mod python {
         metadata_directory: &str,
     ) -> PyResult<String> {
         run(request, |r| {
-            hooks::prepare_editable_metadata(r, Path::new(metadata_directory))
+            hooks::prepare_metadata(r, Path::new(metadata_directory))
         })
-    }
-
-    /// Rebuilds an editable install's extensions: module name → built file.
-    #[pyfunction]
-    fn rebuild(request: &str) -> PyResult<std::collections::BTreeMap<String, std::path::PathBuf>> {
-        run(request, hooks::rebuild)
     }
 
     /// Builds the extensions next to their sources: the files written.
@@ -155,7 +149,6 @@ mod python {
         m.add_function(wrap_pyfunction!(prepare_metadata_for_build_wheel, m)?)?;
         m.add_function(wrap_pyfunction!(build_editable, m)?)?;
         m.add_function(wrap_pyfunction!(prepare_metadata_for_build_editable, m)?)?;
-        m.add_function(wrap_pyfunction!(rebuild, m)?)?;
         m.add_function(wrap_pyfunction!(build_inplace, m)?)?;
         m.add_function(wrap_pyfunction!(clean, m)?)?;
         Ok(())

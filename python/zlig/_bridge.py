@@ -1,7 +1,7 @@
 """The bridge to the Rust core: gathers interpreter facts and turns core errors into exits.
 
-Every entry point (the PEP 517 hooks, the CLI, the editable import hook) goes through
-:func:`request` to describe the running interpreter the same way.
+Every entry point (the PEP 517 hooks and the CLI) goes through :func:`request` to describe
+the running interpreter the same way.
 """
 
 from __future__ import annotations
@@ -31,11 +31,7 @@ def ziglang_zig() -> Optional[str]:
     return None
 
 
-def request(
-    config_settings: ConfigSettings,
-    project_dir: Optional[str] = None,
-    zig: Optional[str] = None,
-) -> str:
+def request(config_settings: ConfigSettings) -> str:
     """The JSON request every core function takes."""
     settings = {
         key: [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
@@ -43,7 +39,7 @@ def request(
     }
     return json.dumps(
         {
-            "project_dir": project_dir or os.getcwd(),
+            "project_dir": os.getcwd(),
             "interpreter": {
                 "implementation": sys.implementation.name,
                 "version": list(sys.version_info[:2]),
@@ -56,8 +52,6 @@ def request(
             },
             "config_settings": settings,
             "ziglang": ziglang_zig(),
-            "zig": zig,
-            "scripts": sysconfig.get_path("scripts"),
         }
     )
 

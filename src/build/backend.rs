@@ -6,6 +6,7 @@
 //! `env.out_dir.join(extension.output)`. It never reads `pyproject.toml`.
 
 use std::path::PathBuf;
+use std::process::Command;
 use std::rc::Rc;
 
 use crate::build::graph::BuildGraph;
@@ -41,11 +42,6 @@ pub trait Backend {
     }
     /// What a frontend can install from PyPI to make this backend usable (empty when it is).
     fn requirements(&self) -> Vec<String>;
-    /// What an editable install needs installed to run this backend again after the build
-    /// environment is gone.
-    fn runtime_requirements(&self) -> Vec<String> {
-        Vec::new()
-    }
     /// Everything about the tools that the build file depends on, for the snapshot.
     fn fingerprint(&self) -> String;
     /// The zig this backend runs, if any.
@@ -63,6 +59,11 @@ pub trait Backend {
     /// Runs the tool on the written build file: for every extension, or for `only` those
     /// named (used to build optional extensions one by one after a failure).
     fn run(&self, env: &BuildEnv, graph: &BuildGraph, only: Option<&[&str]>) -> Result<()>;
+    /// The command that builds everything again from the written build file, for an
+    /// editable install to run on import; `None` when the backend has no such command.
+    fn rebuild_command(&self, _env: &BuildEnv, _graph: &BuildGraph) -> Option<Command> {
+        None
+    }
 }
 
 /// Why `backend` cannot build `graph` here, if it cannot.

@@ -9,10 +9,10 @@ pub mod graph;
 pub mod ninja;
 pub mod process;
 pub mod snapshot;
+pub mod tool_home;
 pub mod toolchain;
 pub mod warmup;
 pub mod zig;
-pub mod zig_home;
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -26,12 +26,51 @@ use snapshot::Snapshot;
 /// Built modules: dotted name → built file.
 pub type Artifacts = BTreeMap<String, PathBuf>;
 
+/// What a compile produced.
+pub struct Build {
+    pub artifacts: Artifacts,
+    /// The backend's command to build it all again, for editable installs.
+    pub rebuild: Option<Rebuild>,
+}
+
+/// A command as plain values, for an editable install's import hook to run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Rebuild {
+    pub argv: Vec<String>,
+    pub cwd: Option<PathBuf>,
+    pub env_remove: Vec<String>,
+    pub env_set: BTreeMap<String, String>,
+}
+
+impl From<&std::process::Command> for Rebuild {
+    fn from(command: &std::process::Command) -> Self {
+        let text = |s: &std::ffi::OsStr| s.to_string_lossy().into_owned();
+        let mut env_remove = Vec::new();
+        let mut env_set = BTreeMap::new();
+        for (key, value) in command.get_envs() {
+            match value {
+                Some(value) => {
+                    env_set.insert(text(key), text(value));
+                }
+                None => env_remove.push(text(key)),
+            }
+        }
+        Self {
+            argv: std::iter::once(command.get_program())
+                .chain(command.get_args())
+                .map(text)
+                .collect(),
+            cwd: command.get_current_dir().map(PathBuf::from),
+            env_remove,
+            env_set,
+        }
+    }
+}
+
 /// Options of one compile run.
 pub struct CompileOptions<'a> {
     pub build_dir: &'a Path,
     pub verbose: bool,
-    /// Say nothing unless something goes wrong or a one-time warm-up is due.
-    pub quiet: bool,
 }
 
 /// Compiles every extension of `graph` with `backend` and returns the built files.
@@ -39,9 +78,12 @@ pub fn compile(
     graph: &BuildGraph,
     backend: &dyn Backend,
     options: &CompileOptions<'_>,
-) -> Result<Artifacts> {
+) -> Result<Build> {
     if graph.extensions.is_empty() {
-        return Ok(Artifacts::new());
+        return Ok(Build {
+            artifacts: Artifacts::new(),
+            rebuild: None,
+        });
     }
     let work_dir = options.build_dir.join(backend.name());
     std::fs::create_dir_all(&work_dir)
@@ -67,17 +109,15 @@ pub fn compile(
     }
 
     let sources: usize = graph.extensions.iter().map(|e| e.sources.len()).sum();
-    if !options.quiet {
-        eprintln!(
-            "zlig: compiling {} extension{} ({sources} source file{}) with {} {} for {}",
-            graph.extensions.len(),
-            plural(graph.extensions.len()),
-            plural(sources),
-            backend.name(),
-            backend.version().unwrap_or_default(),
-            graph.target.zig_triple
-        );
-    }
+    eprintln!(
+        "zlig: compiling {} extension{} ({sources} source file{}) with {} {} for {}",
+        graph.extensions.len(),
+        plural(graph.extensions.len()),
+        plural(sources),
+        backend.name(),
+        backend.version().unwrap_or_default(),
+        graph.target.zig_triple
+    );
     let warmups = backend.warmups(graph);
     for warmup in &warmups {
         eprintln!("zlig: {}", warmup.message);
@@ -91,7 +131,7 @@ pub fn compile(
     };
     warmup::paid(&warmups);
 
-    graph
+    let artifacts = graph
         .extensions
         .iter()
         .filter(|ext| !skipped.contains(&ext.name.as_str()))
@@ -107,7 +147,13 @@ pub fn compile(
                 )))
             }
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    Ok(Build {
+        artifacts,
+        rebuild: backend
+            .rebuild_command(&env, graph)
+            .map(|command| Rebuild::from(&command)),
+    })
 }
 
 /// After a failed build with optional extensions: builds the required ones together (their

@@ -67,6 +67,40 @@ impl NinjaBackend {
     }
 }
 
+impl NinjaBackend {
+    /// `ninja` on the written build file (or on the modules of `only`), with zig's leaky
+    /// environment variables removed when zig compiles.
+    fn command(
+        &self,
+        env: &BuildEnv,
+        graph: &BuildGraph,
+        only: Option<&[&str]>,
+    ) -> Result<Command> {
+        let ninja = self
+            .ninja
+            .as_ref()
+            .map_err(|why| Error::Usage(why.clone()))?;
+        let mut command = Command::new(&ninja.path);
+        command
+            .arg("-C")
+            .arg(&env.work_dir)
+            .arg(format!("-j{}", env.jobs))
+            .stdin(Stdio::null());
+        for name in only.unwrap_or_default() {
+            if let Some(ext) = graph.extensions.iter().find(|e| e.name == *name) {
+                command.arg(env.out_dir.join(&ext.output));
+            }
+        }
+        if self.zig().is_some() {
+            for var in ZIG_SCRUBBED_ENV {
+                command.env_remove(var);
+            }
+            command.env("ZIG_LOCAL_CACHE_DIR", env.work_dir.join("zig-cache"));
+        }
+        Ok(command)
+    }
+}
+
 impl Backend for NinjaBackend {
     fn name(&self) -> &str {
         self.name
@@ -124,14 +158,6 @@ impl Backend for NinjaBackend {
         missing
     }
 
-    fn runtime_requirements(&self) -> Vec<String> {
-        let mut needed = vec![NINJA_REQUIREMENT.to_string()];
-        if self.name == "ninja" {
-            needed.extend(crate::build::zig::zig_runtime_requirement(self.zig()));
-        }
-        needed
-    }
-
     fn fingerprint(&self) -> String {
         serde_json::to_string(&(self.ninja.as_ref().ok(), self.compiler.as_ref().ok()))
             .expect("tool facts serialize")
@@ -171,33 +197,18 @@ impl Backend for NinjaBackend {
             .unwrap_or_default()
     }
 
+    fn rebuild_command(&self, env: &BuildEnv, graph: &BuildGraph) -> Option<Command> {
+        self.command(env, graph, None).ok()
+    }
+
     fn run(&self, env: &BuildEnv, graph: &BuildGraph, only: Option<&[&str]>) -> Result<()> {
-        let ninja = self
-            .ninja
-            .as_ref()
-            .map_err(|why| Error::Usage(why.clone()))?;
-        let mut command = Command::new(&ninja.path);
-        command
-            .arg("-C")
-            .arg(&env.work_dir)
-            .arg(format!("-j{}", env.jobs))
-            .stdin(Stdio::null());
+        let mut command = self.command(env, graph, only)?;
         if env.verbose {
             command.arg("-v");
         }
-        for name in only.unwrap_or_default() {
-            if let Some(ext) = graph.extensions.iter().find(|e| e.name == *name) {
-                command.arg(env.out_dir.join(&ext.output));
-            }
-        }
-        if self.zig().is_some() {
-            for var in ZIG_SCRUBBED_ENV {
-                command.env_remove(var);
-            }
-            command.env("ZIG_LOCAL_CACHE_DIR", env.work_dir.join("zig-cache"));
-        }
-        let output = crate::build::process::output(&mut command)
-            .context(|| format!("running {}", ninja.path.display()))?;
+        let ninja = command.get_program().to_string_lossy().into_owned();
+        let output =
+            crate::build::process::output(&mut command).context(|| format!("running {ninja}"))?;
         let text =
             String::from_utf8_lossy(&output.stdout) + String::from_utf8_lossy(&output.stderr);
         if !output.status.success() {

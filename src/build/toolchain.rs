@@ -1,8 +1,7 @@
 //! Finds the tools the backends drive. zig, in DESIGN.md's order: `ZLIG_ZIG` (or a zig an
 //! editable install recorded), then the `ziglang` package of the running environment, then
 //! a `zig` on `PATH`; the first usable one of the supported version wins. ninja: `ZLIG_NINJA`,
-//! then the running environment's scripts folder (where PyPI's `ninja` installs it), then
-//! `PATH`. The platform compiler: `CC`/`CXX`, else `cc`/`c++`. Each rejected candidate keeps
+//! then `PATH`. The platform compiler: `CC`/`CXX`, else `cc`/`c++`. Each rejected candidate keeps
 //! its reason, so that "no usable backend" can say what was tried.
 
 use std::ffi::OsString;
@@ -75,7 +74,7 @@ impl ZigCandidates {
         let mut reasons = Vec::new();
         match &self.ziglang {
             Some(path) => match probe(path, "ziglang") {
-                Ok(zig) => return Ok(crate::build::zig_home::settle(zig)),
+                Ok(zig) => return Ok(crate::build::tool_home::settle_zig(zig)),
                 Err(why) => reasons.push(format!("ziglang package ({}): {why}", path.display())),
             },
             None => reasons.push("ziglang package: not installed in this environment".into()),
@@ -110,22 +109,26 @@ pub struct Ninja {
     pub version: String,
 }
 
-/// Finds ninja: `ZLIG_NINJA`, then `scripts` (the running environment's scripts folder),
-/// then `PATH`.
-pub fn find_ninja(scripts: Option<&Path>) -> Result<Ninja, String> {
+/// Finds ninja: `ZLIG_NINJA`, else `PATH` (where a frontend's build environment puts the
+/// `ninja` it installed); one from `PATH` is run from its lasting copy.
+pub fn find_ninja() -> Result<Ninja, String> {
     let explicit = std::env::var_os("ZLIG_NINJA")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from);
-    let path = std::env::var_os("PATH");
+    let from_path = explicit.is_none();
     let candidate = explicit
-        .or_else(|| scripts.map(|dir| dir.join("ninja")).filter(|p| p.is_file()))
-        .or_else(|| on_path(path.as_ref(), "ninja"))
-        .ok_or("ninja: not found (ZLIG_NINJA unset, no ninja in this environment or on PATH)")?;
+        .or_else(|| on_path(std::env::var_os("PATH").as_ref(), "ninja"))
+        .ok_or("ninja: not found (ZLIG_NINJA unset, no ninja on PATH)")?;
     let version = first_line(&candidate, "--version")
         .map_err(|why| format!("ninja ({}): {why}", candidate.display()))?;
-    Ok(Ninja {
+    let ninja = Ninja {
         path: candidate,
         version,
+    };
+    Ok(if from_path {
+        crate::build::tool_home::settle_ninja(ninja)
+    } else {
+        ninja
     })
 }
 

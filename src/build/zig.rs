@@ -26,6 +26,36 @@ impl ZigBackend {
         Self { zig }
     }
 
+    /// `zig build` on the written build file, with zig's leaky environment variables removed.
+    fn command(
+        &self,
+        env: &BuildEnv,
+        graph: &BuildGraph,
+        only: Option<&[&str]>,
+    ) -> Result<Command> {
+        let zig = self.zig()?;
+        let mut command = Command::new(&zig.path);
+        command
+            .arg("build")
+            .arg("--build-file")
+            .arg(env.work_dir.join(self.build_file()))
+            .arg("--cache-dir")
+            .arg(env.work_dir.join("zig-cache"))
+            .arg("--prefix")
+            .arg(&env.out_dir)
+            .arg(format!("-Doptimize={}", optimize_name(graph.optimize)))
+            .arg(format!("-Dtarget={}", graph.target.zig_triple))
+            .arg(format!("-j{}", env.jobs + 1))
+            .args(["--summary", "none"])
+            .args(only.unwrap_or_default())
+            .current_dir(&env.work_dir)
+            .stdin(Stdio::null());
+        for var in ZIG_SCRUBBED_ENV {
+            command.env_remove(var);
+        }
+        Ok(command)
+    }
+
     fn zig(&self) -> Result<&Zig> {
         self.zig
             .as_ref()
@@ -54,10 +84,6 @@ impl Backend for ZigBackend {
             Ok(_) => Vec::new(),
             Err(_) => vec![ZIGLANG_REQUIREMENT.to_string()],
         }
-    }
-
-    fn runtime_requirements(&self) -> Vec<String> {
-        zig_runtime_requirement(self.zig.as_ref().ok())
     }
 
     fn fingerprint(&self) -> String {
@@ -91,27 +117,13 @@ impl Backend for ZigBackend {
             .unwrap_or_default()
     }
 
+    fn rebuild_command(&self, env: &BuildEnv, graph: &BuildGraph) -> Option<Command> {
+        self.command(env, graph, None).ok()
+    }
+
     fn run(&self, env: &BuildEnv, graph: &BuildGraph, only: Option<&[&str]>) -> Result<()> {
         let zig = self.zig()?;
-        let mut command = Command::new(&zig.path);
-        command
-            .arg("build")
-            .arg("--build-file")
-            .arg(env.work_dir.join(self.build_file()))
-            .arg("--cache-dir")
-            .arg(env.work_dir.join("zig-cache"))
-            .arg("--prefix")
-            .arg(&env.out_dir)
-            .arg(format!("-Doptimize={}", optimize_name(graph.optimize)))
-            .arg(format!("-Dtarget={}", graph.target.zig_triple))
-            .arg(format!("-j{}", env.jobs + 1))
-            .args(["--summary", "none"])
-            .args(only.unwrap_or_default())
-            .current_dir(&env.work_dir)
-            .stdin(Stdio::null());
-        for var in ZIG_SCRUBBED_ENV {
-            command.env_remove(var);
-        }
+        let mut command = self.command(env, graph, only)?;
         if env.verbose {
             command.arg("--verbose-cc");
             eprintln!("zlig: running {}", show_command(&command));
@@ -148,15 +160,6 @@ fn compile_commands<'a>(stderr: &'a str, zig: &Path) -> Vec<&'a str> {
             line.starts_with(zig.as_ref()) && !source.contains("/lib/libc/")
         })
         .collect()
-}
-
-/// `ziglang`, when the zig in use came from the `ziglang` package of the build environment
-/// (a zig from `ZLIG_ZIG` or `PATH` outlives it, and an editable install records it).
-pub fn zig_runtime_requirement(zig: Option<&Zig>) -> Vec<String> {
-    match zig {
-        Some(zig) if zig.origin != "ziglang" => Vec::new(),
-        _ => vec![ZIGLANG_REQUIREMENT.to_string()],
-    }
 }
 
 /// The 0.17 names of the optimize modes (the old ones go away after 0.18).

@@ -1,15 +1,16 @@
-//! A lasting home for the zig of the `ziglang` package.
+//! A lasting home for tools that frontends install into temporary build environments.
 //!
-//! Frontends install `ziglang` into a new temporary environment for every isolated build,
-//! and parts of zig's global cache (libc++, compiler_rt) are keyed on the path of zig's
-//! `lib` folder: each new path compiles libc++ again (60–100 s). zlig therefore runs that zig
+//! Frontends install `ziglang` and `ninja` into a new temporary environment for every
+//! isolated build. Parts of zig's global cache (libc++, compiler_rt) are keyed on the path
+//! of zig's `lib` folder, so each new path compiles libc++ again (60–100 s); and an editable
+//! install must rebuild long after that environment is gone. zlig therefore runs such tools
 //! from one copy per version in the user's cache, made once (hard links where the file
-//! system allows, else a copy), so every build shares one warm cache and an editable
-//! install's zig outlives the build environment.
+//! system allows, else a copy).
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use crate::build::toolchain::Zig;
+use crate::build::toolchain::{Ninja, Zig};
 
 /// zlig's folder in the user's cache: `$XDG_CACHE_HOME/zlig` or `~/.cache/zlig`.
 fn cache_dir() -> Option<PathBuf> {
@@ -24,7 +25,7 @@ fn cache_dir() -> Option<PathBuf> {
 }
 
 /// The same zig, run from its lasting copy; the zig itself when no copy can be made.
-pub fn settle(zig: Zig) -> Zig {
+pub fn settle_zig(zig: Zig) -> Zig {
     let Some(package) = zig.path.parent() else {
         return zig;
     };
@@ -53,6 +54,37 @@ pub fn settle(zig: Zig) -> Zig {
     Zig {
         path: binary,
         ..zig
+    }
+}
+
+/// The same ninja, run from its lasting copy; the ninja itself when no copy can be made.
+pub fn settle_ninja(ninja: Ninja) -> Ninja {
+    let Some(cache) = cache_dir() else {
+        return ninja;
+    };
+    let version: String = ninja
+        .version
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
+        .collect();
+    let kept = cache.join(format!("ninja-{version}"));
+    let copy = || -> std::io::Result<()> {
+        std::fs::create_dir_all(&cache)?;
+        let temp = tempfile::Builder::new()
+            .prefix(".ninja-")
+            .permissions(std::fs::Permissions::from_mode(0o755))
+            .tempfile_in(&cache)?;
+        std::fs::copy(&ninja.path, temp.path())?;
+        temp.persist(&kept).map_err(|err| err.error)?;
+        Ok(())
+    };
+    if ninja.path == kept || kept.is_file() || copy().is_ok() {
+        Ninja {
+            path: kept,
+            ..ninja
+        }
+    } else {
+        ninja
     }
 }
 

@@ -1,0 +1,91 @@
+"""The import hook of a zlig editable install.
+
+zlig writes this file into every editable wheel, followed by a call to ``install`` with the
+project's configuration. It needs nothing but the standard library: it runs the build
+tool's own command (recorded at install time, with tools kept in the user's cache), so it
+keeps working after the environment that built the install is gone.
+
+On the first import of one of the project's extension modules in a process, the hook runs
+that command (zig or ninja check what changed; a no-op costs a few tens of milliseconds),
+then loads the module from the build dir. A compile error is raised as ImportError with the
+compiler's message. ``ZLIG_EDITABLE_REBUILD=0`` turns rebuilding off for a run; installing
+with ``-C editable-rebuild=false`` turns it off for good. A change to ``pyproject.toml``
+needs a new ``pip install -e``.
+"""
+
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+
+REBUILD_ENV = "ZLIG_EDITABLE_REBUILD"
+
+
+class ExtensionFinder(importlib.abc.MetaPathFinder):
+    """Finds one editable project's extension modules, rebuilding them first."""
+
+    def __init__(self, config):
+        self.project = config["project"]
+        self.project_dir = config["project_dir"]
+        self.modules = config["modules"]
+        self.rebuild = config["rebuild"]
+        self.rebuilt = False
+
+    def find_spec(self, fullname, path=None, target=None):
+        built = self.modules.get(fullname)
+        if built is None:
+            return None
+        wanted = os.environ.get(REBUILD_ENV, "1").lower() not in ("0", "false", "no", "off")
+        if self.rebuild and wanted and not self.rebuilt:
+            self._rebuild(fullname)
+        if not os.path.isfile(built):
+            raise ImportError(
+                f"{fullname}: the extension module of the editable install of {self.project} "
+                f"is missing ({built}); reinstall it with `pip install -e {self.project_dir}`",
+                name=fullname,
+            )
+        loader = importlib.machinery.ExtensionFileLoader(fullname, built)
+        return importlib.util.spec_from_file_location(fullname, built, loader=loader)
+
+    def _rebuild(self, fullname):
+        self.rebuilt = True
+        command = self.rebuild
+        env = dict(os.environ)
+        for name in command["env_remove"]:
+            env.pop(name, None)
+        env.update(command["env_set"])
+        try:
+            done = subprocess.run(
+                command["argv"],
+                cwd=command["cwd"],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+        except OSError as error:
+            raise ImportError(
+                f"{fullname}: cannot rebuild the editable install of {self.project}: {error}; "
+                f"reinstall it with `pip install -e {self.project_dir}`, or set {REBUILD_ENV}=0 "
+                "to use the last build",
+                name=fullname,
+            ) from None
+        if done.returncode != 0:
+            raise ImportError(
+                f"{fullname}: rebuilding the editable install of {self.project} failed:\n"
+                f"{done.stdout.rstrip()}",
+                name=fullname,
+            )
+
+
+def install(config_json):
+    """Puts the finder for one editable project first on ``sys.meta_path``."""
+    config = json.loads(config_json)
+    for finder in sys.meta_path:
+        if getattr(finder, "project_dir", None) == config["project_dir"]:
+            return
+    sys.meta_path.insert(0, ExtensionFinder(config))
