@@ -6,6 +6,7 @@
 //! it is tagged `linux_<arch>` and the reason is reported. The policy facts (allowed
 //! libraries, highest symbol versions) are those of auditwheel's policy files.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use goblin::elf::Elf;
@@ -96,7 +97,12 @@ impl Policy {
     }
 
     /// Why `elf` breaks the policy, if it does.
-    fn violation(&self, elf: &Elf<'_>, target: &Target) -> Option<String> {
+    fn violation(
+        &self,
+        elf: &Elf<'_>,
+        target: &Target,
+        shipped: &BTreeSet<&str>,
+    ) -> Option<String> {
         if elf_arch(elf) != Some(target.arch.as_str()) {
             return Some(format!(
                 "it is built for {}, not {}",
@@ -104,11 +110,9 @@ impl Policy {
                 target.arch
             ));
         }
-        if let Some(lib) = elf
-            .libraries
-            .iter()
-            .find(|lib| !self.libraries.contains(lib) && !is_dynamic_loader(lib))
-        {
+        if let Some(lib) = elf.libraries.iter().find(|lib| {
+            !self.libraries.contains(lib) && !is_dynamic_loader(lib) && !shipped.contains(*lib)
+        }) {
             return Some(format!("it links {lib}, which the policy does not allow"));
         }
         for need in elf.verneed.iter().flat_map(|section| section.iter()) {
@@ -156,16 +160,26 @@ fn elf_arch(elf: &Elf<'_>) -> Option<&'static str> {
     })
 }
 
-/// Audits the built modules (`(wheel path, file)` pairs) for `target`.
+/// Audits every ELF file among a wheel's files (`(archive path, file)` pairs) for
+/// `target`. A library the wheel ships itself may be linked, as PEP 600 bans only libraries
+/// the system would have to provide.
 pub fn audit<'a>(
-    modules: impl IntoIterator<Item = (&'a str, &'a Path)>,
+    files: impl IntoIterator<Item = (&'a str, &'a Path)>,
     target: &Target,
 ) -> Result<Audit> {
     let policy = Policy::for_target(target);
-    for (name, file) in modules {
+    let files: Vec<(&str, &Path)> = files.into_iter().collect();
+    let shipped: BTreeSet<&str> = files
+        .iter()
+        .map(|(path, _)| path.rsplit('/').next().unwrap_or(path))
+        .collect();
+    for (name, file) in files {
         let bytes = std::fs::read(file).context(|| format!("reading {}", file.display()))?;
+        if !bytes.starts_with(b"\x7fELF") {
+            continue;
+        }
         let why = match Elf::parse(&bytes) {
-            Ok(elf) => policy.violation(&elf, target),
+            Ok(elf) => policy.violation(&elf, target, &shipped),
             Err(err) => Some(format!("it is not a readable ELF file ({err})")),
         };
         if let Some(why) = why {
@@ -242,6 +256,24 @@ mod tests {
                 "the wheel is tagged linux_x86_64 and not manylinux_2_17_x86_64: pkg/mod.so: it links libextra.so, which the policy does not allow"
             )
         );
+    }
+
+    #[test]
+    fn library_the_wheel_ships_may_be_linked() {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = shared_library(dir.path(), "extra", "int extra(void) { return 1; }\n", &[]);
+        let module = shared_library(
+            dir.path(),
+            "mod",
+            "int extra(void);\nint PyInit_mod(void) { return extra(); }\n",
+            &["-L.", "-lextra"],
+        );
+        let files = [
+            ("pkg/mod.so", module.as_path()),
+            ("pkg/libextra.so", lib.as_path()),
+        ];
+        let audit = audit(files, &target()).unwrap();
+        assert_eq!(audit.downgraded, None);
     }
 
     #[test]

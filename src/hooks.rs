@@ -14,7 +14,7 @@ use crate::build::ninja::NinjaBackend;
 use crate::build::toolchain::{ZigCandidates, find_ninja, find_platform_compiler};
 use crate::build::zig::ZigBackend;
 use crate::build::{Artifacts, CompileOptions, Rebuild, compile};
-use crate::dist::contents::{sdist_files, wheel_files};
+use crate::dist::contents::{Content, Entry, sdist_files, wheel_files};
 use crate::dist::editable;
 use crate::dist::sdist::write_sdist;
 use crate::dist::wheel::{WheelTag, read_prepared_metadata, write_metadata_dir, write_wheel};
@@ -96,14 +96,14 @@ struct Compiled {
 }
 
 impl Compiled {
-    /// The wheel tag, from the ELF audit of the built modules.
-    fn wheel_tag(&self) -> Result<WheelTag> {
+    /// The wheel tag, from the ELF audit of the wheel's files.
+    fn wheel_tag(&self, files: &[Entry]) -> Result<WheelTag> {
         let Selected { target, graph, .. } = &self.selected;
-        let modules = graph
-            .extensions
-            .iter()
-            .filter_map(|ext| Some((ext.name.as_str(), self.artifacts.get(&ext.name)?.as_path())));
-        let audit = audit::audit(modules, target)?;
+        let on_disk = files.iter().filter_map(|e| match &e.content {
+            Content::File(path) => Some((e.path.as_str(), path.as_path())),
+            Content::Generated(_) => None,
+        });
+        let audit = audit::audit(on_disk, target)?;
         if let Some(why) = &audit.downgraded {
             eprintln!("zlig: warning: {why}");
         }
@@ -196,7 +196,7 @@ pub fn build_wheel(
     write_wheel(
         &project,
         &files,
-        &compiled.wheel_tag()?,
+        &compiled.wheel_tag(&files)?,
         &metadata,
         wheel_dir,
         timestamp,
@@ -216,7 +216,11 @@ pub fn build_editable(
     let metadata = metadata_text(&project, metadata_dir)?;
     let (tag, modules, rebuild) = match &compiled {
         Some(compiled) => (
-            compiled.wheel_tag()?,
+            compiled.wheel_tag(&wheel_files(
+                &project,
+                &compiled.selected.graph.extensions,
+                &compiled.artifacts,
+            )?)?,
             compiled.artifacts.clone(),
             compiled.rebuild.clone(),
         ),
