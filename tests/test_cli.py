@@ -65,14 +65,6 @@ def test_build_makes_sdist_and_wheel_in_dist_like_the_frontends(zlig_venv, front
     assert wheel.read_bytes() == same_env_pip_wheel.read_bytes()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pip's isolated build finds ninja through sysconfig's `scripts` path, which in the "
-    "build subprocess is the frontend's own venv (not pip's build env): a ninja installed "
-    "beside the interpreter running pip leaks into the isolated build and picks the ninja "
-    "backend, whose module differs from the zig backend's (no SONAME), so the same project "
-    "gives different wheels depending on what the frontend's venv holds",
-)
 def test_isolated_pip_build_does_not_pick_up_the_frontends_ninja(frontend, same_env_pip_wheel, copy_example, tmp_path):
     if not (Path(sys.executable).parent / "ninja").is_file():
         pytest.skip("the test venv has no ninja beside its interpreter")
