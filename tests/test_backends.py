@@ -144,6 +144,9 @@ def test_no_usable_backend_says_why_for_each(zlig_venv, copy_example, frontend_e
     assert "no compile backend can build this project on this machine" in output
     for backend in ("ninja", "zig", "cc"):
         assert re.search(rf"^\s+{backend}: ", output, re.M), output
-    assert "C compiler `/nonexistent/cc`: cannot run it" in output
+    assert "cc: used only when named" in output
     assert 'pip install "ziglang>=0.17,<0.18"' in output
     assert "Traceback" not in output
+    named = build(zlig_venv, project, tmp_path / "out", env, backend="cc")
+    assert "backend `cc` cannot be used:" in named.stdout
+    assert "C compiler `/nonexistent/cc`: cannot run it" in named.stdout

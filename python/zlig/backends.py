@@ -4,8 +4,9 @@ A package registers a backend in the entry-point group ``zlig.backends``; the en
 names an object (or a class, which zlig instantiates with no arguments) with:
 
 - ``name: str``: what users select it by (``-C backend=NAME`` or ``[tool.zlig] backend``);
-- ``priority: int``: the built-in backends have 20 (``ninja``), 10 (``zig``) and 5 (``cc``);
-  the usable backend with the highest priority is the default;
+- ``priority: int``: the built-in backends have 20 (``ninja``), 10 (``zig``) and 0 (``cc``);
+  the usable backend with the highest positive priority is the default, and one with 0 or
+  less is used only when named;
 - ``version(env: Environment) -> str | None``: the tool's version, or ``None`` when the
   backend cannot be used on this machine;
 - ``write(env: BuildEnv, build_inputs: BuildGraph) -> None``: writes the backend's build

@@ -32,7 +32,7 @@ pub struct BuildEnv {
 pub trait Backend {
     /// The name users select it by.
     fn name(&self) -> &str;
-    /// Higher wins when the user does not choose.
+    /// Higher wins when the user does not choose; 0 or less: used only when named.
     fn priority(&self) -> i32;
     /// The tool's version, or why the backend cannot be used here.
     fn version(&self) -> std::result::Result<String, String>;
@@ -91,6 +91,13 @@ pub fn select(
     backends.sort_by_key(|b| std::cmp::Reverse(b.priority()));
     let mut reasons = Vec::new();
     for backend in backends {
+        if backend.priority() <= 0 {
+            reasons.push(format!(
+                "  {}: used only when named (-C backend={0})",
+                backend.name()
+            ));
+            continue;
+        }
         match unusable(backend.as_ref(), graph) {
             None => return Ok(backend),
             Some(why) => reasons.push(format!("  {}: {why}", backend.name())),
@@ -114,14 +121,11 @@ pub fn requirements(
     if let Some(name) = requested {
         return Ok(by_name(backends, name)?.requirements());
     }
-    if backends
-        .iter()
-        .any(|b| unusable(b.as_ref(), graph).is_none())
-    {
+    let automatic = || backends.iter().filter(|b| b.priority() > 0);
+    if automatic().any(|b| unusable(b.as_ref(), graph).is_none()) {
         return Ok(Vec::new());
     }
-    Ok(backends
-        .iter()
+    Ok(automatic()
         .filter(|b| b.supports(graph).is_ok())
         .max_by_key(|b| b.priority())
         .map(|b| b.requirements())

@@ -52,15 +52,15 @@ impl NinjaBackend {
         }
     }
 
-    /// `cc`: ninja driving the platform compiler. Chosen only by name or when nothing else
-    /// can build, since its wheels are portable only when the audit says so.
+    /// `cc`: ninja driving the platform compiler. Used only when named (priority 0), since
+    /// its wheels are portable only when the audit says so.
     pub fn platform(
         ninja: std::result::Result<Ninja, String>,
         compiler: std::result::Result<PlatformCompiler, String>,
     ) -> Self {
         Self {
             name: "cc",
-            priority: 5,
+            priority: 0,
             ninja,
             compiler: compiler.map(Compiler::Platform),
         }
