@@ -486,6 +486,10 @@ def scenario_e2e(suite: Suite) -> None:
 
     backends = ["zlig", "zlig[zig]", "setuptools"]
     env = clean_env(ZLIG_ZIG=zig_binary())
+    # Not this venv's bin: its ninja would be found on PATH, and the isolated build would
+    # not install its own (a machine with nothing but Python is the case measured).
+    venv_bin = str(Path(sys.executable).parent)
+    env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if p != venv_bin)
     base = [sys.executable, "-m", "pip", "wheel", ".", "--no-deps", "--no-index", "-q"]
     base += ["--find-links", DIST, "--find-links", WHEELHOUSE]
 
@@ -512,6 +516,10 @@ def scenario_e2e(suite: Suite) -> None:
         suite.fail("e2e / warm-up", err)
         return
     suite.measure("e2e", "pip wheel . (isolated), fresh copy", backends, fresh, note="new build env and a fresh project copy each run")
+    # Which compile backend zlig chose in the isolated environment: its folder in the build dir.
+    suite.facts["e2e_compile_backend"] = {
+        b: sorted(d.name for d in project(b).glob("build/zlig/*/*") if d.is_dir()) for b in backends if b.startswith("zlig")
+    }
     suite.measure("e2e", "pip wheel . (isolated), same copy again", backends, again, note="new build env; the project's build dir from the last run")
 
 
