@@ -480,11 +480,13 @@ def zig_binary() -> str:
 
 
 def scenario_e2e(suite: Suite) -> None:
-    """`pip wheel .` with build isolation, examples/demo, from local wheels only. zlig's
-    default asks for ninja (from the wheelhouse); `zlig[zig]` passes `-C backend=zig`."""
+    """`pip wheel .` with build isolation, examples/demo, from local wheels only. `zlig` is
+    zlig's default (with ZLIG_ZIG and no ninja: the zig backend); `zlig[ninja]` passes
+    `-C backend=ninja`, so that zlig asks for ninja, which pip installs from the wheelhouse;
+    `zlig[zig]` passes `-C backend=zig`."""
     import projects
 
-    backends = ["zlig", "zlig[zig]", "setuptools"]
+    backends = ["zlig", "zlig[ninja]", "zlig[zig]", "setuptools"]
     env = clean_env(ZLIG_ZIG=zig_binary())
     # Not this venv's bin: its ninja would be found on PATH, and the isolated build would
     # not install its own (a machine with nothing but Python is the case measured).
@@ -496,7 +498,7 @@ def scenario_e2e(suite: Suite) -> None:
     def command(backend: str) -> list[Any]:
         out = out_dir("e2e", backend)
         shutil.rmtree(out, ignore_errors=True)
-        extra = ["--config-settings", "backend=zig"] if backend == "zlig[zig]" else []
+        extra = [f"--config-settings=backend={ZLIG_C[backend]['backend']}"] if backend in ZLIG_C else []
         return base + extra + ["-w", out]
 
     def project(backend: str) -> Path:
@@ -565,7 +567,7 @@ def targets(suite: Suite) -> list[dict[str, Any]]:
         lambda a, u: a <= u,
         lambda a, u: f"{a:.3f} s = {a / u:.2f} × uv_build ({u:.3f} s)",
     )
-    for z in ("zlig", "zlig[zig]"):
+    for z in ("zlig", "zlig[ninja]", "zlig[zig]"):
         target(
             "isolated pip wheel, fresh copy", z, "≤ setuptools",
             [g("e2e", "pip wheel . (isolated), fresh copy", z), g("e2e", "pip wheel . (isolated), fresh copy", "setuptools")],
