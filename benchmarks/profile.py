@@ -47,7 +47,7 @@ PHASES = [
     "tool probes (zig version, ninja/cc --version)",
     "zig build until the maker",
     "configurer compile + run",
-    "maker until the compile steps",
+    "build tool until the first compile",
     "compile + link",
     "build tool after the last compile",
     "audit + wheel + exit",
@@ -88,7 +88,7 @@ def traced(project: Path, backend: str = "") -> dict[str, float]:
             m = EVENT.match(line)
             if m:
                 pid, t, path, args, code = m.groups()
-                events.append((int(pid), float(t), path, args or "", code))
+                events.append((int(pid), float(t), path or "", args or "", code))
     return phases(events)
 
 
@@ -112,7 +112,7 @@ def phases(events: list[tuple[int, float, str, str, str]]) -> dict[str, float]:
         return parts[1].strip('"') if len(parts) > 1 else ""
 
     probes = [s for s in after if arg1(s[3]) in ("version", "--version")]
-    tool = next((s for s in after if (s[2].endswith("/zig") and arg1(s[3]) == "build") or (s[2].endswith("/ninja") and arg1(s[3]) == "-C")), None)
+    tool = next((s for s in after if (os.path.basename(s[2]) == "zig" and arg1(s[3]) == "build") or (os.path.basename(s[2]).startswith("ninja") and arg1(s[3]) == "-C")), None)
     got = dict.fromkeys(PHASES, 0.0)
     if not tool:  # no extension: all of it is zlig
         got["audit + wheel + exit"] = hook_end - t0
@@ -133,11 +133,11 @@ def phases(events: list[tuple[int, float, str, str, str]]) -> dict[str, float]:
     if compiles:
         c0 = min(s[1] for s in compiles)
         c1 = max(exits[s[0]] for s in compiles)
-        got["maker until the compile steps"] = c0 - cursor - got["configurer compile + run"]
+        got["build tool until the first compile"] = c0 - cursor - got["configurer compile + run"]
         got["compile + link"] = c1 - c0
         got["build tool after the last compile"] = tool_end - c1
     else:
-        got["maker until the compile steps"] = tool_end - cursor - got["configurer compile + run"]
+        got["build tool until the first compile"] = tool_end - cursor - got["configurer compile + run"]
     got["audit + wheel + exit"] = hook_end - tool_end
     return {k: v * 1000 for k, v in got.items()}
 
