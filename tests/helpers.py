@@ -11,6 +11,7 @@ import hashlib
 import io
 import os
 import platform
+import re
 import shlex
 import subprocess
 import sys
@@ -167,3 +168,8 @@ def sdist_read(sdist: Path, name: str) -> bytes:
         member = tf.extractfile(f"{top}/{name}")
         assert member is not None, f"{name} is not a file in {sdist.name}"
         return member.read()
+
+
+def compiled_sources(output: str, project: Path) -> set[str]:
+    """The project's C files named in the compiler commands of a verbose build."""
+    return set(re.findall(re.escape(str(project)) + r"/([\w/]+\.c)\b", output))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BIN
-from helpers import run, wheel_tag, without_zig_on_path
+from helpers import compiled_sources, run, wheel_tag, without_zig_on_path
 
 BACKENDS = ["zig", "ninja", "cc"]
 
@@ -38,11 +38,6 @@ def build(venv, project: Path, out: Path, env, **settings: str):
 def built_wheel(proc, out: Path) -> Path:
     assert proc.returncode == 0, proc.stdout
     return out / proc.stdout.strip().splitlines()[-1]
-
-
-def compiled_sources(output: str, project: Path) -> set[str]:
-    """The project's C files named in the compiler commands of a verbose build."""
-    return set(re.findall(re.escape(str(project)) + r"/([\w/]+\.c)\b", output))
 
 
 @pytest.mark.parametrize("example", sorted(CHECKS))

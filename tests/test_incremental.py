@@ -4,16 +4,11 @@ it compiles, which is what these tests read."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from helpers import compiled_sources
+
 BUILD_VERBOSE = "import sys, zlig; print(zlig.build_wheel(sys.argv[1], {'verbose': 'true'}))"
-
-
-def compiled_sources(output: str, project: Path) -> set[str]:
-    """The project's C files named in zig's compile commands."""
-    pattern = re.escape(str(project)) + r"/([\w/]+\.c)\b"
-    return set(re.findall(pattern, output))
 
 
 def verbose_build(venv, project: Path, out: Path, env) -> str:

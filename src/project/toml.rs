@@ -5,7 +5,6 @@
 //! file, line and column. It owns type expectations and unknown-key detection; what the keys
 //! mean is the business of `metadata` and `settings`.
 
-use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -321,11 +320,6 @@ fn describe_value(value: &Value) -> &'static str {
         Value::Array(_) => "an array",
         Value::InlineTable(_) => "a table",
     }
-}
-
-/// The set of keys of a table, for checks that need membership.
-pub fn key_set(table: &Table<'_>) -> BTreeSet<String> {
-    table.keys().into_iter().map(str::to_string).collect()
 }
 
 #[cfg(test)]
