@@ -21,7 +21,11 @@ use crate::dist::wheel::{WheelTag, read_prepared_metadata, write_metadata_dir, w
 use crate::dist::writer::Timestamp;
 use crate::error::{IoContext, Result};
 use crate::project::Project;
+use crate::project::toml::Located;
 use crate::target::{Interpreter, Target};
+
+/// Finds the third-party backends (the `zlig.backends` entry points).
+pub type PluginLoader = fn(&Request) -> Result<Vec<Rc<dyn Backend>>>;
 
 /// What every hook receives from the Python side.
 #[derive(Deserialize)]
@@ -34,9 +38,10 @@ pub struct Request {
     pub config_settings: BTreeMap<String, Vec<String>>,
     /// The `zig` of the `ziglang` package in the running environment, if installed.
     pub ziglang: Option<PathBuf>,
-    /// Third-party backends from the `zlig.backends` entry points.
+    /// Asked only when a build chooses among all backends: looking costs more than a
+    /// no-op build.
     #[serde(skip)]
-    pub plugins: Vec<Rc<dyn Backend>>,
+    pub plugins: Option<PluginLoader>,
 }
 
 impl Request {
@@ -44,8 +49,9 @@ impl Request {
         Project::load(&self.project_dir, &self.config_settings)
     }
 
-    /// The built-in backends, each with the tools found for it.
-    fn backends(&self) -> Vec<Rc<dyn Backend>> {
+    /// The backends to choose from, each with the tools found for it: the built-in ones,
+    /// and the third-party ones unless a built-in one is `requested`.
+    fn backends(&self, requested: Option<&Located<String>>) -> Result<Vec<Rc<dyn Backend>>> {
         let zig = ZigCandidates::from_env(self.ziglang.clone()).find();
         let ninja = find_ninja();
         let mut backends: Vec<Rc<dyn Backend>> = vec![
@@ -53,8 +59,12 @@ impl Request {
             Rc::new(ZigBackend::new(zig)),
             Rc::new(NinjaBackend::platform(ninja, find_platform_compiler())),
         ];
-        backends.extend(self.plugins.iter().cloned());
-        backends
+        let built_in =
+            requested.is_some_and(|name| backends.iter().any(|b| b.name() == name.value));
+        if !built_in && let Some(load) = self.plugins {
+            backends.extend(load(self)?);
+        }
+        Ok(backends)
     }
 
     /// The project, its target and its resolved graph.
@@ -73,11 +83,8 @@ pub fn requires_for_build_wheel(request: &Request) -> Result<Vec<String>> {
         return Ok(Vec::new());
     }
     let (project, _, graph) = request.graph()?;
-    backend::requirements(
-        request.backends(),
-        project.settings.backend.as_ref(),
-        &graph,
-    )
+    let requested = project.settings.backend.as_ref();
+    backend::requirements(request.backends(requested)?, requested, &graph)
 }
 
 /// A project with extensions, its target and graph, and the backend chosen to build it.
@@ -118,11 +125,8 @@ fn select_backend(request: &Request) -> Result<(Project, Option<Selected>)> {
         return Ok((project, None));
     }
     let (project, target, graph) = request.graph()?;
-    let backend = backend::select(
-        request.backends(),
-        project.settings.backend.as_ref(),
-        &graph,
-    )?;
+    let requested = project.settings.backend.as_ref();
+    let backend = backend::select(request.backends(requested)?, requested, &graph)?;
     Ok((
         project.clone(),
         Some(Selected {

@@ -38,11 +38,7 @@ mod python {
         let mut request: hooks::Request = serde_json::from_str(request).map_err(|err| {
             BuildError::new_err(format!("internal error: bad request from the hooks: {err}"))
         })?;
-        request.plugins = Python::attach(|py| plugin::load(py, &request)).map_err(|err| {
-            BuildError::new_err(format!(
-                "loading the `zlig.backends` entry points failed: {err}"
-            ))
-        })?;
+        request.plugins = Some(plugin::load);
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(&request))) {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(err)) => {

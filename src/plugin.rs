@@ -16,13 +16,20 @@ use crate::error::{Error, Result};
 use crate::hooks::Request;
 
 /// The backends registered in the `zlig.backends` entry-point group.
-pub fn load(py: Python<'_>, request: &Request) -> PyResult<Vec<Rc<dyn Backend>>> {
-    let objects = py.import("zlig.backends")?.call_method0("load")?;
-    let mut backends: Vec<Rc<dyn Backend>> = Vec::new();
-    for object in objects.try_iter()? {
-        backends.push(Rc::new(PluginBackend::new(py, object?.unbind(), request)?));
-    }
-    Ok(backends)
+pub fn load(request: &Request) -> Result<Vec<Rc<dyn Backend>>> {
+    Python::attach(|py| {
+        let objects = py.import("zlig._plugins")?.call_method0("load")?;
+        let mut backends: Vec<Rc<dyn Backend>> = Vec::new();
+        for object in objects.try_iter()? {
+            backends.push(Rc::new(PluginBackend::new(py, object?.unbind(), request)?));
+        }
+        Ok(backends)
+    })
+    .map_err(|err: PyErr| {
+        Error::Usage(format!(
+            "loading the `zlig.backends` entry points failed: {err}"
+        ))
+    })
 }
 
 /// A backend implemented in Python.

@@ -29,9 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Protocol, Tuple, runtime_checkable
 
-ENTRY_POINT_GROUP = "zlig.backends"
-
-
 @dataclass(frozen=True)
 class Target:
     """What the build is for."""
@@ -135,17 +132,6 @@ class Backend(Protocol):
     def write(self, env: BuildEnv, build_inputs: BuildGraph) -> None: ...
 
     def build(self, env: BuildEnv, build_inputs: BuildGraph, only: Optional[List[str]]) -> None: ...
-
-
-def load() -> List[Any]:
-    """The backends registered in the ``zlig.backends`` entry-point group."""
-    from importlib.metadata import entry_points
-
-    found = []
-    for entry in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-        backend = entry.load()
-        found.append(backend() if isinstance(backend, type) else backend)
-    return found
 
 
 def _target(data: Dict[str, Any]) -> Target:

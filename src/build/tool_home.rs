@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use crate::build::toolchain::{Ninja, Zig};
 
 /// zlig's folder in the user's cache: `$XDG_CACHE_HOME/zlig` or `~/.cache/zlig`.
-fn cache_dir() -> Option<PathBuf> {
+pub(crate) fn cache_dir() -> Option<PathBuf> {
     let var = |name| {
         std::env::var_os(name)
             .filter(|v| !v.is_empty())
@@ -43,7 +43,7 @@ pub fn settle_zig(zig: Zig) -> Zig {
             zig.version,
             home.display()
         );
-        if let Err(err) = copy_tree_atomically(package, &home) {
+        if let Err(err) = copy_tree_atomically(package, &home, |_| true) {
             eprintln!(
                 "zlig: warning: could not keep zig in {}: {err}; using it where it is",
                 home.display()
@@ -90,11 +90,16 @@ pub fn settle_ninja(ninja: Ninja) -> Ninja {
 
 /// Copies `from` to `to` through a temporary sibling and a rename, so that a concurrent
 /// build never sees a half-copied tree; if another build got there first, its copy is used.
-fn copy_tree_atomically(from: &Path, to: &Path) -> std::io::Result<()> {
+/// Files for which `link` says so are hard-linked where the file system allows.
+pub(crate) fn copy_tree_atomically(
+    from: &Path,
+    to: &Path,
+    link: impl Fn(&std::fs::Metadata) -> bool,
+) -> std::io::Result<()> {
     let parent = to.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent)?;
     let temp = tempfile::Builder::new()
-        .prefix(".zig-")
+        .prefix(".zlig-")
         .tempdir_in(parent)?;
     for entry in walkdir::WalkDir::new(from).follow_links(false) {
         let entry = entry.map_err(std::io::Error::other)?;
@@ -105,9 +110,12 @@ fn copy_tree_atomically(from: &Path, to: &Path) -> std::io::Result<()> {
         let target = temp.path().join(relative);
         if entry.file_type().is_dir() {
             std::fs::create_dir_all(&target)?;
-        } else if entry.file_type().is_file() && std::fs::hard_link(entry.path(), &target).is_err()
-        {
-            std::fs::copy(entry.path(), &target)?;
+        } else if entry.file_type().is_file() {
+            let linked = link(&entry.metadata().map_err(std::io::Error::other)?)
+                && std::fs::hard_link(entry.path(), &target).is_ok();
+            if !linked {
+                std::fs::copy(entry.path(), &target)?;
+            }
         }
     }
     match std::fs::rename(temp.path(), to) {
@@ -115,7 +123,7 @@ fn copy_tree_atomically(from: &Path, to: &Path) -> std::io::Result<()> {
             let _ = temp.keep();
             Ok(())
         }
-        Err(_) if to.join("zig").is_file() => Ok(()),
+        Err(_) if to.is_dir() => Ok(()),
         Err(err) => Err(err),
     }
 }
@@ -132,14 +140,25 @@ mod tests {
         std::fs::write(from.path().join("lib/std/std.zig"), "std").unwrap();
         let cache = tempfile::tempdir().unwrap();
         let to = cache.path().join("zig-0.17.0-6");
-        copy_tree_atomically(from.path(), &to).unwrap();
+        copy_tree_atomically(from.path(), &to, |m| m.len() > 3).unwrap();
         assert_eq!(
             std::fs::read_to_string(to.join("lib/std/std.zig")).unwrap(),
             "std"
         );
+        let inode = |p: &Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(p).unwrap());
+        assert_eq!(
+            inode(&to.join("zig")),
+            inode(&from.path().join("zig")),
+            "linked"
+        );
+        assert_ne!(
+            inode(&to.join("lib/std/std.zig")),
+            inode(&from.path().join("lib/std/std.zig")),
+            "copied"
+        );
         std::fs::remove_file(from.path().join("zig")).unwrap();
         std::fs::write(from.path().join("zig"), "changed").unwrap();
-        copy_tree_atomically(from.path(), &to).unwrap();
+        copy_tree_atomically(from.path(), &to, |_| true).unwrap();
         assert_eq!(std::fs::read_to_string(to.join("zig")).unwrap(), "binary");
         assert_eq!(
             std::fs::read_dir(cache.path()).unwrap().count(),

@@ -161,8 +161,71 @@ pub fn find_platform_compiler() -> Result<PlatformCompiler, String> {
     Ok(PlatformCompiler { cc, cxx, version })
 }
 
-/// The first line a tool prints for `arg`.
+/// The first line a tool prints for `arg`, remembered per binary in the user's cache: each
+/// probe is a process start (zig's binary is 185 MB) on every build, while the answer
+/// changes only with the file. The key is the resolved file's identity, size and times, so
+/// a replaced or upgraded tool is asked again.
 fn first_line(program: &Path, arg: &str) -> Result<String, String> {
+    let remembered = answer_file(program, arg);
+    if let Some(line) = remembered
+        .as_ref()
+        .and_then(|file| std::fs::read_to_string(file).ok())
+    {
+        return Ok(line);
+    }
+    let line = ask(program, arg)?;
+    if let Some(file) = remembered {
+        // Only a cache: a failure to write it costs the next build one more probe.
+        let _ = remember(&file, &line);
+    }
+    Ok(line)
+}
+
+/// Where the answer of `program arg` is kept: `<zlig cache>/probes/<key>`.
+fn answer_file(program: &Path, arg: &str) -> Option<PathBuf> {
+    use sha2::{Digest, Sha256};
+    use std::os::unix::fs::MetadataExt;
+
+    let resolved = if program.components().count() > 1 {
+        program.to_path_buf()
+    } else {
+        on_path(
+            std::env::var_os("PATH").as_ref(),
+            &program.to_string_lossy(),
+        )?
+    };
+    let file = std::fs::metadata(&resolved).ok()?;
+    let key = Sha256::digest(format!(
+        "{}\0{arg}\0{}:{}:{}:{}.{}:{}.{}",
+        resolved.display(),
+        file.dev(),
+        file.ino(),
+        file.size(),
+        file.mtime(),
+        file.mtime_nsec(),
+        file.ctime(),
+        file.ctime_nsec(),
+    ));
+    let name: String = key[..16].iter().map(|b| format!("{b:02x}")).collect();
+    Some(
+        crate::build::tool_home::cache_dir()?
+            .join("probes")
+            .join(name),
+    )
+}
+
+/// Writes an answer through a temporary sibling, so a concurrent build never reads half.
+fn remember(file: &Path, line: &str) -> std::io::Result<()> {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut temp, line.as_bytes())?;
+    temp.persist(file).map_err(|err| err.error)?;
+    Ok(())
+}
+
+/// Runs `program arg` and returns the first line it prints.
+fn ask(program: &Path, arg: &str) -> Result<String, String> {
     let output = Command::new(program)
         .arg(arg)
         .output()

@@ -106,8 +106,13 @@ fn csv_field(field: &str) -> String {
 }
 
 /// Writes a `.whl`, adding `RECORD` (the path given at creation) last on `finish`.
+///
+/// The archive is built in memory and written out once: the zip crate seeks back to patch
+/// each entry's header, which on a file costs several system calls per entry (10,000s for
+/// a large pure-Python package), and every entry is read into memory anyway.
 pub struct WheelWriter {
-    zip: zip::ZipWriter<NamedTempFile>,
+    zip: zip::ZipWriter<std::io::Cursor<Vec<u8>>>,
+    file: NamedTempFile,
     target: PathBuf,
     record_path: String,
     record: String,
@@ -118,7 +123,8 @@ impl WheelWriter {
     pub fn new(target: PathBuf, record_path: String, timestamp: Timestamp) -> Result<Self> {
         let dir = target.parent().unwrap_or(Path::new("."));
         Ok(Self {
-            zip: zip::ZipWriter::new(temp_in(dir)?),
+            zip: zip::ZipWriter::new(std::io::Cursor::new(Vec::new())),
+            file: temp_in(dir)?,
             target,
             record_path,
             record: String::new(),
@@ -158,11 +164,14 @@ impl DistWriter for WheelWriter {
         let mut record = std::mem::take(&mut self.record);
         record.push_str(&format!("{},,\n", csv_field(&record_path)));
         self.write_entry(&record_path, record.as_bytes(), false)?;
-        let file = self
+        let archive = self
             .zip
             .finish()
             .context(|| "finishing the wheel".to_string())?;
-        persist(file, &self.target)
+        self.file
+            .write_all(archive.get_ref())
+            .context(|| format!("writing {}", self.file.path().display()))?;
+        persist(self.file, &self.target)
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! Patterns are relative to the project root, use `/`, and never leave the root: absolute
 //! patterns and `..` are refused. A walk starts at the pattern's literal prefix, so
-//! `src/**/*.c` never looks into `build/` or `.git/`; walks are sorted by file name.
+//! `src/**/*.c` never looks into `build/` or `.git/`, and goes no deeper than the pattern
+//! can match (`LICENSE*` reads only the root folder); walks are sorted by file name.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -18,6 +19,8 @@ pub struct Pattern {
     matcher: GlobMatcher,
     /// The directories before the first component with a wildcard.
     base: PathBuf,
+    /// How deep below `base` a match can be; `None` with `**`.
+    depth: Option<usize>,
 }
 
 /// Why a pattern was refused.
@@ -55,10 +58,14 @@ impl Pattern {
         } else {
             base
         };
+        // Each `/` (also one inside `{a,b/c}`) can add a level.
+        let depth = (!text.contains("**"))
+            .then(|| text.matches('/').count() + 1 - base.components().count());
         Ok(Self {
             text: text.to_string(),
             matcher: glob.compile_matcher(),
             base,
+            depth,
         })
     }
 
@@ -94,25 +101,42 @@ impl Pattern {
     fn walk(&self, root: &Path) -> Vec<(PathBuf, Option<PatternError>)> {
         let start = root.join(&self.base);
         let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        // Only a path through a symlink can leave the project, so only those are resolved
+        // (one `readlink` per component): the folders entered through a link, and linked files.
+        let mut linked_dirs: Vec<PathBuf> = Vec::new();
+        if start
+            .canonicalize()
+            .is_ok_and(|real| real != real_root.join(&self.base))
+        {
+            linked_dirs.push(start.clone());
+        }
         let mut found = Vec::new();
         for entry in walkdir::WalkDir::new(&start)
             .follow_links(true)
+            .max_depth(self.depth.unwrap_or(usize::MAX))
             .sort_by_file_name()
             .into_iter()
             .filter_map(Result::ok)
-            .filter(|entry| entry.file_type().is_file())
         {
+            let linked = entry.path_is_symlink()
+                || linked_dirs.iter().any(|dir| entry.path().starts_with(dir));
+            if entry.file_type().is_dir() {
+                if entry.path_is_symlink() {
+                    linked_dirs.push(entry.path().to_path_buf());
+                }
+                continue;
+            }
             let Ok(relative) = entry.path().strip_prefix(root) else {
                 continue;
             };
-            if !self.matches(relative) {
+            if !entry.file_type().is_file() || !self.matches(relative) {
                 continue;
             }
-            let real = entry
-                .path()
-                .canonicalize()
-                .unwrap_or_else(|_| entry.path().to_path_buf());
-            let outside = (!real.starts_with(&real_root)).then(|| {
+            let real = match linked {
+                true => entry.path().canonicalize().ok(),
+                false => None,
+            };
+            let outside = real.filter(|real| !real.starts_with(&real_root)).map(|real| {
                 format!(
                     "`{}` resolves to {}, outside the project; zlig follows symlinks only within the project",
                     slash_path(relative),
@@ -187,6 +211,14 @@ pub(crate) mod tests {
             deep,
             [PathBuf::from("src/a.c"), PathBuf::from("src/sub/b.c")]
         );
+        let braces = Pattern::new("src/{a,sub/b}.c")
+            .unwrap()
+            .files(dir.path())
+            .unwrap();
+        assert_eq!(
+            braces, deep,
+            "an alternative with a `/` reaches one level deeper"
+        );
     }
 
     #[test]
@@ -224,6 +256,47 @@ pub(crate) mod tests {
         std::fs::remove_file(dir.path().join("src/b.c")).unwrap();
         let inside = Pattern::new("src/*.c").unwrap().files(dir.path()).unwrap();
         assert_eq!(inside, [PathBuf::from("src/a.c"), PathBuf::from("src/c.c")]);
+    }
+
+    #[test]
+    fn folders_linked_out_of_the_project_are_refused_at_any_depth() {
+        let outside = tree(&["lib/secret.c"]);
+        let dir = tree(&["pkg/inner/a.c"]);
+        let link =
+            |to: &Path, at: &str| std::os::unix::fs::symlink(to, dir.path().join(at)).unwrap();
+        link(&outside.path().join("lib"), "pkg/inner/vendored");
+        let err = Pattern::new("pkg/**/*.c")
+            .unwrap()
+            .files(dir.path())
+            .unwrap_err();
+        assert!(
+            err.starts_with("`pkg/inner/vendored/secret.c` resolves to "),
+            "{err}"
+        );
+        // The pattern's own base reached through a link.
+        link(&outside.path().join("lib"), "linkedbase");
+        let err = Pattern::new("linkedbase/*.c")
+            .unwrap()
+            .files(dir.path())
+            .unwrap_err();
+        assert!(
+            err.starts_with("`linkedbase/secret.c` resolves to "),
+            "{err}"
+        );
+        // A folder linked within the project is followed.
+        std::fs::remove_file(dir.path().join("pkg/inner/vendored")).unwrap();
+        link(&dir.path().join("pkg/inner"), "pkg/again");
+        let files = Pattern::new("pkg/**/*.c")
+            .unwrap()
+            .files(dir.path())
+            .unwrap();
+        assert_eq!(
+            files,
+            [
+                PathBuf::from("pkg/again/a.c"),
+                PathBuf::from("pkg/inner/a.c")
+            ]
+        );
     }
 
     #[test]
