@@ -4,16 +4,23 @@ it compiles, which is what these tests read."""
 
 from __future__ import annotations
 
+import filecmp
 from pathlib import Path
 
 from helpers import compiled_sources
 
-BUILD_VERBOSE = "import sys, zlig; print(zlig.build_wheel(sys.argv[1], {'verbose': 'true'}))"
+BUILD_VERBOSE = (
+    "import sys, zlig\n"
+    "settings = dict(verbose='true', **dict(arg.split('=', 1) for arg in sys.argv[2:]))\n"
+    "print(zlig.build_wheel(sys.argv[1], settings))"
+)
 
 
-def verbose_build(venv, project: Path, out: Path, env) -> str:
+def verbose_build(venv, project: Path, out: Path, env, backend: str = "") -> str:
+    """A verbose build with the default backend, or `backend`."""
     out.mkdir(parents=True, exist_ok=True)
-    return venv.call(BUILD_VERBOSE, str(out), cwd=project, env=env, check=True).stdout
+    chosen = [f"backend={backend}"] if backend else []
+    return venv.call(BUILD_VERBOSE, str(out), *chosen, cwd=project, env=env, check=True).stdout
 
 
 def test_unchanged_project_rebuilds_without_compiling(zlig_venv, copy_example, frontend_env, tmp_path):
@@ -32,3 +39,18 @@ def test_editing_one_source_recompiles_only_that_source(zlig_venv, copy_example,
     greet.write_text(greet.read_text() + "\n/* edited */\n")
     again = verbose_build(zlig_venv, project, tmp_path / "2", frontend_env)
     assert compiled_sources(again, project) == {"csrc/greet.c"}
+
+
+def test_a_fresh_checkout_reuses_the_zig_configure_step_compiled_once(zlig_venv, copy_example, frontend_env, tmp_path):
+    # zig build compiles the build file into a 28 MB "configurer" in the build dir's zig
+    # cache (2 s); zlig's build.zig is the same for every project, so it is compiled once
+    # per machine and copied into each new build dir. Had zig compiled one of its own, the
+    # cache would hold two.
+    configurers = []
+    for name in ("first", "second"):
+        project = copy_example("demo", f"demo-{name}")
+        out = verbose_build(zlig_venv, project, tmp_path / name, frontend_env, backend="zig")
+        assert "zig's configure step copied from" in out, out
+        (configurer,) = (project / "build" / "zlig").glob("*/zig/zig-cache/o/*/configurer")
+        configurers.append(configurer)
+    assert filecmp.cmp(*configurers, shallow=False)

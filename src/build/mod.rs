@@ -5,6 +5,7 @@
 //! when the snapshot changed, runs the backend and checks that every module was produced.
 
 pub mod backend;
+pub mod configure_cache;
 pub mod graph;
 pub mod ninja;
 pub mod process;

@@ -1,20 +1,33 @@
-//! The `zig` backend: writes a `build.zig` for the graph and runs `zig build` on it.
+//! The `zig` backend: runs `zig build` on zlig's own `build.zig` (`graph_build.zig`) and a
+//! `graph.json` that describes the project.
 //!
-//! The generated file follows ZIG.md: an explicit target, no UBSan traps outside `Debug`,
+//! The build file is the same for every project and only the JSON differs, so zig's
+//! configure step (the build file compiled into an executable, 2 s) is compiled once per
+//! machine and copied into each new build dir (`configure_cache`), instead of once per
+//! checkout. The build follows ZIG.md: an explicit target, no UBSan traps outside `Debug`,
 //! stripped output, libc linked, only `PyInit_<name>` exported (version script), undefined
 //! `Py*` symbols allowed. Sources of one extension are split into one object per job,
 //! because a single compile step compiles its C files one after another (ZIG.md §4).
 
-use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use serde::Serialize;
+
 use crate::build::backend::{Backend, BuildEnv};
+use crate::build::configure_cache;
 use crate::build::graph::{BuildGraph, Extension, Language, LinkInput, debug_path_maps};
 use crate::build::toolchain::{ZIG_SCRUBBED_ENV, ZIGLANG_REQUIREMENT, Zig};
 use crate::build::warmup::{self, Warmup};
 use crate::error::{Error, IoContext, Result};
+use crate::project::files::slash_path;
 use crate::project::settings::Optimize;
+
+/// zlig's `build.zig`: the same for every project.
+pub const BUILD_ZIG: &str = include_str!("graph_build.zig");
+
+/// The file `BUILD_ZIG` reads the project from.
+const GRAPH_JSON: &str = "graph.json";
 
 /// Drives `zig build`.
 pub struct ZigBackend {
@@ -43,6 +56,10 @@ impl ZigBackend {
             .arg(env.work_dir.join("zig-cache"))
             .arg("--prefix")
             .arg(&env.out_dir)
+            .arg(format!(
+                "-Dgraph={}",
+                env.work_dir.join(GRAPH_JSON).display()
+            ))
             .arg(format!("-Doptimize={}", optimize_name(graph.optimize)))
             .arg(format!("-Dtarget={}", graph.target.zig_triple))
             .arg(format!("-j{}", env.jobs + 1))
@@ -105,9 +122,14 @@ impl Backend for ZigBackend {
             .ok()
             .and_then(|z| z.path.parent())
             .map(|dir| dir.join("lib"));
-        let text = generate(graph, env.jobs, lib.as_deref());
-        let path = env.work_dir.join(self.build_file());
-        std::fs::write(&path, text).context(|| format!("writing {}", path.display()))
+        let json = serde_json::to_string_pretty(&ZigGraph::new(graph, env.jobs, lib.as_deref()))
+            .expect("the graph serializes");
+        // The JSON first: a build file on disk means its graph is there too.
+        for (name, text) in [(GRAPH_JSON, json.as_str()), (self.build_file(), BUILD_ZIG)] {
+            let path = env.work_dir.join(name);
+            std::fs::write(&path, text).context(|| format!("writing {}", path.display()))?;
+        }
+        Ok(())
     }
 
     fn warmups(&self, graph: &BuildGraph) -> Vec<Warmup> {
@@ -123,6 +145,7 @@ impl Backend for ZigBackend {
 
     fn run(&self, env: &BuildEnv, graph: &BuildGraph, only: Option<&[&str]>) -> Result<()> {
         let zig = self.zig()?;
+        configure_cache::seed(zig, &env.work_dir.join("zig-cache"), env.verbose);
         let mut command = self.command(env, graph, only)?;
         if env.verbose {
             command.arg("--verbose-cc");
@@ -187,35 +210,90 @@ fn show_command(command: &Command) -> String {
         .join(" ")
 }
 
-/// A Zig string literal.
-fn zig_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c => out.push(c),
+/// `graph.json`: what `graph_build.zig` reads.
+#[derive(Serialize)]
+struct ZigGraph {
+    project_root: PathBuf,
+    python_include: PathBuf,
+    strip: bool,
+    sanitize_c: bool,
+    extensions: Vec<ZigExtension>,
+}
+
+#[derive(Serialize)]
+struct ZigExtension {
+    name: String,
+    leaf: String,
+    output: String,
+    version_script: String,
+    root: Option<String>,
+    chunks: Vec<Vec<String>>,
+    flags: Vec<String>,
+    include_dirs: Vec<PathBuf>,
+    cxx: bool,
+    link: Vec<ZigLink>,
+}
+
+#[derive(Serialize)]
+struct ZigLink {
+    kind: &'static str,
+    value: String,
+}
+
+impl ZigGraph {
+    /// The graph, with each extension's sources in at most `jobs` objects.
+    fn new(graph: &BuildGraph, jobs: usize, zig_lib: Option<&Path>) -> Self {
+        Self {
+            project_root: graph.root.clone(),
+            python_include: graph.target.include_dir.clone(),
+            strip: graph.strip,
+            sanitize_c: graph.optimize == Optimize::Debug,
+            extensions: graph
+                .extensions
+                .iter()
+                .map(|ext| ZigExtension::new(graph, ext, jobs, zig_lib))
+                .collect(),
         }
     }
-    out.push('"');
-    out
 }
 
-fn zig_path(path: &Path) -> String {
-    zig_string(&path.to_string_lossy())
-}
-
-fn zig_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
-    let items: Vec<String> = items.into_iter().map(zig_string).collect();
-    if items.is_empty() {
-        "&.{}".into()
-    } else {
-        format!("&.{{ {} }}", items.join(", "))
+impl ZigExtension {
+    fn new(graph: &BuildGraph, ext: &Extension, jobs: usize, zig_lib: Option<&Path>) -> Self {
+        let mut flags = ext.compile_flags(graph.optimize);
+        if let Some(lib) = zig_lib.filter(|_| graph.optimize.keeps_debug_info()) {
+            flags.extend(debug_path_maps(&[(lib, "zig")]));
+        }
+        let (roots, sources): (Vec<String>, Vec<String>) = ext
+            .sources
+            .iter()
+            .map(|s| slash_path(s))
+            .partition(|s| s.ends_with(".zig"));
+        let path = |p: &PathBuf| p.to_string_lossy().into_owned();
+        Self {
+            name: ext.name.clone(),
+            leaf: ext.leaf.clone(),
+            output: slash_path(&ext.output),
+            version_script: format!("{{ global: PyInit_{}; local: *; }};\n", ext.leaf),
+            root: roots.into_iter().next(),
+            chunks: chunks(&sources, jobs)
+                .into_iter()
+                .map(<[String]>::to_vec)
+                .collect(),
+            flags,
+            include_dirs: ext.include_dirs.clone(),
+            cxx: ext.language == Language::Cxx,
+            link: ext
+                .link
+                .iter()
+                .map(|input| match input {
+                    LinkInput::LibraryDir(dir) => ("LibraryDir", path(dir)),
+                    LinkInput::Library(name) => ("Library", name.clone()),
+                    LinkInput::RPath(rpath) => ("RPath", rpath.clone()),
+                    LinkInput::File(file) => ("File", path(file)),
+                })
+                .map(|(kind, value)| ZigLink { kind, value })
+                .collect(),
+        }
     }
 }
 
@@ -224,194 +302,6 @@ fn chunks<T>(files: &[T], jobs: usize) -> Vec<&[T]> {
     let count = jobs.clamp(1, files.len().max(1));
     let size = files.len().div_ceil(count).max(1);
     files.chunks(size).collect()
-}
-
-/// The `build.zig` text for `graph`, compiling with `jobs` parallel objects per extension.
-pub fn generate(graph: &BuildGraph, jobs: usize, zig_lib: Option<&Path>) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "// Generated by zlig {} from pyproject.toml. Do not edit: it is rewritten when the project changes.",
-        env!("CARGO_PKG_VERSION")
-    );
-    out.push_str("const std = @import(\"std\");\n\n");
-    let _ = writeln!(out, "const project_root = {};", zig_path(&graph.root));
-    let _ = writeln!(
-        out,
-        "const python_include = {};",
-        zig_path(&graph.target.include_dir)
-    );
-    let _ = writeln!(out, "const strip = {};", graph.strip);
-    out.push_str(
-        "\npub fn build(b: *std.Build) void {\n    const target = b.standardTargetOptions(.{});\n    const optimize = b.standardOptimizeOption(.{});\n    const exports = b.addWriteFiles();\n",
-    );
-    for ext in &graph.extensions {
-        write_extension(&mut out, graph, ext, jobs, zig_lib);
-    }
-    out.push_str("}\n\n");
-    out.push_str(
-        UNIT_FN
-            .replace("{SANITIZE}", sanitize_line(graph.optimize))
-            .as_str(),
-    );
-    out
-}
-
-/// `Debug` keeps zig's default (UBSan on); release modes must not trap (ZIG.md pitfall 6).
-fn sanitize_line(optimize: Optimize) -> &'static str {
-    if optimize == Optimize::Debug {
-        ""
-    } else {
-        "\n        .sanitize_c = .off,"
-    }
-}
-
-const UNIT_FN: &str = r##"/// The sources, flags and include dirs of one compile unit.
-const Unit = struct {
-    /// A Zig root source file, relative to `project_root`; it can `@import("python")`.
-    root: ?[]const u8 = null,
-    files: []const []const u8,
-    flags: []const []const u8,
-    include_dirs: []const []const u8,
-    cxx: bool,
-};
-
-/// A module compiling `unit` for a shared library: files must be relative to `.root`.
-fn unitModule(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode, unit: Unit) *std.Build.Module {
-    const module = b.createModule(.{
-        .root_source_file = if (unit.root) |root| b.graph.cwdRelativePath(b.pathJoin(&.{ project_root, root })) else null,
-        .target = target,
-        .optimize = optimize,
-        .link_libc = true,
-        .link_libcpp = unit.cxx,
-        .strip = strip,{SANITIZE}
-        .pic = true,
-    });
-    for (unit.include_dirs) |dir| module.addIncludePath(b.graph.cwdRelativePath(dir));
-    module.addSystemIncludePath(b.graph.cwdRelativePath(python_include));
-    if (unit.files.len > 0) {
-        module.addCSourceFiles(.{ .root = b.graph.cwdRelativePath(project_root), .files = unit.files, .flags = unit.flags });
-    }
-    if (unit.root != null) {
-        // @cImport is gone in zig 0.17: Python.h reaches Zig code through translate-c.
-        const header = b.addWriteFiles().add("python.h", "#define PY_SSIZE_T_CLEAN\n#include <Python.h>\n");
-        const python = b.addTranslateC(.{ .root_source_file = header, .target = target, .optimize = optimize });
-        for (unit.include_dirs) |dir| python.addIncludePath(b.graph.cwdRelativePath(dir));
-        python.addSystemIncludePath(b.graph.cwdRelativePath(python_include));
-        // translate-c takes only preprocessor flags.
-        for (unit.flags) |flag| {
-            if (std.mem.startsWith(u8, flag, "-D") or std.mem.startsWith(u8, flag, "-U")) python.addCFlags(&.{flag});
-        }
-        module.addImport("python", python.createModule());
-    }
-    return module;
-}
-"##;
-
-fn write_extension(
-    out: &mut String,
-    graph: &BuildGraph,
-    ext: &Extension,
-    jobs: usize,
-    zig_lib: Option<&Path>,
-) {
-    let mut flags = ext.compile_flags(graph.optimize);
-    if let Some(lib) = zig_lib.filter(|_| graph.optimize.keeps_debug_info()) {
-        flags.extend(debug_path_maps(&[(lib, "zig")]));
-    }
-    let includes: Vec<String> = ext
-        .include_dirs
-        .iter()
-        .map(|d| d.to_string_lossy().into_owned())
-        .collect();
-    let (roots, sources): (Vec<String>, Vec<String>) = ext
-        .sources
-        .iter()
-        .map(|s| crate::project::files::slash_path(s))
-        .partition(|s| s.ends_with(".zig"));
-    let cxx = ext.language == Language::Cxx;
-    let _ = writeln!(out, "\n    // {}", ext.name);
-    out.push_str("    {\n");
-    let _ = writeln!(
-        out,
-        "        const flags = {};",
-        zig_list(flags.iter().map(String::as_str))
-    );
-    let _ = writeln!(
-        out,
-        "        const include_dirs = {};",
-        zig_list(includes.iter().map(String::as_str))
-    );
-    let parts = chunks(&sources, jobs);
-    let unit = |root: Option<&String>, files: &[String]| {
-        let root = root
-            .map(|r| format!(".root = {}, ", zig_string(r)))
-            .unwrap_or_default();
-        format!(
-            "unitModule(b, target, optimize, .{{ {root}.files = {}, .flags = flags, .include_dirs = include_dirs, .cxx = {cxx} }})",
-            zig_list(files.iter().map(String::as_str))
-        )
-    };
-    if parts.len() <= 1 {
-        let _ = writeln!(
-            out,
-            "        const module = {};",
-            unit(roots.first(), &sources)
-        );
-    } else {
-        let _ = writeln!(out, "        const module = {};", unit(roots.first(), &[]));
-        for (i, part) in parts.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "        module.addObject(b.addObject(.{{ .name = {}, .root_module = {} }}));",
-                zig_string(&format!("{}_{i}", ext.leaf)),
-                unit(None, part)
-            );
-        }
-    }
-    for input in &ext.link {
-        let line = match input {
-            LinkInput::LibraryDir(dir) => format!(
-                "module.addLibraryPath(b.graph.cwdRelativePath({}));",
-                zig_path(dir)
-            ),
-            LinkInput::Library(name) => {
-                format!("module.linkSystemLibrary({}, .{{}});", zig_string(name))
-            }
-            LinkInput::RPath(path) => format!("module.addRPathSpecial({});", zig_string(path)),
-            LinkInput::File(file) => format!(
-                "module.addObjectFile(b.graph.cwdRelativePath({}));",
-                zig_path(file)
-            ),
-        };
-        let _ = writeln!(out, "        {line}");
-    }
-    let _ = writeln!(
-        out,
-        "        const lib = b.addLibrary(.{{ .name = {}, .linkage = .dynamic, .root_module = module }});",
-        zig_string(&ext.leaf)
-    );
-    let _ = writeln!(
-        out,
-        "        lib.setVersionScript(exports.add({}, {}));",
-        zig_string(&format!("{}.map", ext.name)),
-        zig_string(&format!("{{ global: PyInit_{}; local: *; }};\n", ext.leaf))
-    );
-    out.push_str("        lib.linker_allow_shlib_undefined = true;\n");
-    let _ = writeln!(
-        out,
-        "        const install = b.addInstallArtifact(lib, .{{ .dest_dir = .{{ .override = .prefix }}, .dest_sub_path = {} }});",
-        zig_string(&crate::project::files::slash_path(&ext.output))
-    );
-    out.push_str("        b.getInstallStep().dependOn(&install.step);\n");
-    // A step per extension, so that optional ones can be built one at a time.
-    let _ = writeln!(
-        out,
-        "        b.step({}, \"Build {}\").dependOn(&install.step);",
-        zig_string(&ext.name),
-        ext.name
-    );
-    out.push_str("    }\n");
 }
 
 #[cfg(test)]
@@ -448,12 +338,18 @@ mod tests {
         }
     }
 
+    fn graph_json(graph: &BuildGraph, jobs: usize) -> serde_json::Value {
+        serde_json::to_value(ZigGraph::new(graph, jobs, None)).unwrap()
+    }
+
     #[test]
-    fn build_zig_for_one_source() {
-        let actual = generate(&graph(&["src/demo/speedups.c"]), 2, None);
+    fn graph_json_for_one_source() {
+        let actual = serde_json::to_string_pretty(&graph_json(&graph(&["src/demo/speedups.c"]), 2))
+            .unwrap()
+            + "\n";
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/src/build/snapshots/one_source.build.zig"
+            "/src/build/snapshots/one_source.graph.json"
         );
         // UPDATE_SNAPSHOTS=1 cargo test rewrites the expected file; review it in the diff.
         if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
@@ -463,10 +359,27 @@ mod tests {
     }
 
     #[test]
-    fn sources_are_split_into_one_object_per_job() {
-        let text = generate(&graph(&["a.c", "b.c", "c.c"]), 2, None);
-        assert!(text.contains(r#"module.addObject(b.addObject(.{ .name = "_speedups_0", .root_module = unitModule(b, target, optimize, .{ .files = &.{ "a.c", "b.c" }"#), "{text}");
-        assert!(text.contains(r#".name = "_speedups_1", .root_module = unitModule(b, target, optimize, .{ .files = &.{ "c.c" }"#), "{text}");
+    fn sources_are_split_into_one_object_per_job_and_zig_roots_kept_apart() {
+        let json = graph_json(&graph(&["a.c", "b.c", "m.zig", "c.c"]), 2);
+        let ext = &json["extensions"][0];
+        assert_eq!(ext["chunks"], serde_json::json!([["a.c", "b.c"], ["c.c"]]));
+        assert_eq!(ext["root"], "m.zig");
+    }
+
+    #[test]
+    fn the_build_file_reads_every_field_the_graph_has() {
+        let json = graph_json(&graph(&["a.c"]), 2);
+        let fields = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .chain(json["extensions"][0].as_object().unwrap().keys());
+        for field in fields {
+            assert!(
+                BUILD_ZIG.contains(&format!("    {field}: ")),
+                "graph_build.zig does not declare `{field}`"
+            );
+        }
     }
 
     #[test]
@@ -486,10 +399,5 @@ mod tests {
             compile_commands(stderr, Path::new("/z/zig")),
             ["/z/zig clang /p/a.c -isystem /z/lib/libc/include -c -o x.o"]
         );
-    }
-
-    #[test]
-    fn zig_strings_escape_quotes_and_backslashes() {
-        assert_eq!(zig_string("a\"b\\c\n"), r#""a\"b\\c\n""#);
     }
 }
