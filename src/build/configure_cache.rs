@@ -14,11 +14,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use sha2::{Digest, Sha256};
-
 use crate::build::tool_home;
 use crate::build::toolchain::{ZIG_SCRUBBED_ENV, Zig};
-use crate::build::zig::BUILD_ZIG;
+use crate::build::zig::{BUILD_ZIG, build_zig_hash};
 
 /// Files larger than this are outputs (the configurer) and are hard-linked, not copied.
 const LINK_ABOVE: u64 = 1 << 20;
@@ -54,9 +52,13 @@ pub fn seed(zig: &Zig, cache: &Path, verbose: bool) {
 /// `<zlig cache>/zig-configure-<zig version>-<build file hash>`: a new zlig with another
 /// build file, or another zig, gets its own seed.
 fn seed_dir(zig: &Zig) -> Option<PathBuf> {
-    let hash = Sha256::digest(BUILD_ZIG.as_bytes());
-    let short: String = hash[..8].iter().map(|b| format!("{b:02x}")).collect();
-    tool_home::cache_dir().map(|dir| dir.join(format!("zig-configure-{}-{short}", zig.version)))
+    tool_home::cache_dir().map(|dir| {
+        dir.join(format!(
+            "zig-configure-{}-{}",
+            zig.version,
+            build_zig_hash()
+        ))
+    })
 }
 
 /// Compiles the configurer into `seed/cache` unless it is there: `zig build -l` on the

@@ -26,6 +26,13 @@ use crate::project::settings::Optimize;
 /// zlig's `build.zig`: the same for every project.
 pub const BUILD_ZIG: &str = include_str!("graph_build.zig");
 
+/// A short hash of `BUILD_ZIG`, so that a changed build file is written and compiled anew.
+pub fn build_zig_hash() -> String {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::digest(BUILD_ZIG.as_bytes());
+    hash[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The file `BUILD_ZIG` reads the project from.
 const GRAPH_JSON: &str = "graph.json";
 
@@ -104,7 +111,8 @@ impl Backend for ZigBackend {
     }
 
     fn fingerprint(&self) -> String {
-        serde_json::to_string(&self.zig.as_ref().ok()).expect("zig facts serialize")
+        serde_json::json!({"zig": self.zig.as_ref().ok(), "build_zig": build_zig_hash()})
+            .to_string()
     }
 
     fn zig(&self) -> Option<&Zig> {
