@@ -95,12 +95,5 @@ fn make_seed(zig: &Zig, seed: &Path) -> std::io::Result<()> {
             String::from_utf8_lossy(&output.stderr).trim()
         )));
     }
-    match std::fs::rename(temp.path(), seed) {
-        Ok(()) => {
-            let _ = temp.keep();
-            Ok(())
-        }
-        Err(_) if seed.is_dir() => Ok(()),
-        Err(err) => Err(err),
-    }
+    tool_home::rename_into_place(temp, seed)
 }

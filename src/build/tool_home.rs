@@ -118,6 +118,12 @@ pub(crate) fn copy_tree_atomically(
             }
         }
     }
+    rename_into_place(temp, to)
+}
+
+/// Renames a finished temporary folder to `to`; if another build got there first, its
+/// folder stays and the temporary one is removed.
+pub(crate) fn rename_into_place(temp: tempfile::TempDir, to: &Path) -> std::io::Result<()> {
     match std::fs::rename(temp.path(), to) {
         Ok(()) => {
             let _ = temp.keep();
