@@ -161,9 +161,10 @@ def setup(args: argparse.Namespace) -> None:
 
 
 def describe_source(source: Path, ref: Optional[str]) -> str:
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", ref or "HEAD"], capture_output=True, text=True).stdout.strip()
     if ref:
-        return f"commit {commit} (exported with git archive)"
+        # The commit exported before the build: `ref` (HEAD, say) may have moved since.
+        return f"commit {source.name.removeprefix('src-')} (exported with git archive)"
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     dirty = subprocess.run(
         ["git", "-C", str(ROOT), "status", "--porcelain", "--", "src", "python", "Cargo.toml", "Cargo.lock", "pyproject.toml"],
         capture_output=True,
