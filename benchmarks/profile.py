@@ -10,7 +10,8 @@ case calls zlig's `build_wheel` hook, as the benchmark does, with each C backend
 wall time at the process boundaries:
 
 - python, pyproject_hooks, import zlig, reading the project: until the first tool probe;
-- the tool probes (`zig version`, `ninja --version`, `cc --version`) and zlig's work
+- the tool probes (`zig version`, `ninja --version`, `cc --version`; zero once zlig has
+  remembered their answers in `~/.cache/zlig/probes/`) and zlig's work
   between them, until the build tool starts;
 - zig backend: `zig build` until it execs its build runner ("maker"); the configurer
   (build.zig compiled and run; cold builds only); the maker until the first compile;
