@@ -214,13 +214,27 @@ fn answer_file(program: &Path, arg: &str) -> Option<PathBuf> {
     )
 }
 
-/// Writes an answer through a temporary sibling, so a concurrent build never reads half.
+/// How many answers are kept: each isolated build's temporary `ziglang` zig leaves one.
+const KEPT_ANSWERS: usize = 64;
+
+/// Writes an answer through a temporary sibling, so a concurrent build never reads half,
+/// and removes the oldest answers beyond `KEPT_ANSWERS` (one of those asked again costs a
+/// single probe).
 fn remember(file: &Path, line: &str) -> std::io::Result<()> {
     let dir = file.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let mut temp = tempfile::NamedTempFile::new_in(dir)?;
     std::io::Write::write_all(&mut temp, line.as_bytes())?;
     temp.persist(file).map_err(|err| err.error)?;
+    let mut answers: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(dir)?
+        .flatten()
+        .filter_map(|entry| Some((entry.metadata().ok()?.modified().ok()?, entry.path())))
+        .collect();
+    answers.sort();
+    let surplus = answers.len().saturating_sub(KEPT_ANSWERS);
+    for (_, old) in &answers[..surplus] {
+        let _ = std::fs::remove_file(old);
+    }
     Ok(())
 }
 
@@ -294,6 +308,26 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("zig on PATH: not found"), "{err}");
+    }
+
+    #[test]
+    fn only_the_newest_answers_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let epoch = std::time::SystemTime::UNIX_EPOCH;
+        for i in 0..KEPT_ANSWERS as u64 + 5 {
+            let file = std::fs::File::create(dir.path().join(format!("old{i}"))).unwrap();
+            file.set_modified(epoch + std::time::Duration::from_secs(1000 + i))
+                .unwrap();
+        }
+        remember(&dir.path().join("new"), "zig 0.17.0").unwrap();
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left.len(), KEPT_ANSWERS);
+        assert!(left.contains(&"new".to_string()));
+        assert!(!left.contains(&"old5".to_string()) && left.contains(&"old6".to_string()));
     }
 
     #[test]
