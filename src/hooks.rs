@@ -67,29 +67,28 @@ impl Request {
         Ok(backends)
     }
 
-    /// The project, its target and its resolved graph.
-    fn graph(&self) -> Result<(Project, Target, BuildGraph)> {
-        let project = self.project()?;
+    /// The project's target and its resolved graph.
+    fn graph(&self, project: &Project) -> Result<(Target, BuildGraph)> {
         let target = Target::resolve(&self.interpreter, project.settings.target.as_ref())?;
-        let graph = BuildGraph::resolve(&project, &target, &EnvFlags::from_env()?)?;
-        Ok((project, target, graph))
+        let graph = BuildGraph::resolve(project, &target, &EnvFlags::from_env()?)?;
+        Ok((target, graph))
     }
 }
 
 /// `get_requires_for_build_wheel`: nothing for a pure-Python project or when a usable
 /// backend is there; else what the chosen backend lacks (`ziglang`, `ninja`).
 pub fn requires_for_build_wheel(request: &Request) -> Result<Vec<String>> {
-    if !request.project()?.has_extensions() {
+    let project = request.project()?;
+    if !project.has_extensions() {
         return Ok(Vec::new());
     }
-    let (project, _, graph) = request.graph()?;
+    let (_, graph) = request.graph(&project)?;
     let requested = project.settings.backend.as_ref();
     backend::requirements(request.backends(requested)?, requested, &graph)
 }
 
-/// A project with extensions, its target and graph, and the backend chosen to build it.
+/// A project's target and graph, and the backend chosen to build it.
 struct Selected {
-    project: Project,
     target: Target,
     graph: BuildGraph,
     backend: Rc<dyn Backend>,
@@ -118,33 +117,29 @@ impl Compiled {
     }
 }
 
-/// Loads the project and, when it has extensions, resolves them and picks the backend.
-fn select_backend(request: &Request) -> Result<(Project, Option<Selected>)> {
-    let project = request.project()?;
+/// Resolves the project's extensions and picks the backend (`None` when it has none).
+fn select_backend(request: &Request, project: &Project) -> Result<Option<Selected>> {
     if !project.has_extensions() {
-        return Ok((project, None));
+        return Ok(None);
     }
-    let (project, target, graph) = request.graph()?;
+    let (target, graph) = request.graph(project)?;
     let requested = project.settings.backend.as_ref();
     let backend = backend::select(request.backends(requested)?, requested, &graph)?;
-    Ok((
-        project.clone(),
-        Some(Selected {
-            project,
-            target,
-            graph,
-            backend,
-        }),
-    ))
+    Ok(Some(Selected {
+        target,
+        graph,
+        backend,
+    }))
 }
 
 /// Loads the project and compiles its extensions into the build dir (`None` when it has none).
 fn compile_project(request: &Request) -> Result<(Project, Option<Compiled>)> {
-    let (project, Some(selected)) = select_backend(request)? else {
-        return Ok((request.project()?, None));
+    let project = request.project()?;
+    let Some(selected) = select_backend(request, &project)? else {
+        return Ok((project, None));
     };
-    let settings = &selected.project.settings;
-    let build_dir = settings.build_dir(&selected.project.root, &selected.target.build_dir_name());
+    let settings = &project.settings;
+    let build_dir = settings.build_dir(&project.root, &selected.target.build_dir_name());
     let build = compile(
         &selected.graph,
         selected.backend.as_ref(),
@@ -161,6 +156,26 @@ fn compile_project(request: &Request) -> Result<(Project, Option<Compiled>)> {
             rebuild: build.rebuild,
         }),
     ))
+}
+
+/// The wheel's package files and its tag: pure, or from the audit of the built modules.
+fn wheel_contents(
+    project: &Project,
+    compiled: Option<&Compiled>,
+) -> Result<(Vec<Entry>, WheelTag)> {
+    let Some(compiled) = compiled else {
+        return Ok((
+            wheel_files(project, &[], &Artifacts::new())?,
+            WheelTag::pure(),
+        ));
+    };
+    let files = wheel_files(
+        project,
+        &compiled.selected.graph.extensions,
+        &compiled.artifacts,
+    )?;
+    let tag = compiled.wheel_tag(&files)?;
+    Ok((files, tag))
 }
 
 /// The METADATA to write: verbatim from the frontend's metadata dir when it gave one (PEP
@@ -181,30 +196,8 @@ pub fn build_wheel(
     let timestamp = Timestamp::from_env()?;
     let (project, compiled) = compile_project(request)?;
     let metadata = metadata_text(&project, metadata_dir)?;
-    let Some(compiled) = compiled else {
-        let files = wheel_files(&project, &[], &Artifacts::new())?;
-        return write_wheel(
-            &project,
-            &files,
-            &WheelTag::pure(),
-            &metadata,
-            wheel_dir,
-            timestamp,
-        );
-    };
-    let files = wheel_files(
-        &project,
-        &compiled.selected.graph.extensions,
-        &compiled.artifacts,
-    )?;
-    write_wheel(
-        &project,
-        &files,
-        &compiled.wheel_tag(&files)?,
-        &metadata,
-        wheel_dir,
-        timestamp,
-    )
+    let (files, tag) = wheel_contents(&project, compiled.as_ref())?;
+    write_wheel(&project, &files, &tag, &metadata, wheel_dir, timestamp)
 }
 
 /// `build_editable` (PEP 660): compiles the extensions into the build dir and writes a
@@ -218,17 +211,10 @@ pub fn build_editable(
     let timestamp = Timestamp::from_env()?;
     let (project, compiled) = compile_project(request)?;
     let metadata = metadata_text(&project, metadata_dir)?;
-    let (tag, modules, rebuild) = match &compiled {
-        Some(compiled) => (
-            compiled.wheel_tag(&wheel_files(
-                &project,
-                &compiled.selected.graph.extensions,
-                &compiled.artifacts,
-            )?)?,
-            compiled.artifacts.clone(),
-            compiled.rebuild.clone(),
-        ),
-        None => (WheelTag::pure(), Artifacts::new(), None),
+    let (_, tag) = wheel_contents(&project, compiled.as_ref())?;
+    let (modules, rebuild) = match compiled {
+        Some(compiled) => (compiled.artifacts, compiled.rebuild),
+        None => (Artifacts::new(), None),
     };
     let rebuild = rebuild.filter(|_| project.settings.editable_rebuild);
     let files = editable::files(&project, &modules, rebuild.as_ref());
@@ -237,10 +223,9 @@ pub fn build_editable(
 
 /// Builds the extensions and copies them next to their sources; returns the files written.
 pub fn build_inplace(request: &Request) -> Result<Vec<PathBuf>> {
-    let Some(compiled) = compile_project(request)?.1 else {
+    let (project, Some(compiled)) = compile_project(request)? else {
         return Ok(Vec::new());
     };
-    let project = &compiled.selected.project;
     let mut written = Vec::new();
     for ext in &compiled.selected.graph.extensions {
         let Some(built) = compiled.artifacts.get(&ext.name) else {
