@@ -1,5 +1,5 @@
-"""Helpers of the extension, target, editable and CLI tests: calling the hooks in a venv,
-running commands with stderr kept apart, and reading ELF files.
+"""Helpers of the extension, target, editable and CLI tests: calling the hooks in a venv
+and reading ELF files.
 
 Plain functions, no pytest state (like helpers.py, which this module leaves alone).
 """
@@ -7,10 +7,8 @@ Plain functions, no pytest state (like helpers.py, which this module leaves alon
 from __future__ import annotations
 
 import json
-import os
 import re
 import struct
-import subprocess
 import sys
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
@@ -43,20 +41,6 @@ def call_hook(venv, name: str, project: Path, out: Path, env: Mapping[str, str],
     out.mkdir(parents=True, exist_ok=True)
     proc = venv.call(HOOK, name, str(out), json.dumps(config or {}), cwd=project, env=dict(env), check=True)
     return Hooked(out / proc.stdout.strip().splitlines()[-1], proc.stdout)
-
-
-def run_split(command: Sequence, *, cwd=None, env: Optional[Mapping[str, str]] = None, timeout: float = 900):
-    """Runs `command` with stdout and stderr kept apart (text); never fails the test."""
-    return subprocess.run(
-        [os.fspath(part) for part in command],
-        cwd=cwd,
-        env=dict(env) if env is not None else None,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def zig_cc(args: Sequence, cwd: Path) -> None:

@@ -61,8 +61,10 @@ def run(
     env: Optional[Mapping[str, str]] = None,
     check: bool = True,
     timeout: float = 900,
+    split: bool = False,
 ) -> subprocess.CompletedProcess:
-    """Runs `command` with stdout and stderr merged into `.stdout` (text).
+    """Runs `command` with stdout and stderr merged into `.stdout` (text), or with `split`
+    kept apart in `.stdout` and `.stderr`.
 
     With `check`, a non-zero exit fails the test and shows the command and its output.
     """
@@ -73,7 +75,7 @@ def run(
         env=dict(env) if env is not None else None,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stderr=subprocess.PIPE if split else subprocess.STDOUT,
         text=True,
         timeout=timeout,
     )

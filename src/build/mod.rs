@@ -200,3 +200,53 @@ fn lock(build_dir: &Path) -> Result<File> {
         .context(|| format!("locking {}", path.display()))?;
     Ok(file)
 }
+
+/// What the build file generators' tests share.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use std::path::PathBuf;
+
+    use crate::build::graph::{BuildGraph, Extension, Language, LinkInput, Macro};
+    use crate::project::settings::Optimize;
+    use crate::target::{Target, tests::cpython311};
+
+    /// A graph of one C extension, `demo._speedups`, of `sources` under the root `/p`.
+    pub fn sample_graph(sources: &[&str]) -> BuildGraph {
+        BuildGraph {
+            root: "/p".into(),
+            target: Target::resolve(&cpython311(), None).unwrap(),
+            optimize: Optimize::ReleaseFast,
+            strip: true,
+            extensions: vec![Extension {
+                name: "demo._speedups".into(),
+                leaf: "_speedups".into(),
+                output: "demo/_speedups.cpython-311-x86_64-linux-gnu.so".into(),
+                language: Language::C,
+                sources: sources.iter().map(PathBuf::from).collect(),
+                include_dirs: vec!["/p/include".into()],
+                macros: vec![Macro {
+                    name: "VERSION".into(),
+                    value: Some("\"1.2\"".into()),
+                }],
+                undef_macros: vec!["NDEBUG".into()],
+                compile_args: vec![],
+                link: vec![LinkInput::Library("m".into())],
+                depends: vec![],
+                limited_api: None,
+                optional: false,
+            }],
+        }
+    }
+
+    /// Compares `actual` with `src/build/snapshots/<name>`; `UPDATE_SNAPSHOTS=1 cargo test`
+    /// rewrites the file instead (review it in the diff).
+    pub fn assert_snapshot(name: &str, actual: &str) {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("src/build/snapshots")
+            .join(name);
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(&path, actual).unwrap();
+        }
+        assert_eq!(actual, std::fs::read_to_string(&path).unwrap());
+    }
+}

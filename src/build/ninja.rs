@@ -399,37 +399,16 @@ fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, out_di
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::graph::Macro;
-    use crate::target::{Target, tests::cpython311};
+    use crate::build::test_support::{assert_snapshot, sample_graph};
 
+    /// The sample graph as a C++ extension with an rpath.
     fn graph() -> BuildGraph {
-        BuildGraph {
-            root: "/p".into(),
-            target: Target::resolve(&cpython311(), None).unwrap(),
-            optimize: Optimize::ReleaseFast,
-            strip: true,
-            extensions: vec![Extension {
-                name: "demo._speedups".into(),
-                leaf: "_speedups".into(),
-                output: "demo/_speedups.cpython-311-x86_64-linux-gnu.so".into(),
-                language: Language::Cxx,
-                sources: vec!["src/a.c".into(), "src/b.cpp".into()],
-                include_dirs: vec!["/p/include".into()],
-                macros: vec![Macro {
-                    name: "VERSION".into(),
-                    value: Some("\"1.2\"".into()),
-                }],
-                undef_macros: vec![],
-                compile_args: vec![],
-                link: vec![
-                    LinkInput::Library("m".into()),
-                    LinkInput::RPath("$ORIGIN".into()),
-                ],
-                depends: vec![],
-                limited_api: None,
-                optional: false,
-            }],
-        }
+        let mut graph = sample_graph(&["src/a.c", "src/b.cpp"]);
+        let ext = &mut graph.extensions[0];
+        ext.language = Language::Cxx;
+        ext.undef_macros.clear();
+        ext.link.push(LinkInput::RPath("$ORIGIN".into()));
+        graph
     }
 
     #[test]
@@ -440,15 +419,7 @@ mod tests {
             origin: "ZLIG_ZIG".into(),
         };
         let actual = generate(&graph(), &Compiler::Zig(zig), Path::new("/b/out"));
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/src/build/snapshots/zig_cc.build.ninja"
-        );
-        // UPDATE_SNAPSHOTS=1 cargo test rewrites the expected file; review it in the diff.
-        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-            std::fs::write(path, &actual).unwrap();
-        }
-        assert_eq!(actual, std::fs::read_to_string(path).unwrap());
+        assert_snapshot("zig_cc.build.ninja", &actual);
     }
 
     #[test]

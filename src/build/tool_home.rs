@@ -12,16 +12,21 @@ use std::path::{Path, PathBuf};
 
 use crate::build::toolchain::{Ninja, Zig};
 
-/// zlig's folder in the user's cache: `$XDG_CACHE_HOME/zlig` or `~/.cache/zlig`.
+/// A path from an environment variable; unset and empty are alike.
+pub(crate) fn env_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+/// The user's cache: `$XDG_CACHE_HOME`, else `~/.cache`.
+pub(crate) fn user_cache() -> Option<PathBuf> {
+    env_path("XDG_CACHE_HOME").or_else(|| env_path("HOME").map(|home| home.join(".cache")))
+}
+
+/// zlig's folder in the user's cache.
 pub(crate) fn cache_dir() -> Option<PathBuf> {
-    let var = |name| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    var("XDG_CACHE_HOME")
-        .or_else(|| var("HOME").map(|home| home.join(".cache")))
-        .map(|cache| cache.join("zlig"))
+    user_cache().map(|cache| cache.join("zlig"))
 }
 
 /// The same zig, run from its lasting copy; the zig itself when no copy can be made.

@@ -10,6 +10,8 @@ use std::process::Command;
 
 use serde::Serialize;
 
+use crate::build::tool_home::{self, env_path};
+
 /// The zig series zlig generates code for (`build.zig` APIs change between minor versions).
 pub const SUPPORTED_SERIES: &str = "0.17.";
 
@@ -57,9 +59,7 @@ impl ZigCandidates {
     /// Reads `ZLIG_ZIG` and `PATH` from the process environment.
     pub fn from_env(ziglang: Option<PathBuf>) -> Self {
         Self {
-            explicit: std::env::var_os("ZLIG_ZIG")
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from),
+            explicit: env_path("ZLIG_ZIG"),
             ziglang,
             path: std::env::var_os("PATH"),
         }
@@ -74,7 +74,7 @@ impl ZigCandidates {
         let mut reasons = Vec::new();
         match &self.ziglang {
             Some(path) => match probe(path, "ziglang") {
-                Ok(zig) => return Ok(crate::build::tool_home::settle_zig(zig)),
+                Ok(zig) => return Ok(tool_home::settle_zig(zig)),
                 Err(why) => reasons.push(format!("ziglang package ({}): {why}", path.display())),
             },
             None => reasons.push("ziglang package: not installed in this environment".into()),
@@ -112,9 +112,7 @@ pub struct Ninja {
 /// Finds ninja: `ZLIG_NINJA`, else `PATH` (where a frontend's build environment puts the
 /// `ninja` it installed); one from `PATH` is run from its lasting copy.
 pub fn find_ninja() -> Result<Ninja, String> {
-    let explicit = std::env::var_os("ZLIG_NINJA")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from);
+    let explicit = env_path("ZLIG_NINJA");
     let from_path = explicit.is_none();
     let candidate = explicit
         .or_else(|| on_path(std::env::var_os("PATH").as_ref(), "ninja"))
@@ -126,7 +124,7 @@ pub fn find_ninja() -> Result<Ninja, String> {
         version,
     };
     Ok(if from_path {
-        crate::build::tool_home::settle_ninja(ninja)
+        tool_home::settle_ninja(ninja)
     } else {
         ninja
     })
@@ -207,11 +205,7 @@ fn answer_file(program: &Path, arg: &str) -> Option<PathBuf> {
         file.ctime_nsec(),
     ));
     let name: String = key[..16].iter().map(|b| format!("{b:02x}")).collect();
-    Some(
-        crate::build::tool_home::cache_dir()?
-            .join("probes")
-            .join(name),
-    )
+    Some(tool_home::cache_dir()?.join("probes").join(name))
 }
 
 /// How many answers are kept: each isolated build's temporary `ziglang` zig leaves one.

@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 
 use crate::build::graph::{BuildGraph, Language};
+use crate::build::tool_home::{env_path, user_cache};
 use crate::build::toolchain::Zig;
 
 /// A one-time cost: its marker name and what to tell the user.
@@ -20,14 +21,7 @@ pub struct Warmup {
 
 /// zig's global cache folder, as zig itself finds it.
 fn global_cache() -> Option<PathBuf> {
-    let var = |name| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    var("ZIG_GLOBAL_CACHE_DIR")
-        .or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("zig")))
-        .or_else(|| var("HOME").map(|d| d.join(".cache").join("zig")))
+    env_path("ZIG_GLOBAL_CACHE_DIR").or_else(|| user_cache().map(|cache| cache.join("zig")))
 }
 
 fn marker(key: &str) -> Option<PathBuf> {

@@ -315,36 +315,7 @@ fn chunks<T>(files: &[T], jobs: usize) -> Vec<&[T]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::graph::Macro;
-    use crate::target::{Target, tests::cpython311};
-    use std::path::PathBuf;
-
-    fn graph(sources: &[&str]) -> BuildGraph {
-        BuildGraph {
-            root: "/p".into(),
-            target: Target::resolve(&cpython311(), None).unwrap(),
-            optimize: Optimize::ReleaseFast,
-            strip: true,
-            extensions: vec![Extension {
-                name: "demo._speedups".into(),
-                leaf: "_speedups".into(),
-                output: "demo/_speedups.cpython-311-x86_64-linux-gnu.so".into(),
-                language: Language::C,
-                sources: sources.iter().map(PathBuf::from).collect(),
-                include_dirs: vec!["/p/include".into()],
-                macros: vec![Macro {
-                    name: "VERSION".into(),
-                    value: Some("\"1.2\"".into()),
-                }],
-                undef_macros: vec!["NDEBUG".into()],
-                compile_args: vec![],
-                link: vec![LinkInput::Library("m".into())],
-                depends: vec![],
-                limited_api: None,
-                optional: false,
-            }],
-        }
-    }
+    use crate::build::test_support::{assert_snapshot, sample_graph as graph};
 
     fn graph_json(graph: &BuildGraph, jobs: usize) -> serde_json::Value {
         serde_json::to_value(ZigGraph::new(graph, jobs, None)).unwrap()
@@ -355,15 +326,7 @@ mod tests {
         let actual = serde_json::to_string_pretty(&graph_json(&graph(&["src/demo/speedups.c"]), 2))
             .unwrap()
             + "\n";
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/src/build/snapshots/one_source.graph.json"
-        );
-        // UPDATE_SNAPSHOTS=1 cargo test rewrites the expected file; review it in the diff.
-        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-            std::fs::write(path, &actual).unwrap();
-        }
-        assert_eq!(actual, std::fs::read_to_string(path).unwrap());
+        assert_snapshot("one_source.graph.json", &actual);
     }
 
     #[test]
