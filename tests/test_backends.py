@@ -147,3 +147,32 @@ def test_no_usable_backend_says_why_for_each(zlig_venv, copy_example, frontend_e
     named = build(zlig_venv, project, tmp_path / "out", env, backend="cc")
     assert "backend `cc` cannot be used:" in named.stdout
     assert "C compiler `/nonexistent/cc`: cannot run it" in named.stdout
+
+
+def test_plugins_are_looked_up_only_when_the_backend_is_chosen_among_all(zlig_venv, copy_example, backend_env, tmp_path):
+    # A distribution on sys.path whose entry point cannot be loaded: a build that names a
+    # built-in backend, and an sdist, never look; a build that chooses does, and says so.
+    site = tmp_path / "site"
+    info = site / "broken_plugin-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-plugin\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[zlig.backends]\nbroken = no_such_module:Backend\n")
+    env = dict(backend_env, PYTHONPATH=str(site))
+    project = copy_example("demo")
+    named = build(zlig_venv, project, tmp_path / "named", env, backend="ninja")
+    built_wheel(named, tmp_path / "named")
+    sdist = zlig_venv.call("import sys, zlig; print(zlig.build_sdist(sys.argv[1]))", str(tmp_path / "sdist"), cwd=project, env=env)
+    assert sdist.returncode == 0, sdist.stdout
+    chosen = build(zlig_venv, project, tmp_path / "chosen", env)
+    assert chosen.returncode != 0
+    assert "loading the `zlig.backends` entry points failed" in chosen.stdout
+    assert "no_such_module" in chosen.stdout
+
+
+LOOKUP = "import sys, zlig._plugins as p; print(p.load(), 'importlib.metadata' in sys.modules)"
+
+
+def test_without_a_declared_plugin_importlib_metadata_is_not_even_imported(zlig_venv, plugin_venv, frontend_env):
+    assert zlig_venv.call(LOOKUP, env=frontend_env, check=True).stdout.split()[-1] == "False"
+    found = plugin_venv.call(LOOKUP, env=frontend_env, check=True).stdout
+    assert "ScriptBackend" in found and found.split()[-1] == "True", found

@@ -164,7 +164,17 @@ pub fn find_platform_compiler() -> Result<PlatformCompiler, String> {
 /// changes only with the file. The key is the resolved file's identity, size and times, so
 /// a replaced or upgraded tool is asked again.
 fn first_line(program: &Path, arg: &str) -> Result<String, String> {
-    let remembered = answer_file(program, arg);
+    let answers = tool_home::cache_dir().map(|dir| dir.join("probes"));
+    remembered_first_line(answers.as_deref(), program, arg)
+}
+
+/// `first_line`, with the answers kept in `answers`.
+fn remembered_first_line(
+    answers: Option<&Path>,
+    program: &Path,
+    arg: &str,
+) -> Result<String, String> {
+    let remembered = answers.and_then(|dir| answer_file(dir, program, arg));
     if let Some(line) = remembered
         .as_ref()
         .and_then(|file| std::fs::read_to_string(file).ok())
@@ -179,8 +189,8 @@ fn first_line(program: &Path, arg: &str) -> Result<String, String> {
     Ok(line)
 }
 
-/// Where the answer of `program arg` is kept: `<zlig cache>/probes/<key>`.
-fn answer_file(program: &Path, arg: &str) -> Option<PathBuf> {
+/// Where the answer of `program arg` is kept: `<answers>/<key>`.
+fn answer_file(answers: &Path, program: &Path, arg: &str) -> Option<PathBuf> {
     use sha2::{Digest, Sha256};
     use std::os::unix::fs::MetadataExt;
 
@@ -205,7 +215,7 @@ fn answer_file(program: &Path, arg: &str) -> Option<PathBuf> {
         file.ctime_nsec(),
     ));
     let name: String = key[..16].iter().map(|b| format!("{b:02x}")).collect();
-    Some(tool_home::cache_dir()?.join("probes").join(name))
+    Some(answers.join(name))
 }
 
 /// How many answers are kept: each isolated build's temporary `ziglang` zig leaves one.
@@ -302,6 +312,29 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("zig on PATH: not found"), "{err}");
+    }
+
+    #[test]
+    fn answers_are_remembered_until_the_tool_changes() {
+        let tool = tempfile::tempdir().unwrap();
+        let answers = tempfile::tempdir().unwrap();
+        let runs = tool.path().join("runs");
+        let zig = tool.path().join("zig");
+        let script = |version: &str| {
+            format!(
+                "#!/bin/sh\necho run >> {}\necho {version}\n",
+                runs.display()
+            )
+        };
+        std::fs::write(&zig, script("0.17.0")).unwrap();
+        std::fs::set_permissions(&zig, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let ask = || remembered_first_line(Some(answers.path()), &zig, "version").unwrap();
+        assert_eq!((ask(), ask()), ("0.17.0".into(), "0.17.0".into()));
+        assert_eq!(std::fs::read_to_string(&runs).unwrap().lines().count(), 1);
+        // An upgrade in place changes the file's times and size: asked again.
+        std::fs::write(&zig, script("0.17.10")).unwrap();
+        assert_eq!(ask(), "0.17.10");
+        assert_eq!(std::fs::read_to_string(&runs).unwrap().lines().count(), 2);
     }
 
     #[test]

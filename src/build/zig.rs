@@ -354,6 +354,12 @@ mod tests {
     }
 
     #[test]
+    fn a_new_build_file_changes_the_fingerprint() {
+        let backend = ZigBackend::new(Err("no zig".into()));
+        assert!(backend.fingerprint().contains(&build_zig_hash()));
+    }
+
+    #[test]
     fn chunks_cover_every_file_once() {
         let files: Vec<u32> = (0..41).collect();
         let parts = chunks(&files, 2);
