@@ -5,8 +5,8 @@
 //! them together with plain values; this file only converts Python values and errors.
 
 pub mod audit;
-pub mod build;
-pub mod dist;
+pub mod compile;
+pub mod distribution;
 pub mod error;
 pub mod hooks;
 #[cfg(feature = "python")]

@@ -10,8 +10,8 @@ use std::rc::Rc;
 use pyo3::prelude::*;
 use serde_json::json;
 
-use crate::build::backend::{Backend, BuildEnv};
-use crate::build::graph::BuildGraph;
+use crate::compile::backend::{Backend, BuildEnv};
+use crate::compile::graph::BuildGraph;
 use crate::error::{Error, Result};
 use crate::hooks::Request;
 

@@ -1,8 +1,8 @@
 //! `[tool.zlig]`, the compatibility tables `[tool.flit.*]`, and `config_settings` overrides.
 //!
 //! This module knows every key of the user's contract and its type; it does not touch the
-//! file system except to read nothing (globs are expanded later, by `build::graph` and
-//! `dist::contents`). `config_settings` from the frontend take precedence over the file.
+//! file system except to read nothing (globs are expanded later, by `compile::graph` and
+//! `distribution::contents`). `config_settings` from the frontend take precedence over the file.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

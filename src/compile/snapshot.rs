@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::build::graph::BuildGraph;
+use crate::compile::graph::BuildGraph;
 use crate::error::{IoContext, Result};
 
 /// Bumped whenever the snapshot's shape or the generators change meaning.

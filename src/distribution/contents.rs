@@ -9,8 +9,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use crate::build::Artifacts;
-use crate::build::graph::Extension;
+use crate::compile::Artifacts;
+use crate::compile::graph::Extension;
 use crate::error::{Error, IoContext, Result};
 use crate::project::Project;
 use crate::project::discovery::ModuleKind;

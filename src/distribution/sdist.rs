@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
-use crate::dist::contents::Entry;
-use crate::dist::writer::{DistWriter, SdistWriter, Timestamp};
+use crate::distribution::contents::Entry;
+use crate::distribution::writer::{DistWriter, SdistWriter, Timestamp};
 use crate::error::Result;
 use crate::project::Project;
 

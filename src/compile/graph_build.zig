@@ -1,5 +1,5 @@
 // zlig's build.zig for the `zig` backend: the same bytes for every project, so that zig's
-// configure step, compiled once per machine, is reused by every checkout (src/build/zig.rs).
+// configure step, compiled once per machine, is reused by every checkout (src/compile/zig.rs).
 // The project comes from a JSON file zlig writes next to this one:
 //
 //   zig build --build-file build.zig -Dgraph=<abs>/graph.json -Doptimize=fast -Dtarget=<triple> [step...]

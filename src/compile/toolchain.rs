@@ -10,7 +10,7 @@ use std::process::Command;
 
 use serde::Serialize;
 
-use crate::build::tool_home::{self, env_path};
+use crate::compile::tool_home::{self, env_path};
 
 /// The zig series zlig generates code for (`build.zig` APIs change between minor versions).
 pub const SUPPORTED_SERIES: &str = "0.17.";

@@ -5,9 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::build::graph::BuildGraph;
-use crate::dist::contents::Entry;
-use crate::dist::writer::{DirWriter, DistWriter, Timestamp, WheelWriter};
+use crate::compile::graph::BuildGraph;
+use crate::distribution::contents::Entry;
+use crate::distribution::writer::{DirWriter, DistWriter, Timestamp, WheelWriter};
 use crate::error::{IoContext, Result};
 use crate::project::Project;
 use crate::project::files::slash_path;

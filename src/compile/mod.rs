@@ -206,7 +206,7 @@ fn lock(build_dir: &Path) -> Result<File> {
 pub(crate) mod test_support {
     use std::path::PathBuf;
 
-    use crate::build::graph::{BuildGraph, Extension, Language, LinkInput, Macro};
+    use crate::compile::graph::{BuildGraph, Extension, Language, LinkInput, Macro};
     use crate::project::settings::Optimize;
     use crate::target::{Target, tests::cpython311};
 
@@ -238,11 +238,11 @@ pub(crate) mod test_support {
         }
     }
 
-    /// Compares `actual` with `src/build/snapshots/<name>`; `UPDATE_SNAPSHOTS=1 cargo test`
+    /// Compares `actual` with `src/compile/snapshots/<name>`; `UPDATE_SNAPSHOTS=1 cargo test`
     /// rewrites the file instead (review it in the diff).
     pub fn assert_snapshot(name: &str, actual: &str) {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("src/build/snapshots")
+            .join("src/compile/snapshots")
             .join(name);
         if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
             std::fs::write(&path, actual).unwrap();

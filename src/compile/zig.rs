@@ -14,11 +14,11 @@ use std::process::{Command, Stdio};
 
 use serde::Serialize;
 
-use crate::build::backend::{Backend, BuildEnv};
-use crate::build::configure_cache;
-use crate::build::graph::{BuildGraph, Extension, Language, LinkInput, debug_path_maps};
-use crate::build::toolchain::{ZIG_SCRUBBED_ENV, ZIGLANG_REQUIREMENT, Zig};
-use crate::build::warmup::{self, Warmup};
+use crate::compile::backend::{Backend, BuildEnv};
+use crate::compile::configure_cache;
+use crate::compile::graph::{BuildGraph, Extension, Language, LinkInput, debug_path_maps};
+use crate::compile::toolchain::{ZIG_SCRUBBED_ENV, ZIGLANG_REQUIREMENT, Zig};
+use crate::compile::warmup::{self, Warmup};
 use crate::error::{Error, IoContext, Result};
 use crate::project::files::slash_path;
 use crate::project::settings::Optimize;
@@ -159,7 +159,7 @@ impl Backend for ZigBackend {
             command.arg("--verbose-cc");
             eprintln!("zlig: running {}", show_command(&command));
         }
-        let output = crate::build::process::output(&mut command)
+        let output = crate::compile::process::output(&mut command)
             .context(|| format!("running {}", zig.path.display()))?;
         let stderr = String::from_utf8_lossy(&output.stderr);
         if env.verbose && output.status.success() {
@@ -315,7 +315,7 @@ fn chunks<T>(files: &[T], jobs: usize) -> Vec<&[T]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::test_support::{assert_snapshot, sample_graph as graph};
+    use crate::compile::test_support::{assert_snapshot, sample_graph as graph};
 
     fn graph_json(graph: &BuildGraph, jobs: usize) -> serde_json::Value {
         serde_json::to_value(ZigGraph::new(graph, jobs, None)).unwrap()

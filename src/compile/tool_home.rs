@@ -10,7 +10,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use crate::build::toolchain::{Ninja, Zig};
+use crate::compile::toolchain::{Ninja, Zig};
 
 /// A path from an environment variable; unset and empty are alike.
 pub(crate) fn env_path(name: &str) -> Option<PathBuf> {

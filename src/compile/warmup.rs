@@ -8,9 +8,9 @@
 
 use std::path::PathBuf;
 
-use crate::build::graph::{BuildGraph, Language};
-use crate::build::tool_home::{env_path, user_cache};
-use crate::build::toolchain::Zig;
+use crate::compile::graph::{BuildGraph, Language};
+use crate::compile::tool_home::{env_path, user_cache};
+use crate::compile::toolchain::Zig;
 
 /// A one-time cost: its marker name and what to tell the user.
 #[derive(Debug, Clone, PartialEq, Eq)]

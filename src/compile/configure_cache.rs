@@ -14,9 +14,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::build::tool_home;
-use crate::build::toolchain::{ZIG_SCRUBBED_ENV, Zig};
-use crate::build::zig::{BUILD_ZIG, build_zig_hash};
+use crate::compile::tool_home;
+use crate::compile::toolchain::{ZIG_SCRUBBED_ENV, Zig};
+use crate::compile::zig::{BUILD_ZIG, build_zig_hash};
 
 /// Files larger than this are outputs (the configurer) and are hard-linked, not copied.
 const LINK_ABOVE: u64 = 1 << 20;
@@ -88,7 +88,7 @@ fn make_seed(zig: &Zig, seed: &Path) -> std::io::Result<()> {
     for var in ZIG_SCRUBBED_ENV {
         command.env_remove(var);
     }
-    let output = crate::build::process::output(&mut command)?;
+    let output = crate::compile::process::output(&mut command)?;
     if !output.status.success() {
         return Err(std::io::Error::other(format!(
             "`zig build -l` failed: {}",

@@ -595,7 +595,7 @@ mod tests {
         assert_eq!(x.macros[0].flag(), "-DPy_LIMITED_API=0x03080000");
         assert_eq!(y.macros[0].flag(), "-DPy_LIMITED_API=0x030A0000");
         let tag =
-            crate::dist::wheel::WheelTag::binary(&target, &graph, vec!["linux_x86_64".into()]);
+            crate::distribution::wheel::WheelTag::binary(&target, &graph, vec!["linux_x86_64".into()]);
         assert_eq!(tag.compressed(), "cp310-abi3-linux_x86_64");
     }
 

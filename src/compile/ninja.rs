@@ -11,12 +11,12 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::build::backend::{Backend, BuildEnv};
-use crate::build::graph::{BuildGraph, Extension, Language, LinkInput, debug_path_maps};
-use crate::build::toolchain::{
+use crate::compile::backend::{Backend, BuildEnv};
+use crate::compile::graph::{BuildGraph, Extension, Language, LinkInput, debug_path_maps};
+use crate::compile::toolchain::{
     NINJA_REQUIREMENT, Ninja, PlatformCompiler, ZIG_SCRUBBED_ENV, ZIGLANG_REQUIREMENT, Zig,
 };
-use crate::build::warmup::{self, Warmup};
+use crate::compile::warmup::{self, Warmup};
 use crate::error::{Error, IoContext, Result};
 use crate::project::files::slash_path;
 use crate::project::settings::Optimize;
@@ -208,7 +208,7 @@ impl Backend for NinjaBackend {
         }
         let ninja = command.get_program().to_string_lossy().into_owned();
         let output =
-            crate::build::process::output(&mut command).context(|| format!("running {ninja}"))?;
+            crate::compile::process::output(&mut command).context(|| format!("running {ninja}"))?;
         let text =
             String::from_utf8_lossy(&output.stdout) + String::from_utf8_lossy(&output.stderr);
         if !output.status.success() {
@@ -399,7 +399,7 @@ fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, out_di
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::test_support::{assert_snapshot, sample_graph};
+    use crate::compile::test_support::{assert_snapshot, sample_graph};
 
     /// The sample graph as a C++ extension with an rpath.
     fn graph() -> BuildGraph {

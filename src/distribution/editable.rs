@@ -8,12 +8,12 @@
 
 use serde::Serialize;
 
-use crate::build::{Artifacts, Rebuild};
-use crate::dist::contents::{Content, Entry};
+use crate::compile::{Artifacts, Rebuild};
+use crate::distribution::contents::{Content, Entry};
 use crate::project::Project;
 
 /// The import hook, written into the wheel before its configuration.
-const HOOK: &str = include_str!("editable_hook.py");
+const HOOK: &str = include_str!("../../python/zlig/editable_hook.py");
 
 /// What the import hook needs to find and rebuild the extensions.
 #[derive(Debug, Serialize)]

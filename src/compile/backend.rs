@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::rc::Rc;
 
-use crate::build::graph::BuildGraph;
-use crate::build::toolchain::Zig;
-use crate::build::warmup::Warmup;
+use crate::compile::graph::BuildGraph;
+use crate::compile::toolchain::Zig;
+use crate::compile::warmup::Warmup;
 use crate::error::{Error, Result};
 use crate::project::toml::Located;
 
@@ -106,8 +106,8 @@ pub fn select(
     Err(Error::Usage(format!(
         "no compile backend can build this project on this machine:\n{}\nInstall zig with `pip install \"{}\"` (and ninja with `pip install \"{}\"`), or set ZLIG_ZIG to a zig binary.",
         reasons.join("\n"),
-        crate::build::toolchain::ZIGLANG_REQUIREMENT,
-        crate::build::toolchain::NINJA_REQUIREMENT,
+        crate::compile::toolchain::ZIGLANG_REQUIREMENT,
+        crate::compile::toolchain::NINJA_REQUIREMENT,
     )))
 }
 
