@@ -77,7 +77,7 @@ impl Policy {
                 }
                 // libstdc++'s versions at glibc 2.17 (CentOS 7); later policies allow more,
                 // and zlig links libc++ statically, so the strictest limits are used.
-                let gcc = if arch == "aarch64" {
+                let gcc = if *arch == crate::target::Arch::Aarch64 {
                     vec![4, 7, 0]
                 } else {
                     vec![4, 8, 0]
@@ -103,7 +103,7 @@ impl Policy {
         target: &Target,
         shipped: &BTreeSet<&str>,
     ) -> Option<String> {
-        if elf_arch(elf) != Some(target.arch.as_str()) {
+        if elf_arch(elf) != Some(target.arch.wheel_name()) {
             return Some(format!(
                 "it is built for {}, not {}",
                 elf_arch(elf).unwrap_or("an unknown architecture"),
@@ -184,10 +184,10 @@ pub fn audit<'a>(
         };
         if let Some(why) = why {
             return Ok(Audit {
-                platforms: vec![target.linux_platform_tag()],
+                platforms: vec![format!("linux_{}", target.arch)],
                 downgraded: Some(format!(
                     "the wheel is tagged {} and not {}: {name}: {why}",
-                    target.linux_platform_tag(),
+                    format!("linux_{}", target.arch),
                     policy.tags[0]
                 )),
             });

@@ -1,35 +1,41 @@
-//! The errors zlig reports, one enum for the whole core.
+//! The error every hook returns, and the placed configuration error.
 //!
-//! Errors about the user's input carry their place (`ConfigError`: file, line, column, key
-//! path, expectation) and are rendered once, at the edge. Internal failures (I/O, archives,
-//! the compiler) wrap their cause together with what we were doing.
+//! Each layer has its own error type with the facts of its failures (`ProjectError`,
+//! `TargetError`, `CompileError`, `DistributionError`); `Error` gathers them, so that a hook
+//! has one type to return and `lib.rs` one place to render. Mistakes in the user's input
+//! are `ConfigError`s: file, line, column, key path and expectation, rendered once, at the
+//! edge. I/O failures keep their cause together with what we were doing.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// Everything that can make a build fail.
+use crate::compile::CompileError;
+use crate::distribution::DistributionError;
+use crate::project::ProjectError;
+use crate::target::TargetError;
+
+/// Everything that can make a hook fail.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{0}")]
+    #[error(transparent)]
     Config(#[from] Box<ConfigError>),
+    #[error(transparent)]
+    Project(#[from] ProjectError),
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    #[error(transparent)]
+    Compile(#[from] CompileError),
+    #[error(transparent)]
+    Distribution(#[from] DistributionError),
     #[error("{context}: {source}")]
     Io {
         context: String,
         #[source]
         source: std::io::Error,
     },
-    #[error("{context}: {source}")]
-    Zip {
-        context: String,
-        #[source]
-        source: zip::result::ZipError,
-    },
-    /// A problem with the environment or the project that has no place in a file.
-    #[error("{0}")]
-    Usage(String),
-    /// The compiler ran and failed; the message holds its diagnostic and the command.
-    #[error("{0}")]
-    Compile(String),
+    /// The user interrupted the build (Ctrl-C or SIGTERM); nothing was left half-written.
+    #[error("interrupted")]
+    Interrupted,
 }
 
 /// Shorthand for results in the core.
@@ -43,15 +49,6 @@ pub trait IoContext<T> {
 impl<T> IoContext<T> for std::io::Result<T> {
     fn context(self, what: impl FnOnce() -> String) -> Result<T> {
         self.map_err(|source| Error::Io {
-            context: what(),
-            source,
-        })
-    }
-}
-
-impl<T> IoContext<T> for zip::result::ZipResult<T> {
-    fn context(self, what: impl FnOnce() -> String) -> Result<T> {
-        self.map_err(|source| Error::Zip {
             context: what(),
             source,
         })

@@ -9,17 +9,19 @@ use serde::Deserialize;
 
 use crate::audit;
 use crate::compile::backend::{self, Backend};
-use crate::compile::graph::{BuildGraph, EnvFlags};
+use crate::compile::build_dir::{self, BuildDir};
+use crate::compile::graph::BuildGraph;
+use crate::compile::link_args::EnvFlags;
 use crate::compile::ninja::NinjaBackend;
 use crate::compile::toolchain::{ZigCandidates, find_ninja, find_platform_compiler};
 use crate::compile::zig::ZigBackend;
-use crate::compile::{Artifacts, CompileOptions, Rebuild, compile};
+use crate::compile::{Build, compile};
 use crate::distribution::contents::{Content, Entry, sdist_files, wheel_files};
-use crate::distribution::editable;
 use crate::distribution::sdist::write_sdist;
-use crate::distribution::wheel::{WheelTag, read_prepared_metadata, write_metadata_dir, write_wheel};
+use crate::distribution::wheel::{WheelTag, prepared_metadata, write_metadata_dir, write_wheel};
 use crate::distribution::writer::Timestamp;
-use crate::error::{IoContext, Result};
+use crate::distribution::{editable, inplace};
+use crate::error::Result;
 use crate::project::Project;
 use crate::project::toml::Located;
 use crate::target::{Interpreter, Target};
@@ -69,7 +71,8 @@ impl Request {
 
     /// The project's target and its resolved graph.
     fn graph(&self, project: &Project) -> Result<(Target, BuildGraph)> {
-        let target = Target::resolve(&self.interpreter, project.settings.target.as_ref())?;
+        let spec = project.settings.target.as_ref().map(|t| &t.value);
+        let target = Target::resolve(&self.interpreter, spec)?;
         let graph = BuildGraph::resolve(project, &target, &EnvFlags::from_env()?)?;
         Ok((target, graph))
     }
@@ -87,103 +90,69 @@ pub fn requires_for_build_wheel(request: &Request) -> Result<Vec<String>> {
     backend::requirements(request.backends(requested)?, requested, &graph)
 }
 
-/// A project's target and graph, and the backend chosen to build it.
-struct Selected {
+/// A project with its extensions compiled, the build dir still locked.
+struct Compiled {
     target: Target,
     graph: BuildGraph,
     backend: Rc<dyn Backend>,
-}
-
-/// A project with its extensions compiled.
-struct Compiled {
-    selected: Selected,
-    artifacts: Artifacts,
-    rebuild: Option<Rebuild>,
+    build: Build,
 }
 
 impl Compiled {
-    /// The wheel tag, from the ELF audit of the wheel's files.
-    fn wheel_tag(&self, files: &[Entry]) -> Result<WheelTag> {
-        let Selected { target, graph, .. } = &self.selected;
+    /// The wheel's package files and built modules, and its tag from the ELF audit.
+    fn wheel_contents(&self, project: &Project) -> Result<(Vec<Entry>, WheelTag)> {
+        let files = wheel_files(project, &self.graph.extensions, &self.build.artifacts)?;
         let on_disk = files.iter().filter_map(|e| match &e.content {
             Content::File(path) => Some((e.path.as_str(), path.as_path())),
             Content::Generated(_) => None,
         });
-        let audit = audit::audit(on_disk, target)?;
+        let audit = audit::audit(on_disk, &self.target)?;
         if let Some(why) = &audit.downgraded {
             eprintln!("zlig: warning: {why}");
         }
-        Ok(WheelTag::binary(target, graph, audit.platforms))
+        Ok((
+            files,
+            WheelTag::binary(&self.target, &self.graph, audit.platforms),
+        ))
     }
 }
 
-/// Resolves the project's extensions and picks the backend (`None` when it has none).
-fn select_backend(request: &Request, project: &Project) -> Result<Option<Selected>> {
-    if !project.has_extensions() {
-        return Ok(None);
-    }
-    let (target, graph) = request.graph(project)?;
-    let requested = project.settings.backend.as_ref();
-    let backend = backend::select(request.backends(requested)?, requested, &graph)?;
-    Ok(Some(Selected {
-        target,
-        graph,
-        backend,
-    }))
-}
-
-/// Loads the project and compiles its extensions into the build dir (`None` when it has none).
+/// Loads the project and compiles its extensions into the build dir (`None` when it has
+/// none).
 fn compile_project(request: &Request) -> Result<(Project, Option<Compiled>)> {
     let project = request.project()?;
-    let Some(selected) = select_backend(request, &project)? else {
+    if !project.has_extensions() {
         return Ok((project, None));
-    };
-    let settings = &project.settings;
-    let build_dir = settings.build_dir(&project.root, &selected.target.build_dir_name());
+    }
+    let (target, graph) = request.graph(&project)?;
+    let requested = project.settings.backend.as_ref();
+    let backend = backend::select(request.backends(requested)?, requested, &graph)?;
+    let build_dir = BuildDir::new(project.build_dir(&target.build_dir_name()));
     let build = compile(
-        &selected.graph,
-        selected.backend.as_ref(),
-        &CompileOptions {
-            build_dir: &build_dir,
-            verbose: settings.verbose,
-        },
+        &graph,
+        backend.as_ref(),
+        &build_dir,
+        project.settings.verbose,
     )?;
     Ok((
         project,
         Some(Compiled {
-            selected,
-            artifacts: build.artifacts,
-            rebuild: build.rebuild,
+            target,
+            graph,
+            backend,
+            build,
         }),
     ))
 }
 
-/// The wheel's package files and its tag: pure, or from the audit of the built modules.
-fn wheel_contents(
-    project: &Project,
-    compiled: Option<&Compiled>,
-) -> Result<(Vec<Entry>, WheelTag)> {
-    let Some(compiled) = compiled else {
-        return Ok((
-            wheel_files(project, &[], &Artifacts::new())?,
-            WheelTag::pure(),
-        ));
-    };
-    let files = wheel_files(
-        project,
-        &compiled.selected.graph.extensions,
-        &compiled.artifacts,
-    )?;
-    let tag = compiled.wheel_tag(&files)?;
-    Ok((files, tag))
-}
-
 /// The METADATA to write: verbatim from the frontend's metadata dir when it gave one (PEP
-/// 517 requires the wheel to carry exactly that), else rendered.
+/// 517 requires the wheel to carry exactly that), which must still be the project's.
 fn metadata_text(project: &Project, metadata_dir: Option<&Path>) -> Result<String> {
     match metadata_dir {
-        Some(dir) => read_prepared_metadata(dir),
-        None => Ok(project.metadata.render()),
+        Some(dir) => prepared_metadata(project, dir),
+        None => Ok(crate::distribution::core_metadata::render(
+            &project.metadata,
+        )),
     }
 }
 
@@ -196,7 +165,13 @@ pub fn build_wheel(
     let timestamp = Timestamp::from_env()?;
     let (project, compiled) = compile_project(request)?;
     let metadata = metadata_text(&project, metadata_dir)?;
-    let (files, tag) = wheel_contents(&project, compiled.as_ref())?;
+    let (files, tag) = match &compiled {
+        Some(compiled) => compiled.wheel_contents(&project)?,
+        None => (
+            wheel_files(&project, &[], &Default::default())?,
+            WheelTag::pure(),
+        ),
+    };
     write_wheel(&project, &files, &tag, &metadata, wheel_dir, timestamp)
 }
 
@@ -211,13 +186,31 @@ pub fn build_editable(
     let timestamp = Timestamp::from_env()?;
     let (project, compiled) = compile_project(request)?;
     let metadata = metadata_text(&project, metadata_dir)?;
-    let (_, tag) = wheel_contents(&project, compiled.as_ref())?;
-    let (modules, rebuild) = match compiled {
-        Some(compiled) => (compiled.artifacts, compiled.rebuild),
-        None => (Artifacts::new(), None),
+    let Some(compiled) = compiled else {
+        let files = editable::files(&project, &Default::default(), None);
+        return write_wheel(
+            &project,
+            &files,
+            &WheelTag::pure(),
+            &metadata,
+            wheel_dir,
+            timestamp,
+        );
     };
-    let rebuild = rebuild.filter(|_| project.settings.editable_rebuild);
-    let files = editable::files(&project, &modules, rebuild.as_ref());
+    let (_, tag) = compiled.wheel_contents(&project)?;
+    let tools: Vec<&Path> = compiled
+        .backend
+        .zig()
+        .map(|z| z.path.as_path())
+        .into_iter()
+        .collect();
+    let rebuild = match &compiled.build.rebuild {
+        Some(rebuild) if project.settings.editable_rebuild => {
+            editable::checked_rebuild(rebuild, &tools)
+        }
+        _ => None,
+    };
+    let files = editable::files(&project, &compiled.build.artifacts, rebuild);
     write_wheel(&project, &files, &tag, &metadata, wheel_dir, timestamp)
 }
 
@@ -226,42 +219,16 @@ pub fn build_inplace(request: &Request) -> Result<Vec<PathBuf>> {
     let (project, Some(compiled)) = compile_project(request)? else {
         return Ok(Vec::new());
     };
-    let mut written = Vec::new();
-    for ext in &compiled.selected.graph.extensions {
-        let Some(built) = compiled.artifacts.get(&ext.name) else {
-            continue;
-        };
-        let target = project
-            .root
-            .join(&project.layout.python_source)
-            .join(&ext.output);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).context(|| format!("creating {}", parent.display()))?;
-        }
-        // Copy to a temporary name and rename, so a running interpreter never maps a
-        // half-written module.
-        let temp = target.with_extension("so.zlig-tmp");
-        std::fs::copy(built, &temp)
-            .context(|| format!("copying {} to {}", built.display(), temp.display()))?;
-        std::fs::rename(&temp, &target)
-            .context(|| format!("moving {} into place", target.display()))?;
-        written.push(target);
-    }
-    Ok(written)
+    inplace::copy_modules(
+        &project,
+        &compiled.graph.extensions,
+        &compiled.build.artifacts,
+    )
 }
 
-/// Removes the project's build dir; returns it if it existed.
-pub fn clean(request: &Request) -> Result<Option<PathBuf>> {
-    let project = request.project()?;
-    let dir = match &project.settings.build_dir {
-        Some(_) => project.settings.build_dir(&project.root, ""),
-        None => project.root.join("build").join("zlig"),
-    };
-    if !dir.exists() {
-        return Ok(None);
-    }
-    std::fs::remove_dir_all(&dir).context(|| format!("removing {}", dir.display()))?;
-    Ok(Some(dir))
+/// Removes the project's build dirs (only those zlig made); returns them.
+pub fn clean(request: &Request) -> Result<Vec<PathBuf>> {
+    build_dir::clean(&request.project()?)
 }
 
 /// `build_sdist`: writes the source distribution; returns its file name. Never compiles.

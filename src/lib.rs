@@ -1,14 +1,16 @@
 //! zlig's core, and the thin pyo3 surface the Python hooks call.
 //!
-//! The path of a build (DESIGN.md): `project` (pyproject → Project) → `target` →
-//! `build` (graph, snapshot, backends) → `dist` (contents and writers). `hooks` strings
-//! them together with plain values; this file only converts Python values and errors.
+//! The path of a build (ARCHITECTURE.md): `project` (pyproject → Project) → `target` →
+//! `compile` (graph, snapshot, backends) → `audit` → `distribution` (contents and writers).
+//! `hooks` strings them together with plain values; this file only converts Python values
+//! and errors.
 
 pub mod audit;
 pub mod compile;
 pub mod distribution;
 pub mod error;
 pub mod hooks;
+pub mod interrupt;
 #[cfg(feature = "python")]
 mod plugin;
 pub mod project;
@@ -16,11 +18,11 @@ pub mod target;
 
 #[cfg(feature = "python")]
 mod python {
-    use super::{error, hooks, plugin};
+    use super::{error, hooks, interrupt, plugin};
     use std::path::Path;
 
     use pyo3::create_exception;
-    use pyo3::exceptions::PyException;
+    use pyo3::exceptions::{PyException, PyKeyboardInterrupt};
     use pyo3::prelude::*;
 
     create_exception!(
@@ -30,7 +32,8 @@ mod python {
         "A build failed; the message is for the user."
     );
 
-    /// Parses the JSON request, runs `hook`, and turns errors and panics into `BuildError`.
+    /// Parses the JSON request, runs `hook`, and turns errors and panics into `BuildError`
+    /// (an interruption into `KeyboardInterrupt`).
     fn run<T>(
         request: &str,
         hook: impl FnOnce(&hooks::Request) -> error::Result<T>,
@@ -39,10 +42,17 @@ mod python {
             BuildError::new_err(format!("internal error: bad request from the hooks: {err}"))
         })?;
         request.plugins = Some(plugin::load);
+        interrupt::set_python_check(|| Python::attach(|py| py.check_signals().is_err()));
+        let _signals = interrupt::Hook::enter();
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(&request))) {
-            Ok(Ok(value)) => Ok(value),
+            Ok(Ok(value)) => {
+                // A Ctrl-C after the output is in place comes too late to undo it.
+                let _ = Python::attach(|py| py.check_signals());
+                Ok(value)
+            }
+            Ok(Err(error::Error::Interrupted)) => Err(PyKeyboardInterrupt::new_err(())),
             Ok(Err(err)) => {
-                // A Ctrl-C that stopped the compiler is the user's doing, not a build error.
+                // A Ctrl-C that made a tool fail is the user's doing, not a build error.
                 Python::attach(|py| py.check_signals())?;
                 Err(BuildError::new_err(err.to_string()))
             }
@@ -129,9 +139,9 @@ mod python {
         run(request, hooks::build_inplace)
     }
 
-    /// Removes the build dir: the folder removed, if it existed.
+    /// Removes the build dirs zlig made: the folders removed.
     #[pyfunction]
-    fn clean(request: &str) -> PyResult<Option<std::path::PathBuf>> {
+    fn clean(request: &str) -> PyResult<Vec<std::path::PathBuf>> {
         run(request, hooks::clean)
     }
 

@@ -10,7 +10,8 @@ use std::rc::Rc;
 use pyo3::prelude::*;
 use serde_json::json;
 
-use crate::compile::backend::{Backend, BuildEnv};
+use crate::compile::CompileError;
+use crate::compile::backend::{Backend, BuildEnv, Unusable};
 use crate::compile::graph::BuildGraph;
 use crate::error::{Error, Result};
 use crate::hooks::Request;
@@ -25,11 +26,7 @@ pub fn load(request: &Request) -> Result<Vec<Rc<dyn Backend>>> {
         }
         Ok(backends)
     })
-    .map_err(|err: PyErr| {
-        Error::Usage(format!(
-            "loading the `zlig.backends` entry points failed: {err}"
-        ))
-    })
+    .map_err(|err: PyErr| CompileError::PluginLoad(err.to_string()).into())
 }
 
 /// A backend implemented in Python.
@@ -66,7 +63,8 @@ impl PluginBackend {
         })
     }
 
-    /// Builds a read-only protocol object (`environment`, `build_env` or `graph`).
+    /// Builds a read-only protocol object (`Environment`, `BuildEnv` or `BuildGraph`) from
+    /// its JSON.
     fn decode<'py>(
         &self,
         py: Python<'py>,
@@ -83,41 +81,31 @@ impl PluginBackend {
         env: &BuildEnv,
         graph: &BuildGraph,
     ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
-        let build_env = json!({
-            "project_dir": self.project_dir,
-            "target": graph.target,
-            "work_dir": env.work_dir,
-            "out_dir": env.out_dir,
-            "jobs": env.jobs,
-            "verbose": env.verbose,
-        });
-        let mut graph_json = serde_json::to_value(graph).expect("graph serializes");
-        for (ext, value) in graph.extensions.iter().zip(
-            graph_json["extensions"]
-                .as_array_mut()
-                .into_iter()
-                .flatten(),
-        ) {
-            value["compile_flags"] = json!(ext.compile_flags(graph.optimize));
-        }
+        let mut build_env = serde_json::to_value(env).expect("the build env serializes");
+        build_env["project_dir"] = json!(self.project_dir);
+        build_env["target"] = json!(graph.target);
         Ok((
-            self.decode(py, "build_env", build_env.to_string())?,
-            self.decode(py, "graph", graph_json.to_string())?,
+            self.decode(py, "BuildEnv", build_env.to_string())?,
+            self.decode(py, "BuildGraph", graph.to_json())?,
         ))
     }
 
-    /// A failure in the plugin, with what it said.
-    fn failed(&self, py: Python<'_>, doing: &str, err: PyErr) -> Error {
+    /// A failure in the plugin, with what it said; a Ctrl-C in it is an interruption.
+    fn failed(&self, py: Python<'_>, doing: &'static str, err: PyErr) -> Error {
+        if err.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) {
+            return Error::Interrupted;
+        }
         let kind = err
             .get_type(py)
             .name()
             .map(|n| n.to_string())
             .unwrap_or_default();
-        Error::Compile(format!(
-            "the {} backend failed to {doing}: {kind}: {}",
-            self.name,
-            err.value(py)
-        ))
+        CompileError::Plugin {
+            backend: self.name.clone(),
+            doing,
+            message: format!("{kind}: {}", err.value(py)),
+        }
+        .into()
     }
 }
 
@@ -130,17 +118,15 @@ impl Backend for PluginBackend {
         self.priority
     }
 
-    fn version(&self) -> std::result::Result<String, String> {
+    fn version(&self) -> std::result::Result<String, Unusable> {
         Python::attach(|py| {
             let env = self
-                .decode(py, "environment", self.environment.clone())
-                .map_err(|e| e.to_string())?;
+                .decode(py, "Environment", self.environment.clone())
+                .map_err(|e| Unusable::Raised(e.to_string()))?;
             match self.object.bind(py).call_method1("version", (env,)) {
-                Ok(version) if version.is_none() => {
-                    Err("its version() says it cannot be used here".into())
-                }
+                Ok(version) if version.is_none() => Err(Unusable::Declined),
                 Ok(version) => Ok(version.str().map(|s| s.to_string()).unwrap_or_default()),
-                Err(err) => Err(format!("its version() raised {err}")),
+                Err(err) => Err(Unusable::Raised(err.to_string())),
             }
         })
     }

@@ -1,15 +1,15 @@
-//! What we build for: the interpreter's facts and the platform, resolved into wheel tags,
-//! the extension file suffix, the Python include dir and the zig target triple.
+//! What we build for: the interpreter's facts and the platform, resolved into the wheel's
+//! python and ABI tags, the extension file suffix, the Python include dir and the zig
+//! target triple.
 //!
 //! The interpreter facts come from the Python side (`sys`, `sysconfig`) as plain values.
-//! Tags are derived from them and from the target, never copied from `sys_tags()`.
+//! The user's `target` is parsed into a `TargetSpec` where it is read (`project::settings`);
+//! `Target::resolve` combines the two. Tags are derived, never copied from `sys_tags()`.
 
+use std::fmt;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
-
-use crate::error::{Error, Result};
-use crate::project::toml::Located;
 
 /// Facts about the running interpreter, gathered by the hooks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,8 +32,83 @@ pub struct Interpreter {
     pub gil_disabled: bool,
 }
 
+/// A CPU architecture zlig can build for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Arch {
+    X86_64,
+    Aarch64,
+    I686,
+    Armv7l,
+    Ppc64le,
+    S390x,
+    Riscv64,
+}
+
+impl Arch {
+    /// Every architecture, for messages.
+    pub const ALL: [Self; 7] = [
+        Self::X86_64,
+        Self::Aarch64,
+        Self::I686,
+        Self::Armv7l,
+        Self::Ppc64le,
+        Self::S390x,
+        Self::Riscv64,
+    ];
+
+    /// The name in wheel tags and `platform_machine`: `x86_64`, `aarch64`, `i686`, ….
+    pub fn wheel_name(self) -> &'static str {
+        match self {
+            Self::X86_64 => "x86_64",
+            Self::Aarch64 => "aarch64",
+            Self::I686 => "i686",
+            Self::Armv7l => "armv7l",
+            Self::Ppc64le => "ppc64le",
+            Self::S390x => "s390x",
+            Self::Riscv64 => "riscv64",
+        }
+    }
+
+    /// The name in zig target triples.
+    fn zig_name(self) -> &'static str {
+        match self {
+            Self::I686 => "x86",
+            Self::Armv7l => "arm",
+            Self::Ppc64le => "powerpc64le",
+            other => other.wheel_name(),
+        }
+    }
+
+    /// The architecture of a `platform.machine()` answer or a zig triple's first part.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "x86_64" | "amd64" | "AMD64" | "x64" => Self::X86_64,
+            "aarch64" | "arm64" => Self::Aarch64,
+            "i686" | "i386" | "i586" | "x86" => Self::I686,
+            "armv7l" | "arm" => Self::Armv7l,
+            "ppc64le" | "powerpc64le" => Self::Ppc64le,
+            "s390x" => Self::S390x,
+            "riscv64" => Self::Riscv64,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Arch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.wheel_name())
+    }
+}
+
+impl Serialize for Arch {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.wheel_name())
+    }
+}
+
 /// The C library a Linux target links against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind")]
 pub enum Libc {
     /// glibc, with the minimum version the wheel claims.
     Gnu {
@@ -43,13 +118,95 @@ pub enum Libc {
     Musl,
 }
 
+/// The glibc that wheels are built against by default: manylinux2014's.
+const DEFAULT_GLIBC: (u32, u32) = (2, 17);
+
+/// A `target` as the user wrote it, parsed: `aarch64-linux-gnu.2.28`, `x86_64-linux-musl`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TargetSpec {
+    pub arch: Arch,
+    pub libc: Libc,
+}
+
+/// Why a `target` was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TargetSpecError {
+    #[error("not a target triple")]
+    NotATriple,
+    #[error("unknown architecture `{0}`")]
+    UnknownArch(String),
+    #[error("unsupported operating system `{0}`")]
+    UnsupportedOs(String),
+    #[error("unsupported C library `{0}`")]
+    UnsupportedLibc(String),
+    #[error("bad glibc version `{0}`")]
+    BadGlibc(String),
+    #[error("glibc older than 2.17 is not supported")]
+    GlibcTooOld,
+}
+
+impl TargetSpecError {
+    /// The message with what a target looks like, for the user.
+    pub fn explained(&self) -> String {
+        let arches: Vec<&str> = Arch::ALL.iter().map(|a| a.wheel_name()).collect();
+        format!(
+            "{self}; expected `<arch>-linux-gnu[.<glibc>]` or `<arch>-linux-musl`, with <arch> one of: {}",
+            arches.join(", ")
+        )
+    }
+}
+
+impl std::str::FromStr for TargetSpec {
+    type Err = TargetSpecError;
+
+    fn from_str(triple: &str) -> Result<Self, Self::Err> {
+        let parts: Vec<&str> = triple.split('-').collect();
+        let [arch, os, abi] = parts.as_slice() else {
+            return Err(TargetSpecError::NotATriple);
+        };
+        let arch =
+            Arch::from_name(arch).ok_or_else(|| TargetSpecError::UnknownArch(arch.to_string()))?;
+        if *os != "linux" {
+            return Err(TargetSpecError::UnsupportedOs(os.to_string()));
+        }
+        let (abi, version) = abi.split_once('.').unwrap_or((abi, ""));
+        let libc = match abi {
+            "gnu" | "gnueabihf" => {
+                let (major, minor) = if version.is_empty() {
+                    DEFAULT_GLIBC
+                } else {
+                    version
+                        .split_once('.')
+                        .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)))
+                        .ok_or_else(|| TargetSpecError::BadGlibc(version.to_string()))?
+                };
+                if (major, minor) < DEFAULT_GLIBC {
+                    return Err(TargetSpecError::GlibcTooOld);
+                }
+                Libc::Gnu { major, minor }
+            }
+            "musl" | "musleabihf" if version.is_empty() => Libc::Musl,
+            other => return Err(TargetSpecError::UnsupportedLibc(other.to_string())),
+        };
+        Ok(Self { arch, libc })
+    }
+}
+
+/// Why there is nothing to build for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TargetError {
+    #[error("zlig builds Linux wheels for now; this interpreter's platform is `{0}`")]
+    NotLinux(String),
+    #[error("zlig does not know this interpreter's architecture `{0}`")]
+    UnknownMachine(String),
+}
+
 /// The resolved build target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Target {
     /// The triple handed to zig, such as `x86_64-linux-gnu.2.17`.
     pub zig_triple: String,
-    /// The CPU architecture in wheel-tag spelling (`x86_64`, `aarch64`).
-    pub arch: String,
+    pub arch: Arch,
     pub libc: Libc,
     /// Whether this is the interpreter's own platform (not a cross build).
     pub native: bool,
@@ -59,7 +216,7 @@ pub struct Target {
     pub python_version: (u32, u32),
     /// `cp311`, from the interpreter.
     pub python_tag: String,
-    /// `cp311`, `cp313t`, or `abi3`.
+    /// `cp311`, `cp313t`, or `pypy310_pp73`.
     pub abi_tag: String,
     /// The suffix of extension files: `.cpython-311-x86_64-linux-gnu.so`.
     pub ext_suffix: String,
@@ -67,69 +224,44 @@ pub struct Target {
     pub include_dir: PathBuf,
 }
 
-/// The glibc that wheels are built against by default: manylinux2014's.
-const DEFAULT_GLIBC: (u32, u32) = (2, 17);
-
-const ARCHES: &[&str] = &[
-    "x86_64", "aarch64", "i686", "armv7l", "ppc64le", "s390x", "riscv64",
-];
-
 impl Target {
     /// Resolves the target from the interpreter and the `target` setting, if any.
-    pub fn resolve(interpreter: &Interpreter, setting: Option<&Located<String>>) -> Result<Self> {
+    pub fn resolve(
+        interpreter: &Interpreter,
+        spec: Option<&TargetSpec>,
+    ) -> Result<Self, TargetError> {
         if interpreter.platform != "linux" {
-            return Err(Error::Usage(format!(
-                "zlig builds Linux wheels for now; this interpreter's platform is `{}`",
-                interpreter.platform
-            )));
+            return Err(TargetError::NotLinux(interpreter.platform.clone()));
         }
-        let host_arch = wheel_arch(&interpreter.machine);
+        let host_arch = Arch::from_name(&interpreter.machine)
+            .ok_or_else(|| TargetError::UnknownMachine(interpreter.machine.clone()))?;
         let host_musl = interpreter.ext_suffix.contains("-musl");
-        let (arch, libc) = match setting {
-            None => (
-                host_arch.clone(),
-                if host_musl {
-                    Libc::Musl
-                } else {
-                    Libc::Gnu {
-                        major: DEFAULT_GLIBC.0,
-                        minor: DEFAULT_GLIBC.1,
-                    }
-                },
-            ),
-            Some(triple) => parse_triple(triple)?,
-        };
+        let TargetSpec { arch, libc } = spec.copied().unwrap_or(TargetSpec {
+            arch: host_arch,
+            libc: if host_musl {
+                Libc::Musl
+            } else {
+                Libc::Gnu {
+                    major: DEFAULT_GLIBC.0,
+                    minor: DEFAULT_GLIBC.1,
+                }
+            },
+        });
         let native = arch == host_arch && matches!(libc, Libc::Musl) == host_musl;
-        let zig_arch = match arch.as_str() {
-            "i686" => "x86",
-            "armv7l" => "arm",
-            "ppc64le" => "powerpc64le",
-            other => other,
-        };
+        let eabihf = if arch == Arch::Armv7l { "eabihf" } else { "" };
         let zig_triple = match libc {
             Libc::Gnu { major, minor } => {
-                let abi = if arch == "armv7l" { "gnueabihf" } else { "gnu" };
-                format!("{zig_arch}-linux-{abi}.{major}.{minor}")
+                format!("{}-linux-gnu{eabihf}.{major}.{minor}", arch.zig_name())
             }
-            Libc::Musl => {
-                let abi = if arch == "armv7l" {
-                    "musleabihf"
-                } else {
-                    "musl"
-                };
-                format!("{zig_arch}-linux-{abi}")
-            }
+            Libc::Musl => format!("{}-linux-musl{eabihf}", arch.zig_name()),
         };
         let ext_suffix = if native {
             interpreter.ext_suffix.clone()
         } else {
             let (major, minor) = interpreter.version;
             let t = if interpreter.gil_disabled { "t" } else { "" };
-            let multiarch = match libc {
-                Libc::Gnu { .. } => format!("{arch}-linux-gnu"),
-                Libc::Musl => format!("{arch}-linux-musl"),
-            };
-            format!(".cpython-{major}{minor}{t}-{multiarch}.so")
+            let libc_name = if libc == Libc::Musl { "musl" } else { "gnu" };
+            format!(".cpython-{major}{minor}{t}-{arch}-linux-{libc_name}.so")
         };
         Ok(Self {
             zig_triple,
@@ -158,7 +290,7 @@ impl Target {
             implementation_name: &self.implementation,
             implementation_version: &version,
             os_name: "posix",
-            platform_machine: &self.arch,
+            platform_machine: self.arch.wheel_name(),
             platform_python_implementation: python_implementation,
             platform_release: "",
             platform_system: "Linux",
@@ -170,12 +302,7 @@ impl Target {
         .expect("major.minor is a valid version")
     }
 
-    /// The platform tag a wheel gets before any policy audit: `linux_<arch>`.
-    pub fn linux_platform_tag(&self) -> String {
-        format!("linux_{}", self.arch)
-    }
-
-    /// The default build dir name component: what the build is specific to.
+    /// The default build dir's name: what a build is specific to.
     pub fn build_dir_name(&self) -> String {
         format!("{}-{}", self.abi_tag, self.zig_triple)
     }
@@ -210,66 +337,9 @@ fn abi_tag(interpreter: &Interpreter) -> String {
     }
 }
 
-fn wheel_arch(machine: &str) -> String {
-    match machine {
-        "amd64" | "AMD64" | "x64" => "x86_64".into(),
-        "arm64" => "aarch64".into(),
-        "i386" | "i586" | "x86" => "i686".into(),
-        other => other.to_string(),
-    }
-}
-
-/// Parses a `target` such as `aarch64-linux-gnu.2.17` or `x86_64-linux-musl`.
-fn parse_triple(triple: &Located<String>) -> Result<(String, Libc)> {
-    let parts: Vec<&str> = triple.value.split('-').collect();
-    let bad = |why: &str| {
-        triple.error(format!(
-            "{why}; expected `<arch>-linux-gnu[.<glibc>]` or `<arch>-linux-musl`, with <arch> one of: {}",
-            ARCHES.join(", ")
-        ))
-    };
-    let [arch, os, abi] = parts.as_slice() else {
-        return Err(bad("not a target triple"));
-    };
-    let arch = match *arch {
-        "x86" => "i686".to_string(),
-        "arm" => "armv7l".to_string(),
-        "powerpc64le" => "ppc64le".to_string(),
-        other => wheel_arch(other),
-    };
-    if !ARCHES.contains(&arch.as_str()) {
-        return Err(bad(&format!("unknown architecture `{arch}`")));
-    }
-    if *os != "linux" {
-        return Err(bad(&format!("unsupported operating system `{os}`")));
-    }
-    let (abi, version) = abi.split_once('.').unwrap_or((abi, ""));
-    let libc = match abi {
-        "gnu" | "gnueabihf" => {
-            let (major, minor) = if version.is_empty() {
-                DEFAULT_GLIBC
-            } else {
-                let parsed = version
-                    .split_once('.')
-                    .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)));
-                parsed.ok_or_else(|| bad(&format!("bad glibc version `{version}`")))?
-            };
-            if (major, minor) < DEFAULT_GLIBC {
-                return Err(bad("glibc older than 2.17 is not supported"));
-            }
-            Libc::Gnu { major, minor }
-        }
-        "musl" | "musleabihf" if version.is_empty() => Libc::Musl,
-        other => return Err(bad(&format!("unsupported C library `{other}`"))),
-    };
-    Ok((arch, libc))
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::project::toml::Place;
-    use std::path::Path;
 
     pub(crate) fn cpython311() -> Interpreter {
         Interpreter {
@@ -284,11 +354,8 @@ pub(crate) mod tests {
         }
     }
 
-    fn setting(value: &str) -> Located<String> {
-        Located {
-            value: value.into(),
-            place: Place::unspanned(Path::new("config_settings"), "target"),
-        }
+    fn resolve(triple: &str) -> Target {
+        Target::resolve(&cpython311(), Some(&triple.parse().unwrap())).unwrap()
     }
 
     #[test]
@@ -299,17 +366,21 @@ pub(crate) mod tests {
             (target.python_tag.as_str(), target.abi_tag.as_str()),
             ("cp311", "cp311")
         );
-        assert_eq!(target.linux_platform_tag(), "linux_x86_64");
         assert_eq!(target.ext_suffix, ".cpython-311-x86_64-linux-gnu.so");
+        assert!(target.native);
     }
 
     #[test]
     fn cross_target_names_files_for_the_target() {
-        let target =
-            Target::resolve(&cpython311(), Some(&setting("aarch64-linux-gnu.2.28"))).unwrap();
+        let target = resolve("aarch64-linux-gnu.2.28");
         assert_eq!(target.zig_triple, "aarch64-linux-gnu.2.28");
         assert_eq!(target.ext_suffix, ".cpython-311-aarch64-linux-gnu.so");
         assert!(!target.native);
+        assert_eq!(
+            resolve("arm-linux-musleabihf").zig_triple,
+            "arm-linux-musleabihf"
+        );
+        assert_eq!(resolve("i686-linux-gnu").zig_triple, "x86-linux-gnu.2.17");
     }
 
     #[test]
@@ -337,11 +408,12 @@ pub(crate) mod tests {
             ("x86_64-linux-gnu.2.5", "glibc older than 2.17"),
             ("x86_64", "not a target triple"),
         ] {
-            let err = Target::resolve(&cpython311(), Some(&setting(triple)))
-                .err()
-                .unwrap()
-                .to_string();
-            assert!(err.contains(expected), "{triple}: {err}");
+            let err = triple.parse::<TargetSpec>().unwrap_err().explained();
+            assert!(err.starts_with(expected), "{triple}: {err}");
+            assert!(
+                err.ends_with("x86_64, aarch64, i686, armv7l, ppc64le, s390x, riscv64"),
+                "{err}"
+            );
         }
     }
 }

@@ -31,15 +31,29 @@ def ziglang_zig() -> Optional[str]:
     return None
 
 
+def _utf8_path(path: str, what: str) -> str:
+    """``path``, which the core (and every archive) takes as UTF-8 text."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(path).decode("utf-8", "backslashreplace")
+        raise BuildError(f"{what} {shown} is not valid UTF-8; zlig needs UTF-8 paths: rename it") from None
+    return path
+
+
 def request(config_settings: ConfigSettings) -> str:
     """The JSON request every core function takes."""
+    if config_settings is not None and not isinstance(config_settings, Mapping):
+        raise BuildError(
+            f"config_settings must be a mapping of setting names to values, not {type(config_settings).__name__} (a bug in the frontend calling zlig)"
+        )
     settings = {
-        key: [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+        str(key): [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
         for key, value in (config_settings or {}).items()
     }
     return json.dumps(
         {
-            "project_dir": os.getcwd(),
+            "project_dir": _utf8_path(os.getcwd(), "the project folder"),
             "interpreter": {
                 "implementation": sys.implementation.name,
                 "version": list(sys.version_info[:2]),

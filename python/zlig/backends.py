@@ -19,15 +19,20 @@ names an object (or a class, which zlig instantiates with no arguments) with:
 Optional: ``build_file: str`` (default ``build.<name>``) and ``requirements() -> list[str]``,
 what a frontend should install from PyPI to make the backend usable.
 
-Every object zlig passes is read-only (frozen dataclasses, tuples).
+Every object zlig passes is read-only (frozen dataclasses, tuples). They are decoded from
+the build graph's JSON, the one schema the core writes for every backend (ARCHITECTURE.md,
+"The build graph"); fields the JSON has and a class does not are ignored, so a newer core
+can add fields.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import typing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Protocol, Tuple, runtime_checkable
+from typing import Any, List, NamedTuple, Optional, Protocol, Tuple, runtime_checkable
 
 @dataclass(frozen=True)
 class Target:
@@ -47,6 +52,15 @@ class Target:
     """The folder holding ``Python.h``."""
 
 
+class LinkInput(NamedTuple):
+    """One input of the link step, in order; unpacks as ``(kind, value)``."""
+
+    kind: str
+    """``LibraryDir`` (a path), ``Library`` (a name), ``RPath`` (a path, ``$ORIGIN``
+    allowed) or ``File`` (the path of an object, archive or shared library)."""
+    value: str
+
+
 @dataclass(frozen=True)
 class Extension:
     """One extension module, fully resolved."""
@@ -54,7 +68,7 @@ class Extension:
     name: str
     """The dotted module name."""
     leaf: str
-    """The last part of the name: the module must export ``PyInit_<leaf>``."""
+    """The last part of the name."""
     output: Path
     """Where the module goes, relative to ``BuildEnv.out_dir``."""
     language: str
@@ -64,10 +78,12 @@ class Extension:
     include_dirs: Tuple[Path, ...]
     compile_flags: Tuple[str, ...]
     """Every flag the sources need: CPython's base flags, macros, undefs, extra arguments."""
-    link: Tuple[Tuple[str, str], ...]
-    """Link inputs in order: (``LibraryDir``, path), (``Library``, name), (``RPath``, path)
-    or (``File``, path)."""
+    link: Tuple[LinkInput, ...]
+    exports: Tuple[str, ...]
+    """The symbols the module must export (``PyInit_<leaf>``); others may be hidden."""
     depends: Tuple[Path, ...]
+    limited_api: Optional[Tuple[int, int]]
+    """The limited API version (``Py_LIMITED_API``) the module is built for, if any."""
     optional: bool
 
 
@@ -75,6 +91,8 @@ class Extension:
 class BuildGraph:
     """The build inputs: every extension, with globs expanded and flags resolved."""
 
+    schema: int
+    """The graph's schema version."""
     root: Path
     """The project root; sources are relative to it."""
     target: Target
@@ -93,9 +111,12 @@ class Interpreter:
     """``sys.implementation.name``, such as ``cpython``."""
     version: Tuple[int, int]
     ext_suffix: str
+    soabi: Optional[str]
     include_dir: Path
     machine: str
     """``platform.machine()``."""
+    platform: str
+    gil_disabled: bool
 
 
 @dataclass(frozen=True)
@@ -134,69 +155,27 @@ class Backend(Protocol):
     def build(self, env: BuildEnv, build_inputs: BuildGraph, only: Optional[List[str]]) -> None: ...
 
 
-def _target(data: Dict[str, Any]) -> Target:
-    return Target(
-        zig_triple=data["zig_triple"],
-        arch=data["arch"],
-        native=data["native"],
-        python_tag=data["python_tag"],
-        abi_tag=data["abi_tag"],
-        ext_suffix=data["ext_suffix"],
-        include_dir=Path(data["include_dir"]),
-    )
-
-
-def _link(item: Dict[str, Any]) -> Tuple[str, str]:
-    ((kind, value),) = item.items()
-    return kind, str(value)
-
-
-def _graph(data: Dict[str, Any]) -> BuildGraph:
-    return BuildGraph(
-        root=Path(data["root"]),
-        target=_target(data["target"]),
-        optimize=data["optimize"],
-        strip=data["strip"],
-        extensions=tuple(
-            Extension(
-                name=ext["name"],
-                leaf=ext["leaf"],
-                output=Path(ext["output"]),
-                language=ext["language"],
-                sources=tuple(Path(s) for s in ext["sources"]),
-                include_dirs=tuple(Path(d) for d in ext["include_dirs"]),
-                compile_flags=tuple(ext["compile_flags"]),
-                link=tuple(_link(item) for item in ext["link"]),
-                depends=tuple(Path(d) for d in ext["depends"]),
-                optional=ext["optional"],
-            )
-            for ext in data["extensions"]
-        ),
-    )
+def _decode(kind: Any, data: Any) -> Any:
+    """``data`` (parsed JSON) as the type ``kind``, following its type hints."""
+    origin = typing.get_origin(kind)
+    if origin is typing.Union:  # Optional[X]
+        inner = [arg for arg in typing.get_args(kind) if arg is not type(None)][0]
+        return None if data is None else _decode(inner, data)
+    if origin is tuple:
+        args = typing.get_args(kind)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_decode(args[0], item) for item in data)
+        return tuple(_decode(arg, item) for arg, item in zip(args, data))
+    if dataclasses.is_dataclass(kind) or hasattr(kind, "_fields"):
+        hints = typing.get_type_hints(kind)
+        names = [f.name for f in dataclasses.fields(kind)] if dataclasses.is_dataclass(kind) else kind._fields
+        return kind(**{name: _decode(hints[name], data[name]) for name in names})
+    if kind is Path:
+        return Path(data)
+    return data
 
 
 def decode(kind: str, text: str) -> Any:
-    """Builds the read-only objects handed to plugins from the core's JSON."""
-    data = json.loads(text)
-    if kind == "graph":
-        return _graph(data)
-    if kind == "environment":
-        facts = data["interpreter"]
-        return Environment(
-            project_dir=Path(data["project_dir"]),
-            interpreter=Interpreter(
-                implementation=facts["implementation"],
-                version=tuple(facts["version"]),
-                ext_suffix=facts["ext_suffix"],
-                include_dir=Path(facts["include_dir"]),
-                machine=facts["machine"],
-            ),
-        )
-    return BuildEnv(
-        project_dir=Path(data["project_dir"]),
-        target=_target(data["target"]),
-        work_dir=Path(data["work_dir"]),
-        out_dir=Path(data["out_dir"]),
-        jobs=data["jobs"],
-        verbose=data["verbose"],
-    )
+    """The read-only object of class ``kind`` (``BuildGraph``, ``BuildEnv`` or
+    ``Environment``) from the core's JSON."""
+    return _decode({"BuildGraph": BuildGraph, "BuildEnv": BuildEnv, "Environment": Environment}[kind], json.loads(text))

@@ -74,7 +74,10 @@ def _develop(args: argparse.Namespace) -> int:
 
 def _clean(args: argparse.Namespace) -> int:
     removed = _in(args.path, lambda: _core.clean(request({})))
-    print(f"removed {removed}" if removed else "nothing to clean")
+    for folder in removed:
+        print(f"removed {folder}")
+    if not removed:
+        print("nothing to clean")
     return 0
 
 
@@ -108,7 +111,7 @@ def parser() -> argparse.ArgumentParser:
     develop.add_argument("--editable", action="store_true", help="pip install -e (the default without --inplace)")
     settings(develop)
 
-    command("clean", "remove the build dir", _clean)
+    command("clean", "remove the build dirs zlig made", _clean)
     return main
 
 

@@ -6,18 +6,22 @@ tool's own command (recorded at install time, with tools kept in the user's cach
 keeps working after the environment that built the install is gone.
 
 On the first import of one of the project's extension modules in a process, the hook runs
-that command (zig or ninja check what changed; a no-op costs a few tens of milliseconds),
-then loads the module from the build dir. A compile error is raised as ImportError with the
+that command (zig or ninja check what changed; a no-op costs a few tens of milliseconds)
+under the build dir's lock, so that processes importing at once take turns, then loads the
+module from the build dir. It runs the command only if its program is still a file that no
+other user could have put there. A compile error is raised as ImportError with the
 compiler's message. ``ZLIG_EDITABLE_REBUILD=0`` turns rebuilding off for a run; installing
 with ``-C editable-rebuild=false`` turns it off for good. A change to ``pyproject.toml``
 needs a new ``pip install -e``.
 """
 
+import fcntl
 import importlib.abc
 import importlib.machinery
 import importlib.util
 import json
 import os
+import stat
 import subprocess
 import sys
 
@@ -53,20 +57,30 @@ class ExtensionFinder(importlib.abc.MetaPathFinder):
     def _rebuild(self, fullname):
         self.rebuilt = True
         command = self.rebuild
+        unsafe = why_unsafe(command["argv"][0])
+        if unsafe:
+            raise ImportError(
+                f"{fullname}: not rebuilding the editable install of {self.project}: {unsafe}; "
+                f"reinstall it with `pip install -e {self.project_dir}`, or set {REBUILD_ENV}=0 "
+                "to use the last build",
+                name=fullname,
+            )
         env = dict(os.environ)
         for name in command["env_remove"]:
             env.pop(name, None)
         env.update(command["env_set"])
         try:
-            done = subprocess.run(
-                command["argv"],
-                cwd=command["cwd"],
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
+            with open(command["lock"], "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                done = subprocess.run(
+                    command["argv"],
+                    cwd=command["cwd"],
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                )
         except OSError as error:
             raise ImportError(
                 f"{fullname}: cannot rebuild the editable install of {self.project}: {error}; "
@@ -80,6 +94,25 @@ class ExtensionFinder(importlib.abc.MetaPathFinder):
                 f"{done.stdout.rstrip()}",
                 name=fullname,
             )
+
+
+def why_unsafe(tool):
+    """Why running ``tool`` may run someone else's program: it or a folder above it is
+    missing, owned by another user, or writable by any user. None when it is safe."""
+    path = os.path.abspath(tool)
+    while True:
+        try:
+            info = os.stat(path)
+        except OSError:
+            return f"{tool} is missing"
+        if info.st_uid not in (os.getuid(), 0):
+            return f"{path} belongs to another user"
+        if info.st_mode & stat.S_IWOTH:
+            return f"any user may write {path}"
+        parent = os.path.dirname(path)
+        if parent == path:
+            return None
+        path = parent
 
 
 def install(config_json):

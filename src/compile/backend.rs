@@ -9,14 +9,17 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::rc::Rc;
 
+use serde::Serialize;
+
+use crate::compile::CompileError;
 use crate::compile::graph::BuildGraph;
-use crate::compile::toolchain::Zig;
+use crate::compile::toolchain::{NINJA_REQUIREMENT, ToolProblem, ZIGLANG_REQUIREMENT, Zig};
 use crate::compile::warmup::Warmup;
-use crate::error::{Error, Result};
+use crate::error::{IoContext, Result, did_you_mean};
 use crate::project::toml::Located;
 
 /// Where and how a backend builds.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct BuildEnv {
     /// The backend's own folder inside the build dir: build file, snapshot, caches.
     pub work_dir: PathBuf,
@@ -28,6 +31,43 @@ pub struct BuildEnv {
     pub verbose: bool,
 }
 
+impl BuildEnv {
+    /// Writes each extension's version script into `work_dir/exports/`, where both
+    /// built-in build files link with it.
+    pub fn write_version_scripts(&self, graph: &BuildGraph) -> Result<()> {
+        let exports = self.work_dir.join("exports");
+        std::fs::create_dir_all(&exports).context(|| format!("creating {}", exports.display()))?;
+        for ext in &graph.extensions {
+            let path = exports.join(ext.version_script_name());
+            std::fs::write(&path, ext.version_script())
+                .context(|| format!("writing {}", path.display()))?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a backend cannot be used here.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Unusable {
+    #[error("{}", join(.0))]
+    Tools(Vec<ToolProblem>),
+    #[error(
+        "{extension} is written in Zig, which the {backend} backend does not compile; use the `zig` backend"
+    )]
+    Zig { extension: String, backend: String },
+    #[error("the platform compiler builds for this machine only, not for {0}")]
+    CrossTarget(String),
+    #[error("its version() says it cannot be used here")]
+    Declined,
+    #[error("its version() raised {0}")]
+    Raised(String),
+}
+
+fn join(problems: &[ToolProblem]) -> String {
+    let reasons: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    reasons.join("; ")
+}
+
 /// A way to compile the graph.
 pub trait Backend {
     /// The name users select it by.
@@ -35,9 +75,9 @@ pub trait Backend {
     /// Higher wins when the user does not choose; 0 or less: used only when named.
     fn priority(&self) -> i32;
     /// The tool's version, or why the backend cannot be used here.
-    fn version(&self) -> std::result::Result<String, String>;
+    fn version(&self) -> std::result::Result<String, Unusable>;
     /// Why this backend cannot build `graph` (a language or target it lacks), if it cannot.
-    fn supports(&self, _graph: &BuildGraph) -> std::result::Result<(), String> {
+    fn supports(&self, _graph: &BuildGraph) -> std::result::Result<(), Unusable> {
         Ok(())
     }
     /// What a frontend can install from PyPI to make this backend usable (empty when it is).
@@ -67,7 +107,7 @@ pub trait Backend {
 }
 
 /// Why `backend` cannot build `graph` here, if it cannot.
-fn unusable(backend: &dyn Backend, graph: &BuildGraph) -> Option<String> {
+fn unusable(backend: &dyn Backend, graph: &BuildGraph) -> Option<Unusable> {
     backend
         .version()
         .err()
@@ -103,12 +143,12 @@ pub fn select(
             Some(why) => reasons.push(format!("  {}: {why}", backend.name())),
         }
     }
-    Err(Error::Usage(format!(
-        "no compile backend can build this project on this machine:\n{}\nInstall zig with `pip install \"{}\"` (and ninja with `pip install \"{}\"`), or set ZLIG_ZIG to a zig binary.",
-        reasons.join("\n"),
-        crate::compile::toolchain::ZIGLANG_REQUIREMENT,
-        crate::compile::toolchain::NINJA_REQUIREMENT,
-    )))
+    Err(CompileError::NoBackend {
+        reasons,
+        ziglang: ZIGLANG_REQUIREMENT,
+        ninja: NINJA_REQUIREMENT,
+    }
+    .into())
 }
 
 /// What the frontend should install before building: nothing when a usable backend is
@@ -137,7 +177,7 @@ fn by_name(backends: Vec<Rc<dyn Backend>>, name: &Located<String>) -> Result<Rc<
     match backends.into_iter().find(|b| b.name() == name.value) {
         Some(backend) => Ok(backend),
         None => {
-            let hint = crate::error::did_you_mean(&name.value, names.iter().map(String::as_str))
+            let hint = did_you_mean(&name.value, names.iter().map(String::as_str))
                 .map(|n| format!(" (did you mean `{n}`?)"))
                 .unwrap_or_default();
             Err(name.error(format!(

@@ -12,10 +12,9 @@
 //! every manifest against the files' contents.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use crate::compile::tool_home;
-use crate::compile::toolchain::{ZIG_SCRUBBED_ENV, Zig};
+use crate::compile::toolchain::Zig;
 use crate::compile::zig::{BUILD_ZIG, build_zig_hash};
 
 /// Files larger than this are outputs (the configurer) and are hard-linked, not copied.
@@ -75,7 +74,7 @@ fn make_seed(zig: &Zig, seed: &Path) -> std::io::Result<()> {
         .tempdir_in(parent)?;
     let build_file = temp.path().join("build.zig");
     std::fs::write(&build_file, BUILD_ZIG)?;
-    let mut command = Command::new(&zig.path);
+    let mut command = zig.command();
     command
         .arg("build")
         .arg("--build-file")
@@ -83,12 +82,10 @@ fn make_seed(zig: &Zig, seed: &Path) -> std::io::Result<()> {
         .arg("--cache-dir")
         .arg(temp.path().join("cache"))
         .arg("-l")
-        .current_dir(temp.path())
-        .stdin(Stdio::null());
-    for var in ZIG_SCRUBBED_ENV {
-        command.env_remove(var);
-    }
-    let output = crate::compile::process::output(&mut command)?;
+        .current_dir(temp.path());
+    // An interruption here surfaces at the build's next step.
+    let output = crate::compile::process::output(&mut command)
+        .map_err(|err| std::io::Error::other(err.to_string()))?;
     if !output.status.success() {
         return Err(std::io::Error::other(format!(
             "`zig build -l` failed: {}",

@@ -1,19 +1,20 @@
 // zlig's build.zig for the `zig` backend: the same bytes for every project, so that zig's
 // configure step, compiled once per machine, is reused by every checkout (src/compile/zig.rs).
-// The project comes from a JSON file zlig writes next to this one:
+// The project is the build graph's JSON (ARCHITECTURE.md, "The build graph"), which zlig
+// writes next to this file, with each extension's version script in exports/:
 //
-//   zig build --build-file build.zig -Dgraph=<abs>/graph.json -Doptimize=fast -Dtarget=<triple> [step...]
+//   zig build --build-file build.zig -Dgraph=<abs>/graph.json -Djobs=N -Doptimize=fast -Dtarget=<triple> [step...]
 //
 // Without -Dgraph it declares nothing (zlig runs it so to compile the configure step once).
 const std = @import("std");
 
-/// graph.json, as zig.rs writes it.
+/// The fields of the graph this file uses; the others are ignored.
 const Graph = struct {
-    project_root: []const u8,
-    python_include: []const u8,
+    root: []const u8,
+    target: struct {
+        include_dir: []const u8,
+    },
     strip: bool,
-    /// false keeps zig's UBSan traps (Debug); release modes must not trap (ZIG.md pitfall 6).
-    sanitize_c: bool,
     extensions: []const Extension,
 };
 
@@ -24,14 +25,12 @@ const Extension = struct {
     leaf: []const u8,
     /// Where the module goes, relative to --prefix.
     output: []const u8,
-    version_script: []const u8,
-    /// A Zig root source file, relative to project_root; it can `@import("python")`.
-    root: ?[]const u8,
-    /// C and C++ sources relative to project_root, in one object per core (ZIG.md §4).
-    chunks: []const []const []const u8,
-    flags: []const []const u8,
+    /// `C`, `Cxx` or `Zig`.
+    language: []const u8,
+    /// Relative to root; a `.zig` one is the Zig root source, which can `@import("python")`.
+    sources: []const []const u8,
     include_dirs: []const []const u8,
-    cxx: bool,
+    compile_flags: []const []const u8,
     link: []const Link,
 };
 
@@ -44,27 +43,39 @@ const Link = struct {
 pub fn build(b: *std.Build) void {
     const target = b.standardTargetOptions(.{});
     const optimize = b.standardOptimizeOption(.{});
+    const jobs = b.option(usize, "jobs", "C objects per extension, one per core") orelse 1;
     const graph_path = b.option([]const u8, "graph", "the build graph zlig wrote (JSON)") orelse return;
     // The configure result is cached on this file's bytes and the -D options: the graph's
     // content must count too.
     b.dependOnFileContents(b.graph.cwdRelativePath(graph_path));
     const bytes = std.Io.Dir.cwd().readFileAlloc(b.graph.io, graph_path, b.allocator, .limited(64 << 20)) catch |err|
         std.debug.panic("reading {s}: {t}", .{ graph_path, err });
-    const graph = std.json.parseFromSliceLeaky(Graph, b.allocator, bytes, .{ .allocate = .alloc_always }) catch |err|
+    const graph = std.json.parseFromSliceLeaky(Graph, b.allocator, bytes, .{ .allocate = .alloc_always, .ignore_unknown_fields = true }) catch |err|
         std.debug.panic("parsing {s}: {t}", .{ graph_path, err });
+    const exports = std.fs.path.dirname(graph_path) orelse ".";
 
-    const exports = b.addWriteFiles();
     for (graph.extensions) |ext| {
-        const module = unitModule(b, target, optimize, graph, ext, ext.root, if (ext.chunks.len == 1) ext.chunks[0] else &.{});
-        if (ext.chunks.len > 1) {
-            for (ext.chunks, 0..) |chunk, i| {
+        var root: ?[]const u8 = null;
+        var c_sources: std.ArrayList([]const u8) = .empty;
+        for (ext.sources) |source| {
+            if (std.mem.endsWith(u8, source, ".zig")) root = source else c_sources.append(b.allocator, source) catch @panic("OOM");
+        }
+        // One object per core: a single compile step compiles its C files one after another.
+        const files = c_sources.items;
+        const count = @max(1, @min(jobs, files.len));
+        const size = if (files.len == 0) 0 else (files.len + count - 1) / count;
+        const module = unitModule(b, target, optimize, graph, ext, root, if (count == 1) files else &.{});
+        if (count > 1) {
+            var i: usize = 0;
+            while (i * size < files.len) : (i += 1) {
+                const chunk = files[i * size .. @min(files.len, (i + 1) * size)];
                 const part = unitModule(b, target, optimize, graph, ext, null, chunk);
                 module.addObject(b.addObject(.{ .name = b.fmt("{s}_{d}", .{ ext.leaf, i }), .root_module = part }));
             }
         }
         for (ext.link) |input| link(b, module, input);
         const lib = b.addLibrary(.{ .name = ext.leaf, .linkage = .dynamic, .root_module = module });
-        lib.setVersionScript(exports.add(b.fmt("{s}.map", .{ext.name}), ext.version_script));
+        lib.setVersionScript(b.graph.cwdRelativePath(b.pathJoin(&.{ exports, "exports", b.fmt("{s}.map", .{ext.name}) })));
         lib.linker_allow_shlib_undefined = true;
         const install = b.addInstallArtifact(lib, .{ .dest_dir = .{ .override = .prefix }, .dest_sub_path = ext.output });
         b.getInstallStep().dependOn(&install.step);
@@ -88,7 +99,7 @@ fn link(b: *std.Build, module: *std.Build.Module, input: Link) void {
     }
 }
 
-/// A module compiling `files` (relative to project_root) and the Zig `root`, if any, of `ext`.
+/// A module compiling `files` (relative to the graph's root) and the Zig `root`, if any, of `ext`.
 fn unitModule(
     b: *std.Build,
     target: std.Build.ResolvedTarget,
@@ -99,28 +110,29 @@ fn unitModule(
     files: []const []const u8,
 ) *std.Build.Module {
     const module = b.createModule(.{
-        .root_source_file = if (root) |file| b.graph.cwdRelativePath(b.pathJoin(&.{ graph.project_root, file })) else null,
+        .root_source_file = if (root) |file| b.graph.cwdRelativePath(b.pathJoin(&.{ graph.root, file })) else null,
         .target = target,
         .optimize = optimize,
         .link_libc = true,
-        .link_libcpp = ext.cxx,
+        .link_libcpp = std.mem.eql(u8, ext.language, "Cxx"),
         .strip = graph.strip,
-        .sanitize_c = if (graph.sanitize_c) null else .off,
+        // Debug keeps zig's UBSan traps; release modes must not trap (ZIG.md pitfall 6).
+        .sanitize_c = if (optimize == .Debug) null else .off,
         .pic = true,
     });
     for (ext.include_dirs) |dir| module.addIncludePath(b.graph.cwdRelativePath(dir));
-    module.addSystemIncludePath(b.graph.cwdRelativePath(graph.python_include));
+    module.addSystemIncludePath(b.graph.cwdRelativePath(graph.target.include_dir));
     if (files.len > 0) {
-        module.addCSourceFiles(.{ .root = b.graph.cwdRelativePath(graph.project_root), .files = files, .flags = ext.flags });
+        module.addCSourceFiles(.{ .root = b.graph.cwdRelativePath(graph.root), .files = files, .flags = ext.compile_flags });
     }
     if (root != null) {
         // @cImport is gone in zig 0.17: Python.h reaches Zig code through translate-c.
         const header = b.addWriteFiles().add("python.h", "#define PY_SSIZE_T_CLEAN\n#include <Python.h>\n");
         const python = b.addTranslateC(.{ .root_source_file = header, .target = target, .optimize = optimize });
         for (ext.include_dirs) |dir| python.addIncludePath(b.graph.cwdRelativePath(dir));
-        python.addSystemIncludePath(b.graph.cwdRelativePath(graph.python_include));
+        python.addSystemIncludePath(b.graph.cwdRelativePath(graph.target.include_dir));
         // translate-c takes only preprocessor flags.
-        for (ext.flags) |flag| {
+        for (ext.compile_flags) |flag| {
             if (std.mem.startsWith(u8, flag, "-D") or std.mem.startsWith(u8, flag, "-U")) python.addCFlags(&.{flag});
         }
         module.addImport("python", python.createModule());

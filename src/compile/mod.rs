@@ -1,14 +1,19 @@
 //! Compiling the extensions: graph → backend → artifacts.
 //!
-//! `compile` owns the build dir: it takes the lock, gives the chosen backend its own folder
-//! (so switching backends never reuses another's build file), rewrites the build file only
-//! when the snapshot changed, runs the backend and checks that every module was produced.
+//! `compile` takes the build dir (`build_dir`: validated, locked for the whole build and
+//! packing), gives the chosen backend its own folder (so switching backends never reuses
+//! another's build file), rewrites the build file only when the snapshot changed, runs the
+//! backend and checks that every module was produced.
 
 pub mod backend;
+pub mod build_dir;
 pub mod configure_cache;
 pub mod graph;
+pub mod link_args;
 pub mod ninja;
+pub mod probes;
 pub mod process;
+pub mod resolve;
 pub mod snapshot;
 pub mod tool_home;
 pub mod toolchain;
@@ -16,22 +21,74 @@ pub mod warmup;
 pub mod zig;
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::error::{Error, IoContext, Result};
-use backend::{Backend, BuildEnv};
+use crate::error::{Error, Result};
+use backend::{Backend, BuildEnv, Unusable};
+use build_dir::{BuildDir, BuildDirError, Lock};
 use graph::BuildGraph;
+use link_args::UnbalancedQuotes;
 use snapshot::Snapshot;
+
+/// Why compiling failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CompileError {
+    #[error(transparent)]
+    EnvFlags(#[from] UnbalancedQuotes),
+    #[error(transparent)]
+    BuildDir(#[from] BuildDirError),
+    #[error(
+        "no compile backend can build this project on this machine:\n{}\nInstall zig with `pip install \"{ziglang}\"` (and ninja with `pip install \"{ninja}\"`), or set ZLIG_ZIG to a zig binary.",
+        .reasons.join("\n")
+    )]
+    NoBackend {
+        /// One line per backend: its name and why it cannot be used.
+        reasons: Vec<String>,
+        ziglang: &'static str,
+        ninja: &'static str,
+    },
+    #[error("the {backend} backend cannot run: {why}")]
+    ToolMissing { backend: String, why: Unusable },
+    /// The compiler ran and failed: its diagnostic, and the command when it helps.
+    #[error("compiling the extensions failed:\n{output}{}", .command.as_ref().map(|c| format!("\ncommand: {c}")).unwrap_or_default())]
+    Failed {
+        output: String,
+        command: Option<String>,
+    },
+    #[error("the {backend} backend reported success but did not produce {}", .path.display())]
+    NoOutput { backend: String, path: PathBuf },
+    #[error("the {backend} backend failed to {doing}: {message}")]
+    Plugin {
+        backend: String,
+        doing: &'static str,
+        message: String,
+    },
+    #[error("loading the `zlig.backends` entry points failed: {0}")]
+    PluginLoad(String),
+}
+
+impl From<UnbalancedQuotes> for Error {
+    fn from(err: UnbalancedQuotes) -> Self {
+        CompileError::EnvFlags(err).into()
+    }
+}
+
+impl From<BuildDirError> for Error {
+    fn from(err: BuildDirError) -> Self {
+        CompileError::BuildDir(err).into()
+    }
+}
 
 /// Built modules: dotted name → built file.
 pub type Artifacts = BTreeMap<String, PathBuf>;
 
-/// What a compile produced.
+/// What a compile produced. The build dir stays locked while it lives: the modules it
+/// names are read into an archive before another build may replace them.
 pub struct Build {
     pub artifacts: Artifacts,
     /// The backend's command to build it all again, for editable installs.
     pub rebuild: Option<Rebuild>,
+    pub lock: Lock,
 }
 
 /// A command as plain values, for an editable install's import hook to run.
@@ -41,10 +98,12 @@ pub struct Rebuild {
     pub cwd: Option<PathBuf>,
     pub env_remove: Vec<String>,
     pub env_set: BTreeMap<String, String>,
+    /// The build dir's lock file, which the hook holds while it rebuilds.
+    pub lock: PathBuf,
 }
 
-impl From<&std::process::Command> for Rebuild {
-    fn from(command: &std::process::Command) -> Self {
+impl Rebuild {
+    fn new(command: &std::process::Command, lock: PathBuf) -> Self {
         let text = |s: &std::ffi::OsStr| s.to_string_lossy().into_owned();
         let mut env_remove = Vec::new();
         let mut env_set = BTreeMap::new();
@@ -64,39 +123,69 @@ impl From<&std::process::Command> for Rebuild {
             cwd: command.get_current_dir().map(PathBuf::from),
             env_remove,
             env_set,
+            lock,
         }
     }
 }
 
-/// Options of one compile run.
-pub struct CompileOptions<'a> {
-    pub build_dir: &'a Path,
-    pub verbose: bool,
-}
-
-/// Compiles every extension of `graph` with `backend` and returns the built files.
+/// Compiles every extension of `graph` with `backend` in `build_dir`; returns the built
+/// files, with the build dir locked.
 pub fn compile(
     graph: &BuildGraph,
     backend: &dyn Backend,
-    options: &CompileOptions<'_>,
+    build_dir: &BuildDir,
+    verbose: bool,
 ) -> Result<Build> {
-    if graph.extensions.is_empty() {
-        return Ok(Build {
-            artifacts: Artifacts::new(),
-            rebuild: None,
-        });
-    }
-    let work_dir = options.build_dir.join(backend.name());
-    std::fs::create_dir_all(&work_dir)
-        .context(|| format!("creating build dir {}", work_dir.display()))?;
-    let _lock = lock(options.build_dir)?;
+    let lock = build_dir.lock()?;
     let env = BuildEnv {
-        out_dir: work_dir.join("out"),
-        work_dir,
+        work_dir: build_dir.create(backend.name())?,
+        out_dir: build_dir.path().join(backend.name()).join("out"),
         jobs: std::thread::available_parallelism().map_or(1, usize::from),
-        verbose: options.verbose,
+        verbose,
     };
+    write_build_file(graph, backend, &env)?;
+    announce(graph, backend);
+    let warmups = backend.warmups(graph);
+    for warmup in &warmups {
+        eprintln!("zlig: {}", warmup.message);
+    }
+    let skipped = match backend.run(&env, graph, None) {
+        Ok(()) => Vec::new(),
+        Err(Error::Interrupted) => return Err(Error::Interrupted),
+        Err(err) if graph.extensions.iter().any(|e| e.optional) => {
+            build_separately(backend, &env, graph, err)?
+        }
+        Err(err) => return Err(err),
+    };
+    warmup::paid(&warmups);
+    let artifacts = graph
+        .extensions
+        .iter()
+        .filter(|ext| !skipped.contains(&ext.name.as_str()))
+        .map(|ext| {
+            let built = env.out_dir.join(&ext.output);
+            match built.is_file() {
+                true => Ok((ext.name.clone(), built)),
+                false => Err(CompileError::NoOutput {
+                    backend: backend.name().to_string(),
+                    path: built,
+                }
+                .into()),
+            }
+        })
+        .collect::<Result<_>>()?;
+    let rebuild = backend
+        .rebuild_command(&env, graph)
+        .map(|command| Rebuild::new(&command, lock.path().to_path_buf()));
+    Ok(Build {
+        artifacts,
+        rebuild,
+        lock,
+    })
+}
 
+/// Writes the backend's build file unless the stored snapshot says it is up to date.
+fn write_build_file(graph: &BuildGraph, backend: &dyn Backend, env: &BuildEnv) -> Result<()> {
     let snapshot = Snapshot::new(backend.name(), backend.fingerprint(), env.jobs, graph);
     let snapshot_path = env.work_dir.join("snapshot.json");
     let build_file = env.work_dir.join(backend.build_file());
@@ -104,11 +193,15 @@ pub fn compile(
         if env.verbose {
             eprintln!("zlig: {} is up to date", build_file.display());
         }
-    } else {
-        backend.write(&env, graph)?;
-        snapshot.store(&snapshot_path)?;
+        return Ok(());
     }
+    backend.write(env, graph)?;
+    snapshot.store(&snapshot_path)
+}
 
+/// Says what is about to be compiled, with what and for what.
+fn announce(graph: &BuildGraph, backend: &dyn Backend) {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
     let sources: usize = graph.extensions.iter().map(|e| e.sources.len()).sum();
     eprintln!(
         "zlig: compiling {} extension{} ({sources} source file{}) with {} {} for {}",
@@ -119,42 +212,6 @@ pub fn compile(
         backend.version().unwrap_or_default(),
         graph.target.zig_triple
     );
-    let warmups = backend.warmups(graph);
-    for warmup in &warmups {
-        eprintln!("zlig: {}", warmup.message);
-    }
-    let skipped = match backend.run(&env, graph, None) {
-        Ok(()) => Vec::new(),
-        Err(err) if graph.extensions.iter().any(|e| e.optional) => {
-            build_separately(backend, &env, graph, err)?
-        }
-        Err(err) => return Err(err),
-    };
-    warmup::paid(&warmups);
-
-    let artifacts = graph
-        .extensions
-        .iter()
-        .filter(|ext| !skipped.contains(&ext.name.as_str()))
-        .map(|ext| {
-            let built = env.out_dir.join(&ext.output);
-            if built.is_file() {
-                Ok((ext.name.clone(), built))
-            } else {
-                Err(Error::Compile(format!(
-                    "the {} backend reported success but did not produce {}",
-                    backend.name(),
-                    built.display()
-                )))
-            }
-        })
-        .collect::<Result<_>>()?;
-    Ok(Build {
-        artifacts,
-        rebuild: backend
-            .rebuild_command(&env, graph)
-            .map(|command| Rebuild::from(&command)),
-    })
 }
 
 /// After a failed build with optional extensions: builds the required ones together (their
@@ -169,36 +226,29 @@ fn build_separately<'g>(
     let (optional, required): (Vec<_>, Vec<_>) = graph.extensions.iter().partition(|e| e.optional);
     if !required.is_empty() {
         let names: Vec<&str> = required.iter().map(|e| e.name.as_str()).collect();
-        backend
-            .run(env, graph, Some(&names))
-            .map_err(|_| first_error)?;
+        match backend.run(env, graph, Some(&names)) {
+            Err(Error::Interrupted) => return Err(Error::Interrupted),
+            Err(_) => return Err(first_error),
+            Ok(()) => {}
+        }
     }
     let mut skipped = Vec::new();
     for ext in optional {
-        if let Err(err) = backend.run(env, graph, Some(&[ext.name.as_str()])) {
-            eprintln!(
-                "zlig: warning: the optional extension {} failed to build and is left out of the wheel:\n{err}",
-                ext.name
-            );
-            // A module built earlier must not slip into the wheel in its place.
-            let _ = std::fs::remove_file(env.out_dir.join(&ext.output));
-            skipped.push(ext.name.as_str());
+        match backend.run(env, graph, Some(&[ext.name.as_str()])) {
+            Ok(()) => {}
+            Err(Error::Interrupted) => return Err(Error::Interrupted),
+            Err(err) => {
+                eprintln!(
+                    "zlig: warning: the optional extension {} failed to build and is left out of the wheel:\n{err}",
+                    ext.name
+                );
+                // A module built earlier must not slip into the wheel in its place.
+                let _ = std::fs::remove_file(env.out_dir.join(&ext.output));
+                skipped.push(ext.name.as_str());
+            }
         }
     }
     Ok(skipped)
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
-/// Takes the build dir's lock, so that concurrent builds of one project wait in turn.
-fn lock(build_dir: &Path) -> Result<File> {
-    let path = build_dir.join(".lock");
-    let file = File::create(&path).context(|| format!("creating {}", path.display()))?;
-    file.lock()
-        .context(|| format!("locking {}", path.display()))?;
-    Ok(file)
 }
 
 /// What the build file generators' tests share.
@@ -206,13 +256,15 @@ fn lock(build_dir: &Path) -> Result<File> {
 pub(crate) mod test_support {
     use std::path::PathBuf;
 
-    use crate::compile::graph::{BuildGraph, Extension, Language, LinkInput, Macro};
+    use crate::compile::graph::{BuildGraph, Extension, LinkInput, SCHEMA};
+    use crate::project::extension::Language;
     use crate::project::settings::Optimize;
     use crate::target::{Target, tests::cpython311};
 
     /// A graph of one C extension, `demo._speedups`, of `sources` under the root `/p`.
     pub fn sample_graph(sources: &[&str]) -> BuildGraph {
         BuildGraph {
+            schema: SCHEMA,
             root: "/p".into(),
             target: Target::resolve(&cpython311(), None).unwrap(),
             optimize: Optimize::ReleaseFast,
@@ -224,29 +276,20 @@ pub(crate) mod test_support {
                 language: Language::C,
                 sources: sources.iter().map(PathBuf::from).collect(),
                 include_dirs: vec!["/p/include".into()],
-                macros: vec![Macro {
-                    name: "VERSION".into(),
-                    value: Some("\"1.2\"".into()),
-                }],
-                undef_macros: vec!["NDEBUG".into()],
-                compile_args: vec![],
+                compile_flags: [
+                    "-fwrapv",
+                    "-fno-strict-aliasing",
+                    "-DNDEBUG",
+                    "-DVERSION=\"1.2\"",
+                ]
+                .map(String::from)
+                .to_vec(),
                 link: vec![LinkInput::Library("m".into())],
+                exports: vec!["PyInit__speedups".into()],
                 depends: vec![],
                 limited_api: None,
                 optional: false,
             }],
         }
-    }
-
-    /// Compares `actual` with `src/compile/snapshots/<name>`; `UPDATE_SNAPSHOTS=1 cargo test`
-    /// rewrites the file instead (review it in the diff).
-    pub fn assert_snapshot(name: &str, actual: &str) {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("src/compile/snapshots")
-            .join(name);
-        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-            std::fs::write(&path, actual).unwrap();
-        }
-        assert_eq!(actual, std::fs::read_to_string(&path).unwrap());
     }
 }

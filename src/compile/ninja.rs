@@ -9,15 +9,17 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use crate::compile::backend::{Backend, BuildEnv};
-use crate::compile::graph::{BuildGraph, Extension, Language, LinkInput, debug_path_maps};
+use crate::compile::CompileError;
+use crate::compile::backend::{Backend, BuildEnv, Unusable};
+use crate::compile::graph::{BuildGraph, Extension, LinkInput, debug_path_maps};
 use crate::compile::toolchain::{
-    NINJA_REQUIREMENT, Ninja, PlatformCompiler, ZIG_SCRUBBED_ENV, ZIGLANG_REQUIREMENT, Zig,
+    NINJA_REQUIREMENT, Ninja, NotFound, PlatformCompiler, ZIGLANG_REQUIREMENT, Zig, scrub_zig_env,
 };
 use crate::compile::warmup::{self, Warmup};
-use crate::error::{Error, IoContext, Result};
+use crate::error::{IoContext, Result};
+use crate::project::extension::Language;
 use crate::project::files::slash_path;
 use crate::project::settings::Optimize;
 
@@ -34,15 +36,15 @@ pub enum Compiler {
 pub struct NinjaBackend {
     name: &'static str,
     priority: i32,
-    ninja: std::result::Result<Ninja, String>,
-    compiler: std::result::Result<Compiler, String>,
+    ninja: std::result::Result<Ninja, NotFound>,
+    compiler: std::result::Result<Compiler, NotFound>,
 }
 
 impl NinjaBackend {
     /// `ninja`: ninja driving `zig cc`.
     pub fn zig(
-        ninja: std::result::Result<Ninja, String>,
-        zig: std::result::Result<Zig, String>,
+        ninja: std::result::Result<Ninja, NotFound>,
+        zig: std::result::Result<Zig, NotFound>,
     ) -> Self {
         Self {
             name: "ninja",
@@ -55,8 +57,8 @@ impl NinjaBackend {
     /// `cc`: ninja driving the platform compiler. Used only when named (priority 0), since
     /// its wheels are portable only when the audit says so.
     pub fn platform(
-        ninja: std::result::Result<Ninja, String>,
-        compiler: std::result::Result<PlatformCompiler, String>,
+        ninja: std::result::Result<Ninja, NotFound>,
+        compiler: std::result::Result<PlatformCompiler, NotFound>,
     ) -> Self {
         Self {
             name: "cc",
@@ -76,28 +78,31 @@ impl NinjaBackend {
         graph: &BuildGraph,
         only: Option<&[&str]>,
     ) -> Result<Command> {
-        let ninja = self
-            .ninja
-            .as_ref()
-            .map_err(|why| Error::Usage(why.clone()))?;
+        let ninja = self.ninja.as_ref().map_err(|why| self.missing(why))?;
         let mut command = Command::new(&ninja.path);
         command
             .arg("-C")
             .arg(&env.work_dir)
-            .arg(format!("-j{}", env.jobs))
-            .stdin(Stdio::null());
+            .arg(format!("-j{}", env.jobs));
         for name in only.unwrap_or_default() {
             if let Some(ext) = graph.extensions.iter().find(|e| e.name == *name) {
                 command.arg(env.out_dir.join(&ext.output));
             }
         }
         if self.zig().is_some() {
-            for var in ZIG_SCRUBBED_ENV {
-                command.env_remove(var);
-            }
+            scrub_zig_env(&mut command);
             command.env("ZIG_LOCAL_CACHE_DIR", env.work_dir.join("zig-cache"));
         }
         Ok(command)
+    }
+
+    /// The error for running without a tool this backend needs.
+    fn missing(&self, why: &NotFound) -> crate::error::Error {
+        CompileError::ToolMissing {
+            backend: self.name.to_string(),
+            why: Unusable::Tools(why.0.clone()),
+        }
+        .into()
     }
 }
 
@@ -110,7 +115,7 @@ impl Backend for NinjaBackend {
         self.priority
     }
 
-    fn version(&self) -> std::result::Result<String, String> {
+    fn version(&self) -> std::result::Result<String, Unusable> {
         match (&self.ninja, &self.compiler) {
             (Ok(ninja), Ok(Compiler::Zig(zig))) => {
                 Ok(format!("{} with zig {}", ninja.version, zig.version))
@@ -118,31 +123,29 @@ impl Backend for NinjaBackend {
             (Ok(ninja), Ok(Compiler::Platform(cc))) => {
                 Ok(format!("{} with {}", ninja.version, cc.version))
             }
-            (ninja, compiler) => Err([ninja.as_ref().err(), compiler.as_ref().err()]
-                .into_iter()
-                .flatten()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join("; ")),
+            (ninja, compiler) => Err(Unusable::Tools(
+                [ninja.as_ref().err(), compiler.as_ref().err()]
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|missing| missing.0.iter().cloned())
+                    .collect(),
+            )),
         }
     }
 
-    fn supports(&self, graph: &BuildGraph) -> std::result::Result<(), String> {
+    fn supports(&self, graph: &BuildGraph) -> std::result::Result<(), Unusable> {
         if let Some(ext) = graph
             .extensions
             .iter()
             .find(|e| e.language == Language::Zig)
         {
-            return Err(format!(
-                "{} is written in Zig, which the {} backend does not compile; use the `zig` backend",
-                ext.name, self.name
-            ));
+            return Err(Unusable::Zig {
+                extension: ext.name.clone(),
+                backend: self.name.to_string(),
+            });
         }
         if matches!(self.compiler, Ok(Compiler::Platform(_))) && !graph.target.native {
-            return Err(format!(
-                "the platform compiler builds for this machine only, not for {}",
-                graph.target.zig_triple
-            ));
+            return Err(Unusable::CrossTarget(graph.target.zig_triple.clone()));
         }
         Ok(())
     }
@@ -175,18 +178,9 @@ impl Backend for NinjaBackend {
     }
 
     fn write(&self, env: &BuildEnv, graph: &BuildGraph) -> Result<()> {
-        let compiler = self
-            .compiler
-            .as_ref()
-            .map_err(|why| Error::Usage(why.clone()))?;
+        let compiler = self.compiler.as_ref().map_err(|why| self.missing(why))?;
         let text = generate(graph, compiler, &env.out_dir);
-        let exports = env.work_dir.join("exports");
-        std::fs::create_dir_all(&exports).context(|| format!("creating {}", exports.display()))?;
-        for ext in &graph.extensions {
-            let map = exports.join(format!("{}.map", ext.name));
-            let script = format!("{{ global: PyInit_{}; local: *; }};\n", ext.leaf);
-            std::fs::write(&map, script).context(|| format!("writing {}", map.display()))?;
-        }
+        env.write_version_scripts(graph)?;
         let path = env.work_dir.join(self.build_file());
         std::fs::write(&path, text).context(|| format!("writing {}", path.display()))
     }
@@ -206,16 +200,15 @@ impl Backend for NinjaBackend {
         if env.verbose {
             command.arg("-v");
         }
-        let ninja = command.get_program().to_string_lossy().into_owned();
-        let output =
-            crate::compile::process::output(&mut command).context(|| format!("running {ninja}"))?;
+        let output = crate::compile::process::output(&mut command)?;
         let text =
             String::from_utf8_lossy(&output.stdout) + String::from_utf8_lossy(&output.stderr);
         if !output.status.success() {
-            return Err(Error::Compile(format!(
-                "compiling the extensions failed:\n{}",
-                text.trim_end()
-            )));
+            return Err(CompileError::Failed {
+                output: text.trim_end().to_string(),
+                command: None,
+            }
+            .into());
         }
         if env.verbose {
             eprint!("{text}");
@@ -285,12 +278,7 @@ pub fn generate(graph: &BuildGraph, compiler: &Compiler, out_dir: &Path) -> Stri
     if let Compiler::Zig(zig) = compiler
         && graph.optimize.keeps_debug_info()
     {
-        let lib = zig
-            .path
-            .parent()
-            .map(|dir| dir.join("lib"))
-            .unwrap_or_default();
-        common.extend(debug_path_maps(&[(lib.as_path(), "zig")]));
+        common.extend(debug_path_maps(&[(zig.lib_dir().as_path(), "zig")]));
     }
     common.push("-isystem".into());
     common.push(graph.target.include_dir.to_string_lossy().into_owned());
@@ -332,7 +320,7 @@ rule link
 "#;
 
 fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, out_dir: &Path) {
-    let mut flags = ext.compile_flags(graph.optimize);
+    let mut flags = ext.compile_flags.clone();
     for dir in &ext.include_dirs {
         flags.push(format!("-I{}", dir.display()));
     }
@@ -366,7 +354,7 @@ fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, out_di
         );
         objects.push(object);
     }
-    let map = PathBuf::from("exports").join(format!("{}.map", ext.name));
+    let map = PathBuf::from("exports").join(ext.version_script_name());
     let mut ldflags = vec![format!("-Wl,--version-script={}", map.display())];
     if graph.strip {
         ldflags.push("-s".into());
@@ -399,14 +387,13 @@ fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, out_di
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compile::test_support::{assert_snapshot, sample_graph};
+    use crate::compile::test_support::sample_graph;
 
     /// The sample graph as a C++ extension with an rpath.
     fn graph() -> BuildGraph {
         let mut graph = sample_graph(&["src/a.c", "src/b.cpp"]);
         let ext = &mut graph.extensions[0];
         ext.language = Language::Cxx;
-        ext.undef_macros.clear();
         ext.link.push(LinkInput::RPath("$ORIGIN".into()));
         graph
     }
@@ -419,7 +406,7 @@ mod tests {
             origin: "ZLIG_ZIG".into(),
         };
         let actual = generate(&graph(), &Compiler::Zig(zig), Path::new("/b/out"));
-        assert_snapshot("zig_cc.build.ninja", &actual);
+        insta::assert_snapshot!(actual);
     }
 
     #[test]

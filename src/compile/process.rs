@@ -1,14 +1,38 @@
 //! Running the build tools.
 //!
-//! A tool is tied to the build that started it: if the build's process dies (SIGTERM from a
-//! frontend's timeout, a killed CI job), the kernel stops the tool too, instead of leaving
-//! it compiling into a build dir whose lock is gone.
+//! A tool runs in a process group of its own, so that everything it starts (zig's build
+//! runner, `zig build-lib`, `zig clang`; ninja's compilers) can be ended together: when the
+//! build is interrupted (polled here, see `interrupt`), on SIGTERM to the build (the
+//! signal handler ends the group), and when the build's process dies (the kernel sends the
+//! group's leader SIGTERM). Its output is collected; the build shows it on failure.
 
+use std::io::Read;
 use std::os::unix::process::CommandExt;
-use std::process::{Command, Output};
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::Duration;
 
-/// Runs `command` to completion, collecting its output; it gets SIGTERM if we die first.
-pub fn output(command: &mut Command) -> std::io::Result<Output> {
+use crate::error::{IoContext, Result};
+use crate::interrupt;
+
+/// What a finished tool printed.
+pub struct Output {
+    pub status: ExitStatus,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+/// How often a running tool is checked for an interruption.
+const POLL: Duration = Duration::from_millis(20);
+
+/// Runs `command` to completion; `Err(Interrupted)` if the build is interrupted first, with
+/// the tool and everything it started ended.
+pub fn output(command: &mut Command) -> Result<Output> {
+    let program = command.get_program().to_string_lossy().into_owned();
+    command
+        .process_group(0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     // SAFETY: the closure runs in the forked child before exec and only makes one
     // async-signal-safe system call.
     unsafe {
@@ -20,5 +44,64 @@ pub fn output(command: &mut Command) -> std::io::Result<Output> {
             Ok(())
         });
     }
-    command.output()
+    interrupt::check()?;
+    let mut child = command.spawn().context(|| format!("running {program}"))?;
+    let _group = interrupt::ToolGroup::enter(child.id());
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let status = loop {
+        if let Some(status) = child
+            .try_wait()
+            .context(|| format!("waiting for {program}"))?
+        {
+            break status;
+        }
+        if let Err(interrupted) = interrupt::check() {
+            end_group(child.id());
+            let _ = child.wait();
+            return Err(interrupted);
+        }
+        std::thread::sleep(POLL);
+    };
+    let output = Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    };
+    // A tool killed by SIGTERM means the build was: report the interruption, not a failure.
+    interrupt::check()?;
+    Ok(output)
+}
+
+/// Ends a tool's process group: SIGTERM, then SIGKILL for what is left a moment later.
+fn end_group(group: u32) {
+    let group = -(group as i32);
+    // SAFETY: signalling a process group this build started.
+    unsafe {
+        libc::kill(group, libc::SIGTERM);
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    // SAFETY: as above; a group already gone makes this fail harmlessly.
+    unsafe {
+        libc::kill(group, libc::SIGKILL);
+    }
 }

@@ -12,7 +12,7 @@ use crate::compile::graph::BuildGraph;
 use crate::error::{IoContext, Result};
 
 /// Bumped whenever the snapshot's shape or the generators change meaning.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// What a build file depends on.
 #[derive(Debug, Serialize)]

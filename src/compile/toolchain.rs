@@ -1,15 +1,18 @@
-//! Finds the tools the backends drive. zig, in DESIGN.md's order: `ZLIG_ZIG` (or a zig an
-//! editable install recorded), then the `ziglang` package of the running environment, then
-//! a `zig` on `PATH`; the first usable one of the supported version wins. ninja: `ZLIG_NINJA`,
-//! then `PATH`. The platform compiler: `CC`/`CXX`, else `cc`/`c++`. Each rejected candidate keeps
-//! its reason, so that "no usable backend" can say what was tried.
+//! Finds the tools the backends drive. zig, in DESIGN.md's order: `ZLIG_ZIG`, then the
+//! `ziglang` package of the running environment, then a `zig` on `PATH`; the first usable
+//! one of the supported version wins. ninja: `ZLIG_NINJA`, then `PATH`. The platform
+//! compiler: `CC`/`CXX`, else `cc`/`c++`. Each rejected candidate keeps its reason, so that
+//! "no usable backend" can say what was tried. Asking a tool its version is `probes`' job.
 
 use std::ffi::OsString;
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::compile::probes::first_line;
 use crate::compile::tool_home::{self, env_path};
 
 /// The zig series zlig generates code for (`build.zig` APIs change between minor versions).
@@ -18,8 +21,11 @@ pub const SUPPORTED_SERIES: &str = "0.17.";
 /// The requirement handed to the frontend when zig must be installed.
 pub const ZIGLANG_REQUIREMENT: &str = "ziglang>=0.17,<0.18";
 
+/// The requirement handed to the frontend when ninja must be installed.
+pub const NINJA_REQUIREMENT: &str = "ninja>=1.10";
+
 /// Environment variables that leak into zig's clang or install step (ZIG.md §6).
-pub const ZIG_SCRUBBED_ENV: &[&str] = &[
+const ZIG_SCRUBBED_ENV: &[&str] = &[
     "CPATH",
     "C_INCLUDE_PATH",
     "CPLUS_INCLUDE_PATH",
@@ -35,6 +41,61 @@ pub const ZIG_SCRUBBED_ENV: &[&str] = &[
     "ZIG_LIBC",
 ];
 
+/// Removes from `command`'s environment what zig would otherwise honour: include and
+/// library paths (even for cross targets), `DESTDIR`, zig's own overrides.
+pub fn scrub_zig_env(command: &mut Command) {
+    for var in ZIG_SCRUBBED_ENV {
+        command.env_remove(var);
+    }
+}
+
+/// What is wrong with one candidate tool.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Problem {
+    #[error("not found")]
+    NotFound,
+    #[error("not installed in this environment")]
+    NotInstalled,
+    #[error("cannot run it ({0})")]
+    CannotRun(#[source] Arc<std::io::Error>),
+    #[error("`{arg}` failed with {status}")]
+    Failed { arg: String, status: String },
+    #[error("version {0}, but zlig needs {SUPPORTED_SERIES}x")]
+    WrongVersion(String),
+    #[error("{var}={value:?} has unbalanced quotes")]
+    UnbalancedQuotes { var: &'static str, value: String },
+}
+
+/// One candidate that was not used, and why: `zig on PATH (/usr/bin/zig): version 0.13.0, …`.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{candidate}: {problem}")]
+pub struct ToolProblem {
+    /// Which candidate: `ZLIG_ZIG=/x`, `ziglang package (/x)`, `zig on PATH`.
+    pub candidate: String,
+    #[source]
+    pub problem: Problem,
+}
+
+/// No usable tool: every candidate and why.
+#[derive(Debug, Clone)]
+pub struct NotFound(pub Vec<ToolProblem>);
+
+impl fmt::Display for NotFound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let reasons: Vec<String> = self.0.iter().map(ToString::to_string).collect();
+        f.write_str(&reasons.join("; "))
+    }
+}
+
+impl std::error::Error for NotFound {}
+
+fn problem(candidate: impl Into<String>, problem: Problem) -> ToolProblem {
+    ToolProblem {
+        candidate: candidate.into(),
+        problem,
+    }
+}
+
 /// A usable zig.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Zig {
@@ -42,6 +103,23 @@ pub struct Zig {
     pub version: String,
     /// Where it was found: `ZLIG_ZIG`, `ziglang` or `PATH`.
     pub origin: String,
+}
+
+impl Zig {
+    /// A command running this zig, with zig's leaky environment variables removed.
+    pub fn command(&self) -> Command {
+        let mut command = Command::new(&self.path);
+        scrub_zig_env(&mut command);
+        command
+    }
+
+    /// zig's own library folder (headers, libc sources), next to the binary.
+    pub fn lib_dir(&self) -> PathBuf {
+        self.path
+            .parent()
+            .map(|dir| dir.join("lib"))
+            .unwrap_or_default()
+    }
 }
 
 /// The places to look, gathered from the environment by the caller.
@@ -66,41 +144,45 @@ impl ZigCandidates {
     }
 
     /// The first usable zig, or every reason why none is.
-    pub fn find(&self) -> Result<Zig, String> {
+    pub fn find(&self) -> Result<Zig, NotFound> {
         if let Some(explicit) = &self.explicit {
-            return probe(explicit, "ZLIG_ZIG")
-                .map_err(|why| format!("ZLIG_ZIG={}: {why}", explicit.display()));
+            return probe(explicit, "ZLIG_ZIG").map_err(|why| {
+                NotFound(vec![problem(
+                    format!("ZLIG_ZIG={}", explicit.display()),
+                    why,
+                )])
+            });
         }
         let mut reasons = Vec::new();
         match &self.ziglang {
             Some(path) => match probe(path, "ziglang") {
                 Ok(zig) => return Ok(tool_home::settle_zig(zig)),
-                Err(why) => reasons.push(format!("ziglang package ({}): {why}", path.display())),
+                Err(why) => reasons.push(problem(
+                    format!("ziglang package ({})", path.display()),
+                    why,
+                )),
             },
-            None => reasons.push("ziglang package: not installed in this environment".into()),
+            None => reasons.push(problem("ziglang package", Problem::NotInstalled)),
         }
         match on_path(self.path.as_ref(), "zig") {
             Some(path) => match probe(&path, "PATH") {
                 Ok(zig) => return Ok(zig),
-                Err(why) => reasons.push(format!("zig on PATH ({}): {why}", path.display())),
+                Err(why) => reasons.push(problem(format!("zig on PATH ({})", path.display()), why)),
             },
-            None => reasons.push("zig on PATH: not found".into()),
+            None => reasons.push(problem("zig on PATH", Problem::NotFound)),
         }
-        Err(reasons.join("; "))
+        Err(NotFound(reasons))
     }
 }
 
 /// The first file named `name` in the folders of `PATH`.
-fn on_path(path: Option<&OsString>, name: &str) -> Option<PathBuf> {
+pub(crate) fn on_path(path: Option<&OsString>, name: &str) -> Option<PathBuf> {
     path.and_then(|dirs| {
         std::env::split_paths(dirs)
             .map(|d| d.join(name))
             .find(|p| p.is_file())
     })
 }
-
-/// The requirement handed to the frontend when ninja must be installed.
-pub const NINJA_REQUIREMENT: &str = "ninja>=1.10";
 
 /// A usable ninja.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -111,14 +193,23 @@ pub struct Ninja {
 
 /// Finds ninja: `ZLIG_NINJA`, else `PATH` (where a frontend's build environment puts the
 /// `ninja` it installed); one from `PATH` is run from its lasting copy.
-pub fn find_ninja() -> Result<Ninja, String> {
+pub fn find_ninja() -> Result<Ninja, NotFound> {
     let explicit = env_path("ZLIG_NINJA");
     let from_path = explicit.is_none();
     let candidate = explicit
         .or_else(|| on_path(std::env::var_os("PATH").as_ref(), "ninja"))
-        .ok_or("ninja: not found (ZLIG_NINJA unset, no ninja on PATH)")?;
-    let version = first_line(&candidate, "--version")
-        .map_err(|why| format!("ninja ({}): {why}", candidate.display()))?;
+        .ok_or_else(|| {
+            NotFound(vec![problem(
+                "ninja (ZLIG_NINJA, then PATH)",
+                Problem::NotFound,
+            )])
+        })?;
+    let version = first_line(&candidate, "--version").map_err(|why| {
+        NotFound(vec![problem(
+            format!("ninja ({})", candidate.display()),
+            why,
+        )])
+    })?;
     let ninja = Ninja {
         path: candidate,
         version,
@@ -142,130 +233,30 @@ pub struct PlatformCompiler {
 }
 
 /// Finds the platform compiler from `CC` and `CXX`.
-pub fn find_platform_compiler() -> Result<PlatformCompiler, String> {
-    let command = |var: &str, default: &str| -> Result<Vec<String>, String> {
+pub fn find_platform_compiler() -> Result<PlatformCompiler, NotFound> {
+    let command = |var: &'static str, default: &str| {
         let value = std::env::var(var).unwrap_or_default();
-        let words = shlex::split(&value).ok_or(format!("{var}={value:?} has unbalanced quotes"))?;
-        Ok(if words.is_empty() {
-            vec![default.to_string()]
-        } else {
-            words
-        })
+        match shlex::split(&value) {
+            Some(words) if words.is_empty() => Ok(vec![default.to_string()]),
+            Some(words) => Ok(words),
+            None => Err(NotFound(vec![problem(
+                "the platform compiler",
+                Problem::UnbalancedQuotes { var, value },
+            )])),
+        }
     };
     let cc = command("CC", "cc")?;
     let cxx = command("CXX", "c++")?;
     let version = first_line(Path::new(&cc[0]), "--version")
-        .map_err(|why| format!("C compiler `{}`: {why}", cc[0]))?;
+        .map_err(|why| NotFound(vec![problem(format!("C compiler `{}`", cc[0]), why)]))?;
     Ok(PlatformCompiler { cc, cxx, version })
 }
 
-/// The first line a tool prints for `arg`, remembered per binary in the user's cache: each
-/// probe is a process start (zig's binary is 185 MB) on every build, while the answer
-/// changes only with the file. The key is the resolved file's identity, size and times, so
-/// a replaced or upgraded tool is asked again.
-fn first_line(program: &Path, arg: &str) -> Result<String, String> {
-    let answers = tool_home::cache_dir().map(|dir| dir.join("probes"));
-    remembered_first_line(answers.as_deref(), program, arg)
-}
-
-/// `first_line`, with the answers kept in `answers`.
-fn remembered_first_line(
-    answers: Option<&Path>,
-    program: &Path,
-    arg: &str,
-) -> Result<String, String> {
-    let remembered = answers.and_then(|dir| answer_file(dir, program, arg));
-    if let Some(line) = remembered
-        .as_ref()
-        .and_then(|file| std::fs::read_to_string(file).ok())
-    {
-        return Ok(line);
-    }
-    let line = ask(program, arg)?;
-    if let Some(file) = remembered {
-        // Only a cache: a failure to write it costs the next build one more probe.
-        let _ = remember(&file, &line);
-    }
-    Ok(line)
-}
-
-/// Where the answer of `program arg` is kept: `<answers>/<key>`.
-fn answer_file(answers: &Path, program: &Path, arg: &str) -> Option<PathBuf> {
-    use sha2::{Digest, Sha256};
-    use std::os::unix::fs::MetadataExt;
-
-    let resolved = if program.components().count() > 1 {
-        program.to_path_buf()
-    } else {
-        on_path(
-            std::env::var_os("PATH").as_ref(),
-            &program.to_string_lossy(),
-        )?
-    };
-    let file = std::fs::metadata(&resolved).ok()?;
-    let key = Sha256::digest(format!(
-        "{}\0{arg}\0{}:{}:{}:{}.{}:{}.{}",
-        resolved.display(),
-        file.dev(),
-        file.ino(),
-        file.size(),
-        file.mtime(),
-        file.mtime_nsec(),
-        file.ctime(),
-        file.ctime_nsec(),
-    ));
-    let name: String = key[..16].iter().map(|b| format!("{b:02x}")).collect();
-    Some(answers.join(name))
-}
-
-/// How many answers are kept: each isolated build's temporary `ziglang` zig leaves one.
-const KEPT_ANSWERS: usize = 64;
-
-/// Writes an answer through a temporary sibling, so a concurrent build never reads half,
-/// and removes the oldest answers beyond `KEPT_ANSWERS` (one of those asked again costs a
-/// single probe).
-fn remember(file: &Path, line: &str) -> std::io::Result<()> {
-    let dir = file.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-    std::io::Write::write_all(&mut temp, line.as_bytes())?;
-    temp.persist(file).map_err(|err| err.error)?;
-    let mut answers: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(dir)?
-        .flatten()
-        .filter_map(|entry| Some((entry.metadata().ok()?.modified().ok()?, entry.path())))
-        .collect();
-    answers.sort();
-    let surplus = answers.len().saturating_sub(KEPT_ANSWERS);
-    for (_, old) in &answers[..surplus] {
-        let _ = std::fs::remove_file(old);
-    }
-    Ok(())
-}
-
-/// Runs `program arg` and returns the first line it prints.
-fn ask(program: &Path, arg: &str) -> Result<String, String> {
-    let output = Command::new(program)
-        .arg(arg)
-        .output()
-        .map_err(|err| format!("cannot run it ({err})"))?;
-    if !output.status.success() {
-        return Err(format!("`{arg}` failed with {}", output.status));
-    }
-    Ok(String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_string())
-}
-
 /// Runs `zig version` and checks the series.
-fn probe(path: &Path, origin: &str) -> Result<Zig, String> {
+fn probe(path: &Path, origin: &str) -> Result<Zig, Problem> {
     let version = first_line(path, "version")?;
     if !version.starts_with(SUPPORTED_SERIES) {
-        return Err(format!(
-            "version {version}, but zlig needs {SUPPORTED_SERIES}x"
-        ));
+        return Err(Problem::WrongVersion(version));
     }
     Ok(Zig {
         path: path.to_path_buf(),
@@ -306,7 +297,7 @@ mod tests {
             path: None,
             ..candidates
         };
-        let err = none.find().unwrap_err();
+        let err = none.find().unwrap_err().to_string();
         assert!(
             err.contains("version 0.13.0, but zlig needs 0.17.x"),
             "{err}"
@@ -315,55 +306,12 @@ mod tests {
     }
 
     #[test]
-    fn answers_are_remembered_until_the_tool_changes() {
-        let tool = tempfile::tempdir().unwrap();
-        let answers = tempfile::tempdir().unwrap();
-        let runs = tool.path().join("runs");
-        let zig = tool.path().join("zig");
-        let script = |version: &str| {
-            format!(
-                "#!/bin/sh\necho run >> {}\necho {version}\n",
-                runs.display()
-            )
-        };
-        std::fs::write(&zig, script("0.17.0")).unwrap();
-        std::fs::set_permissions(&zig, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let ask = || remembered_first_line(Some(answers.path()), &zig, "version").unwrap();
-        assert_eq!((ask(), ask()), ("0.17.0".into(), "0.17.0".into()));
-        assert_eq!(std::fs::read_to_string(&runs).unwrap().lines().count(), 1);
-        // An upgrade in place changes the file's times and size: asked again.
-        std::fs::write(&zig, script("0.17.10")).unwrap();
-        assert_eq!(ask(), "0.17.10");
-        assert_eq!(std::fs::read_to_string(&runs).unwrap().lines().count(), 2);
-    }
-
-    #[test]
-    fn only_the_newest_answers_are_kept() {
-        let dir = tempfile::tempdir().unwrap();
-        let epoch = std::time::SystemTime::UNIX_EPOCH;
-        for i in 0..KEPT_ANSWERS as u64 + 5 {
-            let file = std::fs::File::create(dir.path().join(format!("old{i}"))).unwrap();
-            file.set_modified(epoch + std::time::Duration::from_secs(1000 + i))
-                .unwrap();
-        }
-        remember(&dir.path().join("new"), "zig 0.17.0").unwrap();
-        let mut left: Vec<String> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
-        left.sort();
-        assert_eq!(left.len(), KEPT_ANSWERS);
-        assert!(left.contains(&"new".to_string()));
-        assert!(!left.contains(&"old5".to_string()) && left.contains(&"old6".to_string()));
-    }
-
-    #[test]
     fn explicit_zig_is_used_or_reported_alone() {
         let candidates = ZigCandidates {
             explicit: Some("/nonexistent/zig".into()),
             ..Default::default()
         };
-        let err = candidates.find().unwrap_err();
+        let err = candidates.find().unwrap_err().to_string();
         assert!(
             err.starts_with("ZLIG_ZIG=/nonexistent/zig: cannot run it"),
             "{err}"

@@ -8,9 +8,10 @@
 
 use std::path::PathBuf;
 
-use crate::compile::graph::{BuildGraph, Language};
+use crate::compile::graph::BuildGraph;
 use crate::compile::tool_home::{env_path, user_cache};
 use crate::compile::toolchain::Zig;
+use crate::project::extension::Language;
 
 /// A one-time cost: its marker name and what to tell the user.
 #[derive(Debug, Clone, PartialEq, Eq)]

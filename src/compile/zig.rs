@@ -1,26 +1,24 @@
 //! The `zig` backend: runs `zig build` on zlig's own `build.zig` (`graph_build.zig`) and a
-//! `graph.json` that describes the project.
+//! `graph.json` that describes the project (the graph's one JSON schema).
 //!
 //! The build file is the same for every project and only the JSON differs, so zig's
 //! configure step (the build file compiled into an executable, 2 s) is compiled once per
 //! machine and copied into each new build dir (`configure_cache`), instead of once per
 //! checkout. The build follows ZIG.md: an explicit target, no UBSan traps outside `Debug`,
-//! stripped output, libc linked, only `PyInit_<name>` exported (version script), undefined
-//! `Py*` symbols allowed. Sources of one extension are split into one object per job,
-//! because a single compile step compiles its C files one after another (ZIG.md §4).
+//! stripped output, libc linked, only the module's exports visible (version script),
+//! undefined `Py*` symbols allowed. Sources of one extension are split into one object per
+//! job, because a single compile step compiles its C files one after another (ZIG.md §4).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 
-use serde::Serialize;
-
-use crate::compile::backend::{Backend, BuildEnv};
+use crate::compile::CompileError;
+use crate::compile::backend::{Backend, BuildEnv, Unusable};
 use crate::compile::configure_cache;
-use crate::compile::graph::{BuildGraph, Extension, Language, LinkInput, debug_path_maps};
-use crate::compile::toolchain::{ZIG_SCRUBBED_ENV, ZIGLANG_REQUIREMENT, Zig};
+use crate::compile::graph::{BuildGraph, debug_path_maps};
+use crate::compile::toolchain::{NotFound, ZIGLANG_REQUIREMENT, Zig};
 use crate::compile::warmup::{self, Warmup};
-use crate::error::{Error, IoContext, Result};
-use crate::project::files::slash_path;
+use crate::error::{IoContext, Result};
 use crate::project::settings::Optimize;
 
 /// zlig's `build.zig`: the same for every project.
@@ -38,23 +36,32 @@ const GRAPH_JSON: &str = "graph.json";
 
 /// Drives `zig build`.
 pub struct ZigBackend {
-    zig: std::result::Result<Zig, String>,
+    zig: std::result::Result<Zig, NotFound>,
 }
 
 impl ZigBackend {
-    pub fn new(zig: std::result::Result<Zig, String>) -> Self {
+    pub fn new(zig: std::result::Result<Zig, NotFound>) -> Self {
         Self { zig }
     }
 
-    /// `zig build` on the written build file, with zig's leaky environment variables removed.
+    fn zig(&self) -> Result<&Zig> {
+        self.zig.as_ref().map_err(|why| {
+            CompileError::ToolMissing {
+                backend: "zig".into(),
+                why: Unusable::Tools(why.0.clone()),
+            }
+            .into()
+        })
+    }
+
+    /// `zig build` on the written build file: every extension, or the steps of `only`.
     fn command(
         &self,
         env: &BuildEnv,
         graph: &BuildGraph,
         only: Option<&[&str]>,
     ) -> Result<Command> {
-        let zig = self.zig()?;
-        let mut command = Command::new(&zig.path);
+        let mut command = self.zig()?.command();
         command
             .arg("build")
             .arg("--build-file")
@@ -67,23 +74,14 @@ impl ZigBackend {
                 "-Dgraph={}",
                 env.work_dir.join(GRAPH_JSON).display()
             ))
+            .arg(format!("-Djobs={}", env.jobs))
             .arg(format!("-Doptimize={}", optimize_name(graph.optimize)))
             .arg(format!("-Dtarget={}", graph.target.zig_triple))
             .arg(format!("-j{}", env.jobs + 1))
             .args(["--summary", "none"])
             .args(only.unwrap_or_default())
-            .current_dir(&env.work_dir)
-            .stdin(Stdio::null());
-        for var in ZIG_SCRUBBED_ENV {
-            command.env_remove(var);
-        }
+            .current_dir(&env.work_dir);
         Ok(command)
-    }
-
-    fn zig(&self) -> Result<&Zig> {
-        self.zig
-            .as_ref()
-            .map_err(|why| Error::Usage(format!("no usable zig: {why}")))
     }
 }
 
@@ -96,11 +94,11 @@ impl Backend for ZigBackend {
         10
     }
 
-    fn version(&self) -> std::result::Result<String, String> {
-        self.zig
-            .as_ref()
-            .map(|z| z.version.clone())
-            .map_err(Clone::clone)
+    fn version(&self) -> std::result::Result<String, Unusable> {
+        match &self.zig {
+            Ok(zig) => Ok(zig.version.clone()),
+            Err(why) => Err(Unusable::Tools(why.0.clone())),
+        }
     }
 
     fn requirements(&self) -> Vec<String> {
@@ -124,14 +122,14 @@ impl Backend for ZigBackend {
     }
 
     fn write(&self, env: &BuildEnv, graph: &BuildGraph) -> Result<()> {
-        let lib = self
-            .zig
-            .as_ref()
-            .ok()
-            .and_then(|z| z.path.parent())
-            .map(|dir| dir.join("lib"));
-        let json = serde_json::to_string_pretty(&ZigGraph::new(graph, env.jobs, lib.as_deref()))
-            .expect("the graph serializes");
+        let zig = self.zig()?;
+        let json = match graph.optimize.keeps_debug_info() {
+            true => graph
+                .with_compile_flags(&debug_path_maps(&[(&zig.lib_dir(), "zig")]))
+                .to_json(),
+            false => graph.to_json(),
+        };
+        env.write_version_scripts(graph)?;
         // The JSON first: a build file on disk means its graph is there too.
         for (name, text) in [(GRAPH_JSON, json.as_str()), (self.build_file(), BUILD_ZIG)] {
             let path = env.work_dir.join(name);
@@ -159,8 +157,7 @@ impl Backend for ZigBackend {
             command.arg("--verbose-cc");
             eprintln!("zlig: running {}", show_command(&command));
         }
-        let output = crate::compile::process::output(&mut command)
-            .context(|| format!("running {}", zig.path.display()))?;
+        let output = crate::compile::process::output(&mut command)?;
         let stderr = String::from_utf8_lossy(&output.stderr);
         if env.verbose && output.status.success() {
             for command in compile_commands(&stderr, &zig.path) {
@@ -168,11 +165,11 @@ impl Backend for ZigBackend {
             }
         }
         if !output.status.success() {
-            return Err(Error::Compile(format!(
-                "compiling the extensions failed:\n{}\ncommand: {}",
-                stderr.trim_end(),
-                show_command(&command)
-            )));
+            return Err(CompileError::Failed {
+                output: stderr.trim_end().to_string(),
+                command: Some(show_command(&command)),
+            }
+            .into());
         }
         Ok(())
     }
@@ -218,155 +215,35 @@ fn show_command(command: &Command) -> String {
         .join(" ")
 }
 
-/// `graph.json`: what `graph_build.zig` reads.
-#[derive(Serialize)]
-struct ZigGraph {
-    project_root: PathBuf,
-    python_include: PathBuf,
-    strip: bool,
-    sanitize_c: bool,
-    extensions: Vec<ZigExtension>,
-}
-
-#[derive(Serialize)]
-struct ZigExtension {
-    name: String,
-    leaf: String,
-    output: String,
-    version_script: String,
-    root: Option<String>,
-    chunks: Vec<Vec<String>>,
-    flags: Vec<String>,
-    include_dirs: Vec<PathBuf>,
-    cxx: bool,
-    link: Vec<ZigLink>,
-}
-
-#[derive(Serialize)]
-struct ZigLink {
-    kind: &'static str,
-    value: String,
-}
-
-impl ZigGraph {
-    /// The graph, with each extension's sources in at most `jobs` objects.
-    fn new(graph: &BuildGraph, jobs: usize, zig_lib: Option<&Path>) -> Self {
-        Self {
-            project_root: graph.root.clone(),
-            python_include: graph.target.include_dir.clone(),
-            strip: graph.strip,
-            sanitize_c: graph.optimize == Optimize::Debug,
-            extensions: graph
-                .extensions
-                .iter()
-                .map(|ext| ZigExtension::new(graph, ext, jobs, zig_lib))
-                .collect(),
-        }
-    }
-}
-
-impl ZigExtension {
-    fn new(graph: &BuildGraph, ext: &Extension, jobs: usize, zig_lib: Option<&Path>) -> Self {
-        let mut flags = ext.compile_flags(graph.optimize);
-        if let Some(lib) = zig_lib.filter(|_| graph.optimize.keeps_debug_info()) {
-            flags.extend(debug_path_maps(&[(lib, "zig")]));
-        }
-        let (roots, sources): (Vec<String>, Vec<String>) = ext
-            .sources
-            .iter()
-            .map(|s| slash_path(s))
-            .partition(|s| s.ends_with(".zig"));
-        let path = |p: &PathBuf| p.to_string_lossy().into_owned();
-        Self {
-            name: ext.name.clone(),
-            leaf: ext.leaf.clone(),
-            output: slash_path(&ext.output),
-            version_script: format!("{{ global: PyInit_{}; local: *; }};\n", ext.leaf),
-            root: roots.into_iter().next(),
-            chunks: chunks(&sources, jobs)
-                .into_iter()
-                .map(<[String]>::to_vec)
-                .collect(),
-            flags,
-            include_dirs: ext.include_dirs.clone(),
-            cxx: ext.language == Language::Cxx,
-            link: ext
-                .link
-                .iter()
-                .map(|input| match input {
-                    LinkInput::LibraryDir(dir) => ("LibraryDir", path(dir)),
-                    LinkInput::Library(name) => ("Library", name.clone()),
-                    LinkInput::RPath(rpath) => ("RPath", rpath.clone()),
-                    LinkInput::File(file) => ("File", path(file)),
-                })
-                .map(|(kind, value)| ZigLink { kind, value })
-                .collect(),
-        }
-    }
-}
-
-/// Splits `files` into at most `jobs` contiguous chunks of near-equal length.
-fn chunks<T>(files: &[T], jobs: usize) -> Vec<&[T]> {
-    let count = jobs.clamp(1, files.len().max(1));
-    let size = files.len().div_ceil(count).max(1);
-    files.chunks(size).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compile::test_support::{assert_snapshot, sample_graph as graph};
-
-    fn graph_json(graph: &BuildGraph, jobs: usize) -> serde_json::Value {
-        serde_json::to_value(ZigGraph::new(graph, jobs, None)).unwrap()
-    }
+    use crate::compile::test_support::sample_graph;
 
     #[test]
-    fn graph_json_for_one_source() {
-        let actual = serde_json::to_string_pretty(&graph_json(&graph(&["src/demo/speedups.c"]), 2))
-            .unwrap()
-            + "\n";
-        assert_snapshot("one_source.graph.json", &actual);
-    }
-
-    #[test]
-    fn sources_are_split_into_one_object_per_job_and_zig_roots_kept_apart() {
-        let json = graph_json(&graph(&["a.c", "b.c", "m.zig", "c.c"]), 2);
+    fn the_build_file_reads_the_graph_fields_it_declares() {
+        let json: serde_json::Value =
+            serde_json::from_str(&sample_graph(&["a.c"]).to_json()).unwrap();
         let ext = &json["extensions"][0];
-        assert_eq!(ext["chunks"], serde_json::json!([["a.c", "b.c"], ["c.c"]]));
-        assert_eq!(ext["root"], "m.zig");
-    }
-
-    #[test]
-    fn the_build_file_reads_every_field_the_graph_has() {
-        let json = graph_json(&graph(&["a.c"]), 2);
-        let fields = json
-            .as_object()
-            .unwrap()
-            .keys()
-            .chain(json["extensions"][0].as_object().unwrap().keys());
-        for field in fields {
+        for (value, field) in [
+            (&json, "root"),
+            (&json, "strip"),
+            (&json["target"], "include_dir"),
+            (ext, "name"),
+            (ext, "leaf"),
+            (ext, "output"),
+            (ext, "language"),
+            (ext, "sources"),
+            (ext, "include_dirs"),
+            (ext, "compile_flags"),
+            (ext, "link"),
+        ] {
+            assert!(!value[field].is_null(), "the graph has no `{field}`");
             assert!(
                 BUILD_ZIG.contains(&format!("    {field}: ")),
                 "graph_build.zig does not declare `{field}`"
             );
         }
-    }
-
-    #[test]
-    fn a_new_build_file_changes_the_fingerprint() {
-        let backend = ZigBackend::new(Err("no zig".into()));
-        assert!(backend.fingerprint().contains(&build_zig_hash()));
-    }
-
-    #[test]
-    fn chunks_cover_every_file_once() {
-        let files: Vec<u32> = (0..41).collect();
-        let parts = chunks(&files, 2);
-        assert_eq!(parts.len(), 2);
-        assert_eq!(parts.concat(), files);
-        assert_eq!(chunks(&files[..1], 4).len(), 1);
-        assert_eq!(chunks::<u32>(&[], 4).len(), 0);
     }
 
     #[test]

@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 
 use crate::compile::Artifacts;
 use crate::compile::graph::Extension;
-use crate::error::{Error, IoContext, Result};
+use crate::distribution::DistributionError;
+use crate::error::{IoContext, Result};
 use crate::project::Project;
 use crate::project::discovery::ModuleKind;
 use crate::project::files::{Pattern, check_inside, slash_path};
@@ -100,9 +101,7 @@ pub fn wheel_files(
         };
         let path = slash_path(&ext.output);
         if entries.iter().any(|e| e.path == path) {
-            return Err(Error::Usage(format!(
-                "the built module {path} would replace a file of the same name in the package; remove the file or add it to `tool.zlig.wheel.exclude`"
-            )));
+            return Err(DistributionError::ModuleReplacesFile(path).into());
         }
         entries.push(Entry {
             path,
@@ -175,7 +174,10 @@ pub fn sdist_files(project: &Project) -> Result<Vec<Entry>> {
 
 /// The project-relative files of one top-level package or module.
 fn package_files(project: &Project, path: &Path, kind: &ModuleKind) -> Result<Vec<PathBuf>> {
-    let outside = |why| Error::Usage(format!("package {}: {why}", path.display()));
+    let outside = |problem| DistributionError::PackageFiles {
+        package: path.to_path_buf(),
+        problem,
+    };
     match kind {
         ModuleKind::Module => {
             check_inside(&project.root, path).map_err(outside)?;
@@ -209,8 +211,7 @@ fn is_junk(name: &str) -> bool {
 
 /// Whether a project-relative path is inside the build dir.
 fn is_skipped(project: &Project, relative: &Path) -> bool {
-    let build_dir = project.settings.build_dir(&project.root, "");
-    project.root.join(relative).starts_with(build_dir)
+    project.root.join(relative).starts_with(&project.build_base)
 }
 
 /// A module an in-place build left beside its sources (`demo/_speedups.cpython-311-….so`).

@@ -2,9 +2,14 @@
 //! source folder on `sys.path` (so editors and type checkers see the real files), and a
 //! module that installs an import hook for the extension modules.
 //!
-//! The hook (`editable_hook.py`) uses only the standard library and runs the backend's own
-//! rebuild command, recorded here; so the editable wheel adds no requirement to the
-//! project's metadata and keeps working once the build environment is gone.
+//! The hook (`python/zlig/editable_hook.py`) uses only the standard library and runs the
+//! backend's own rebuild command, recorded here; so the editable wheel adds no requirement
+//! to the project's metadata and keeps working once the build environment is gone. It runs
+//! that command in later processes, so the command's tools must be in places that outlive
+//! the install and that nobody else can write; otherwise rebuilding is turned off.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -19,7 +24,7 @@ const HOOK: &str = include_str!("../../python/zlig/editable_hook.py");
 #[derive(Debug, Serialize)]
 struct HookConfig<'a> {
     project: &'a str,
-    project_dir: &'a std::path::Path,
+    project_dir: &'a Path,
     /// Dotted module name → built file in the build dir.
     modules: &'a Artifacts,
     /// The command that rebuilds them, or `None` when rebuilding is off.
@@ -58,4 +63,89 @@ pub fn files(project: &Project, modules: &Artifacts, rebuild: Option<&Rebuild>) 
         executable: false,
     });
     entries
+}
+
+/// The rebuild command, if its program and `tools` are safe to run later; else `None`,
+/// with a warning saying why rebuilding on import is off.
+pub fn checked_rebuild<'a>(rebuild: &'a Rebuild, tools: &[&Path]) -> Option<&'a Rebuild> {
+    let program = Path::new(rebuild.argv.first()?);
+    let unsafe_tool = std::iter::once(program)
+        .chain(tools.iter().copied())
+        .find_map(|tool| why_unsafe(tool).map(|why| (tool, why)));
+    match unsafe_tool {
+        None => Some(rebuild),
+        Some((tool, why)) => {
+            eprintln!(
+                "zlig: warning: the editable install will not rebuild on import: {} {why}, so running it later could run another program; point ZLIG_ZIG (or ZLIG_NINJA) at a tool in a lasting folder of yours, or make ~/.cache/zlig writable so that zlig keeps a copy there, and install again",
+                tool.display()
+            );
+            None
+        }
+    }
+}
+
+/// Why running `tool` after the install is not safe: a temporary folder (a frontend's
+/// build environment, gone after the install), or a file or folder on its path that
+/// someone else owns or may write, so that it can be replaced.
+pub fn why_unsafe(tool: &Path) -> Option<String> {
+    if !tool.is_absolute() {
+        return Some("is not an absolute path".into());
+    }
+    if tool.starts_with(std::env::temp_dir()) {
+        return Some(
+            "is in a temporary folder, which the frontend removes after the install".into(),
+        );
+    }
+    // SAFETY: getuid cannot fail.
+    let me = unsafe { libc::getuid() };
+    for path in tool.ancestors() {
+        let Ok(meta) = std::fs::metadata(path) else {
+            return Some(format!("cannot be checked ({} is missing)", path.display()));
+        };
+        if meta.uid() != me && meta.uid() != 0 {
+            return Some(format!(
+                "lies in {}, which another user owns",
+                path.display()
+            ));
+        }
+        // World-writable, even with the sticky bit: once the frontend removes its folder
+        // in /tmp, anyone may make one of the same name.
+        if meta.mode() & 0o002 != 0 {
+            return Some(format!(
+                "lies in {}, which any user may write",
+                path.display()
+            ));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn tools_in_shared_or_temporary_folders_are_not_run_later() {
+        let dir = tempfile::tempdir().unwrap();
+        let tool = dir.path().join("ninja");
+        std::fs::write(&tool, "").unwrap();
+        let why = why_unsafe(&tool).unwrap();
+        assert!(why.contains("temporary folder"), "{why}");
+        assert!(why_unsafe(Path::new("ninja")).is_some());
+        let home = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+        let lasting = tempfile::tempdir_in(&home).unwrap();
+        let tool = lasting.path().join("zig");
+        std::fs::write(&tool, "").unwrap();
+        std::fs::set_permissions(lasting.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        if why_unsafe(&home).is_none() {
+            assert_eq!(why_unsafe(&tool), None);
+            std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o666)).unwrap();
+            assert!(
+                why_unsafe(&tool)
+                    .unwrap()
+                    .contains("which any user may write")
+            );
+        }
+    }
 }

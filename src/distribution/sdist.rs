@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use crate::distribution::contents::Entry;
+use crate::distribution::core_metadata;
 use crate::distribution::writer::{DistWriter, SdistWriter, Timestamp};
 use crate::error::Result;
 use crate::project::Project;
@@ -21,8 +22,11 @@ pub fn write_sdist(
     let name = format!("{stem}.tar.gz");
     let mut writer: Box<dyn DistWriter> =
         Box::new(SdistWriter::new(out_dir.join(&name), stem, timestamp)?);
-    let mut entries: Vec<(&str, Vec<u8>, bool)> =
-        vec![("PKG-INFO", project.metadata.render().into_bytes(), false)];
+    let mut entries: Vec<(&str, Vec<u8>, bool)> = vec![(
+        "PKG-INFO",
+        core_metadata::render(&project.metadata).into_bytes(),
+        false,
+    )];
     for entry in files {
         let bytes = entry.bytes()?;
         entries.push((&entry.path, bytes, entry.executable));

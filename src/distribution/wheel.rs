@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::compile::graph::BuildGraph;
+use crate::distribution::DistributionError;
 use crate::distribution::contents::Entry;
+use crate::distribution::core_metadata;
 use crate::distribution::writer::{DirWriter, DistWriter, Timestamp, WheelWriter};
 use crate::error::{IoContext, Result};
 use crate::project::Project;
@@ -81,7 +83,7 @@ fn dist_info_files(project: &Project, metadata: &str) -> Result<Vec<(String, Vec
         format!("{dist_info}/METADATA"),
         metadata.as_bytes().to_vec(),
     )];
-    if let Some(entry_points) = project.metadata.render_entry_points() {
+    if let Some(entry_points) = core_metadata::entry_points(&project.metadata) {
         files.push((
             format!("{dist_info}/entry_points.txt"),
             entry_points.into_bytes(),
@@ -133,7 +135,7 @@ pub fn write_wheel(
 pub fn write_metadata_dir(project: &Project, out_dir: &Path) -> Result<String> {
     let dist_info = project.metadata.dist_info();
     let mut writer: Box<dyn DistWriter> = Box::new(DirWriter::new(out_dir.join(&dist_info))?);
-    for (path, bytes) in dist_info_files(project, &project.metadata.render())? {
+    for (path, bytes) in dist_info_files(project, &core_metadata::render(&project.metadata))? {
         let relative = path.strip_prefix(&format!("{dist_info}/")).unwrap_or(&path);
         writer.add(relative, &bytes, false)?;
     }
@@ -141,10 +143,46 @@ pub fn write_metadata_dir(project: &Project, out_dir: &Path) -> Result<String> {
     Ok(dist_info)
 }
 
-/// Reads METADATA back from a metadata dir a frontend handed to `build_wheel`.
-pub fn read_prepared_metadata(metadata_dir: &Path) -> Result<String> {
+/// The METADATA of the metadata dir a frontend handed to `build_wheel`, which the wheel
+/// must carry verbatim (PEP 517); refused when the project changed since it was written,
+/// since the wheel's name would then say one thing and its METADATA another.
+pub fn prepared_metadata(project: &Project, metadata_dir: &Path) -> Result<String> {
     let path: PathBuf = metadata_dir.join("METADATA");
-    std::fs::read_to_string(&path).context(|| format!("reading {}", path.display()))
+    let prepared =
+        std::fs::read_to_string(&path).context(|| format!("reading {}", path.display()))?;
+    let current = core_metadata::render(&project.metadata);
+    if prepared != current {
+        return Err(DistributionError::StaleMetadata {
+            dir: metadata_dir.to_path_buf(),
+            what: first_difference(&prepared, &current),
+        }
+        .into());
+    }
+    Ok(prepared)
+}
+
+/// The first header field whose value differs between two METADATA texts, or
+/// `the description`.
+fn first_difference(old: &str, new: &str) -> String {
+    let headers = |text: &str| -> Vec<(String, String)> {
+        text.lines()
+            .take_while(|line| !line.is_empty())
+            .filter_map(|line| line.split_once(": "))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let (old, new) = (headers(old), headers(new));
+    for i in 0..old.len().max(new.len()) {
+        if old.get(i) != new.get(i) {
+            let field = old
+                .get(i)
+                .or(new.get(i))
+                .map(|(k, _)| k.clone())
+                .unwrap_or_default();
+            return format!("`{field}`");
+        }
+    }
+    "the description".into()
 }
 
 #[cfg(test)]

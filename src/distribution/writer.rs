@@ -14,7 +14,8 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
 
-use crate::error::{Error, IoContext, Result};
+use crate::distribution::DistributionError;
+use crate::error::{IoContext, Result};
 
 /// A sink for distribution files.
 pub trait DistWriter {
@@ -38,11 +39,7 @@ impl Timestamp {
                 .trim()
                 .parse::<i64>()
                 .map(|t| Self(t.max(Self::ZIP_EPOCH)))
-                .map_err(|_| {
-                    Error::Usage(format!(
-                        "SOURCE_DATE_EPOCH={value} is not a number of seconds"
-                    ))
-                }),
+                .map_err(|_| DistributionError::SourceDateEpoch(value).into()),
             _ => Ok(Self(Self::ZIP_EPOCH)),
         }
     }
@@ -67,23 +64,69 @@ fn mode(executable: bool) -> u32 {
     if executable { 0o755 } else { 0o644 }
 }
 
+/// The prefix of a temporary output: `.zlig-<pid>-`, so that a later build can tell the
+/// leftovers of a killed one (whose process is gone) from a write in progress.
+fn temp_prefix() -> String {
+    format!(".zlig-{}-", std::process::id())
+}
+
+/// Removes the temporary outputs in `dir` that a killed build left: those whose process
+/// no longer runs. Best effort: a leftover that cannot be removed harms nothing.
+fn remove_leftovers(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(".zlig-"))
+            .and_then(|n| n.split('-').next())
+            .and_then(|pid| pid.parse::<libc::pid_t>().ok())
+        else {
+            continue;
+        };
+        // SAFETY: signal 0 only asks whether the process exists.
+        let gone = unsafe { libc::kill(pid, 0) } == -1
+            && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+        if gone {
+            let path = entry.path();
+            let _ = std::fs::remove_file(&path).or_else(|_| std::fs::remove_dir_all(&path));
+        }
+    }
+}
+
 fn temp_in(dir: &Path) -> Result<NamedTempFile> {
     std::fs::create_dir_all(dir).context(|| format!("creating {}", dir.display()))?;
+    remove_leftovers(dir);
     // Created like any new file (0o666 less the umask), not tempfile's private 0o600, since
     // the temporary file becomes the output.
     tempfile::Builder::new()
-        .prefix(".zlig-")
+        .prefix(&temp_prefix())
         .suffix(".tmp")
         .permissions(std::fs::Permissions::from_mode(0o666))
         .tempfile_in(dir)
         .context(|| format!("creating a temporary file in {}", dir.display()))
 }
 
+/// Moves a finished output into place, unless the build was interrupted first.
 fn persist(file: NamedTempFile, target: &Path) -> Result<PathBuf> {
+    crate::interrupt::check()?;
     file.persist(target)
         .map_err(|err| err.error)
         .context(|| format!("moving the output to {}", target.display()))?;
     Ok(target.to_path_buf())
+}
+
+/// Attaches what we were doing to an archive error.
+fn archived<T>(result: zip::result::ZipResult<T>, context: impl FnOnce() -> String) -> Result<T> {
+    result.map_err(|source| {
+        DistributionError::Archive {
+            context: context(),
+            source,
+        }
+        .into()
+    })
 }
 
 /// The RECORD hash: `sha256=<urlsafe base64, no padding>` (binary distribution format spec).
@@ -138,9 +181,9 @@ impl WheelWriter {
             .last_modified_time(self.timestamp.zip())
             .unix_permissions(mode(executable))
             .large_file(bytes.len() >= u32::MAX as usize);
-        self.zip
-            .start_file(path, options)
-            .context(|| format!("adding {path} to the wheel"))?;
+        archived(self.zip.start_file(path, options), || {
+            format!("adding {path} to the wheel")
+        })?;
         self.zip
             .write_all(bytes)
             .context(|| format!("adding {path} to the wheel"))
@@ -149,6 +192,7 @@ impl WheelWriter {
 
 impl DistWriter for WheelWriter {
     fn add(&mut self, path: &str, bytes: &[u8], executable: bool) -> Result<()> {
+        crate::interrupt::check()?;
         self.write_entry(path, bytes, executable)?;
         self.record.push_str(&format!(
             "{},{},{}\n",
@@ -164,10 +208,7 @@ impl DistWriter for WheelWriter {
         let mut record = std::mem::take(&mut self.record);
         record.push_str(&format!("{},,\n", csv_field(&record_path)));
         self.write_entry(&record_path, record.as_bytes(), false)?;
-        let archive = self
-            .zip
-            .finish()
-            .context(|| "finishing the wheel".to_string())?;
+        let archive = archived(self.zip.finish(), || "finishing the wheel".to_string())?;
         self.file
             .write_all(archive.get_ref())
             .context(|| format!("writing {}", self.file.path().display()))?;
@@ -203,6 +244,7 @@ impl SdistWriter {
 
 impl DistWriter for SdistWriter {
     fn add(&mut self, path: &str, bytes: &[u8], executable: bool) -> Result<()> {
+        crate::interrupt::check()?;
         let mut header = tar::Header::new_gnu();
         header.set_size(bytes.len() as u64);
         header.set_mode(mode(executable));
@@ -238,8 +280,9 @@ impl DirWriter {
     pub fn new(target: PathBuf) -> Result<Self> {
         let parent = target.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).context(|| format!("creating {}", parent.display()))?;
+        remove_leftovers(parent);
         let temp = tempfile::Builder::new()
-            .prefix(".zlig-")
+            .prefix(&temp_prefix())
             .permissions(std::fs::Permissions::from_mode(0o777))
             .tempdir_in(parent)
             .context(|| format!("creating a temporary folder in {}", parent.display()))?;
@@ -257,6 +300,7 @@ impl DistWriter for DirWriter {
     }
 
     fn finish(self: Box<Self>) -> Result<PathBuf> {
+        crate::interrupt::check()?;
         if self.target.exists() {
             std::fs::remove_dir_all(&self.target)
                 .context(|| format!("replacing {}", self.target.display()))?;

@@ -7,8 +7,10 @@
 
 use std::path::{Path, PathBuf};
 
+use super::files::{Kind, PathError, Pattern, check_inside, existing, slash_path};
+use super::names::{import_name, is_identifier};
 use super::toml::Located;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// What a top-level name turned out to be.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,74 +50,27 @@ impl Layout {
         packages: Option<&[Located<String>]>,
         extension_names: &[&str],
     ) -> Result<Self> {
-        let names: Vec<Located<String>> = match packages {
-            Some(packages) => packages.to_vec(),
-            None => vec![Located {
-                value: import_name(&project_name.value),
-                place: project_name.place.clone(),
-            }],
-        };
-        for name in packages.unwrap_or_default() {
-            if !is_top_level_name(&name.value) {
-                return Err(name.error(
-                    "expected the name of a top-level package or module, such as `pkg` (not a path)",
-                ));
-            }
-        }
+        let names = names_to_ship(project_name, packages)?;
         let python_source = match python_source {
-            Some(dir) => {
-                let pattern = super::files::Pattern::new(&dir.value).map_err(|e| dir.error(e))?;
-                let path = PathBuf::from(pattern.as_str());
-                if !root.join(&path).is_dir() {
-                    return Err(dir.error(format!("folder `{}` does not exist", dir.value)));
-                }
-                super::files::check_inside(root, &path).map_err(|why| dir.error(why))?;
-                path
-            }
-            None if names
-                .iter()
-                .any(|n| find(root, Path::new("src"), &n.value).is_some()) =>
-            {
-                PathBuf::from("src")
-            }
-            None => PathBuf::new(),
+            Some(dir) => existing(root, dir, Kind::Folder, "folder")?,
+            None => default_python_source(root, &names)?,
         };
-
         let mut top_level = Vec::new();
         for name in &names {
-            if let Some(found) = find(root, &python_source, &name.value) {
-                super::files::check_inside(root, &found.path).map_err(|why| name.error(why))?;
+            let found = find(root, &python_source, &name.value).map_err(|why| name.error(why))?;
+            if let Some(found) = found {
+                check_inside(root, &found.path).map_err(|why| name.error(why))?;
                 top_level.push(found);
             } else if extension_names.contains(&name.value.as_str()) {
-                top_level.push(TopLevel {
-                    name: name.value.clone(),
-                    kind: ModuleKind::Extension,
-                    path: PathBuf::new(),
-                });
-            } else if packages.is_none() && extension_names.iter().any(|ext| !ext.contains('.')) {
-                // Only top-level extensions and no package of the project's name: ship those.
-            } else {
-                let dir = python_source.join(&name.value);
-                let message = format!(
-                    "no package or module `{0}`: expected `{1}/__init__.py` or `{1}.py`{2}",
-                    name.value,
-                    super::files::slash_path(&dir),
-                    if packages.is_none() {
-                        "; set `tool.zlig.packages` to name the packages to ship"
-                    } else {
-                        ""
-                    }
-                );
-                return Err(name.error(message));
+                top_level.push(TopLevel::extension(&name.value));
+            } else if packages.is_some() || !extension_names.iter().any(|ext| !ext.contains('.')) {
+                return Err(missing(&python_source, name, packages.is_none()));
             }
+            // Else: only top-level extensions and no package of the project's name; ship those.
         }
         for ext in extension_names.iter().filter(|ext| !ext.contains('.')) {
             if !top_level.iter().any(|t| t.name == *ext) {
-                top_level.push(TopLevel {
-                    name: ext.to_string(),
-                    kind: ModuleKind::Extension,
-                    path: PathBuf::new(),
-                });
+                top_level.push(TopLevel::extension(ext));
             }
         }
         Ok(Self {
@@ -124,22 +79,16 @@ impl Layout {
         })
     }
 
-    /// The file to read dynamic `version` and `description` from.
-    pub fn dynamic_source(&self, root: &Path) -> Result<PathBuf> {
-        self.top_level
-            .iter()
-            .find_map(|t| match t.kind {
-                ModuleKind::Package if root.join(&t.path).join("__init__.py").is_file() => {
-                    Some(t.path.join("__init__.py"))
-                }
-                ModuleKind::Module => Some(t.path.clone()),
-                _ => None,
-            })
-            .ok_or_else(|| {
-                Error::Usage(
-                    "`[project] dynamic` needs a Python package or module to read from, and the project has none".into(),
-                )
-            })
+    /// The file to read dynamic `version` and `description` from: the first package's
+    /// `__init__.py`, or the first module.
+    pub fn dynamic_source(&self, root: &Path) -> Option<PathBuf> {
+        self.top_level.iter().find_map(|t| match t.kind {
+            ModuleKind::Package if root.join(&t.path).join("__init__.py").is_file() => {
+                Some(t.path.join("__init__.py"))
+            }
+            ModuleKind::Module => Some(t.path.clone()),
+            _ => None,
+        })
     }
 
     /// Whether the dotted `module` would be shipped inside one of the packages.
@@ -151,62 +100,103 @@ impl Layout {
     }
 }
 
+impl TopLevel {
+    /// A top-level extension module, which has no Python file.
+    fn extension(name: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            kind: ModuleKind::Extension,
+            path: PathBuf::new(),
+        }
+    }
+}
+
+/// The names `packages` gives (each checked), else the project's import name.
+fn names_to_ship(
+    project_name: &Located<String>,
+    packages: Option<&[Located<String>]>,
+) -> Result<Vec<Located<String>>> {
+    let Some(packages) = packages else {
+        return Ok(vec![Located {
+            value: import_name(&project_name.value),
+            place: project_name.place.clone(),
+        }]);
+    };
+    for name in packages {
+        if !is_top_level_name(&name.value) {
+            return Err(name.error(
+                "expected the name of a top-level package or module, such as `pkg` (not a path)",
+            ));
+        }
+    }
+    Ok(packages.to_vec())
+}
+
+/// `src` when one of the packages is there, else the project root.
+fn default_python_source(root: &Path, names: &[Located<String>]) -> Result<PathBuf> {
+    for name in names {
+        if find(root, Path::new("src"), &name.value)
+            .map_err(|why| name.error(why))?
+            .is_some()
+        {
+            return Ok(PathBuf::from("src"));
+        }
+    }
+    Ok(PathBuf::new())
+}
+
+/// The error for a package or module that is not there, saying what was looked for.
+fn missing(python_source: &Path, name: &Located<String>, defaulted: bool) -> crate::error::Error {
+    let dir = python_source.join(&name.value);
+    name.error(format!(
+        "no package or module `{0}`: expected `{1}/__init__.py` or `{1}.py`{2}",
+        name.value,
+        slash_path(&dir),
+        if defaulted {
+            "; set `tool.zlig.packages` to name the packages to ship"
+        } else {
+            ""
+        }
+    ))
+}
+
 /// A top-level import name, or a stub package's `name-stubs`.
 fn is_top_level_name(name: &str) -> bool {
-    let base = name.strip_suffix("-stubs").unwrap_or(name);
-    base.chars()
-        .next()
-        .is_some_and(|c| c.is_alphabetic() || c == '_')
-        && base.chars().all(|c| c.is_alphanumeric() || c == '_')
+    is_identifier(name.strip_suffix("-stubs").unwrap_or(name))
 }
 
-/// The import name for a project name: `My-Project` → `my_project`.
-pub fn import_name(project_name: &str) -> String {
-    project_name.to_ascii_lowercase().replace(['-', '.'], "_")
-}
-
-/// Whether a folder is a Python package: it has an `__init__.py`, or (a namespace
+/// Whether a project folder is a Python package: it has an `__init__.py`, or (a namespace
 /// package) Python files somewhere below it. A folder of C sources named like the module
 /// it builds is not one.
-fn is_package(dir: &Path) -> bool {
-    dir.join("__init__.py").is_file()
-        || walkdir::WalkDir::new(dir)
-            .into_iter()
-            .filter_map(Result::ok)
-            .any(|e| {
-                e.file_type().is_file()
-                    && e.path()
-                        .extension()
-                        .is_some_and(|x| x == "py" || x == "pyi")
-            })
+fn is_package(root: &Path, dir: &Path) -> Result<bool, PathError> {
+    if root.join(dir).join("__init__.py").is_file() {
+        return Ok(true);
+    }
+    let python_files = Pattern::new(&format!("{}/**/*.{{py,pyi}}", slash_path(dir)))?;
+    Ok(!python_files.files_inside(root)?.is_empty())
 }
 
-fn find(root: &Path, source: &Path, name: &str) -> Option<TopLevel> {
+/// The top-level package or module `name` in the folder `source`, if there is one.
+fn find(root: &Path, source: &Path, name: &str) -> Result<Option<TopLevel>, PathError> {
+    let package = |path: PathBuf, name: String| TopLevel {
+        name,
+        kind: ModuleKind::Package,
+        path,
+    };
     let dir = source.join(name);
-    if is_package(&root.join(&dir)) {
-        return Some(TopLevel {
-            name: name.to_string(),
-            kind: ModuleKind::Package,
-            path: dir,
-        });
+    if is_package(root, &dir)? {
+        return Ok(Some(package(dir, name.to_string())));
     }
     let stubs = source.join(format!("{name}-stubs"));
-    if is_package(&root.join(&stubs)) {
-        return Some(TopLevel {
-            name: format!("{name}-stubs"),
-            kind: ModuleKind::Package,
-            path: stubs,
-        });
+    if is_package(root, &stubs)? {
+        return Ok(Some(package(stubs, format!("{name}-stubs"))));
     }
     let file = source.join(format!("{name}.py"));
-    if root.join(&file).is_file() {
-        return Some(TopLevel {
-            name: name.to_string(),
-            kind: ModuleKind::Module,
-            path: file,
-        });
-    }
-    None
+    Ok(root.join(&file).is_file().then(|| TopLevel {
+        name: name.to_string(),
+        kind: ModuleKind::Module,
+        path: file,
+    }))
 }
 
 #[cfg(test)]

@@ -1,15 +1,16 @@
-//! Glob matching over the project tree, for every key that takes globs.
+//! Project-relative paths and globs, for every key that names files.
 //!
-//! Patterns are relative to the project root, use `/`, and never leave the root: absolute
-//! patterns and `..` are refused. A walk starts at the pattern's literal prefix, so
-//! `src/**/*.c` never looks into `build/` or `.git/`, and goes no deeper than the pattern
-//! can match (`LICENSE*` reads only the root folder); walks are sorted by file name.
+//! Paths and patterns are relative to the project root, use `/`, and never leave the root:
+//! absolute paths and `..` are refused, and so is a match that a symlink leads outside. A
+//! walk starts at the pattern's literal prefix, so `src/**/*.c` never looks into `build/` or
+//! `.git/`, and goes no deeper than the pattern can match (`LICENSE*` reads only the root
+//! folder); walks are sorted by file name, and a folder that cannot be read is an error.
 
 use std::path::{Component, Path, PathBuf};
 
 use globset::{Glob, GlobBuilder, GlobMatcher};
 
-use super::toml::Located;
+use super::toml::{Located, Table};
 use crate::error::Error;
 
 /// A compiled project-relative glob.
@@ -23,32 +24,95 @@ pub struct Pattern {
     depth: Option<usize>,
 }
 
-/// Why a pattern was refused.
-pub type PatternError = String;
+/// Why a path or pattern was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PathError {
+    #[error("expected a non-empty path")]
+    Empty,
+    #[error("use `/` as the path separator")]
+    Backslash,
+    #[error("a path must stay inside the project: no absolute path and no `..`")]
+    LeavesProject,
+    #[error("invalid glob: {0}")]
+    InvalidGlob(String),
+    #[error(
+        "`{}` resolves to {}, outside the project; zlig follows symlinks only within the project",
+        slash_path(.relative),
+        .real.display()
+    )]
+    LinkedOutside { relative: PathBuf, real: PathBuf },
+    #[error(
+        "`{}` cannot be archived or built: {why}; rename it",
+        .relative.to_string_lossy().escape_debug()
+    )]
+    UnsafeName {
+        relative: PathBuf,
+        why: &'static str,
+    },
+    #[error("cannot read `{}`: {message}", slash_path(.relative))]
+    Unreadable { relative: PathBuf, message: String },
+}
+
+/// Checks that `text` is a project-relative path: not empty, `/`-separated, not absolute,
+/// no `..`.
+pub fn check_relative(text: &str) -> Result<(), PathError> {
+    let path = Path::new(text);
+    if text.is_empty() {
+        return Err(PathError::Empty);
+    }
+    if text.contains('\\') {
+        return Err(PathError::Backslash);
+    }
+    if path.is_absolute()
+        || path
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        return Err(PathError::LeavesProject);
+    }
+    Ok(())
+}
+
+/// What a path key must name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    File,
+    Folder,
+}
+
+/// The path a key names, checked once for every key that names one file or folder:
+/// project-relative, existing, of the right kind, and inside the project through any
+/// symlink. `what` names it in the error (`readme file`, `include folder`).
+pub fn existing(
+    root: &Path,
+    value: &Located<String>,
+    kind: Kind,
+    what: &str,
+) -> Result<PathBuf, Error> {
+    check_relative(&value.value).map_err(|why| value.error(why))?;
+    let relative = PathBuf::from(value.value.trim_start_matches("./"));
+    let full = root.join(&relative);
+    let found = match kind {
+        Kind::File => full.is_file(),
+        Kind::Folder => full.is_dir(),
+    };
+    if !found {
+        return Err(value.error(format!("{what} `{}` does not exist", value.value)));
+    }
+    check_inside(root, &relative).map_err(|why| value.error(why))?;
+    Ok(relative)
+}
 
 impl Pattern {
     /// Compiles a glob; `*` does not cross `/`, `**` does.
-    pub fn new(text: &str) -> Result<Self, PatternError> {
-        let path = Path::new(text);
-        if text.is_empty() {
-            return Err("expected a non-empty glob".into());
-        }
-        if text.contains('\\') {
-            return Err("use `/` as the path separator".into());
-        }
-        if path.is_absolute()
-            || path
-                .components()
-                .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
-        {
-            return Err("a glob must stay inside the project: no absolute path and no `..`".into());
-        }
+    pub fn new(text: &str) -> Result<Self, PathError> {
+        check_relative(text)?;
         let text = text.trim_start_matches("./");
         let glob: Glob = GlobBuilder::new(text)
             .literal_separator(true)
             .backslash_escape(true)
             .build()
-            .map_err(|err| format!("invalid glob: {}", err.kind()))?;
+            .map_err(|err| PathError::InvalidGlob(err.kind().to_string()))?;
         let base: PathBuf = text
             .split('/')
             .take_while(|part| !part.contains(['*', '?', '[', '{']))
@@ -81,8 +145,8 @@ impl Pattern {
 
     /// The files under `root` that match, as sorted project-relative paths. A match that
     /// resolves outside the project (through a symlink) is an error.
-    pub fn files(&self, root: &Path) -> Result<Vec<PathBuf>, PatternError> {
-        self.walk(root)
+    pub fn files(&self, root: &Path) -> Result<Vec<PathBuf>, PathError> {
+        self.walk(root)?
             .into_iter()
             .map(|(file, outside)| outside.map_or(Ok(file), Err))
             .collect()
@@ -90,15 +154,16 @@ impl Pattern {
 
     /// The matching files that stay inside the project, for built-in defaults where a
     /// symlink leading out is passed over rather than fatal.
-    pub fn files_inside(&self, root: &Path) -> Vec<PathBuf> {
-        self.walk(root)
+    pub fn files_inside(&self, root: &Path) -> Result<Vec<PathBuf>, PathError> {
+        Ok(self
+            .walk(root)?
             .into_iter()
             .filter_map(|(file, outside)| outside.is_none().then_some(file))
-            .collect()
+            .collect())
     }
 
     /// Every match, sorted, each with the reason it leaves the project, if it does.
-    fn walk(&self, root: &Path) -> Vec<(PathBuf, Option<PatternError>)> {
+    fn walk(&self, root: &Path) -> Result<Vec<(PathBuf, Option<PathError>)>, PathError> {
         let start = root.join(&self.base);
         let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         // Only a path through a symlink can leave the project, so only those are resolved
@@ -111,13 +176,18 @@ impl Pattern {
             linked_dirs.push(start.clone());
         }
         let mut found = Vec::new();
-        for entry in walkdir::WalkDir::new(&start)
+        let walk = walkdir::WalkDir::new(&start)
             .follow_links(true)
             .max_depth(self.depth.unwrap_or(usize::MAX))
-            .sort_by_file_name()
-            .into_iter()
-            .filter_map(Result::ok)
-        {
+            .sort_by_file_name();
+        for entry in walk {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => match self.walk_error(root, &err) {
+                    Some(fatal) => return Err(fatal),
+                    None => continue,
+                },
+            };
             let linked = entry.path_is_symlink()
                 || linked_dirs.iter().any(|dir| entry.path().starts_with(dir));
             if entry.file_type().is_dir() {
@@ -132,21 +202,63 @@ impl Pattern {
             if !entry.file_type().is_file() || !self.matches(relative) {
                 continue;
             }
+            check_name(relative)?;
             let real = match linked {
                 true => entry.path().canonicalize().ok(),
                 false => None,
             };
-            let outside = real.filter(|real| !real.starts_with(&real_root)).map(|real| {
-                format!(
-                    "`{}` resolves to {}, outside the project; zlig follows symlinks only within the project",
-                    slash_path(relative),
-                    real.display()
-                )
-            });
+            let outside = real
+                .filter(|real| !real.starts_with(&real_root))
+                .map(|real| PathError::LinkedOutside {
+                    relative: relative.to_path_buf(),
+                    real,
+                });
             found.push((relative.to_path_buf(), outside));
         }
-        found.sort();
-        found
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(found)
+    }
+
+    /// Whether a walk error stops the walk: a folder that cannot be read, or a broken link
+    /// the pattern matches. A missing start folder is no match, and a link back to an
+    /// ancestor (a loop) holds nothing that is not archived already.
+    fn walk_error(&self, root: &Path, err: &walkdir::Error) -> Option<PathError> {
+        let path = err.path()?;
+        let relative = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+        if err.loop_ancestor().is_some() {
+            return None;
+        }
+        let missing = err
+            .io_error()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound);
+        if missing && (err.depth() == 0 || !self.matches(&relative)) {
+            return None;
+        }
+        Some(PathError::Unreadable {
+            relative,
+            message: match err.io_error() {
+                Some(io) if missing => format!("a broken symlink ({io})"),
+                Some(io) => io.to_string(),
+                None => err.to_string(),
+            },
+        })
+    }
+}
+
+impl Table<'_> {
+    /// The globs at `key`, compiled, each with its place; none when the key is absent.
+    pub fn patterns(&self, key: &str) -> Result<Vec<Located<Pattern>>, Error> {
+        self.strings(key)?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|glob| {
+                let pattern = Pattern::new(&glob.value).map_err(|err| glob.error(err))?;
+                Ok(Located {
+                    value: pattern,
+                    place: glob.place,
+                })
+            })
+            .collect()
     }
 }
 
@@ -162,16 +274,39 @@ impl Located<Pattern> {
 }
 
 /// Fails when `path` (inside `root`) resolves outside it, through a symlink.
-pub fn check_inside(root: &Path, relative: &Path) -> Result<(), PatternError> {
+pub fn check_inside(root: &Path, relative: &Path) -> Result<(), PathError> {
     let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     match root.join(relative).canonicalize() {
-        Ok(real) if !real.starts_with(&real_root) => Err(format!(
-            "`{}` resolves to {}, outside the project; zlig follows symlinks only within the project",
-            slash_path(relative),
-            real.display()
-        )),
+        Ok(real) if !real.starts_with(&real_root) => Err(PathError::LinkedOutside {
+            relative: relative.to_path_buf(),
+            real,
+        }),
         _ => Ok(()),
     }
+}
+
+/// Fails on a file name that cannot be an archive entry, a build file path or a module
+/// path everywhere: not UTF-8 (it would be changed), a backslash (a folder separator on
+/// Windows, so `x\..\evil.py` would unpack outside its folder), or a control character
+/// such as a newline (it would split RECORD's lines and the build files').
+pub fn check_name(relative: &Path) -> Result<(), PathError> {
+    let Some(text) = relative.to_str() else {
+        return Err(PathError::UnsafeName {
+            relative: relative.to_path_buf(),
+            why: "it is not valid UTF-8",
+        });
+    };
+    let why = if text.contains('\\') {
+        "it holds a backslash, a folder separator on Windows"
+    } else if text.chars().any(char::is_control) {
+        "it holds a control character such as a newline"
+    } else {
+        return Ok(());
+    };
+    Err(PathError::UnsafeName {
+        relative: relative.to_path_buf(),
+        why,
+    })
 }
 
 /// Turns a project-relative path into the `/`-separated form archives and globs use.
@@ -246,7 +381,8 @@ pub(crate) mod tests {
         let err = Pattern::new("src/*.c")
             .unwrap()
             .files(dir.path())
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("`src/b.c` resolves to "), "{err}");
         assert!(
             err.ends_with("outside the project; zlig follows symlinks only within the project"),
@@ -264,7 +400,13 @@ pub(crate) mod tests {
         let dir = tree(&["pkg/inner/a.c"]);
         let link =
             |to: &Path, at: &str| std::os::unix::fs::symlink(to, dir.path().join(at)).unwrap();
-        let refused = |glob: &str| Pattern::new(glob).unwrap().files(dir.path()).unwrap_err();
+        let refused = |glob: &str| {
+            Pattern::new(glob)
+                .unwrap()
+                .files(dir.path())
+                .unwrap_err()
+                .to_string()
+        };
         link(&outside.path().join("lib"), "pkg/inner/vendored");
         let err = refused("pkg/**/*.c");
         assert!(
@@ -299,5 +441,71 @@ pub(crate) mod tests {
         assert!(Pattern::new("../x/*.c").is_err());
         assert!(Pattern::new("/usr/include/*.h").is_err());
         assert!(Pattern::new("src/../../x.c").is_err());
+    }
+
+    #[test]
+    fn names_that_cannot_be_archived_are_refused_with_the_path() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tree(&["pkg/ok.py", "pkg/x\\..\\evil.py", "pkg/new\nline.py"]);
+        let odd = std::ffi::OsStr::from_bytes(b"pkg/bad\xff.py");
+        std::fs::write(dir.path().join(odd), "").unwrap();
+        let err = Pattern::new("pkg/**/*.py")
+            .unwrap()
+            .files(dir.path())
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                PathError::UnsafeName {
+                    why: "it is not valid UTF-8",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        std::fs::remove_file(dir.path().join(odd)).unwrap();
+        let err = Pattern::new("pkg/**/*.py")
+            .unwrap()
+            .files(dir.path())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "`pkg/new\\nline.py` cannot be archived or built: it holds a control character such as a newline; rename it"
+        );
+        std::fs::remove_file(dir.path().join("pkg/new\nline.py")).unwrap();
+        let err = Pattern::new("pkg/**/*.py")
+            .unwrap()
+            .files(dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("it holds a backslash"), "{err}");
+    }
+
+    #[test]
+    fn unreadable_folders_and_matching_broken_links_are_reported() {
+        let dir = tree(&["pkg/a.py"]);
+        std::os::unix::fs::symlink("nowhere.txt", dir.path().join("pkg/data.txt")).unwrap();
+        assert_eq!(
+            Pattern::new("pkg/*.py").unwrap().files(dir.path()).unwrap(),
+            [PathBuf::from("pkg/a.py")],
+            "a broken link the pattern does not match is no matter"
+        );
+        let err = Pattern::new("pkg/*")
+            .unwrap()
+            .files(dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("cannot read `pkg/data.txt`: a broken symlink"),
+            "{err}"
+        );
+        assert_eq!(
+            Pattern::new("missing/*.c")
+                .unwrap()
+                .files(dir.path())
+                .unwrap(),
+            Vec::<PathBuf>::new()
+        );
     }
 }

@@ -1,22 +1,26 @@
-//! The `[project]` table (PEP 621) and its rendering as Core Metadata 2.4.
+//! The `[project]` table (PEP 621), read and validated into `Metadata`.
 //!
 //! Validation happens here, once: PEP 440 versions, PEP 508 requirements, SPDX license
-//! expressions (PEP 639), names. What is rendered is then known to be valid. Finding the
-//! package to read dynamic values from is `discovery`'s job; this module only asks for it.
+//! expressions (PEP 639), names, and every value that becomes a header of Core Metadata or
+//! a line of `entry_points.txt` (no line breaks or other control characters, which would
+//! start a header of their own). What `distribution::core_metadata` renders is then known
+//! to be valid. Finding the file to read dynamic values from is `discovery`'s job; this
+//! module only asks for it.
 //!
-//! Spec: <https://packaging.python.org/en/latest/specifications/core-metadata/>
+//! Spec: <https://packaging.python.org/en/latest/specifications/pyproject-toml/>
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{ExtraName, PackageName, Requirement};
 
-use super::files::{Pattern, slash_path};
+use super::dynamic;
+use super::files::{Kind, Pattern, existing};
+use super::names::is_dotted_name;
 use super::toml::{Field, Located, Table};
-use crate::error::{Error, IoContext, Result};
+use crate::error::{ConfigError, IoContext, Result};
 
 /// The core metadata of the distribution.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,13 +72,6 @@ pub struct Person {
     pub email: Option<String>,
 }
 
-/// Values that `[project] dynamic` may ask zlig to find in the package source.
-pub struct DynamicSource {
-    /// The file to read `__version__` and the docstring from.
-    pub file: PathBuf,
-    pub text: String,
-}
-
 const PROJECT_KEYS: &[&str] = &[
     "name",
     "version",
@@ -100,110 +97,36 @@ const PROJECT_KEYS: &[&str] = &[
 const DEFAULT_LICENSE_FILES: &[&str] = &["LICEN[CS]E*", "COPYING*", "NOTICE*", "AUTHORS*"];
 
 impl Metadata {
-    /// Reads and validates `[project]`. `dynamic_source` is asked for only when `dynamic`
-    /// lists `version` or `description`.
+    /// Reads and validates `[project]`. `dynamic_source` names the project-relative file
+    /// to read dynamic values from; it is asked for only when `dynamic` lists one.
     pub fn read(
         project: &Table<'_>,
         root: &Path,
-        dynamic_source: impl FnOnce() -> Result<DynamicSource>,
+        dynamic_source: impl FnOnce() -> Option<PathBuf>,
     ) -> Result<Self> {
         project.reject_unknown(PROJECT_KEYS)?;
         let name = project
             .string("name")?
             .ok_or_else(|| project.place.error("missing required key `name`"))?;
-        let normalized = check_name(&name)?;
-
-        let dynamic = read_dynamic(project)?;
-        let source = if dynamic.is_empty() {
-            None
-        } else {
-            Some(dynamic_source()?)
-        };
-
-        let version = match (project.string("version")?, dynamic.contains(&"version")) {
-            (Some(v), false) => parse_version(&v)?,
-            (None, true) => {
-                let source = source.as_ref().expect("read when dynamic is not empty");
-                let text = super::dynamic::version(&source.text).ok_or_else(|| {
-                    Error::Usage(format!(
-                        "`version` is dynamic, but {} has no `__version__ = \"...\"` string assignment",
-                        source.file.display()
-                    ))
-                })?;
-                Version::from_str(&text).map_err(|err| {
-                    Error::Usage(format!(
-                        "`__version__` in {} is not a valid PEP 440 version: {err}",
-                        source.file.display()
-                    ))
-                })?
-            }
-            (Some(v), true) => {
-                return Err(v.error("`version` is listed in `dynamic` and also given"));
-            }
-            (None, false) => {
-                return Err(project.place.error(
-                    "missing required key `version` (give it, or list it in `dynamic` to read `__version__`)",
-                ));
-            }
-        };
-
-        let summary = match (
-            project.string("description")?,
-            dynamic.contains(&"description"),
-        ) {
-            (Some(d), false) => Some(single_line(&d)?),
-            (None, true) => {
-                let source = source.as_ref().expect("read when dynamic is not empty");
-                let doc = super::dynamic::docstring(&source.text)
-                    .as_deref()
-                    .and_then(super::dynamic::summary)
-                    .ok_or_else(|| {
-                        Error::Usage(format!(
-                            "`description` is dynamic, but {} has no module docstring",
-                            source.file.display()
-                        ))
-                    })?;
-                Some(doc)
-            }
-            (Some(d), true) => {
-                return Err(d.error("`description` is listed in `dynamic` and also given"));
-            }
-            (None, false) => None,
-        };
-
+        let dynamic = Dynamic::read(project, root, dynamic_source)?;
         let (license, mut license_files) = read_license(project, root)?;
         license_files.extend(read_license_files(project, root)?);
         license_files.sort();
         license_files.dedup();
-
         Ok(Self {
-            name: name.value.clone(),
-            normalized,
-            version,
-            summary,
+            normalized: check_name(&name)?,
+            name: name.value,
+            version: dynamic.version(project)?,
+            summary: dynamic.summary(project)?,
             readme: read_readme(project, root)?,
-            requires_python: project
-                .string("requires-python")?
-                .map(|r| {
-                    VersionSpecifiers::from_str(&r.value).map_err(|err| {
-                        // The parser repeats the input with a pointer under it; the place
-                        // shown with the message does that already.
-                        let message = err.to_string();
-                        let first = message.lines().next().unwrap_or_default();
-                        r.error(format!(
-                            "not a valid PEP 440 version specifier: {}",
-                            first.trim_end_matches(':')
-                        ))
-                    })
-                })
-                .transpose()?,
+            requires_python: read_requires_python(project)?,
             license,
             license_files,
             authors: read_people(project, "authors")?,
             maintainers: read_people(project, "maintainers")?,
-            keywords: plain_strings(project.strings("keywords")?),
-            classifiers: plain_strings(project.strings("classifiers")?),
-            urls: read_string_table(project, "urls")?,
+            keywords: header_texts(project, "keywords")?,
+            classifiers: header_texts(project, "classifiers")?,
+            urls: read_urls(project)?,
             dependencies: project
                 .strings("dependencies")?
                 .unwrap_or_default()
@@ -224,101 +147,115 @@ impl Metadata {
     pub fn dist_info(&self) -> String {
         format!("{}.dist-info", self.dist_stem())
     }
-
-    /// The METADATA / PKG-INFO text.
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        let mut field = |key: &str, value: &str| {
-            let _ = writeln!(out, "{key}: {value}");
-        };
-        field("Metadata-Version", "2.4");
-        field("Name", &self.name);
-        field("Version", &self.version.to_string());
-        if let Some(summary) = &self.summary {
-            field("Summary", summary);
-        }
-        if !self.keywords.is_empty() {
-            field("Keywords", &self.keywords.join(","));
-        }
-        for (role, people) in [("Author", &self.authors), ("Maintainer", &self.maintainers)] {
-            let names: Vec<&str> = people
-                .iter()
-                .filter(|p| p.email.is_none())
-                .filter_map(|p| p.name.as_deref())
-                .collect();
-            if !names.is_empty() {
-                field(role, &names.join(", "));
-            }
-            let emails: Vec<String> = people.iter().filter_map(Person::address).collect();
-            if !emails.is_empty() {
-                field(&format!("{role}-email"), &emails.join(", "));
-            }
-        }
-        match &self.license {
-            Some(License::Expression(expr)) => field("License-Expression", expr),
-            Some(License::Text(text)) => field("License", &text.replace('\n', "\n       ")),
-            None => {}
-        }
-        for file in &self.license_files {
-            field("License-File", &slash_path(file));
-        }
-        for classifier in &self.classifiers {
-            field("Classifier", classifier);
-        }
-        if let Some(requires) = &self.requires_python {
-            field("Requires-Python", &requires.to_string());
-        }
-        for requirement in &self.dependencies {
-            field("Requires-Dist", &requirement.to_string());
-        }
-        for (extra, requirements) in &self.optional_dependencies {
-            field("Provides-Extra", extra.as_ref());
-            for requirement in requirements {
-                field(
-                    "Requires-Dist",
-                    &requirement.clone().with_extra_marker(extra).to_string(),
-                );
-            }
-        }
-        for (label, url) in &self.urls {
-            field("Project-URL", &format!("{label}, {url}"));
-        }
-        if let Some(readme) = &self.readme {
-            field("Description-Content-Type", &readme.content_type);
-            out.push('\n');
-            out.push_str(&readme.text);
-        }
-        out
-    }
-
-    /// The `entry_points.txt` text, if there are entry points.
-    pub fn render_entry_points(&self) -> Option<String> {
-        if self.entry_points.is_empty() {
-            return None;
-        }
-        let mut out = String::new();
-        for (group, entries) in &self.entry_points {
-            let _ = writeln!(out, "[{group}]");
-            for (name, value) in entries {
-                let _ = writeln!(out, "{name} = {value}");
-            }
-            out.push('\n');
-        }
-        Some(out)
-    }
 }
 
-impl Person {
-    /// `Name <email>` or `email`, for the `*-email` fields.
-    fn address(&self) -> Option<String> {
-        let email = self.email.as_deref()?;
-        Some(match &self.name {
-            Some(name) if name.contains([',', '"', '<', '>', '@']) => {
-                format!("\"{}\" <{email}>", name.replace('"', "\\\""))
+/// What `[project] dynamic` lists, and the file it is read from.
+struct Dynamic {
+    version: bool,
+    description: bool,
+    /// The file (project-relative) and its text, when something is dynamic.
+    source: Option<(PathBuf, String)>,
+}
+
+impl Dynamic {
+    fn read(
+        project: &Table<'_>,
+        root: &Path,
+        dynamic_source: impl FnOnce() -> Option<PathBuf>,
+    ) -> Result<Self> {
+        let entries = project.strings("dynamic")?.unwrap_or_default();
+        let mut dynamic = Self {
+            version: false,
+            description: false,
+            source: None,
+        };
+        for entry in &entries {
+            match entry.value.as_str() {
+                "version" => dynamic.version = true,
+                "description" => dynamic.description = true,
+                other => {
+                    return Err(entry.error(format!(
+                        "zlig can read only `version` and `description` dynamically, not `{other}`; give it in `[project]`"
+                    )));
+                }
             }
-            Some(name) => format!("{name} <{email}>"),
-            None => email.to_string(),
-        })
+        }
+        if let Some(first) = entries.first() {
+            let file = dynamic_source().ok_or_else(|| {
+                first.error(
+                    "needs a Python package or module to read from, and the project has none",
+                )
+            })?;
+            let full = root.join(&file);
+            let text =
+                std::fs::read_to_string(&full).context(|| format!("reading {}", full.display()))?;
+            dynamic.source = Some((file, text));
+        }
+        Ok(dynamic)
+    }
+
+    fn version(&self, project: &Table<'_>) -> Result<Version> {
+        let (given, source) = (project.string("version")?, self.source.as_ref());
+        match (given, source.filter(|_| self.version)) {
+            (Some(v), None) => parse_version(&v),
+            (Some(v), Some(_)) => Err(v.error("`version` is listed in `dynamic` and also given")),
+            (None, Some((file, text))) => {
+                let error = |span, message: String| {
+                    ConfigError::at(file, text, span, "__version__", message)
+                };
+                let value = dynamic::version(text)
+                    .map_err(|err| {
+                        error(
+                            Some(err.span),
+                            "expected one plain string literal, such as `__version__ = \"1.0\"`: zlig reads the version without running the code".into(),
+                        )
+                    })?
+                    .ok_or_else(|| {
+                        error(
+                            None,
+                            "`version` is dynamic, but there is no module-level `__version__ = \"...\"` assignment".into(),
+                        )
+                    })?;
+                Version::from_str(&value).map_err(|err| {
+                    error(None, format!("`{value}` is not a valid PEP 440 version: {err}")).into()
+                })
+            }
+            (None, None) => Err(project.place.error(
+                "missing required key `version` (give it, or list it in `dynamic` to read `__version__`)",
+            )),
+        }
+    }
+
+    fn summary(&self, project: &Table<'_>) -> Result<Option<String>> {
+        let (given, source) = (project.string("description")?, self.source.as_ref());
+        match (given, source.filter(|_| self.description)) {
+            (Some(d), None) => Ok(Some(single_line(&d)?)),
+            (Some(d), Some(_)) => {
+                Err(d.error("`description` is listed in `dynamic` and also given"))
+            }
+            (None, Some((file, text))) => {
+                let summary = dynamic::docstring(text)
+                    .as_deref()
+                    .and_then(dynamic::summary)
+                    .ok_or_else(|| {
+                        ConfigError::without_place(
+                            file,
+                            "",
+                            "`description` is dynamic, but this file has no module docstring",
+                        )
+                    })?;
+                if summary.chars().any(char::is_control) {
+                    return Err(ConfigError::without_place(
+                        file,
+                        "",
+                        "the docstring's first line holds a control character, which cannot be a `Summary`",
+                    )
+                    .into());
+                }
+                Ok(Some(summary))
+            }
+            (None, None) => Ok(None),
+        }
     }
 }
 
@@ -334,52 +271,77 @@ fn parse_version(v: &Located<String>) -> Result<Version> {
         .map_err(|err| v.error(format!("not a valid PEP 440 version: {err}")))
 }
 
-fn single_line(value: &Located<String>) -> Result<String> {
-    if value.value.contains('\n') {
-        return Err(value.error("must be a single line (put longer text in `readme`)"));
+/// A value that becomes one header line: no line break or other control character.
+fn header_text(value: &Located<String>) -> Result<String> {
+    if value.value.chars().any(char::is_control) {
+        return Err(value.error(
+            "must be one line of text: a line break or other control character would start a metadata field of its own",
+        ));
     }
     Ok(value.value.clone())
 }
 
-fn plain_strings(values: Option<Vec<Located<String>>>) -> Vec<String> {
-    values
+/// Text allowed several lines (a legacy license text): no control character but line
+/// breaks and tabs; Windows line ends become `\n`.
+fn multi_line(value: &Located<String>) -> Result<String> {
+    let text = value.value.replace("\r\n", "\n");
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(value.error("must be plain text: a control character other than a line break or tab cannot be written into the metadata"));
+    }
+    Ok(text)
+}
+
+fn single_line(value: &Located<String>) -> Result<String> {
+    if value.value.contains(['\n', '\r']) {
+        return Err(value.error("must be a single line (put longer text in `readme`)"));
+    }
+    header_text(value)
+}
+
+fn header_texts(project: &Table<'_>, key: &str) -> Result<Vec<String>> {
+    project
+        .strings(key)?
         .unwrap_or_default()
-        .into_iter()
-        .map(|s| s.value)
+        .iter()
+        .map(header_text)
         .collect()
 }
 
 fn parse_requirement(value: &Located<String>) -> Result<Requirement> {
-    Requirement::from_str(&value.value)
-        .map_err(|err| value.error(format!("not a valid PEP 508 requirement: {}", err.message)))
+    let requirement = Requirement::from_str(&value.value)
+        .map_err(|err| value.error(format!("not a valid PEP 508 requirement: {}", err.message)))?;
+    header_text(value)?;
+    Ok(requirement)
 }
 
-fn read_dynamic(project: &Table<'_>) -> Result<Vec<&'static str>> {
-    let mut dynamic = Vec::new();
-    for entry in project.strings("dynamic")?.unwrap_or_default() {
-        match entry.value.as_str() {
-            "version" => dynamic.push("version"),
-            "description" => dynamic.push("description"),
-            other => {
-                return Err(entry.error(format!(
-                    "zlig can read only `version` and `description` dynamically, not `{other}`; give it in `[project]`"
-                )));
-            }
-        }
-    }
-    Ok(dynamic)
+fn read_requires_python(project: &Table<'_>) -> Result<Option<VersionSpecifiers>> {
+    let Some(r) = project.string("requires-python")? else {
+        return Ok(None);
+    };
+    header_text(&r)?;
+    VersionSpecifiers::from_str(&r.value)
+        .map(Some)
+        .map_err(|err| {
+            // The parser repeats the input with a pointer under it; the place shown with
+            // the message does that already.
+            let message = err.to_string();
+            let first = message.lines().next().unwrap_or_default();
+            r.error(format!(
+                "not a valid PEP 440 version specifier: {}",
+                first.trim_end_matches(':')
+            ))
+        })
 }
 
+/// A readme or license file: its path and text.
 fn read_file(root: &Path, relative: &Located<String>, what: &str) -> Result<(PathBuf, String)> {
-    let pattern_ok = Pattern::new(&relative.value).map_err(|err| relative.error(err))?;
-    let path = PathBuf::from(pattern_ok.as_str());
+    let path = existing(root, relative, Kind::File, what)?;
     let full = root.join(&path);
-    if !full.is_file() {
-        return Err(relative.error(format!("{what} file `{}` does not exist", relative.value)));
-    }
-    super::files::check_inside(root, &path).map_err(|why| relative.error(why))?;
-    let text = std::fs::read_to_string(&full)
-        .context(|| format!("reading {what} file {}", full.display()))?;
+    let text =
+        std::fs::read_to_string(&full).context(|| format!("reading {what} {}", full.display()))?;
     Ok((path, text))
 }
 
@@ -392,7 +354,7 @@ fn read_readme(project: &Table<'_>, root: &Path) -> Result<Option<Readme>> {
         let content_type = content_type_for(&file.value).ok_or_else(|| {
             file.error("unknown readme type: use a `.md`, `.rst` or `.txt` file, or a table with `content-type`")
         })?;
-        let (path, text) = read_file(root, &file, "readme")?;
+        let (path, text) = read_file(root, &file, "readme file")?;
         return Ok(Some(Readme {
             text,
             content_type: content_type.to_string(),
@@ -406,7 +368,7 @@ fn read_readme(project: &Table<'_>, root: &Path) -> Result<Option<Readme>> {
     let content_type = table.string("content-type")?;
     let (text, file) = match (table.string("file")?, table.string("text")?) {
         (Some(file), None) => {
-            let (path, text) = read_file(root, &file, "readme")?;
+            let (path, text) = read_file(root, &file, "readme file")?;
             (text, Some(path))
         }
         (None, Some(text)) => (text.value, None),
@@ -424,7 +386,7 @@ fn read_readme(project: &Table<'_>, root: &Path) -> Result<Option<Readme>> {
                     "expected `text/markdown`, `text/x-rst` or `text/plain` (the types package indexes render)",
                 ));
             }
-            ct.value
+            header_text(&ct)?
         }
         None => file
             .as_deref()
@@ -472,10 +434,10 @@ fn read_license(project: &Table<'_>, root: &Path) -> Result<(Option<License>, Ve
     table.reject_unknown(&["file", "text"])?;
     match (table.string("file")?, table.string("text")?) {
         (Some(file), None) => {
-            let (path, _) = read_file(root, &file, "license")?;
+            let (path, _) = read_file(root, &file, "license file")?;
             Ok((None, vec![path]))
         }
-        (None, Some(text)) => Ok((Some(License::Text(text.value)), Vec::new())),
+        (None, Some(text)) => Ok((Some(License::Text(multi_line(&text)?)), Vec::new())),
         _ => Err(table
             .place
             .error("expected exactly one of `file` and `text`")),
@@ -486,12 +448,18 @@ fn read_license_files(project: &Table<'_>, root: &Path) -> Result<Vec<PathBuf>> 
     let Some(globs) = project.strings("license-files")? else {
         return Ok(DEFAULT_LICENSE_FILES
             .iter()
-            .flat_map(|glob| {
+            .map(|glob| {
                 Pattern::new(glob)
                     .expect("valid built-in glob")
                     .files_inside(root)
             })
-            .collect());
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|why| {
+                project
+                    .place
+                    .error(format!("looking for license files: {why}"))
+            })?
+            .concat());
     };
     let mut files = Vec::new();
     for glob in globs {
@@ -514,8 +482,14 @@ fn read_people(project: &Table<'_>, key: &str) -> Result<Vec<Person>> {
         .iter()
         .map(|person| {
             person.reject_unknown(&["name", "email"])?;
-            let name = person.string("name")?.map(|n| n.value);
-            let email = person.string("email")?.map(|e| e.value);
+            let name = person
+                .string("name")?
+                .map(|n| header_text(&n))
+                .transpose()?;
+            let email = match person.string("email")? {
+                Some(email) => Some(check_email(&email)?),
+                None => None,
+            };
             if name.is_none() && email.is_none() {
                 return Err(person.place.error("expected `name`, `email` or both"));
             }
@@ -524,15 +498,37 @@ fn read_people(project: &Table<'_>, key: &str) -> Result<Vec<Person>> {
         .collect()
 }
 
-fn read_string_table(project: &Table<'_>, key: &str) -> Result<Vec<(String, String)>> {
-    let Some(table) = project.table(key)? else {
+/// An address for `Author-email`: `local@domain`, with nothing that would break the field's
+/// `Name <address>, …` list.
+fn check_email(email: &Located<String>) -> Result<String> {
+    let text = header_text(email)?;
+    let valid = text.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && !domain.is_empty() && !domain.contains('@')
+    }) && !text.contains([' ', ',', '<', '>', '"']);
+    if !valid {
+        return Err(email.error("expected an email address such as `ann@example.org`"));
+    }
+    Ok(text)
+}
+
+/// `urls`: a label and a URL each; the label may not hold the `, ` that separates them.
+fn read_urls(project: &Table<'_>) -> Result<Vec<(String, String)>> {
+    let Some(table) = project.table("urls")? else {
         return Ok(Vec::new());
     };
-    table
-        .keys()
-        .into_iter()
-        .map(|k| Ok((k.to_string(), table.string(k)?.expect("listed key").value)))
-        .collect()
+    let mut urls = Vec::new();
+    for label in table.keys() {
+        let url = table.string(label)?.expect("listed key");
+        let label_value = Located {
+            value: label.to_string(),
+            place: url.place.clone(),
+        };
+        if label.contains(',') {
+            return Err(url.error("a URL label cannot hold a comma: `Project-URL` separates the label from the URL with one"));
+        }
+        urls.push((header_text(&label_value)?, header_text(&url)?));
+    }
+    Ok(urls)
 }
 
 fn read_extras(project: &Table<'_>) -> Result<BTreeMap<ExtraName, Vec<Requirement>>> {
@@ -565,7 +561,7 @@ fn read_entry_points(project: &Table<'_>) -> Result<BTreeMap<String, BTreeMap<St
         ("gui-scripts", "gui_scripts"),
     ] {
         if let Some(table) = project.table(key)? {
-            groups.insert(group.to_string(), read_entries(&table)?);
+            groups.insert(group.to_string(), read_entries(&table, true)?);
         }
     }
     if let Some(table) = project.table("entry-points")? {
@@ -581,16 +577,41 @@ fn read_entry_points(project: &Table<'_>) -> Result<BTreeMap<String, BTreeMap<St
                     }
                 )));
             }
-            groups.insert(group.to_string(), read_entries(&field.table()?)?);
+            let valid_group = !group.is_empty()
+                && group
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'));
+            if !valid_group {
+                return Err(field.place.error(
+                    "an entry-point group name may hold only letters, digits, `_`, `.` and `-`",
+                ));
+            }
+            groups.insert(group.to_string(), read_entries(&field.table()?, false)?);
         }
     }
     Ok(groups)
 }
 
-fn read_entries(table: &Table<'_>) -> Result<BTreeMap<String, String>> {
+/// One group's entries: names as the entry points specification allows them (no `=`, no
+/// leading `[`, no surrounding blanks, no control character; a script's name is also a
+/// file name, so no `/` or `\`), values as object references.
+fn read_entries(table: &Table<'_>, scripts: bool) -> Result<BTreeMap<String, String>> {
     let mut entries = BTreeMap::new();
     for name in table.keys() {
         let value = table.string(name)?.expect("listed key");
+        let bad_name = name.is_empty()
+            || name.contains('=')
+            || name.starts_with('[')
+            || name.trim() != name
+            || name.chars().any(char::is_control)
+            || (scripts && name.contains(['/', '\\']));
+        if bad_name {
+            return Err(value.error(if scripts {
+                "a script name must be a file name: no `/`, `\\`, `=`, control character or surrounding blanks"
+            } else {
+                "an entry point name may not hold `=` or a control character, start with `[`, or start or end with a blank"
+            }));
+        }
         if !is_object_reference(&value.value) {
             return Err(
                 value.error("expected an object reference such as `package.module:function`")
@@ -603,92 +624,33 @@ fn read_entries(table: &Table<'_>) -> Result<BTreeMap<String, String>> {
 
 /// `module.path:attr.path`, per the entry points specification.
 fn is_object_reference(value: &str) -> bool {
-    let is_dotted = |s: &str| {
-        !s.is_empty()
-            && s.split('.').all(|part| {
-                part.chars()
-                    .next()
-                    .is_some_and(|c| c.is_alphabetic() || c == '_')
-                    && part.chars().all(|c| c.is_alphanumeric() || c == '_')
-            })
-    };
     match value.split_once(':') {
-        Some((module, attr)) => is_dotted(module.trim()) && is_dotted(attr.trim()),
-        None => is_dotted(value.trim()),
+        Some((module, attr)) => is_dotted_name(module.trim()) && is_dotted_name(attr.trim()),
+        None => is_dotted_name(value.trim()),
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::project::toml::TomlFile;
 
-    fn read(toml: &str, files: &[(&str, &str)]) -> Result<Metadata> {
-        let dir = tempfile::tempdir().unwrap();
+    /// `[project]` of `toml` read in a folder holding `files` and a `pkg/__init__.py` with a
+    /// docstring and `__version__ = "2.0.post1"`.
+    pub(crate) fn read(toml: &str, files: &[(&str, &str)]) -> Result<Metadata> {
+        let dir = crate::project::files::tests::tree(&["pkg/__init__.py"]);
+        std::fs::write(
+            dir.path().join("pkg/__init__.py"),
+            "\"\"\"The docstring.\"\"\"\n__version__ = \"2.0.post1\"\n",
+        )
+        .unwrap();
         for (name, text) in files {
             std::fs::write(dir.path().join(name), text).unwrap();
         }
         let file = TomlFile::parse(Path::new("pyproject.toml"), toml.to_string())?;
         let root = file.root();
         let project = root.table("project")?.unwrap();
-        Metadata::read(&project, dir.path(), || {
-            Ok(DynamicSource {
-                file: "pkg/__init__.py".into(),
-                text: "\"\"\"The docstring.\"\"\"\n__version__ = \"2.0.post1\"\n".into(),
-            })
-        })
-    }
-
-    #[test]
-    fn renders_every_field_in_core_metadata_order() {
-        let toml = r#"
-[project]
-name = "Demo.Project"
-version = "1.0"
-description = "A demo."
-readme = "README.md"
-requires-python = ">=3.9"
-license = "MIT OR Apache-2.0"
-authors = [{name = "Ann"}, {name = "Bo, Jr", email = "bo@x.org"}, {email = "c@x.org"}]
-maintainers = [{name = "Dee", email = "d@x.org"}]
-keywords = ["a", "b"]
-classifiers = ["Programming Language :: C"]
-urls = {Homepage = "https://x.org"}
-dependencies = ["requests>=2; python_version<'3.12'"]
-optional-dependencies = {Test_Suite = ["pytest", "cov; os_name == 'nt'"]}
-scripts = {demo = "demo.cli:main"}
-entry-points = {"demo.plugins" = {a = "demo.a"}}
-"#;
-        let metadata = read(toml, &[("README.md", "# Demo\n"), ("LICENSE", "MIT")]).unwrap();
-        assert_eq!(metadata.dist_stem(), "demo_project-1.0");
-        assert_eq!(
-            metadata.render(),
-            "Metadata-Version: 2.4
-Name: Demo.Project
-Version: 1.0
-Summary: A demo.
-Keywords: a,b
-Author: Ann
-Author-email: \"Bo, Jr\" <bo@x.org>, c@x.org
-Maintainer-email: Dee <d@x.org>
-License-Expression: MIT OR Apache-2.0
-License-File: LICENSE
-Classifier: Programming Language :: C
-Requires-Python: >=3.9
-Requires-Dist: requests>=2 ; python_full_version < '3.12'
-Provides-Extra: test-suite
-Requires-Dist: pytest ; extra == 'test-suite'
-Requires-Dist: cov ; os_name == 'nt' and extra == 'test-suite'
-Project-URL: Homepage, https://x.org
-Description-Content-Type: text/markdown
-
-# Demo
-"
-        );
-        assert_eq!(
-            metadata.render_entry_points().unwrap(),
-            "[console_scripts]\ndemo = demo.cli:main\n\n[demo.plugins]\na = demo.a\n\n"
-        );
+        Metadata::read(&project, dir.path(), || Some("pkg/__init__.py".into()))
     }
 
     #[test]

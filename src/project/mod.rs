@@ -4,20 +4,30 @@
 //! `Metadata`, `[tool.zlig]` into `Settings` (with `config_settings` applied) and finds the
 //! packages. It compiles nothing and writes nothing.
 
+pub mod build_dir;
 pub mod discovery;
 pub mod dynamic;
+pub mod extension;
 pub mod files;
 pub mod metadata;
+pub mod names;
 pub mod settings;
 pub mod toml;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, IoContext, Result};
+use crate::error::{IoContext, Result};
 use discovery::Layout;
-use metadata::{DynamicSource, Metadata};
+use metadata::Metadata;
 use settings::Settings;
+
+/// Why there is no project to read.
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    #[error("{} has no pyproject.toml; zlig builds projects declared there", .0.display())]
+    NoPyproject(PathBuf),
+}
 
 /// A loaded, validated project.
 #[derive(Debug, Clone)]
@@ -27,6 +37,9 @@ pub struct Project {
     pub metadata: Metadata,
     pub settings: Settings,
     pub layout: Layout,
+    /// Where builds are kept: the `build-dir` setting, or `build/zlig` holding one build
+    /// dir per target (checked: never a folder of the project's own files).
+    pub build_base: PathBuf,
 }
 
 impl Project {
@@ -35,10 +48,7 @@ impl Project {
         let root = std::path::absolute(root).context(|| format!("resolving {}", root.display()))?;
         let path = root.join("pyproject.toml");
         if !path.is_file() {
-            return Err(Error::Usage(format!(
-                "{} has no pyproject.toml; zlig builds projects declared there",
-                root.display()
-            )));
+            return Err(ProjectError::NoPyproject(root).into());
         }
         let text =
             std::fs::read_to_string(&path).context(|| format!("reading {}", path.display()))?;
@@ -80,18 +90,24 @@ impl Project {
             settings.packages.as_deref(),
             &extension_names,
         )?;
-        let metadata = Metadata::read(&project, &root, || {
-            let file = layout.dynamic_source(&root)?;
-            let text = std::fs::read_to_string(root.join(&file))
-                .context(|| format!("reading {}", file.display()))?;
-            Ok(DynamicSource { file, text })
-        })?;
+        let metadata = Metadata::read(&project, &root, || layout.dynamic_source(&root))?;
+        let build_base = build_dir::base(&root, &settings, &layout)?;
         Ok(Self {
             root,
             metadata,
             settings,
             layout,
+            build_base,
         })
+    }
+
+    /// The build dir for a target (`Target::build_dir_name`): the `build-dir` setting
+    /// itself, else its own folder in `build/zlig`.
+    pub fn build_dir(&self, target_name: &str) -> PathBuf {
+        match self.settings.build_dir {
+            Some(_) => self.build_base.clone(),
+            None => self.build_base.join(target_name),
+        }
     }
 
     /// Whether the project has extension modules (and so needs a compiler).

@@ -5,14 +5,13 @@
 //! `distribution::contents`). `config_settings` from the frontend take precedence over the file.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::str::FromStr;
+use std::path::Path;
 
-use pep508_rs::MarkerTree;
-
-use super::files::Pattern;
+use super::extension::ExtensionDecl;
+use super::files::{Pattern, check_relative};
 use super::toml::{Located, Place, Table};
 use crate::error::{Result, did_you_mean};
+use crate::target::TargetSpec;
 
 /// The optimize modes, as the user writes them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -46,57 +45,16 @@ impl Optimize {
     }
 }
 
-/// The list keys of an extension, which a `when` entry can add to.
-#[derive(Debug, Clone, Default)]
-pub struct ExtensionLists {
-    pub sources: Vec<Located<Pattern>>,
-    pub include_dirs: Vec<Located<String>>,
-    pub define_macros: Vec<Located<String>>,
-    pub undef_macros: Vec<Located<String>>,
-    pub libraries: Vec<Located<String>>,
-    pub library_dirs: Vec<Located<String>>,
-    pub extra_compile_args: Vec<Located<String>>,
-    pub extra_link_args: Vec<Located<String>>,
-    pub depends: Vec<Located<Pattern>>,
-}
-
-/// Settings that apply only where a PEP 508 marker holds for the target.
-#[derive(Debug, Clone)]
-pub struct Conditional {
-    pub marker: Located<MarkerTree>,
-    pub lists: ExtensionLists,
-}
-
-/// One `[[tool.zlig.extensions]]` entry, as declared.
-#[derive(Debug, Clone)]
-pub struct ExtensionDecl {
-    pub name: Located<String>,
-    pub language: Option<Located<String>>,
-    pub lists: ExtensionLists,
-    /// `[[tool.zlig.extensions.when]]` entries, in order.
-    pub when: Vec<Conditional>,
-    pub py_limited_api: Option<Located<String>>,
-    pub optional: bool,
-    /// Where the entry itself is, for errors about the whole extension.
-    pub place: Place,
-}
-
-impl ExtensionDecl {
-    /// The base lists and every conditional one, whatever the target: what an sdist needs.
-    pub fn all_lists(&self) -> impl Iterator<Item = &ExtensionLists> {
-        std::iter::once(&self.lists).chain(self.when.iter().map(|w| &w.lists))
-    }
-}
-
 /// All build settings, after `config_settings` were applied.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub python_source: Option<Located<String>>,
     pub packages: Option<Vec<Located<String>>>,
     pub backend: Option<Located<String>>,
+    /// Relative to the project root; outside it only when named in `config_settings`.
     pub build_dir: Option<Located<String>>,
     pub optimize: Option<Optimize>,
-    pub target: Option<Located<String>>,
+    pub target: Option<Located<TargetSpec>>,
     pub py_limited_api: Option<Located<String>>,
     pub verbose: bool,
     /// Whether an editable install rebuilds changed extensions on import.
@@ -119,21 +77,6 @@ const ZLIG_KEYS: &[&str] = &[
     "sdist",
     "wheel",
 ];
-
-const LIST_KEYS: &[&str] = &[
-    "sources",
-    "include-dirs",
-    "define-macros",
-    "undef-macros",
-    "libraries",
-    "library-dirs",
-    "extra-compile-args",
-    "extra-link-args",
-    "depends",
-];
-
-/// The keys of an extension table besides the list keys.
-const EXTENSION_ONLY_KEYS: &[&str] = &["name", "language", "py-limited-api", "optional", "when"];
 
 /// The `config_settings` keys: the scalar top-level keys, plus `verbose` and
 /// `editable-rebuild`.
@@ -192,30 +135,35 @@ impl Settings {
         if let Some(packages) = zlig.strings("packages")? {
             self.packages = Some(packages);
         }
-        self.backend = zlig.string("backend")?;
+        self.backend = zlig.string("backend")?.map(backend_name).transpose()?;
         self.build_dir = zlig.string("build-dir")?;
+        if let Some(dir) = &self.build_dir {
+            // A build dir in the file stays in the project: a downloaded sdist must not
+            // make a build write, or `zlig clean` remove, anything outside it.
+            check_relative(&dir.value).map_err(|why| dir.error(why))?;
+        }
         self.optimize = zlig
             .string("optimize")?
             .as_ref()
             .map(Optimize::parse)
             .transpose()?;
-        self.target = zlig.string("target")?;
+        self.target = zlig.string("target")?.map(target_spec).transpose()?;
         self.py_limited_api = zlig.string("py-limited-api")?;
         if let Some(field) = zlig.get("extensions") {
             self.extensions = field
                 .tables()?
                 .iter()
-                .map(read_extension)
+                .map(ExtensionDecl::read)
                 .collect::<Result<_>>()?;
         }
         if let Some(sdist) = zlig.table("sdist")? {
             sdist.reject_unknown(&["include", "exclude"])?;
-            self.sdist_include.extend(patterns(&sdist, "include")?);
-            self.sdist_exclude.extend(patterns(&sdist, "exclude")?);
+            self.sdist_include.extend(sdist.patterns("include")?);
+            self.sdist_exclude.extend(sdist.patterns("exclude")?);
         }
         if let Some(wheel) = zlig.table("wheel")? {
             wheel.reject_unknown(&["exclude"])?;
-            self.wheel_exclude.extend(patterns(&wheel, "exclude")?);
+            self.wheel_exclude.extend(wheel.patterns("exclude")?);
         }
         Ok(())
     }
@@ -231,8 +179,8 @@ impl Settings {
         }
         if let Some(sdist) = flit.table("sdist")? {
             sdist.reject_unknown(&["include", "exclude"])?;
-            self.sdist_include.extend(patterns(&sdist, "include")?);
-            self.sdist_exclude.extend(patterns(&sdist, "exclude")?);
+            self.sdist_include.extend(sdist.patterns("include")?);
+            self.sdist_exclude.extend(sdist.patterns("exclude")?);
         }
         Ok(())
     }
@@ -260,7 +208,7 @@ impl Settings {
                             .collect(),
                     )
                 }
-                "backend" => self.backend = Some(last()),
+                "backend" => self.backend = Some(backend_name(last())?),
                 "build-dir" => {
                     let dir = last();
                     if dir.value.trim().is_empty() {
@@ -269,7 +217,7 @@ impl Settings {
                     self.build_dir = Some(dir);
                 }
                 "optimize" => self.optimize = Some(Optimize::parse(&last())?),
-                "target" => self.target = Some(last()),
+                "target" => self.target = Some(target_spec(last())?),
                 "py-limited-api" => self.py_limited_api = Some(last()),
                 "verbose" => self.verbose = boolean(&last())?,
                 "editable-rebuild" => self.editable_rebuild = boolean(&last())?,
@@ -289,14 +237,6 @@ impl Settings {
     pub fn optimize(&self) -> Optimize {
         self.optimize.unwrap_or(Optimize::ReleaseFast)
     }
-
-    /// The build directory, relative to the project root unless absolute.
-    pub fn build_dir(&self, root: &Path, tag: &str) -> PathBuf {
-        match &self.build_dir {
-            Some(dir) => root.join(&dir.value),
-            None => root.join("build").join("zlig").join(tag),
-        }
-    }
 }
 
 /// A boolean config setting: `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`; empty is true.
@@ -314,109 +254,27 @@ fn hint(given: &str, known: &[&str]) -> String {
         .unwrap_or_default()
 }
 
-fn patterns(table: &Table<'_>, key: &str) -> Result<Vec<Located<Pattern>>> {
-    table
-        .strings(key)?
-        .unwrap_or_default()
-        .into_iter()
-        .map(|glob| {
-            let pattern = Pattern::new(&glob.value).map_err(|err| glob.error(err))?;
-            Ok(Located {
-                value: pattern,
-                place: glob.place,
-            })
-        })
-        .collect()
+/// A backend name: letters, digits, `-` and `_` (also the name of its build folder).
+fn backend_name(name: Located<String>) -> Result<Located<String>> {
+    let valid = !name.value.is_empty()
+        && name
+            .value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !valid {
+        return Err(name.error("expected a backend name such as `ninja` or `zig`"));
+    }
+    Ok(name)
 }
 
-fn strings(table: &Table<'_>, key: &str) -> Result<Vec<Located<String>>> {
-    Ok(table.strings(key)?.unwrap_or_default())
-}
-
-fn read_lists(table: &Table<'_>) -> Result<ExtensionLists> {
-    for dir in strings(table, "include-dirs")?
-        .iter()
-        .chain(&strings(table, "library-dirs")?)
-    {
-        Pattern::new(&dir.value).map_err(|err| dir.error(err))?;
+fn target_spec(triple: Located<String>) -> Result<Located<TargetSpec>> {
+    match triple.value.parse() {
+        Ok(spec) => Ok(Located {
+            value: spec,
+            place: triple.place,
+        }),
+        Err(err) => Err(triple.error(err.explained())),
     }
-    Ok(ExtensionLists {
-        sources: patterns(table, "sources")?,
-        include_dirs: strings(table, "include-dirs")?,
-        define_macros: strings(table, "define-macros")?,
-        undef_macros: strings(table, "undef-macros")?,
-        libraries: strings(table, "libraries")?,
-        library_dirs: strings(table, "library-dirs")?,
-        extra_compile_args: strings(table, "extra-compile-args")?,
-        extra_link_args: strings(table, "extra-link-args")?,
-        depends: patterns(table, "depends")?,
-    })
-}
-
-fn read_conditional(table: &Table<'_>) -> Result<Conditional> {
-    table.reject_unknown(&[&["marker"], LIST_KEYS].concat())?;
-    let marker = table.string("marker")?.ok_or_else(|| {
-        table
-            .place
-            .error("missing required key `marker` (a PEP 508 marker such as \"platform_machine == 'x86_64'\")")
-    })?;
-    let tree = MarkerTree::from_str(&marker.value)
-        .map_err(|err| marker.error(format!("not a valid PEP 508 marker: {}", err.message)))?;
-    Ok(Conditional {
-        marker: Located {
-            value: tree,
-            place: marker.place,
-        },
-        lists: read_lists(table)?,
-    })
-}
-
-fn read_extension(table: &Table<'_>) -> Result<ExtensionDecl> {
-    table.reject_unknown(&[EXTENSION_ONLY_KEYS, LIST_KEYS].concat())?;
-    let name = table
-        .string("name")?
-        .ok_or_else(|| table.place.error("missing required key `name`"))?;
-    let is_identifier = |part: &str| {
-        part.chars()
-            .next()
-            .is_some_and(|c| c.is_alphabetic() || c == '_')
-            && part.chars().all(|c| c.is_alphanumeric() || c == '_')
-    };
-    if !name.value.split('.').all(is_identifier) {
-        return Err(name.error("expected a dotted module name such as `pkg._speedups`"));
-    }
-    let lists = read_lists(table)?;
-    if lists.sources.is_empty() {
-        return Err(match table.get("sources") {
-            Some(field) => field.place.error("expected at least one glob"),
-            None => table
-                .place
-                .error("missing required key `sources` (a list of globs)"),
-        });
-    }
-    let language = table.string("language")?;
-    if let Some(lang) = &language
-        && !matches!(lang.value.as_str(), "c" | "c++" | "zig")
-    {
-        return Err(lang.error("expected `c`, `c++` or `zig`"));
-    }
-    let when = match table.get("when") {
-        Some(field) => field
-            .tables()?
-            .iter()
-            .map(read_conditional)
-            .collect::<Result<_>>()?,
-        None => Vec::new(),
-    };
-    Ok(ExtensionDecl {
-        language,
-        lists,
-        when,
-        py_limited_api: table.string("py-limited-api")?,
-        optional: table.bool("optional")?.is_some_and(|b| b.value),
-        place: name.place.clone(),
-        name,
-    })
 }
 
 #[cfg(test)]
@@ -485,7 +343,7 @@ mod tests {
             ),
             (
                 "[[tool.zlig.extensions]]\nname = \"a\"\nsources = [\"../a.c\"]\n",
-                "`tool.zlig.extensions[0].sources[0]`: a glob must stay inside the project",
+                "`tool.zlig.extensions[0].sources[0]`: a path must stay inside the project",
             ),
             (
                 "[[tool.zlig.extensions]]\nname = \"a\"\nsources = [\"a.c\"]\nlanguage = \"rust\"\n",

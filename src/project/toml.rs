@@ -42,13 +42,13 @@ impl Place {
     }
 
     /// The error "`message`" at this place.
-    pub fn error(&self, message: impl Into<String>) -> Error {
+    pub fn error(&self, message: impl std::fmt::Display) -> Error {
         Error::Config(ConfigError::at(
             &self.source.path,
             &self.source.text,
             self.span.clone(),
             self.key.clone(),
-            message,
+            message.to_string(),
         ))
     }
 
@@ -76,7 +76,7 @@ pub struct Located<T> {
 
 impl<T> Located<T> {
     /// The error "`message`" pointing at this value.
-    pub fn error(&self, message: impl Into<String>) -> Error {
+    pub fn error(&self, message: impl std::fmt::Display) -> Error {
         self.place.error(message)
     }
 }

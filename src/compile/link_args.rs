@@ -1,0 +1,126 @@
+//! Linker flags, as setuptools users write them (`extra-link-args`, `LDFLAGS`), translated
+//! into typed link inputs; and the compiler flags of the environment.
+//!
+//! Backends take typed inputs, not raw linker flags, so that each can express them (the
+//! `zig` backend has no raw linker command line); what has no typed form is refused with
+//! the reason.
+
+use std::path::Path;
+
+use crate::compile::graph::LinkInput;
+
+/// Compiler and linker flags from the environment, honoured as setuptools does.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnvFlags {
+    /// `CPPFLAGS` then `CFLAGS`.
+    pub compile: Vec<String>,
+    /// `LDFLAGS`.
+    pub link: Vec<String>,
+}
+
+/// A flag variable that a shell could not split.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{var}={value:?} has unbalanced quotes")]
+pub struct UnbalancedQuotes {
+    pub var: &'static str,
+    pub value: String,
+}
+
+impl EnvFlags {
+    /// Reads `CPPFLAGS`, `CFLAGS` and `LDFLAGS`, split as a POSIX shell would.
+    pub fn from_env() -> Result<Self, UnbalancedQuotes> {
+        let split = |var: &'static str| {
+            let value = std::env::var(var).unwrap_or_default();
+            shlex::split(&value).ok_or(UnbalancedQuotes { var, value })
+        };
+        let mut compile = split("CPPFLAGS")?;
+        compile.extend(split("CFLAGS")?);
+        Ok(Self {
+            compile,
+            link: split("LDFLAGS")?,
+        })
+    }
+}
+
+/// A link argument zlig cannot pass on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LinkArgError {
+    #[error("`{0}` needs a value after it")]
+    NeedsValue(String),
+    #[error(
+        "`{0}` is not a link argument zlig can pass on; use -lNAME, -LDIR, -Wl,-rpath,DIR or the path of an object, archive or shared library"
+    )]
+    Unsupported(String),
+}
+
+/// Translates link arguments into link inputs; relative paths are taken from `root`. On a
+/// bad argument, its index and the reason.
+pub fn link_inputs<'a>(
+    root: &Path,
+    args: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<LinkInput>, (usize, LinkArgError)> {
+    let mut inputs = Vec::new();
+    let mut args = args.into_iter().enumerate();
+    while let Some((i, arg)) = args.next() {
+        let mut value = || {
+            args.next()
+                .map(|(_, v)| v)
+                .ok_or((i, LinkArgError::NeedsValue(arg.to_string())))
+        };
+        let input = match arg {
+            "-l" => LinkInput::Library(value()?.to_string()),
+            "-L" => LinkInput::LibraryDir(root.join(value()?)),
+            "-pthread" => LinkInput::Library("pthread".into()),
+            "-s" | "-static-libgcc" | "-static-libstdc++" => continue,
+            _ if arg.starts_with("-l") => LinkInput::Library(arg[2..].to_string()),
+            _ if arg.starts_with("-L") => LinkInput::LibraryDir(root.join(&arg[2..])),
+            _ if arg.starts_with("-Wl,-rpath,") => {
+                LinkInput::RPath(arg["-Wl,-rpath,".len()..].to_string())
+            }
+            _ if arg.starts_with("-Wl,-rpath=") => {
+                LinkInput::RPath(arg["-Wl,-rpath=".len()..].to_string())
+            }
+            _ if !arg.starts_with('-')
+                && [".a", ".o", ".so"]
+                    .iter()
+                    .any(|s| arg.ends_with(s) || arg.contains(".so.")) =>
+            {
+                LinkInput::File(root.join(arg))
+            }
+            _ => return Err((i, LinkArgError::Unsupported(arg.to_string()))),
+        };
+        inputs.push(input);
+    }
+    Ok(inputs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_become_typed_inputs_and_the_rest_is_refused_by_index() {
+        let root = Path::new("/p");
+        let inputs = link_inputs(
+            root,
+            ["-l", "z", "-Lout", "-Wl,-rpath=$ORIGIN", "-s", "a.so.1"],
+        );
+        assert_eq!(
+            inputs.unwrap(),
+            [
+                LinkInput::Library("z".into()),
+                LinkInput::LibraryDir("/p/out".into()),
+                LinkInput::RPath("$ORIGIN".into()),
+                LinkInput::File("/p/a.so.1".into()),
+            ]
+        );
+        assert_eq!(
+            link_inputs(root, ["-lm", "-Wl,--as-needed"]).unwrap_err(),
+            (1, LinkArgError::Unsupported("-Wl,--as-needed".into()))
+        );
+        assert_eq!(
+            link_inputs(root, ["-L"]).unwrap_err(),
+            (0, LinkArgError::NeedsValue("-L".into()))
+        );
+    }
+}

@@ -1,0 +1,504 @@
+//! From the declared project to the build graph: each extension's name checked against the
+//! packages, its globs expanded, its `when` entries evaluated for the target, its flags and
+//! link inputs resolved, its output path named.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::compile::graph::{BuildGraph, Extension, LinkInput, SCHEMA, debug_path_maps};
+use crate::compile::link_args::{EnvFlags, link_inputs};
+use crate::error::{ConfigError, Result};
+use crate::project::Project;
+use crate::project::discovery::ModuleKind;
+use crate::project::extension::{ExtensionDecl, ExtensionLists, Language};
+use crate::project::files::{Kind, existing};
+use crate::project::settings::Optimize;
+use crate::project::toml::Located;
+use crate::target::Target;
+
+/// Flags every C and C++ source gets, as CPython's own build uses them.
+const BASE_FLAGS: &[&str] = &["-fwrapv", "-fno-strict-aliasing"];
+
+impl BuildGraph {
+    /// Resolves the project's extensions for `target`, with flags from the environment.
+    pub fn resolve(project: &Project, target: &Target, env: &EnvFlags) -> Result<Self> {
+        let optimize = project.settings.optimize();
+        let mut seen = BTreeSet::new();
+        let mut extensions = Vec::new();
+        for decl in &project.settings.extensions {
+            if !seen.insert(decl.name.value.clone()) {
+                return Err(decl.name.error("another extension has the same name"));
+            }
+            let mut ext = resolve_extension(project, target, env, decl)?;
+            if optimize.keeps_debug_info() {
+                ext.compile_flags.extend(debug_path_maps(&[
+                    (project.root.as_path(), "."),
+                    (target.include_dir.as_path(), "python"),
+                ]));
+            }
+            extensions.push(ext);
+        }
+        Ok(Self {
+            schema: SCHEMA,
+            root: project.root.clone(),
+            target: target.clone(),
+            optimize,
+            strip: !optimize.keeps_debug_info(),
+            extensions,
+        })
+    }
+}
+
+fn resolve_extension(
+    project: &Project,
+    target: &Target,
+    env: &EnvFlags,
+    decl: &ExtensionDecl,
+) -> Result<Extension> {
+    check_place(project, &decl.name)?;
+    let name = &decl.name.value;
+    let leaf = name.rsplit('.').next().unwrap_or(name).to_string();
+    let limited_api = decl
+        .py_limited_api
+        .as_ref()
+        .or(project.settings.py_limited_api.as_ref())
+        .map(|value| limited_api_version(value, target))
+        .transpose()?;
+    let suffix = match limited_api {
+        Some(_) => ".abi3.so",
+        None => target.ext_suffix.as_str(),
+    };
+    let output = name
+        .split('.')
+        .collect::<PathBuf>()
+        .with_file_name(format!("{leaf}{suffix}"));
+
+    let markers = target.marker_environment();
+    let lists = std::iter::once(&decl.lists).chain(
+        decl.when
+            .iter()
+            .filter(|w| w.marker.value.evaluate(&markers, &[]))
+            .map(|w| &w.lists),
+    );
+    let mut inputs = Inputs::default();
+    if let Some((major, minor)) = limited_api {
+        inputs
+            .macros
+            .push(format!("-DPy_LIMITED_API=0x{major:02X}{minor:02X}0000"));
+    }
+    for list in lists {
+        inputs.add(&project.root, list)?;
+    }
+    let optimize = project.settings.optimize();
+    let env_link =
+        link_inputs(&project.root, env.link.iter().map(String::as_str)).map_err(|(_, why)| {
+            ConfigError::without_place(Path::new("LDFLAGS"), "", why.to_string())
+        })?;
+    Ok(Extension {
+        language: link_language(decl, &inputs.languages)?,
+        compile_flags: inputs.compile_flags(optimize, env),
+        link: [
+            inputs.link_dirs,
+            inputs.libraries,
+            env_link,
+            inputs.link_args,
+        ]
+        .concat(),
+        exports: vec![format!("PyInit_{leaf}")],
+        name: name.clone(),
+        leaf,
+        output,
+        sources: inputs.sources,
+        include_dirs: inputs.include_dirs,
+        depends: inputs.depends,
+        limited_api,
+        optional: decl.optional,
+    })
+}
+
+/// Checks that the module `name` can live where its dotted name puts it: in a shipped
+/// package, not in place of a package or a Python module.
+fn check_place(project: &Project, name: &Located<String>) -> Result<()> {
+    let dotted = &name.value;
+    let first = dotted.split('.').next().unwrap_or(dotted);
+    let top = project.layout.top_level.iter().find(|t| t.name == first);
+    if let Some(top) = top.filter(|t| t.kind != ModuleKind::Extension) {
+        let kind = match top.kind {
+            ModuleKind::Package => "package",
+            _ => "module",
+        };
+        if !dotted.contains('.') {
+            return Err(name.error(format!(
+                "clashes with the {kind} {}; name the extension inside it, such as `{first}._{first}`",
+                top.path.display()
+            )));
+        }
+        if top.kind == ModuleKind::Module {
+            return Err(name.error(format!(
+                "`{first}` is a module ({}), not a package: an extension cannot live inside it",
+                top.path.display()
+            )));
+        }
+    }
+    if !project.layout.contains_module(dotted) {
+        return Err(name.error(format!(
+            "the extension would live in package `{first}`, which is not one of the packages shipped; add it to `tool.zlig.packages`"
+        )));
+    }
+    let python_file = project
+        .layout
+        .python_source
+        .join(dotted.split('.').collect::<PathBuf>().with_extension("py"));
+    if project.root.join(&python_file).is_file() {
+        return Err(name.error(format!(
+            "clashes with the Python module {}; rename one of them",
+            python_file.display()
+        )));
+    }
+    Ok(())
+}
+
+/// What an extension's lists (its own and those of the `when` entries that hold) add up to.
+#[derive(Default)]
+struct Inputs {
+    sources: Vec<PathBuf>,
+    languages: Vec<Language>,
+    depends: Vec<PathBuf>,
+    include_dirs: Vec<PathBuf>,
+    /// `-D` and `-U` flags, in order.
+    macros: Vec<String>,
+    compile_args: Vec<String>,
+    link_dirs: Vec<LinkInput>,
+    libraries: Vec<LinkInput>,
+    link_args: Vec<LinkInput>,
+}
+
+impl Inputs {
+    fn add(&mut self, root: &Path, list: &ExtensionLists) -> Result<()> {
+        for glob in &list.sources {
+            for file in glob.expand(root)? {
+                if !self.sources.contains(&file) {
+                    self.add_source(glob, file)?;
+                }
+            }
+        }
+        for glob in &list.depends {
+            self.depends.extend(glob.expand(root)?);
+        }
+        for dir in &list.include_dirs {
+            self.include_dirs.push(root.join(existing(
+                root,
+                dir,
+                Kind::Folder,
+                "include directory",
+            )?));
+        }
+        for value in &list.define_macros {
+            let (name, _) = value.value.split_once('=').unwrap_or((&value.value, ""));
+            check_macro_name(value, name)?;
+            self.macros.push(format!("-D{}", value.value));
+        }
+        for value in &list.undef_macros {
+            check_macro_name(value, &value.value)?;
+            self.macros.push(format!("-U{}", value.value));
+        }
+        for dir in &list.library_dirs {
+            let dir = existing(root, dir, Kind::Folder, "library directory")?;
+            self.link_dirs.push(LinkInput::LibraryDir(root.join(dir)));
+        }
+        self.libraries.extend(
+            list.libraries
+                .iter()
+                .map(|l| LinkInput::Library(l.value.clone())),
+        );
+        self.compile_args
+            .extend(list.extra_compile_args.iter().map(|a| a.value.clone()));
+        let args = &list.extra_link_args;
+        let inputs = link_inputs(root, args.iter().map(|a| a.value.as_str()))
+            .map_err(|(i, why)| args[i].error(why.to_string()))?;
+        self.link_args.extend(inputs);
+        Ok(())
+    }
+
+    fn add_source(
+        &mut self,
+        glob: &Located<crate::project::files::Pattern>,
+        file: PathBuf,
+    ) -> Result<()> {
+        let language = Language::of_source(&file).ok_or_else(|| {
+            glob.error(format!(
+                "`{}` is not a C (.c), C++ (.cc, .cpp, .cxx) or Zig (.zig) source; list headers in `depends`",
+                file.display()
+            ))
+        })?;
+        if language == Language::Zig && self.languages.contains(&Language::Zig) {
+            return Err(glob.error(format!(
+                "`{}` is a second .zig file; list only the root .zig file (other Zig files are reached through @import)",
+                file.display()
+            )));
+        }
+        self.languages.push(language);
+        self.sources.push(file);
+        Ok(())
+    }
+
+    /// CPython's base flags, `-DNDEBUG` outside `Debug`, the macros, then the environment's
+    /// and the extension's extra arguments.
+    fn compile_flags(&self, optimize: Optimize, env: &EnvFlags) -> Vec<String> {
+        let mut flags: Vec<String> = BASE_FLAGS.iter().map(|f| f.to_string()).collect();
+        if optimize != Optimize::Debug {
+            flags.push("-DNDEBUG".into());
+        }
+        flags.extend(self.macros.iter().cloned());
+        flags.extend(env.compile.iter().cloned());
+        flags.extend(self.compile_args.iter().cloned());
+        flags
+    }
+}
+
+/// Parses `cp38`-style limited API versions; they cannot be newer than the interpreter.
+fn limited_api_version(value: &Located<String>, target: &Target) -> Result<(u32, u32)> {
+    let version = value
+        .value
+        .strip_prefix("cp3")
+        .and_then(|minor| minor.parse::<u32>().ok())
+        .map(|minor| (3, minor));
+    let Some(version) = version else {
+        return Err(value.error("expected a CPython version tag such as `cp38`"));
+    };
+    if target.abi_tag.ends_with('t') {
+        return Err(value.error("the limited API is not available on free-threaded Python"));
+    }
+    if version > target.python_version {
+        return Err(value.error(format!(
+            "is newer than the interpreter building it ({})",
+            target.python_tag
+        )));
+    }
+    Ok(version)
+}
+
+/// The language the extension is linked as: the declared one, else the strongest among its
+/// sources (Zig over C++ over C).
+fn link_language(decl: &ExtensionDecl, languages: &[Language]) -> Result<Language> {
+    let found = languages.iter().copied().max().unwrap_or(Language::C);
+    let Some(declared) = &decl.language else {
+        return Ok(found);
+    };
+    match (declared.value, found) {
+        (Language::C, Language::Cxx | Language::Zig) => {
+            Err(declared.error("says `c`, but the sources include C++ or Zig files"))
+        }
+        (Language::Zig, Language::C | Language::Cxx) => {
+            Err(declared.error("says `zig`, but no source is a .zig file"))
+        }
+        (declared, found) => Ok(declared.max(found)),
+    }
+}
+
+/// A C macro name: ASCII letters, digits and `_`, not starting with a digit.
+fn check_macro_name(place: &Located<String>, name: &str) -> Result<()> {
+    let valid = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if valid {
+        Ok(())
+    } else {
+        Err(place.error(format!("`{name}` is not a valid C macro name")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::tests::cpython311;
+    use std::collections::BTreeMap;
+
+    fn project(toml: &str, files: &[&str]) -> (tempfile::TempDir, Result<Project>) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("pyproject.toml"), toml).unwrap();
+        for file in files {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        }
+        let project = Project::load(dir.path(), &BTreeMap::new());
+        (dir, project)
+    }
+
+    const HEAD: &str = "[project]\nname = \"demo\"\nversion = \"1\"\n";
+
+    #[test]
+    fn names_resolve_to_paths_with_the_target_suffix() {
+        let toml = format!(
+            "{HEAD}[[tool.zlig.extensions]]\nname = \"demo._speedups\"\nsources = [\"src/**/*.c\", \"src/x.cpp\"]\ndefine-macros = [\"A\", \"B=2\", \"C=\", 'V=\"1.2\"']\ninclude-dirs = [\"include\"]\n"
+        );
+        let (_dir, project) = project(
+            &toml,
+            &[
+                "src/demo/__init__.py",
+                "src/demo/a.c",
+                "src/b/c.c",
+                "src/x.cpp",
+                "include/h.h",
+            ],
+        );
+        let project = project.unwrap();
+        let target = Target::resolve(&cpython311(), None).unwrap();
+        let graph = BuildGraph::resolve(&project, &target, &EnvFlags::default()).unwrap();
+        let ext = &graph.extensions[0];
+        assert_eq!(
+            ext.output,
+            PathBuf::from("demo/_speedups.cpython-311-x86_64-linux-gnu.so")
+        );
+        assert_eq!(ext.leaf, "_speedups");
+        assert_eq!(ext.language, Language::Cxx);
+        assert_eq!(
+            ext.sources,
+            [
+                PathBuf::from("src/b/c.c"),
+                PathBuf::from("src/demo/a.c"),
+                PathBuf::from("src/x.cpp")
+            ]
+        );
+        assert_eq!(
+            ext.compile_flags,
+            [
+                "-fwrapv",
+                "-fno-strict-aliasing",
+                "-DNDEBUG",
+                "-DA",
+                "-DB=2",
+                "-DC=",
+                "-DV=\"1.2\""
+            ]
+        );
+        assert!(graph.strip);
+    }
+
+    #[test]
+    fn limited_api_defines_the_macro_and_names_abi3_files() {
+        let toml = format!(
+            "{HEAD}[tool.zlig]\npy-limited-api = \"cp38\"\n[[tool.zlig.extensions]]\nname = \"demo.x\"\nsources = [\"x.c\"]\n[[tool.zlig.extensions]]\nname = \"demo.y\"\nsources = [\"x.c\"]\npy-limited-api = \"cp310\"\n"
+        );
+        let (_dir, project) = project(&toml, &["demo/__init__.py", "x.c"]);
+        let target = Target::resolve(&cpython311(), None).unwrap();
+        let graph = BuildGraph::resolve(&project.unwrap(), &target, &EnvFlags::default()).unwrap();
+        let [x, y] = &graph.extensions[..] else {
+            panic!()
+        };
+        assert_eq!(x.output, PathBuf::from("demo/x.abi3.so"));
+        assert_eq!(x.compile_flags[3], "-DPy_LIMITED_API=0x03080000");
+        assert_eq!(y.compile_flags[3], "-DPy_LIMITED_API=0x030A0000");
+        assert_eq!(
+            (x.limited_api, y.limited_api),
+            (Some((3, 8)), Some((3, 10)))
+        );
+    }
+
+    #[test]
+    fn when_entries_are_evaluated_against_the_target_not_the_host() {
+        let toml = format!(
+            "{HEAD}[[tool.zlig.extensions]]\nname = \"demo.x\"\nsources = [\"x.c\"]\n[[tool.zlig.extensions.when]]\nmarker = \"platform_machine == 'x86_64'\"\nsources = [\"x86.c\"]\ndefine-macros = [\"HAVE_SSE2\"]\n[[tool.zlig.extensions.when]]\nmarker = \"platform_machine == 'aarch64'\"\nsources = [\"arm.c\"]\n"
+        );
+        let (_dir, project) = project(&toml, &["demo/__init__.py", "x.c", "x86.c", "arm.c"]);
+        let project = project.unwrap();
+        let host = Target::resolve(&cpython311(), None).unwrap();
+        let ext = &BuildGraph::resolve(&project, &host, &EnvFlags::default())
+            .unwrap()
+            .extensions[0];
+        assert_eq!(ext.sources, [PathBuf::from("x.c"), PathBuf::from("x86.c")]);
+        assert!(ext.compile_flags.contains(&"-DHAVE_SSE2".to_string()));
+        let arm = Target::resolve(
+            &cpython311(),
+            Some(&"aarch64-linux-gnu.2.17".parse().unwrap()),
+        )
+        .unwrap();
+        let ext = &BuildGraph::resolve(&project, &arm, &EnvFlags::default())
+            .unwrap()
+            .extensions[0];
+        assert_eq!(ext.sources, [PathBuf::from("x.c"), PathBuf::from("arm.c")]);
+        assert!(!ext.compile_flags.contains(&"-DHAVE_SSE2".to_string()));
+    }
+
+    #[test]
+    fn link_arguments_and_ldflags_become_typed_link_inputs() {
+        let toml = format!(
+            "{HEAD}[[tool.zlig.extensions]]\nname = \"demo.x\"\nsources = [\"x.c\"]\nlibraries = [\"m\"]\nlibrary-dirs = [\"lib\"]\nextra-link-args = [\"-l\", \"z\", \"-Wl,-rpath,$ORIGIN\", \"lib/libfoo.a\"]\nextra-compile-args = [\"-O3\"]\n"
+        );
+        let (dir, project) = project(&toml, &["demo/__init__.py", "x.c", "lib/libfoo.a"]);
+        let target = Target::resolve(&cpython311(), None).unwrap();
+        let env = EnvFlags {
+            compile: vec!["-DFROM_ENV".into()],
+            link: vec!["-L/opt/lib".into()],
+        };
+        let ext = &BuildGraph::resolve(&project.unwrap(), &target, &env)
+            .unwrap()
+            .extensions[0];
+        let root = std::path::absolute(dir.path()).unwrap();
+        assert_eq!(
+            ext.link,
+            [
+                LinkInput::LibraryDir(root.join("lib")),
+                LinkInput::Library("m".into()),
+                LinkInput::LibraryDir("/opt/lib".into()),
+                LinkInput::Library("z".into()),
+                LinkInput::RPath("$ORIGIN".into()),
+                LinkInput::File(root.join("lib/libfoo.a")),
+            ]
+        );
+        assert!(
+            ext.compile_flags
+                .ends_with(&["-DFROM_ENV".to_string(), "-O3".to_string()])
+        );
+    }
+
+    #[test]
+    fn resolution_errors_point_at_the_declaration() {
+        let cases = [
+            (
+                "name = \"demo.x\"\nsources = [\"src/*.c\"]",
+                &["demo/__init__.py"][..],
+                "`tool.zlig.extensions[0].sources[0]`: matches no file",
+            ),
+            (
+                "name = \"demo.x\"\nsources = [\"x.c\"]\ninclude-dirs = [\"inc\"]",
+                &["demo/__init__.py", "x.c"][..],
+                "include directory `inc` does not exist",
+            ),
+            (
+                "name = \"demo.x\"\nsources = [\"x.c\"]",
+                &["demo/__init__.py", "demo/x.py", "x.c"][..],
+                "clashes with the Python module demo/x.py",
+            ),
+            (
+                "name = \"other.x\"\nsources = [\"x.c\"]",
+                &["demo/__init__.py", "x.c"][..],
+                "not one of the packages shipped",
+            ),
+            (
+                "name = \"demo.x\"\nsources = [\"x.h\"]",
+                &["demo/__init__.py", "x.h"][..],
+                "`x.h` is not a C (.c)",
+            ),
+            (
+                "name = \"demo.x\"\nsources = [\"x.c\"]\ndefine-macros = [\"1BAD\"]",
+                &["demo/__init__.py", "x.c"][..],
+                "`1BAD` is not a valid C macro name",
+            ),
+        ];
+        for (body, files, expected) in cases {
+            let toml = format!("{HEAD}[[tool.zlig.extensions]]\n{body}\n");
+            let (_dir, project) = project(&toml, files);
+            let target = Target::resolve(&cpython311(), None).unwrap();
+            let err = project
+                .and_then(|p| BuildGraph::resolve(&p, &target, &EnvFlags::default()))
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(err.contains(expected), "{body}\n→ {err}");
+        }
+    }
+}

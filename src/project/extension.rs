@@ -1,0 +1,207 @@
+//! `[[tool.zlig.extensions]]`: the extension modules as declared, with their `when` entries.
+//!
+//! This module knows the keys of an extension table and their types; globs are compiled
+//! here but expanded later (`compile::resolve`, `distribution::contents`), and names are
+//! checked here, once.
+
+use std::str::FromStr;
+
+use pep508_rs::MarkerTree;
+use serde::Serialize;
+
+use super::files::{Pattern, check_relative};
+use super::names::is_dotted_name;
+use super::toml::{Located, Place, Table};
+use crate::error::Result;
+
+/// The language an extension is compiled and linked as; a later one links the earlier ones
+/// (Zig over C++ over C).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Language {
+    C,
+    Cxx,
+    Zig,
+}
+
+impl Language {
+    /// The language of a source file, by its suffix.
+    pub fn of_source(file: &std::path::Path) -> Option<Self> {
+        match file.extension().and_then(|e| e.to_str())? {
+            "c" => Some(Self::C),
+            "cc" | "cpp" | "cxx" | "C" | "c++" => Some(Self::Cxx),
+            "zig" => Some(Self::Zig),
+            _ => None,
+        }
+    }
+
+    /// The name users write: `c`, `c++` or `zig`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::C => "c",
+            Self::Cxx => "c++",
+            Self::Zig => "zig",
+        }
+    }
+}
+
+/// The list keys of an extension, which a `when` entry can add to.
+#[derive(Debug, Clone, Default)]
+pub struct ExtensionLists {
+    pub sources: Vec<Located<Pattern>>,
+    pub include_dirs: Vec<Located<String>>,
+    pub define_macros: Vec<Located<String>>,
+    pub undef_macros: Vec<Located<String>>,
+    pub libraries: Vec<Located<String>>,
+    pub library_dirs: Vec<Located<String>>,
+    pub extra_compile_args: Vec<Located<String>>,
+    pub extra_link_args: Vec<Located<String>>,
+    pub depends: Vec<Located<Pattern>>,
+}
+
+/// Settings that apply only where a PEP 508 marker holds for the target.
+#[derive(Debug, Clone)]
+pub struct Conditional {
+    pub marker: Located<MarkerTree>,
+    pub lists: ExtensionLists,
+}
+
+/// One `[[tool.zlig.extensions]]` entry, as declared.
+#[derive(Debug, Clone)]
+pub struct ExtensionDecl {
+    pub name: Located<String>,
+    pub language: Option<Located<Language>>,
+    pub lists: ExtensionLists,
+    /// `[[tool.zlig.extensions.when]]` entries, in order.
+    pub when: Vec<Conditional>,
+    pub py_limited_api: Option<Located<String>>,
+    pub optional: bool,
+    /// Where the entry itself is, for errors about the whole extension.
+    pub place: Place,
+}
+
+impl ExtensionDecl {
+    /// The base lists and every conditional one, whatever the target: what an sdist needs.
+    pub fn all_lists(&self) -> impl Iterator<Item = &ExtensionLists> {
+        std::iter::once(&self.lists).chain(self.when.iter().map(|w| &w.lists))
+    }
+
+    /// Reads one extension table.
+    pub fn read(table: &Table<'_>) -> Result<Self> {
+        table.reject_unknown(&[EXTENSION_ONLY_KEYS, LIST_KEYS].concat())?;
+        let name = table
+            .string("name")?
+            .ok_or_else(|| table.place.error("missing required key `name`"))?;
+        check_module_name(&name)?;
+        let lists = ExtensionLists::read(table)?;
+        if lists.sources.is_empty() {
+            return Err(match table.get("sources") {
+                Some(field) => field.place.error("expected at least one glob"),
+                None => table
+                    .place
+                    .error("missing required key `sources` (a list of globs)"),
+            });
+        }
+        let when = match table.get("when") {
+            Some(field) => field
+                .tables()?
+                .iter()
+                .map(Conditional::read)
+                .collect::<Result<_>>()?,
+            None => Vec::new(),
+        };
+        Ok(Self {
+            language: table.string("language")?.map(parse_language).transpose()?,
+            lists,
+            when,
+            py_limited_api: table.string("py-limited-api")?,
+            optional: table.bool("optional")?.is_some_and(|b| b.value),
+            place: name.place.clone(),
+            name,
+        })
+    }
+}
+
+const LIST_KEYS: &[&str] = &[
+    "sources",
+    "include-dirs",
+    "define-macros",
+    "undef-macros",
+    "libraries",
+    "library-dirs",
+    "extra-compile-args",
+    "extra-link-args",
+    "depends",
+];
+
+/// The keys of an extension table besides the list keys.
+const EXTENSION_ONLY_KEYS: &[&str] = &["name", "language", "py-limited-api", "optional", "when"];
+
+/// An extension's dotted name. It must be ASCII: a non-ASCII module exports
+/// `PyInitU_<punycode>`, which no compiler here names, and linkers refuse such symbols.
+fn check_module_name(name: &Located<String>) -> Result<()> {
+    if !is_dotted_name(&name.value) {
+        return Err(name.error("expected a dotted module name such as `pkg._speedups`"));
+    }
+    if !name.value.is_ascii() {
+        return Err(name.error(
+            "an extension module's name must be ASCII (letters, digits and `_`): its init function `PyInit_<name>` is a C symbol",
+        ));
+    }
+    Ok(())
+}
+
+fn parse_language(value: Located<String>) -> Result<Located<Language>> {
+    let language = match value.value.as_str() {
+        "c" => Language::C,
+        "c++" => Language::Cxx,
+        "zig" => Language::Zig,
+        _ => return Err(value.error("expected `c`, `c++` or `zig`")),
+    };
+    Ok(Located {
+        value: language,
+        place: value.place,
+    })
+}
+
+impl ExtensionLists {
+    fn read(table: &Table<'_>) -> Result<Self> {
+        let strings =
+            |key| -> Result<Vec<Located<String>>> { Ok(table.strings(key)?.unwrap_or_default()) };
+        let include_dirs = strings("include-dirs")?;
+        let library_dirs = strings("library-dirs")?;
+        for dir in include_dirs.iter().chain(&library_dirs) {
+            check_relative(&dir.value).map_err(|why| dir.error(why))?;
+        }
+        Ok(Self {
+            sources: table.patterns("sources")?,
+            include_dirs,
+            define_macros: strings("define-macros")?,
+            undef_macros: strings("undef-macros")?,
+            libraries: strings("libraries")?,
+            library_dirs,
+            extra_compile_args: strings("extra-compile-args")?,
+            extra_link_args: strings("extra-link-args")?,
+            depends: table.patterns("depends")?,
+        })
+    }
+}
+
+impl Conditional {
+    fn read(table: &Table<'_>) -> Result<Self> {
+        table.reject_unknown(&[&["marker"], LIST_KEYS].concat())?;
+        let marker = table.string("marker")?.ok_or_else(|| {
+            table.place.error(
+                "missing required key `marker` (a PEP 508 marker such as \"platform_machine == 'x86_64'\")",
+            )
+        })?;
+        let tree = MarkerTree::from_str(&marker.value)
+            .map_err(|err| marker.error(format!("not a valid PEP 508 marker: {}", err.message)))?;
+        Ok(Self {
+            marker: Located {
+                value: tree,
+                place: marker.place,
+            },
+            lists: ExtensionLists::read(table)?,
+        })
+    }
+}
