@@ -117,7 +117,7 @@ fn unitModule(
         .link_libcpp = std.mem.eql(u8, ext.language, "Cxx"),
         .strip = graph.strip,
         // Debug keeps zig's UBSan traps; release modes must not trap (ZIG.md pitfall 6).
-        .sanitize_c = if (optimize == .Debug) null else .off,
+        .sanitize_c = if (optimize == .debug) null else .off,
         .pic = true,
     });
     for (ext.include_dirs) |dir| module.addIncludePath(b.graph.cwdRelativePath(dir));

@@ -65,6 +65,18 @@ pub enum CompileError {
     },
     #[error("loading the `zlig.backends` entry points failed: {0}")]
     PluginLoad(String),
+    #[error(
+        "zig needs a folder for its cache, and none can be found: HOME is not set to an absolute path; set HOME, XDG_CACHE_HOME or ZIG_GLOBAL_CACHE_DIR"
+    )]
+    NoZigCache,
+    #[error("TMPDIR={} is not a folder; the compilers write their temporary files there: create it or unset TMPDIR", .0.display())]
+    NoTempDir(PathBuf),
+    #[error("{failure}\nThe disk holding {} is full ({free} bytes free): make room, or build elsewhere with `-C build-dir=…`", .dir.display())]
+    DiskFull {
+        failure: Box<CompileError>,
+        dir: PathBuf,
+        free: u64,
+    },
 }
 
 impl From<UnbalancedQuotes> for Error {
@@ -136,6 +148,7 @@ pub fn compile(
     build_dir: &BuildDir,
     verbose: bool,
 ) -> Result<Build> {
+    check_environment(backend)?;
     let lock = build_dir.lock()?;
     let env = BuildEnv {
         work_dir: build_dir.create(backend.name())?,
@@ -149,7 +162,8 @@ pub fn compile(
     for warmup in &warmups {
         eprintln!("zlig: {}", warmup.message);
     }
-    let skipped = match backend.run(&env, graph, None) {
+    let result = backend.run(&env, graph, None);
+    let skipped = match result.map_err(|err| explain_full_disk(err, build_dir.path())) {
         Ok(()) => Vec::new(),
         Err(Error::Interrupted) => return Err(Error::Interrupted),
         Err(err) if graph.extensions.iter().any(|e| e.optional) => {
@@ -182,6 +196,50 @@ pub fn compile(
         rebuild,
         lock,
     })
+}
+
+/// Fails early, with the remedy, where the tools would fail late and obscurely: zig with
+/// no cache folder ("AppDataDirUnavailable"), a `TMPDIR` that is not there.
+fn check_environment(backend: &dyn Backend) -> Result<()> {
+    if backend.zig().is_some() && tool_home::zig_global_cache().is_none() {
+        return Err(CompileError::NoZigCache.into());
+    }
+    if let Some(tmp) = tool_home::env_path("TMPDIR")
+        && !tmp.is_dir()
+    {
+        return Err(CompileError::NoTempDir(tmp).into());
+    }
+    Ok(())
+}
+
+/// A compile failure on a full disk, said so: compilers fail there in their own ways (zig
+/// panics with "NoSpaceLeft").
+fn explain_full_disk(err: Error, dir: &std::path::Path) -> Error {
+    match (err, free_space_if_low(dir)) {
+        (Error::Compile(failure), Some(free)) => CompileError::DiskFull {
+            failure: Box::new(failure),
+            dir: dir.to_path_buf(),
+            free,
+        }
+        .into(),
+        (err, _) => err,
+    }
+}
+
+/// The free bytes on the disk holding `dir`, when they are too few for a build (under
+/// 64 MiB).
+fn free_space_if_low(dir: &std::path::Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    // SAFETY: statvfs fills the struct it is given; the path is NUL-terminated.
+    let free = unsafe {
+        let mut stat: libc::statvfs = std::mem::zeroed();
+        if libc::statvfs(path.as_ptr(), &mut stat) != 0 {
+            return None;
+        }
+        stat.f_bavail as u64 * stat.f_frsize as u64
+    };
+    (free < 64 << 20).then_some(free)
 }
 
 /// Writes the backend's build file unless the stored snapshot says it is up to date.

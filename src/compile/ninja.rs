@@ -15,7 +15,7 @@ use crate::compile::CompileError;
 use crate::compile::backend::{Backend, BuildEnv, Unusable};
 use crate::compile::graph::{BuildGraph, Extension, LinkInput, debug_path_maps};
 use crate::compile::toolchain::{
-    NINJA_REQUIREMENT, Ninja, NotFound, PlatformCompiler, ZIGLANG_REQUIREMENT, Zig, scrub_zig_env,
+    NINJA_REQUIREMENT, Ninja, NotFound, PlatformCompiler, ZIGLANG_REQUIREMENT, Zig, zig_environment,
 };
 use crate::compile::warmup::{self, Warmup};
 use crate::error::{IoContext, Result};
@@ -90,7 +90,7 @@ impl NinjaBackend {
             }
         }
         if self.zig().is_some() {
-            scrub_zig_env(&mut command);
+            zig_environment(&mut command);
             command.env("ZIG_LOCAL_CACHE_DIR", env.work_dir.join("zig-cache"));
         }
         Ok(command)

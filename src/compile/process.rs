@@ -3,8 +3,9 @@
 //! A tool runs in a process group of its own, so that everything it starts (zig's build
 //! runner, `zig build-lib`, `zig clang`; ninja's compilers) can be ended together: when the
 //! build is interrupted (polled here, see `interrupt`), on SIGTERM to the build (the
-//! signal handler ends the group), and when the build's process dies (the kernel sends the
-//! group's leader SIGTERM). Its output is collected; the build shows it on failure.
+//! signal handler ends the group), and when the build's process dies, even by SIGKILL: a
+//! watchdog in the tool's group waits on a pipe that only the build holds open, and ends
+//! the group when the pipe closes. Its output is collected; the build shows it on failure.
 
 use std::io::Read;
 use std::os::unix::process::CommandExt;
@@ -33,20 +34,10 @@ pub fn output(command: &mut Command) -> Result<Output> {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    // SAFETY: the closure runs in the forked child before exec and only makes one
-    // async-signal-safe system call.
-    unsafe {
-        command.pre_exec(|| {
-            // prctl has no safe wrapper in std; libc is the crate made for the call.
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
     interrupt::check()?;
     let mut child = command.spawn().context(|| format!("running {program}"))?;
     let _group = interrupt::ToolGroup::enter(child.id());
+    let watchdog = watchdog(child.id());
     let drain = |pipe: Option<Box<dyn Read + Send>>| {
         std::thread::spawn(move || {
             let mut bytes = Vec::new();
@@ -82,6 +73,10 @@ pub fn output(command: &mut Command) -> Result<Output> {
         }
         std::thread::sleep(POLL);
     };
+    if let Ok(mut watchdog) = watchdog {
+        drop(watchdog.stdin.take());
+        let _ = watchdog.wait();
+    }
     let output = Output {
         status,
         stdout: stdout.join().unwrap_or_default(),
@@ -90,6 +85,24 @@ pub fn output(command: &mut Command) -> Result<Output> {
     // A tool killed by SIGTERM means the build was: report the interruption, not a failure.
     interrupt::check()?;
     Ok(output)
+}
+
+/// A shell in the tool's process group that ends the group once its stdin, a pipe only
+/// this process writes, closes: when the tool is done, or when the build dies however it
+/// dies. (A killed build's kernel-sent signals reach only its own group; this reaches the
+/// tool's.) Best effort: without it the tool still ends with the build's other paths.
+fn watchdog(group: u32) -> std::io::Result<std::process::Child> {
+    std::process::Command::new("/bin/sh")
+        .args([
+            "-c",
+            "read _; kill -TERM -- -$1 2>/dev/null; sleep 0.2; kill -KILL -- -$1 2>/dev/null",
+        ])
+        .args(["zlig-watchdog", &group.to_string()])
+        .process_group(group as i32)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
 }
 
 /// Ends a tool's process group: SIGTERM, then SIGKILL for what is left a moment later.

@@ -19,9 +19,21 @@ pub(crate) fn env_path(name: &str) -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
-/// The user's cache: `$XDG_CACHE_HOME`, else `~/.cache`.
+/// The user's cache: `$XDG_CACHE_HOME`, else `~/.cache`. Only absolute paths count (the
+/// XDG base directory specification calls a relative one invalid), so that a relative
+/// `HOME` never puts a cache, and a 411 MB zig, inside the project.
 pub(crate) fn user_cache() -> Option<PathBuf> {
-    env_path("XDG_CACHE_HOME").or_else(|| env_path("HOME").map(|home| home.join(".cache")))
+    let absolute = |name| env_path(name).filter(|path| path.is_absolute());
+    absolute("XDG_CACHE_HOME").or_else(|| absolute("HOME").map(|home| home.join(".cache")))
+}
+
+/// zig's global cache, as zlig hands it to every zig it runs: `ZIG_GLOBAL_CACHE_DIR` (made
+/// absolute), else `zig` in the user's cache; `None` when there is no user cache.
+pub fn zig_global_cache() -> Option<PathBuf> {
+    match env_path("ZIG_GLOBAL_CACHE_DIR") {
+        Some(dir) => std::path::absolute(&dir).ok(),
+        None => user_cache().map(|cache| cache.join("zig")),
+    }
 }
 
 /// zlig's folder in the user's cache.

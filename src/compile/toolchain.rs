@@ -41,11 +41,15 @@ const ZIG_SCRUBBED_ENV: &[&str] = &[
     "ZIG_LIBC",
 ];
 
-/// Removes from `command`'s environment what zig would otherwise honour: include and
-/// library paths (even for cross targets), `DESTDIR`, zig's own overrides.
-pub fn scrub_zig_env(command: &mut Command) {
+/// The environment zig runs in: without what zig would otherwise honour (include and
+/// library paths, even for cross targets; `DESTDIR`; zig's own overrides), and with its
+/// global cache named, so that zig never derives it from a relative or missing `HOME`.
+pub fn zig_environment(command: &mut Command) {
     for var in ZIG_SCRUBBED_ENV {
         command.env_remove(var);
+    }
+    if let Some(cache) = tool_home::zig_global_cache() {
+        command.env("ZIG_GLOBAL_CACHE_DIR", cache);
     }
 }
 
@@ -106,10 +110,10 @@ pub struct Zig {
 }
 
 impl Zig {
-    /// A command running this zig, with zig's leaky environment variables removed.
+    /// A command running this zig, in `zig_environment`.
     pub fn command(&self) -> Command {
         let mut command = Command::new(&self.path);
-        scrub_zig_env(&mut command);
+        zig_environment(&mut command);
         command
     }
 

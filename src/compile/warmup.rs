@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 
 use crate::compile::graph::BuildGraph;
-use crate::compile::tool_home::{env_path, user_cache};
+use crate::compile::tool_home::zig_global_cache;
 use crate::compile::toolchain::Zig;
 use crate::project::extension::Language;
 
@@ -20,13 +20,8 @@ pub struct Warmup {
     pub message: String,
 }
 
-/// zig's global cache folder, as zig itself finds it.
-fn global_cache() -> Option<PathBuf> {
-    env_path("ZIG_GLOBAL_CACHE_DIR").or_else(|| user_cache().map(|cache| cache.join("zig")))
-}
-
 fn marker(key: &str) -> Option<PathBuf> {
-    global_cache().map(|dir| dir.join("zlig-warm").join(key))
+    zig_global_cache().map(|dir| dir.join("zlig-warm").join(key))
 }
 
 /// The one-time costs this build of `graph` will pay, with `uses_runner` for `zig build`.
