@@ -17,11 +17,12 @@ use crate::compile::{Artifacts, CompileOptions, Rebuild, compile};
 use crate::distribution::contents::{Content, Entry, sdist_files, wheel_files};
 use crate::distribution::editable;
 use crate::distribution::sdist::write_sdist;
-use crate::distribution::wheel::{WheelTag, read_prepared_metadata, write_metadata_dir, write_wheel};
+use crate::distribution::wheel::{read_prepared_metadata, write_metadata_dir, write_wheel};
 use crate::distribution::writer::Timestamp;
 use crate::error::{IoContext, Result};
 use crate::project::Project;
 use crate::project::toml::Located;
+use crate::tags::WheelTag;
 use crate::target::{Interpreter, Target};
 
 /// Finds the third-party backends (the `zlig.backends` entry points).
@@ -197,7 +198,8 @@ pub fn build_wheel(
     let (project, compiled) = compile_project(request)?;
     let metadata = metadata_text(&project, metadata_dir)?;
     let (files, tag) = wheel_contents(&project, compiled.as_ref())?;
-    write_wheel(&project, &files, &tag, &metadata, wheel_dir, timestamp)
+    let filename = write_wheel(&project, &files, tag, &metadata, wheel_dir, timestamp)?;
+    Ok(filename.to_string())
 }
 
 /// `build_editable` (PEP 660): compiles the extensions into the build dir and writes a
@@ -218,7 +220,8 @@ pub fn build_editable(
     };
     let rebuild = rebuild.filter(|_| project.settings.editable_rebuild);
     let files = editable::files(&project, &modules, rebuild.as_ref());
-    write_wheel(&project, &files, &tag, &metadata, wheel_dir, timestamp)
+    let filename = write_wheel(&project, &files, tag, &metadata, wheel_dir, timestamp)?;
+    Ok(filename.to_string())
 }
 
 /// Builds the extensions and copies them next to their sources; returns the files written.

@@ -12,6 +12,7 @@ pub mod hooks;
 #[cfg(feature = "python")]
 mod plugin;
 pub mod project;
+pub mod tags;
 pub mod target;
 
 #[cfg(feature = "python")]

@@ -170,11 +170,6 @@ impl Target {
         .expect("major.minor is a valid version")
     }
 
-    /// The platform tag a wheel gets before any policy audit: `linux_<arch>`.
-    pub fn linux_platform_tag(&self) -> String {
-        format!("linux_{}", self.arch)
-    }
-
     /// The default build dir name component: what the build is specific to.
     pub fn build_dir_name(&self) -> String {
         format!("{}-{}", self.abi_tag, self.zig_triple)
@@ -284,7 +279,8 @@ pub(crate) mod tests {
         }
     }
 
-    fn setting(value: &str) -> Located<String> {
+    /// The `target` setting, as given in `config_settings`.
+    pub(crate) fn setting(value: &str) -> Located<String> {
         Located {
             value: value.into(),
             place: Place::unspanned(Path::new("config_settings"), "target"),
@@ -299,7 +295,7 @@ pub(crate) mod tests {
             (target.python_tag.as_str(), target.abi_tag.as_str()),
             ("cp311", "cp311")
         );
-        assert_eq!(target.linux_platform_tag(), "linux_x86_64");
+        assert_eq!(target.arch, "x86_64");
         assert_eq!(target.ext_suffix, ".cpython-311-x86_64-linux-gnu.so");
     }
 

@@ -594,9 +594,11 @@ mod tests {
         assert_eq!(x.output, PathBuf::from("demo/x.abi3.so"));
         assert_eq!(x.macros[0].flag(), "-DPy_LIMITED_API=0x03080000");
         assert_eq!(y.macros[0].flag(), "-DPy_LIMITED_API=0x030A0000");
-        let tag =
-            crate::distribution::wheel::WheelTag::binary(&target, &graph, vec!["linux_x86_64".into()]);
-        assert_eq!(tag.compressed(), "cp310-abi3-linux_x86_64");
+        let linux = crate::tags::PlatformTag::Linux {
+            arch: "x86_64".into(),
+        };
+        let tag = crate::tags::WheelTag::binary(&target, &graph, vec![linux]);
+        assert_eq!(tag.to_string(), "cp310-abi3-linux_x86_64");
     }
 
     #[test]
