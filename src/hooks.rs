@@ -18,12 +18,13 @@ use crate::compile::zig::ZigBackend;
 use crate::compile::{Build, compile};
 use crate::distribution::contents::{Content, Entry, sdist_files, wheel_files};
 use crate::distribution::sdist::write_sdist;
-use crate::distribution::wheel::{WheelTag, prepared_metadata, write_metadata_dir, write_wheel};
+use crate::distribution::wheel::{prepared_metadata, write_metadata_dir, write_wheel};
 use crate::distribution::writer::Timestamp;
 use crate::distribution::{editable, inplace};
 use crate::error::Result;
 use crate::project::Project;
 use crate::project::toml::Located;
+use crate::tags::WheelTag;
 use crate::target::{Interpreter, Target};
 
 /// Finds the third-party backends (the `zlig.backends` entry points).
@@ -172,7 +173,8 @@ pub fn build_wheel(
             WheelTag::pure(),
         ),
     };
-    write_wheel(&project, &files, &tag, &metadata, wheel_dir, timestamp)
+    let filename = write_wheel(&project, &files, tag, &metadata, wheel_dir, timestamp)?;
+    Ok(filename.to_string())
 }
 
 /// `build_editable` (PEP 660): compiles the extensions into the build dir and writes a
@@ -188,14 +190,15 @@ pub fn build_editable(
     let metadata = metadata_text(&project, metadata_dir)?;
     let Some(compiled) = compiled else {
         let files = editable::files(&project, &Default::default(), None);
-        return write_wheel(
+        let filename = write_wheel(
             &project,
             &files,
-            &WheelTag::pure(),
+            WheelTag::pure(),
             &metadata,
             wheel_dir,
             timestamp,
-        );
+        )?;
+        return Ok(filename.to_string());
     };
     let (_, tag) = compiled.wheel_contents(&project)?;
     let tools: Vec<&Path> = compiled
@@ -211,7 +214,8 @@ pub fn build_editable(
         _ => None,
     };
     let files = editable::files(&project, &compiled.build.artifacts, rebuild);
-    write_wheel(&project, &files, &tag, &metadata, wheel_dir, timestamp)
+    let filename = write_wheel(&project, &files, tag, &metadata, wheel_dir, timestamp)?;
+    Ok(filename.to_string())
 }
 
 /// Builds the extensions and copies them next to their sources; returns the files written.

@@ -14,6 +14,7 @@ pub mod interrupt;
 #[cfg(feature = "python")]
 mod plugin;
 pub mod project;
+pub mod tags;
 pub mod target;
 
 #[cfg(feature = "python")]

@@ -5,7 +5,6 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::compile::graph::BuildGraph;
 use crate::distribution::DistributionError;
 use crate::distribution::contents::Entry;
 use crate::distribution::core_metadata;
@@ -13,67 +12,16 @@ use crate::distribution::writer::{DirWriter, DistWriter, Timestamp, WheelWriter}
 use crate::error::{IoContext, Result};
 use crate::project::Project;
 use crate::project::files::slash_path;
-use crate::target::Target;
+use crate::tags::{WheelFilename, WheelTag};
 
-/// A wheel's compatibility tag; several platforms make a compressed tag set.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WheelTag {
-    pub python: String,
-    pub abi: String,
-    pub platforms: Vec<String>,
-}
-
-impl WheelTag {
-    /// `py3-none-any`, for wheels without compiled code.
-    pub fn pure() -> Self {
-        Self {
-            python: "py3".into(),
-            abi: "none".into(),
-            platforms: vec!["any".into()],
-        }
-    }
-
-    /// The tag of a wheel with compiled modules: `cp38-abi3-…` when every module uses the
-    /// limited API (the newest version among them), else the interpreter's own tags.
-    pub fn binary(target: &Target, graph: &BuildGraph, platforms: Vec<String>) -> Self {
-        let limited: Option<Vec<(u32, u32)>> =
-            graph.extensions.iter().map(|e| e.limited_api).collect();
-        match limited.and_then(|versions| versions.into_iter().max()) {
-            Some((major, minor)) => Self {
-                python: format!("cp{major}{minor}"),
-                abi: "abi3".into(),
-                platforms,
-            },
-            None => Self {
-                python: target.python_tag.clone(),
-                abi: target.abi_tag.clone(),
-                platforms,
-            },
-        }
-    }
-
-    /// The tag as it appears in the file name: platforms joined with `.`.
-    pub fn compressed(&self) -> String {
-        format!("{}-{}-{}", self.python, self.abi, self.platforms.join("."))
-    }
-
-    /// Whether the wheel holds only pure-Python code.
-    pub fn is_pure(&self) -> bool {
-        self.abi == "none" && self.platforms == ["any"]
-    }
-
-    /// The `WHEEL` file.
-    fn wheel_file(&self) -> String {
-        let mut out = format!(
-            "Wheel-Version: 1.0\nGenerator: zlig {}\nRoot-Is-Purelib: {}\n",
-            env!("CARGO_PKG_VERSION"),
-            self.is_pure()
-        );
-        for platform in &self.platforms {
-            out.push_str(&format!("Tag: {}-{}-{platform}\n", self.python, self.abi));
-        }
-        out
-    }
+/// The `WHEEL` file.
+fn wheel_file(tag: &WheelTag) -> String {
+    format!(
+        "Wheel-Version: 1.0\nGenerator: zlig {}\nRoot-Is-Purelib: {}\n{}",
+        env!("CARGO_PKG_VERSION"),
+        tag.is_pure(),
+        tag.tag_lines()
+    )
 }
 
 /// The `.dist-info` files other than WHEEL and RECORD, in archive order.
@@ -105,15 +53,19 @@ fn dist_info_files(project: &Project, metadata: &str) -> Result<Vec<(String, Vec
 pub fn write_wheel(
     project: &Project,
     files: &[Entry],
-    tag: &WheelTag,
+    tag: WheelTag,
     metadata: &str,
     out_dir: &Path,
     timestamp: Timestamp,
-) -> Result<String> {
-    let name = format!("{}-{}.whl", project.metadata.dist_stem(), tag.compressed());
+) -> Result<WheelFilename> {
+    let filename = WheelFilename::new(
+        project.metadata.normalized.clone(),
+        project.metadata.version.clone(),
+        tag,
+    );
     let dist_info = project.metadata.dist_info();
     let mut writer: Box<dyn DistWriter> = Box::new(WheelWriter::new(
-        out_dir.join(&name),
+        out_dir.join(filename.to_string()),
         format!("{dist_info}/RECORD"),
         timestamp,
     )?);
@@ -122,13 +74,16 @@ pub fn write_wheel(
         writer.add(&entry.path, &bytes, entry.executable)?;
     }
     let mut info = dist_info_files(project, metadata)?;
-    info.push((format!("{dist_info}/WHEEL"), tag.wheel_file().into_bytes()));
+    info.push((
+        format!("{dist_info}/WHEEL"),
+        wheel_file(&filename.tag).into_bytes(),
+    ));
     info.sort();
     for (path, bytes) in &info {
         writer.add(path, bytes, false)?;
     }
     writer.finish()?;
-    Ok(name)
+    Ok(filename)
 }
 
 /// Writes the `.dist-info` folder for `prepare_metadata_for_build_wheel`; returns its name.
@@ -188,6 +143,7 @@ fn first_difference(old: &str, new: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tags::PlatformTag;
 
     #[test]
     fn wheel_file_lists_every_platform_tag() {
@@ -195,25 +151,25 @@ mod tests {
             python: "cp311".into(),
             abi: "cp311".into(),
             platforms: vec![
-                "manylinux_2_17_x86_64".into(),
-                "manylinux2014_x86_64".into(),
+                PlatformTag::Manylinux {
+                    major: 2,
+                    minor: 17,
+                    arch: "x86_64".into(),
+                },
+                PlatformTag::Manylinux2014 {
+                    arch: "x86_64".into(),
+                },
             ],
         };
         assert_eq!(
-            tag.compressed(),
-            "cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64"
-        );
-        assert_eq!(
-            tag.wheel_file(),
+            wheel_file(&tag),
             format!(
                 "Wheel-Version: 1.0\nGenerator: zlig {}\nRoot-Is-Purelib: false\nTag: cp311-cp311-manylinux_2_17_x86_64\nTag: cp311-cp311-manylinux2014_x86_64\n",
                 env!("CARGO_PKG_VERSION")
             )
         );
         assert!(
-            WheelTag::pure()
-                .wheel_file()
-                .contains("Root-Is-Purelib: true\nTag: py3-none-any\n")
+            wheel_file(&WheelTag::pure()).contains("Root-Is-Purelib: true\nTag: py3-none-any\n")
         );
     }
 }
