@@ -60,7 +60,7 @@ def test_four_builds_at_once_all_succeed_with_identical_wheels(zlig_venv, copy_e
 
 # ---------------------------------------------------------------------------- killed builds
 
-FUNCTIONS = 600
+FUNCTIONS = 1200
 
 
 def slow_project(root: Path) -> Path:
