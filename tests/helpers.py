@@ -173,5 +173,7 @@ def sdist_read(sdist: Path, name: str) -> bytes:
 
 
 def compiled_sources(output: str, project: Path) -> set[str]:
-    """The project's C files named in the compiler commands of a verbose build."""
-    return set(re.findall(re.escape(str(project)) + r"/([\w/]+\.c)\b", output))
+    """The project's C files named in the compiler commands of a verbose build: by their
+    path, or through the backend's `project` link to the project root."""
+    prefix = r"(?:" + re.escape(str(project)) + r"|(?<![^\s'\"])project)/"
+    return set(re.findall(prefix + r"([\w/]+\.c)\b", output))

@@ -5,7 +5,7 @@
 //! into its own folder of the build dir and runs its tool, which leaves each extension at
 //! `env.out_dir.join(extension.output)`. It never reads `pyproject.toml`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::rc::Rc;
 
@@ -31,7 +31,26 @@ pub struct BuildEnv {
     pub verbose: bool,
 }
 
+/// The name, in a backend's folder, of its link to the project root.
+pub const PROJECT_LINK: &str = "project";
+
 impl BuildEnv {
+    /// Makes `work_dir/project` a symlink to the project `root` (again, if the project
+    /// moved), and returns that relative name. Build files name the project's files
+    /// through it, so that no character of the project's path (`|`, `;`, quotes, a
+    /// newline…) reaches a build file, a compiler's depfile or a linker's temporary name,
+    /// and no absolute path reaches debug info.
+    pub fn link_project(&self, root: &Path) -> Result<&'static Path> {
+        let link = self.work_dir.join(PROJECT_LINK);
+        if std::fs::read_link(&link).is_ok_and(|target| target == root) {
+            return Ok(Path::new(PROJECT_LINK));
+        }
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(root, &link)
+            .context(|| format!("linking {} to {}", link.display(), root.display()))?;
+        Ok(Path::new(PROJECT_LINK))
+    }
+
     /// Writes each extension's version script into `work_dir/exports/`, where both
     /// built-in build files link with it.
     pub fn write_version_scripts(&self, graph: &BuildGraph) -> Result<()> {
@@ -57,6 +76,8 @@ pub enum Unusable {
     Zig { extension: String, backend: String },
     #[error("the platform compiler builds for this machine only, not for {0}")]
     CrossTarget(String),
+    #[error("the {backend} backend cannot build `{}`: rename the file, or use another backend", .file.display())]
+    FileName { file: PathBuf, backend: String },
     #[error("its version() says it cannot be used here")]
     Declined,
     #[error("its version() raised {0}")]

@@ -94,6 +94,31 @@ impl BuildGraph {
     }
 }
 
+impl BuildGraph {
+    /// The same graph with the project at `root` (a backend's link to it): sources stay
+    /// relative, and the include dirs, library dirs and link files inside the project are
+    /// named through `root`.
+    pub fn relocated(&self, root: &Path) -> Self {
+        let inside = |path: &Path| match path.strip_prefix(&self.root) {
+            Ok(relative) => root.join(relative),
+            Err(_) => path.to_path_buf(),
+        };
+        let mut graph = self.clone();
+        graph.root = root.to_path_buf();
+        for ext in &mut graph.extensions {
+            for dir in &mut ext.include_dirs {
+                *dir = inside(dir);
+            }
+            for input in &mut ext.link {
+                if let LinkInput::LibraryDir(path) | LinkInput::File(path) = input {
+                    *path = inside(path);
+                }
+            }
+        }
+        graph
+    }
+}
+
 impl Extension {
     /// The linker version script that exports `exports` and hides every other symbol
     /// (libc++'s included, which `-fvisibility=hidden` does not reach: ZIG.md pitfall 14).

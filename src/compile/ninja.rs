@@ -86,7 +86,7 @@ impl NinjaBackend {
             .arg(format!("-j{}", env.jobs));
         for name in only.unwrap_or_default() {
             if let Some(ext) = graph.extensions.iter().find(|e| e.name == *name) {
-                command.arg(env.out_dir.join(&ext.output));
+                command.arg(Path::new(OUT).join(&ext.output));
             }
         }
         if self.zig().is_some() {
@@ -147,6 +147,19 @@ impl Backend for NinjaBackend {
         if matches!(self.compiler, Ok(Compiler::Platform(_))) && !graph.target.native {
             return Err(Unusable::CrossTarget(graph.target.zig_triple.clone()));
         }
+        let files = graph
+            .extensions
+            .iter()
+            .flat_map(|e| e.sources.iter().chain(&e.depends));
+        if let Some(file) = files
+            .into_iter()
+            .find(|f| f.to_string_lossy().contains(NINJA_UNSAFE))
+        {
+            return Err(Unusable::FileName {
+                file: file.clone(),
+                backend: self.name.to_string(),
+            });
+        }
         Ok(())
     }
 
@@ -179,8 +192,9 @@ impl Backend for NinjaBackend {
 
     fn write(&self, env: &BuildEnv, graph: &BuildGraph) -> Result<()> {
         let compiler = self.compiler.as_ref().map_err(|why| self.missing(why))?;
-        let text = generate(graph, compiler, &env.out_dir);
-        env.write_version_scripts(graph)?;
+        let graph = graph.relocated(env.link_project(&graph.root)?);
+        let text = generate(&graph, compiler);
+        env.write_version_scripts(&graph)?;
         let path = env.work_dir.join(self.build_file());
         std::fs::write(&path, text).context(|| format!("writing {}", path.display()))
     }
@@ -196,6 +210,7 @@ impl Backend for NinjaBackend {
     }
 
     fn run(&self, env: &BuildEnv, graph: &BuildGraph, only: Option<&[&str]>) -> Result<()> {
+        env.link_project(&graph.root)?;
         let mut command = self.command(env, graph, only)?;
         if env.verbose {
             command.arg("-v");
@@ -250,8 +265,16 @@ fn optimize_flags(optimize: Optimize, zig: bool) -> Vec<&'static str> {
     flags
 }
 
-/// The `build.ninja` text for `graph`, placing modules under `out_dir`.
-pub fn generate(graph: &BuildGraph, compiler: &Compiler, out_dir: &Path) -> String {
+/// Characters a file name inside the project may not hold for ninja: its build lines
+/// cannot escape them, or the depfile parser splits paths at them.
+const NINJA_UNSAFE: &[char] = &['|', ';', '\'', '"', '\\', '*', '&', '?', '<', '>', '^', '`'];
+
+/// Where modules land, relative to the backend's folder (`BuildEnv::out_dir`).
+const OUT: &str = "out";
+
+/// The `build.ninja` text for `graph`, whose root is the backend's link to the project:
+/// every path in it is relative to the backend's folder, where ninja runs.
+pub fn generate(graph: &BuildGraph, compiler: &Compiler) -> String {
     let (cc, cxx, target): (String, String, Vec<String>) = match compiler {
         Compiler::Zig(zig) => {
             let zig = zig.path.to_string_lossy();
@@ -296,30 +319,56 @@ pub fn generate(graph: &BuildGraph, compiler: &Compiler, out_dir: &Path) -> Stri
     let _ = writeln!(out, "target = {}", words(target.iter().map(String::as_str)));
     out.push_str(NINJA_RULES);
     for ext in &graph.extensions {
-        write_extension(&mut out, graph, ext, out_dir);
+        write_extension(&mut out, graph, ext);
     }
     out
 }
 
+// `-MMD`: the depfiles list the project's headers (through its link, so relative), not
+// the system ones, whose absolute paths may hold characters ninja's depfile parser splits
+// at; those change only with the toolchain or Python, which the snapshot follows. The link
+// takes its objects from a response file: 10,000 objects exceed the kernel's limit on one
+// argument (`sh -c '…'`). zig reads response files with its own quoting, so only objects,
+// whose names zlig makes, go into it.
 const NINJA_RULES: &str = r#"
 rule cc
-  command = $cc $common $flags -MD -MF $out.d -c $in -o $out
+  command = $cc $common $flags -MMD -MF $out.d -c $in -o $out
   depfile = $out.d
   deps = gcc
   description = compiling $in
 
 rule cxx
-  command = $cxx $common $flags -MD -MF $out.d -c $in -o $out
+  command = $cxx $common $flags -MMD -MF $out.d -c $in -o $out
   depfile = $out.d
   deps = gcc
   description = compiling $in
 
 rule link
-  command = $linker $target -shared -o $out $in $ldflags
+  command = $linker $target -shared -o $out @$out.rsp $ldflags
+  rspfile = $out.rsp
+  rspfile_content = $in_newline
   description = linking $out
 "#;
 
-fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, out_dir: &Path) {
+/// An object's name: its index and its source's file name with anything but
+/// `[A-Za-z0-9._+-]` replaced, so that it is safe in a build line, a shell word and a
+/// response file, and short enough for any file system.
+fn object_name(ext: &Extension, index: usize, source: &Path) -> PathBuf {
+    let file = source.file_name().unwrap_or_default().to_string_lossy();
+    let safe: String = file
+        .chars()
+        .take(200)
+        .map(|c| match c {
+            'A'..='Z' | 'a'..='z' | '0'..='9' | '.' | '_' | '+' | '-' => c,
+            _ => '_',
+        })
+        .collect();
+    PathBuf::from("obj")
+        .join(&ext.name)
+        .join(format!("{index}-{safe}.o"))
+}
+
+fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension) {
     let mut flags = ext.compile_flags.clone();
     for dir in &ext.include_dirs {
         flags.push(format!("-I{}", dir.display()));
@@ -327,23 +376,19 @@ fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, out_di
     let flags = words(flags.iter().map(String::as_str));
     let _ = writeln!(out, "\n# {}", ext.name);
     // `depends` files rebuild every object of the extension; headers are in the depfiles.
-    let depends: String = ext
-        .depends
-        .iter()
-        .map(|d| format!(" | {}", build_path(&graph.root.join(d))))
-        .take(1)
-        .chain(
-            ext.depends
+    let depends: String = match ext.depends.as_slice() {
+        [] => String::new(),
+        files => {
+            let paths: Vec<String> = files
                 .iter()
-                .skip(1)
-                .map(|d| format!(" {}", build_path(&graph.root.join(d)))),
-        )
-        .collect();
+                .map(|d| build_path(&graph.root.join(d)))
+                .collect();
+            format!(" | {}", paths.join(" "))
+        }
+    };
     let mut objects = Vec::new();
-    for source in &ext.sources {
-        let object = PathBuf::from("obj")
-            .join(&ext.name)
-            .join(format!("{}.o", slash_path(source)));
+    for (index, source) in ext.sources.iter().enumerate() {
+        let object = object_name(ext, index, source);
         let is_c = source.extension().is_some_and(|e| e == "c");
         let _ = writeln!(
             out,
@@ -367,7 +412,7 @@ fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, out_di
             LinkInput::File(file) => ldflags.push(file.to_string_lossy().into_owned()),
         }
     }
-    let module = out_dir.join(&ext.output);
+    let module = Path::new(OUT).join(&ext.output);
     let objects: Vec<String> = objects.iter().map(|o| build_path(o)).collect();
     let _ = writeln!(
         out,
@@ -405,7 +450,10 @@ mod tests {
             version: "0.17.0".into(),
             origin: "ZLIG_ZIG".into(),
         };
-        let actual = generate(&graph(), &Compiler::Zig(zig), Path::new("/b/out"));
+        let actual = generate(
+            &graph().relocated(Path::new("project")),
+            &Compiler::Zig(zig),
+        );
         insta::assert_snapshot!(actual);
     }
 

@@ -101,6 +101,21 @@ impl Backend for ZigBackend {
         }
     }
 
+    fn supports(&self, graph: &BuildGraph) -> std::result::Result<(), Unusable> {
+        // zig's depfile parser takes a `:` in a source's name for the end of the target.
+        let sources = graph.extensions.iter().flat_map(|e| &e.sources);
+        match sources
+            .into_iter()
+            .find(|s| s.to_string_lossy().contains(':'))
+        {
+            Some(file) => Err(Unusable::FileName {
+                file: file.clone(),
+                backend: "zig".into(),
+            }),
+            None => Ok(()),
+        }
+    }
+
     fn requirements(&self) -> Vec<String> {
         match &self.zig {
             Ok(_) => Vec::new(),
@@ -123,13 +138,14 @@ impl Backend for ZigBackend {
 
     fn write(&self, env: &BuildEnv, graph: &BuildGraph) -> Result<()> {
         let zig = self.zig()?;
+        let graph = graph.relocated(env.link_project(&graph.root)?);
         let json = match graph.optimize.keeps_debug_info() {
             true => graph
                 .with_compile_flags(&debug_path_maps(&[(&zig.lib_dir(), "zig")]))
                 .to_json(),
             false => graph.to_json(),
         };
-        env.write_version_scripts(graph)?;
+        env.write_version_scripts(&graph)?;
         // The JSON first: a build file on disk means its graph is there too.
         for (name, text) in [(GRAPH_JSON, json.as_str()), (self.build_file(), BUILD_ZIG)] {
             let path = env.work_dir.join(name);
@@ -151,6 +167,7 @@ impl Backend for ZigBackend {
 
     fn run(&self, env: &BuildEnv, graph: &BuildGraph, only: Option<&[&str]>) -> Result<()> {
         let zig = self.zig()?;
+        env.link_project(&graph.root)?;
         configure_cache::seed(zig, &env.work_dir.join("zig-cache"), env.verbose);
         let mut command = self.command(env, graph, only)?;
         if env.verbose {
