@@ -20,7 +20,6 @@ use crate::compile::toolchain::{
 use crate::compile::warmup::{self, Warmup};
 use crate::error::{IoContext, Result};
 use crate::project::extension::Language;
-use crate::project::files::slash_path;
 use crate::project::settings::Optimize;
 
 /// The compiler a ninja file drives.
