@@ -41,3 +41,93 @@ pub enum DistributionError {
     )]
     StaleMetadata { dir: PathBuf, what: String },
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::io::Read;
+    use std::path::Path;
+
+    use sha2::{Digest, Sha256};
+
+    use super::contents::{sdist_files, wheel_files};
+    use super::sdist::write_sdist;
+    use super::wheel::write_wheel;
+    use super::writer::Timestamp;
+    use crate::project::Project;
+    use crate::tags::WheelTag;
+
+    /// 1980-01-01, the zip epoch: what a build without SOURCE_DATE_EPOCH stamps.
+    const EPOCH: Timestamp = Timestamp(315_532_800);
+
+    fn sha256(path: &Path) -> String {
+        let digest = Sha256::digest(std::fs::read(path).unwrap());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// examples/pure, every `[project]` field in a pure-Python project: its archives are
+    /// pinned byte for byte, so that any change of output is a decision seen in a diff.
+    #[test]
+    fn the_pure_example_archives_are_pinned() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/pure");
+        let project = Project::load(&root, &BTreeMap::new()).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let metadata = super::core_metadata::render(&project.metadata);
+        let files = wheel_files(&project, &[], &Default::default()).unwrap();
+        let wheel = write_wheel(
+            &project,
+            &files,
+            WheelTag::pure(),
+            &metadata,
+            out.path(),
+            EPOCH,
+        )
+        .unwrap()
+        .to_string();
+        let sdist =
+            write_sdist(&project, &sdist_files(&project).unwrap(), out.path(), EPOCH).unwrap();
+
+        let mut archive =
+            zip::ZipArchive::new(std::fs::File::open(out.path().join(&wheel)).unwrap()).unwrap();
+        let names: Vec<String> = (0..archive.len())
+            .map(|i| archive.by_index(i).unwrap().name().unwrap().to_string())
+            .collect();
+        let mut member = |name: &str| {
+            let mut text = String::new();
+            archive
+                .by_name(name)
+                .unwrap()
+                .read_to_string(&mut text)
+                .unwrap();
+            text
+        };
+        let info = "pure_example-2.1.0.dist-info";
+        insta::assert_snapshot!("pure_wheel_names", names.join("\n"));
+        insta::assert_snapshot!("pure_metadata", member(&format!("{info}/METADATA")));
+        insta::assert_snapshot!("pure_wheel_file", member(&format!("{info}/WHEEL")));
+        insta::assert_snapshot!("pure_record", member(&format!("{info}/RECORD")));
+        let sdist_names: Vec<String> = tar::Archive::new(flate2::read::GzDecoder::new(
+            std::fs::File::open(out.path().join(&sdist)).unwrap(),
+        ))
+        .entries()
+        .unwrap()
+        .map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned())
+        .collect();
+        insta::assert_snapshot!("pure_sdist_names", sdist_names.join("\n"));
+
+        assert_eq!(
+            (wheel.as_str(), sha256(&out.path().join(&wheel))),
+            (
+                "pure_example-2.1.0-py3-none-any.whl",
+                "2d6846d845e74f7707e7bd57ce9dcf1a728948691db32b88446ddb022b8dd0d1".to_string()
+            )
+        );
+        assert_eq!(
+            (sdist.as_str(), sha256(&out.path().join(&sdist))),
+            (
+                "pure_example-2.1.0.tar.gz",
+                "2b0edabec60e862283ef4bb1c9cc04437a18a0ed7a1ad1a6ded1395105d5b02c".to_string()
+            )
+        );
+    }
+}
