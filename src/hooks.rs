@@ -157,63 +157,55 @@ fn metadata_text(project: &Project, metadata_dir: Option<&Path>) -> Result<Strin
     }
 }
 
-/// `build_wheel`: compiles the extensions and writes the wheel; returns its file name.
+/// Which wheel a wheel hook writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WheelKind {
+    /// `build_wheel`: the packages and the built modules.
+    Regular,
+    /// `build_editable` (PEP 660): a wheel that points at the sources and rebuilds on
+    /// import. Its metadata is the project's: the import hook runs the backend's own
+    /// command, so nothing is added to the requirements.
+    Editable,
+}
+
+/// `build_wheel` and `build_editable`: compiles the extensions and writes the wheel;
+/// returns its file name.
 pub fn build_wheel(
     request: &Request,
     wheel_dir: &Path,
     metadata_dir: Option<&Path>,
+    kind: WheelKind,
 ) -> Result<String> {
     let timestamp = Timestamp::from_env()?;
     let (project, compiled) = compile_project(request)?;
     let metadata = metadata_text(&project, metadata_dir)?;
-    let (files, tag) = match &compiled {
-        Some(compiled) => compiled.wheel_contents(&project)?,
-        None => (
+    let (files, tag) = match (&compiled, kind) {
+        (Some(compiled), WheelKind::Regular) => compiled.wheel_contents(&project)?,
+        (Some(compiled), WheelKind::Editable) => {
+            let (_, tag) = compiled.wheel_contents(&project)?;
+            let rebuild = compiled.build.rebuild.as_ref();
+            let rebuild = rebuild.filter(|_| project.settings.editable_rebuild);
+            let tools: Vec<&Path> = compiled
+                .backend
+                .zig()
+                .map(|z| z.path.as_path())
+                .into_iter()
+                .collect();
+            let rebuild = rebuild.and_then(|r| editable::checked_rebuild(r, &tools));
+            (
+                editable::files(&project, &compiled.build.artifacts, rebuild),
+                tag,
+            )
+        }
+        (None, WheelKind::Regular) => (
             wheel_files(&project, &[], &Default::default())?,
             WheelTag::pure(),
         ),
-    };
-    let filename = write_wheel(&project, &files, tag, &metadata, wheel_dir, timestamp)?;
-    Ok(filename.to_string())
-}
-
-/// `build_editable` (PEP 660): compiles the extensions into the build dir and writes a
-/// wheel that points at the sources and rebuilds on import. Its metadata is the project's:
-/// the import hook runs the backend's own command, so nothing is added to the requirements.
-pub fn build_editable(
-    request: &Request,
-    wheel_dir: &Path,
-    metadata_dir: Option<&Path>,
-) -> Result<String> {
-    let timestamp = Timestamp::from_env()?;
-    let (project, compiled) = compile_project(request)?;
-    let metadata = metadata_text(&project, metadata_dir)?;
-    let Some(compiled) = compiled else {
-        let files = editable::files(&project, &Default::default(), None);
-        let filename = write_wheel(
-            &project,
-            &files,
+        (None, WheelKind::Editable) => (
+            editable::files(&project, &Default::default(), None),
             WheelTag::pure(),
-            &metadata,
-            wheel_dir,
-            timestamp,
-        )?;
-        return Ok(filename.to_string());
+        ),
     };
-    let (_, tag) = compiled.wheel_contents(&project)?;
-    let tools: Vec<&Path> = compiled
-        .backend
-        .zig()
-        .map(|z| z.path.as_path())
-        .into_iter()
-        .collect();
-    let rebuild = match &compiled.build.rebuild {
-        Some(rebuild) if project.settings.editable_rebuild => {
-            editable::checked_rebuild(rebuild, &tools)
-        }
-        _ => None,
-    };
-    let files = editable::files(&project, &compiled.build.artifacts, rebuild);
     let filename = write_wheel(&project, &files, tag, &metadata, wheel_dir, timestamp)?;
     Ok(filename.to_string())
 }

@@ -75,6 +75,19 @@ mod python {
         run(request, hooks::requires_for_build_wheel)
     }
 
+    /// A hook that writes a wheel (`build_wheel`, `build_editable`).
+    fn wheel(
+        kind: hooks::WheelKind,
+        request: &str,
+        wheel_directory: &str,
+        metadata_directory: Option<&str>,
+    ) -> PyResult<String> {
+        run(request, |r| {
+            let metadata = metadata_directory.map(Path::new);
+            hooks::build_wheel(r, Path::new(wheel_directory), metadata, kind)
+        })
+    }
+
     #[pyfunction]
     #[pyo3(signature = (request, wheel_directory, metadata_directory=None))]
     fn build_wheel(
@@ -82,30 +95,12 @@ mod python {
         wheel_directory: &str,
         metadata_directory: Option<&str>,
     ) -> PyResult<String> {
-        run(request, |r| {
-            hooks::build_wheel(
-                r,
-                Path::new(wheel_directory),
-                metadata_directory.map(Path::new),
-            )
-        })
-    }
-
-    #[pyfunction]
-    fn build_sdist(request: &str, sdist_directory: &str) -> PyResult<String> {
-        run(request, |r| {
-            hooks::build_sdist(r, Path::new(sdist_directory))
-        })
-    }
-
-    #[pyfunction]
-    fn prepare_metadata_for_build_wheel(
-        request: &str,
-        metadata_directory: &str,
-    ) -> PyResult<String> {
-        run(request, |r| {
-            hooks::prepare_metadata(r, Path::new(metadata_directory))
-        })
+        wheel(
+            hooks::WheelKind::Regular,
+            request,
+            wheel_directory,
+            metadata_directory,
+        )
     }
 
     #[pyfunction]
@@ -115,20 +110,25 @@ mod python {
         wheel_directory: &str,
         metadata_directory: Option<&str>,
     ) -> PyResult<String> {
-        run(request, |r| {
-            hooks::build_editable(
-                r,
-                Path::new(wheel_directory),
-                metadata_directory.map(Path::new),
-            )
-        })
+        wheel(
+            hooks::WheelKind::Editable,
+            request,
+            wheel_directory,
+            metadata_directory,
+        )
     }
 
     #[pyfunction]
-    fn prepare_metadata_for_build_editable(
-        request: &str,
-        metadata_directory: &str,
-    ) -> PyResult<String> {
+    fn build_sdist(request: &str, sdist_directory: &str) -> PyResult<String> {
+        run(request, |r| {
+            hooks::build_sdist(r, Path::new(sdist_directory))
+        })
+    }
+
+    /// `prepare_metadata_for_build_wheel`, and for `build_editable` too: the metadata is
+    /// the same.
+    #[pyfunction]
+    fn prepare_metadata(request: &str, metadata_directory: &str) -> PyResult<String> {
         run(request, |r| {
             hooks::prepare_metadata(r, Path::new(metadata_directory))
         })
@@ -153,9 +153,8 @@ mod python {
         m.add_function(wrap_pyfunction!(get_requires_for_build_wheel, m)?)?;
         m.add_function(wrap_pyfunction!(build_wheel, m)?)?;
         m.add_function(wrap_pyfunction!(build_sdist, m)?)?;
-        m.add_function(wrap_pyfunction!(prepare_metadata_for_build_wheel, m)?)?;
+        m.add_function(wrap_pyfunction!(prepare_metadata, m)?)?;
         m.add_function(wrap_pyfunction!(build_editable, m)?)?;
-        m.add_function(wrap_pyfunction!(prepare_metadata_for_build_editable, m)?)?;
         m.add_function(wrap_pyfunction!(build_inplace, m)?)?;
         m.add_function(wrap_pyfunction!(clean, m)?)?;
         Ok(())

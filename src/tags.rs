@@ -201,7 +201,7 @@ impl fmt::Display for WheelFilename {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::str::FromStr;
 
@@ -209,7 +209,8 @@ mod tests {
         "x86_64".into()
     }
 
-    fn manylinux2014() -> WheelTag {
+    /// `cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64`.
+    pub(crate) fn manylinux2014() -> WheelTag {
         WheelTag {
             python: "cp311".into(),
             abi: "cp311".into(),

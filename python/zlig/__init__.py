@@ -40,13 +40,13 @@ def get_requires_for_build_editable(config_settings: ConfigSettings = None) -> l
 def prepare_metadata_for_build_wheel(
     metadata_directory: str, config_settings: ConfigSettings = None
 ) -> str:
-    return call(_core.prepare_metadata_for_build_wheel, config_settings, metadata_directory)
+    return call(_core.prepare_metadata, config_settings, metadata_directory)
 
 
 def prepare_metadata_for_build_editable(
     metadata_directory: str, config_settings: ConfigSettings = None
 ) -> str:
-    return call(_core.prepare_metadata_for_build_editable, config_settings, metadata_directory)
+    return call(_core.prepare_metadata, config_settings, metadata_directory)
 
 
 def build_wheel(

@@ -35,40 +35,38 @@ pub enum Compiler {
 pub struct NinjaBackend {
     name: &'static str,
     priority: i32,
-    ninja: std::result::Result<Ninja, NotFound>,
-    compiler: std::result::Result<Compiler, NotFound>,
+    ninja: Found<Ninja>,
+    compiler: Found<Compiler>,
 }
+
+type Found<T> = std::result::Result<T, NotFound>;
 
 impl NinjaBackend {
     /// `ninja`: ninja driving `zig cc`.
-    pub fn zig(
-        ninja: std::result::Result<Ninja, NotFound>,
-        zig: std::result::Result<Zig, NotFound>,
-    ) -> Self {
-        Self {
-            name: "ninja",
-            priority: 20,
-            ninja,
-            compiler: zig.map(Compiler::Zig),
-        }
+    pub fn zig(ninja: Found<Ninja>, zig: Found<Zig>) -> Self {
+        Self::with("ninja", 20, ninja, zig.map(Compiler::Zig))
     }
 
     /// `cc`: ninja driving the platform compiler. Used only when named (priority 0), since
     /// its wheels are portable only when the audit says so.
-    pub fn platform(
-        ninja: std::result::Result<Ninja, NotFound>,
-        compiler: std::result::Result<PlatformCompiler, NotFound>,
+    pub fn platform(ninja: Found<Ninja>, compiler: Found<PlatformCompiler>) -> Self {
+        Self::with("cc", 0, ninja, compiler.map(Compiler::Platform))
+    }
+
+    fn with(
+        name: &'static str,
+        priority: i32,
+        ninja: Found<Ninja>,
+        compiler: Found<Compiler>,
     ) -> Self {
         Self {
-            name: "cc",
-            priority: 0,
+            name,
+            priority,
             ninja,
-            compiler: compiler.map(Compiler::Platform),
+            compiler,
         }
     }
-}
 
-impl NinjaBackend {
     /// `ninja` on the written build file (or on the modules of `only`), with zig's leaky
     /// environment variables removed when zig compiles.
     fn command(
@@ -77,7 +75,10 @@ impl NinjaBackend {
         graph: &BuildGraph,
         only: Option<&[&str]>,
     ) -> Result<Command> {
-        let ninja = self.ninja.as_ref().map_err(|why| self.missing(why))?;
+        let ninja = self
+            .ninja
+            .as_ref()
+            .map_err(|why| why.for_backend(self.name))?;
         let mut command = Command::new(&ninja.path);
         command
             .arg("-C")
@@ -93,15 +94,6 @@ impl NinjaBackend {
             command.env("ZIG_LOCAL_CACHE_DIR", env.work_dir.join("zig-cache"));
         }
         Ok(command)
-    }
-
-    /// The error for running without a tool this backend needs.
-    fn missing(&self, why: &NotFound) -> crate::error::Error {
-        CompileError::ToolMissing {
-            backend: self.name.to_string(),
-            why: Unusable::Tools(why.0.clone()),
-        }
-        .into()
     }
 }
 
@@ -190,7 +182,10 @@ impl Backend for NinjaBackend {
     }
 
     fn write(&self, env: &BuildEnv, graph: &BuildGraph) -> Result<()> {
-        let compiler = self.compiler.as_ref().map_err(|why| self.missing(why))?;
+        let compiler = self
+            .compiler
+            .as_ref()
+            .map_err(|why| why.for_backend(self.name))?;
         let graph = graph.relocated(env.link_project(&graph.root)?);
         let text = generate(&graph, compiler);
         env.write_version_scripts(&graph)?;

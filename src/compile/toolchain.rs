@@ -93,6 +93,17 @@ impl fmt::Display for NotFound {
 
 impl std::error::Error for NotFound {}
 
+impl NotFound {
+    /// The error of running `backend` without this tool.
+    pub fn for_backend(&self, backend: &str) -> crate::error::Error {
+        crate::compile::CompileError::ToolMissing {
+            backend: backend.to_string(),
+            why: crate::compile::backend::Unusable::Tools(self.0.clone()),
+        }
+        .into()
+    }
+}
+
 fn problem(candidate: impl Into<String>, problem: Problem) -> ToolProblem {
     ToolProblem {
         candidate: candidate.into(),

@@ -45,13 +45,7 @@ impl ZigBackend {
     }
 
     fn zig(&self) -> Result<&Zig> {
-        self.zig.as_ref().map_err(|why| {
-            CompileError::ToolMissing {
-                backend: "zig".into(),
-                why: Unusable::Tools(why.0.clone()),
-            }
-            .into()
-        })
+        self.zig.as_ref().map_err(|why| why.for_backend("zig"))
     }
 
     /// `zig build` on the written build file: every extension, or the steps of `only`.

@@ -143,26 +143,12 @@ fn first_difference(old: &str, new: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tags::PlatformTag;
+    use crate::tags::tests::manylinux2014;
 
     #[test]
     fn wheel_file_lists_every_platform_tag() {
-        let tag = WheelTag {
-            python: "cp311".into(),
-            abi: "cp311".into(),
-            platforms: vec![
-                PlatformTag::Manylinux {
-                    major: 2,
-                    minor: 17,
-                    arch: "x86_64".into(),
-                },
-                PlatformTag::Manylinux2014 {
-                    arch: "x86_64".into(),
-                },
-            ],
-        };
         assert_eq!(
-            wheel_file(&tag),
+            wheel_file(&manylinux2014()),
             format!(
                 "Wheel-Version: 1.0\nGenerator: zlig {}\nRoot-Is-Purelib: false\nTag: cp311-cp311-manylinux_2_17_x86_64\nTag: cp311-cp311-manylinux2014_x86_64\n",
                 env!("CARGO_PKG_VERSION")

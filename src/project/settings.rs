@@ -65,7 +65,8 @@ pub struct Settings {
     pub wheel_exclude: Vec<Located<Pattern>>,
 }
 
-const ZLIG_KEYS: &[&str] = &[
+/// The keys of `[tool.zlig]` that `config_settings` can set too.
+const SCALAR_KEYS: &[&str] = &[
     "python-source",
     "packages",
     "backend",
@@ -73,24 +74,13 @@ const ZLIG_KEYS: &[&str] = &[
     "optimize",
     "target",
     "py-limited-api",
-    "extensions",
-    "sdist",
-    "wheel",
 ];
 
-/// The `config_settings` keys: the scalar top-level keys, plus `verbose` and
-/// `editable-rebuild`.
-pub const CONFIG_SETTING_KEYS: &[&str] = &[
-    "python-source",
-    "packages",
-    "backend",
-    "build-dir",
-    "optimize",
-    "target",
-    "py-limited-api",
-    "verbose",
-    "editable-rebuild",
-];
+/// The keys only `[tool.zlig]` has.
+const TABLE_KEYS: &[&str] = &["extensions", "sdist", "wheel"];
+
+/// The keys only `config_settings` has.
+const SETTING_ONLY_KEYS: &[&str] = &["verbose", "editable-rebuild"];
 
 impl Settings {
     /// Reads `[tool.zlig]` and the flit compatibility tables from `tool`.
@@ -128,7 +118,7 @@ impl Settings {
     }
 
     fn read_zlig(&mut self, zlig: &Table<'_>) -> Result<()> {
-        zlig.reject_unknown(ZLIG_KEYS)?;
+        zlig.reject_unknown(&[SCALAR_KEYS, TABLE_KEYS].concat())?;
         if let Some(source) = zlig.string("python-source")? {
             self.python_source = Some(source);
         }
@@ -222,10 +212,11 @@ impl Settings {
                 "verbose" => self.verbose = boolean(&last())?,
                 "editable-rebuild" => self.editable_rebuild = boolean(&last())?,
                 other => {
+                    let known = [SCALAR_KEYS, SETTING_ONLY_KEYS].concat();
                     return Err(place.error(format!(
                         "unknown config setting{}; zlig accepts: {}",
-                        hint(other, CONFIG_SETTING_KEYS),
-                        CONFIG_SETTING_KEYS.join(", ")
+                        hint(other, &known),
+                        known.join(", ")
                     )));
                 }
             }

@@ -222,21 +222,30 @@ impl<'a> Field<'a> {
         let Some(array) = self.item.as_array() else {
             return Err(self.expected("an array of strings"));
         };
+        self.elements(array, "a string", |value, place| {
+            value.as_str().map(|s| Located {
+                value: s.to_string(),
+                place,
+            })
+        })
+    }
+
+    /// Each element of `array` with its place, as `convert` reads it, or an error saying
+    /// it is not `what`.
+    fn elements<T>(
+        &self,
+        array: &'a toml_edit::Array,
+        what: &str,
+        convert: impl Fn(&'a Value, Place) -> Option<T>,
+    ) -> Result<Vec<T>, Error> {
         array
             .iter()
             .enumerate()
             .map(|(i, value)| {
                 let place = self.place.child(&format!("[{i}]"), value.span());
-                match value.as_str() {
-                    Some(s) => Ok(Located {
-                        value: s.to_string(),
-                        place,
-                    }),
-                    None => Err(place.error(format!(
-                        "expected a string, found {}",
-                        describe_value(value)
-                    ))),
-                }
+                convert(value, place.clone()).ok_or_else(|| {
+                    place.error(format!("expected {what}, found {}", describe_value(value)))
+                })
             })
             .collect()
     }
@@ -266,20 +275,12 @@ impl<'a> Field<'a> {
         let Some(array) = self.item.as_array() else {
             return Err(self.expected("an array of tables"));
         };
-        array
-            .iter()
-            .enumerate()
-            .map(|(i, value)| {
-                let place = self.place.child(&format!("[{i}]"), value.span());
-                match value.as_inline_table() {
-                    Some(table) => Ok(Table { table, place }),
-                    None => {
-                        Err(place
-                            .error(format!("expected a table, found {}", describe_value(value))))
-                    }
-                }
+        self.elements(array, "a table", |value, place| {
+            value.as_inline_table().map(|table| Table {
+                table: table as &dyn TableLike,
+                place,
             })
-            .collect()
+        })
     }
 
     /// Whether the value is a string (for keys that accept several shapes).
@@ -330,6 +331,17 @@ mod tests {
         TomlFile::parse(Path::new("pyproject.toml"), text.to_string()).unwrap()
     }
 
+    /// The `[tool.zlig]` table of `file`.
+    fn zlig(file: &TomlFile) -> Table<'_> {
+        file.root()
+            .table("tool")
+            .unwrap()
+            .unwrap()
+            .table("zlig")
+            .unwrap()
+            .unwrap()
+    }
+
     #[test]
     fn syntax_error_has_line_and_column() {
         let err = TomlFile::parse(Path::new("pyproject.toml"), "[project\nname = 1\n".into())
@@ -345,15 +357,7 @@ mod tests {
     #[test]
     fn wrong_type_names_key_path_and_both_types() {
         let file = parse("[tool.zlig]\nextensions = [{name = \"a\", sources = \"x.c\"}]\n");
-        let root = file.root();
-        let zlig = root
-            .table("tool")
-            .unwrap()
-            .unwrap()
-            .table("zlig")
-            .unwrap()
-            .unwrap();
-        let exts = zlig.get("extensions").unwrap().tables().unwrap();
+        let exts = zlig(&file).get("extensions").unwrap().tables().unwrap();
         let err = exts[0].strings("sources").err().unwrap().to_string();
         assert!(
             err.starts_with(
@@ -366,15 +370,7 @@ mod tests {
     #[test]
     fn unknown_key_suggests_the_close_one() {
         let file = parse("[tool.zlig]\nbuild-dri = \"b\"\n");
-        let zlig = file
-            .root()
-            .table("tool")
-            .unwrap()
-            .unwrap()
-            .table("zlig")
-            .unwrap()
-            .unwrap();
-        let err = zlig
+        let err = zlig(&file)
             .reject_unknown(&["build-dir", "target"])
             .err()
             .unwrap()
