@@ -71,14 +71,17 @@ def test_four_builds_at_once_all_succeed_with_identical_wheels(zlig_venv, copy_e
 
 PAIRS = 4
 MODULE = f"demo/demo{EXT_SUFFIX}"
+DATA_SIZE = 4 * 2**20
 
 
 @pytest.mark.parametrize("backend", ["zig", "ninja"])
 def test_builds_at_once_with_different_settings_each_pack_their_own_module(backend, zlig_venv, copy_example, frontend_env, tmp_path):
     """A Debug and a ReleaseSmall build of one project share its build dir (one per target)
     and so the file their module is built into: each must keep the build dir until its
-    wheel is written, or it may pack the module the other one built after it."""
+    wheel is written, or it may pack the module the other one built after it. (Package
+    data, packed before the module, makes packing take long enough for that to show.)"""
     project = copy_example("demo")
+    (project / "src" / "demo" / "data.bin").write_bytes(os.urandom(DATA_SIZE))
     env = dict(frontend_env, ZLIG_NINJA=str(BIN / "ninja"))
     for pair in range(PAIRS):
         procs = {
