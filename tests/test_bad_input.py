@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Callable, Optional
@@ -1054,3 +1055,40 @@ def test_hooks_before_build_wheel_report_pyproject_mistakes_too(zlig_venv, front
         out.mkdir()
         proc = zlig_venv.call(HOOK, hook, str(out), "{}", cwd=project, env=frontend_env)
         check_failure(case, proc.stdout, proc.returncode, out)
+
+
+def test_relative_home_fails_and_puts_nothing_in_the_project(zlig_venv, frontend_env, tmp_path):
+    """A relative HOME would put zig's cache and zlig's (tool answers, kept tools) in
+    whatever folder the build runs in: the project."""
+    case = next(c for c in CASES if c.id == "home_relative")
+    project, env_changes = make_project(case, tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = zlig_venv.call(HOOK, "build_wheel", str(out), "{}", cwd=project, env=with_changes(frontend_env, env_changes))
+    check_failure(case, proc.stdout, proc.returncode, out)
+    assert [str(p) for p in tmp_path.rglob("relative-home")] == []
+
+
+def test_project_folder_not_utf8_is_one_message_through_a_frontend(frontend, tmp_path):
+    """The folder's name holds the byte 0xff. Through `python -m build`: `pip wheel` cannot
+    take such a path at all (pip's own UnicodeEncodeError, before any hook runs)."""
+    project = Path(os.fsdecode(os.fsencode(tmp_path) + b"/proj\xff"))
+    (project / "src" / "pkg").mkdir(parents=True)
+    (project / "src" / "pkg" / "__init__.py").write_text("")
+    (project / "pyproject.toml").write_text(toml(PROJECT))
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "-o", out, "."],
+        cwd=project,
+        env=frontend.env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        timeout=900,
+    )
+    output = proc.stdout.decode("utf-8", "backslashreplace")
+    assert proc.returncode == 1, output
+    assert output.count("zlig: error:") == 1, output
+    assert f"the project folder {tmp_path}/proj\\xff is not valid UTF-8" in output, output
+    assert "Traceback" not in output
+    assert not out.exists() or list(out.iterdir()) == []

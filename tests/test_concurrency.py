@@ -1,31 +1,42 @@
 """Builds at once and builds cut short: four builds of one project started together all
-succeed with the same wheel (two of them writing into the same folder), and a build killed
-while zig compiles leaves nothing that stops the next build.
+succeed with the same wheel (two of them writing into the same folder); builds at once with
+different settings each pack their own module; `zlig clean` waits for a running build; a
+build killed while zig compiles leaves nothing that stops the next build; and a build
+interrupted while it packs a large wheel stops at once and leaves nothing behind (or, killed,
+only a temporary file that the next build removes).
 
 (test_rebuilds.py has two builds at once into separate folders; these go further.)
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
-from helpers import wheel_read
+from buildtools import extract, section_names
+from conftest import BIN
+from helpers import EXT_SUFFIX, run, wheel_read
 
-BUILD_WHEEL = "import sys, zlig; print('=>', zlig.build_wheel(sys.argv[1]))"
+BUILD_WHEEL = (
+    "import json, sys, zlig\n"
+    "config = json.loads(sys.argv[2]) if len(sys.argv) > 2 else None\n"
+    "print('=>', zlig.build_wheel(sys.argv[1], config))"
+)
 
 
-def start(venv, project: Path, out: Path, env: dict) -> subprocess.Popen:
-    """A build_wheel process in its own session (so that it and its zig children can be
-    killed as a group)."""
+def start(venv, project: Path, out: Path, env: dict, config: Optional[dict] = None) -> subprocess.Popen:
+    """A build_wheel process (with `config` as its config_settings) in its own session (so
+    that it and its zig children can be killed as a group)."""
     out.mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(
-        [venv.python, "-c", BUILD_WHEEL, str(out)],
+        [venv.python, "-c", BUILD_WHEEL, str(out), *([json.dumps(config)] if config is not None else [])],
         cwd=project,
         env=env,
         stdin=subprocess.DEVNULL,
@@ -56,6 +67,37 @@ def test_four_builds_at_once_all_succeed_with_identical_wheels(zlig_venv, copy_e
     for out in set(outs):
         assert [p.name for p in out.iterdir()] == [wheels[0].name]
     assert wheel_read(wheels[0], "demo/__init__.py") == (project / "src/demo/__init__.py").read_bytes()
+
+
+PAIRS = 4
+MODULE = f"demo/demo{EXT_SUFFIX}"
+DATA_SIZE = 4 * 2**20
+
+
+@pytest.mark.parametrize("backend", ["zig", "ninja"])
+def test_builds_at_once_with_different_settings_each_pack_their_own_module(backend, zlig_venv, copy_example, frontend_env, tmp_path):
+    """A Debug and a ReleaseSmall build of one project share its build dir (one per target)
+    and so the file their module is built into: each must keep the build dir until its
+    wheel is written, or it may pack the module the other one built after it. (Package
+    data, packed before the module, makes packing take long enough for that to show.)"""
+    project = copy_example("demo")
+    (project / "src" / "demo" / "data.bin").write_bytes(os.urandom(DATA_SIZE))
+    env = dict(frontend_env, ZLIG_NINJA=str(BIN / "ninja"))
+    for pair in range(PAIRS):
+        procs = {
+            optimize: start(zlig_venv, project, tmp_path / f"{pair}-{optimize}", env, {"backend": backend, "optimize": optimize})
+            for optimize in ("Debug", "ReleaseSmall")
+        }
+        for optimize, proc in procs.items():
+            wheel = finish(proc, tmp_path / f"{pair}-{optimize}")
+            module = extract(wheel, MODULE, tmp_path / "modules" / f"{pair}-{optimize}")
+            # Debug keeps its debug info; a release build is stripped.
+            kept = ".debug_info" in section_names(module)
+            assert kept == (optimize == "Debug"), f"pair {pair}: the {optimize} wheel holds the other build's module"
+
+
+def zlig_clean(venv, project: Path, env: dict) -> subprocess.CompletedProcess:
+    return run([venv.bin("zlig"), "clean", project], env=env, check=False, split=True)
 
 
 # ---------------------------------------------------------------------------- killed builds
@@ -182,6 +224,28 @@ def test_build_killed_mid_compile_then_built_again(zlig_venv, venvs, frontend_en
     assert venvs.with_wheels(wheel).run(code) == f"{expected} {32 * expected}"
 
 
+def test_clean_during_a_build_waits_for_it_then_removes_the_build_dir(zlig_venv, venvs, frontend_env, tmp_path):
+    project = slow_project(tmp_path)
+    out = tmp_path / "out"
+    proc = start_compiling(zlig_venv, project, out, frontend_env)
+    try:
+        cleaned = zlig_clean(zlig_venv, project, frontend_env)
+        # The build holds its build dir until its wheel is written.
+        written_before_clean_ended = [p.name for p in out.glob("*.whl")]
+    except BaseException:
+        end_group(proc)
+        raise
+    wheel = finish(proc, out)
+
+    assert cleaned.returncode == 0, cleaned.stdout + cleaned.stderr
+    assert f"zlig: waiting for another build (process {proc.pid})" in cleaned.stderr, cleaned.stderr
+    assert cleaned.stdout.splitlines() == [f"removed {project / 'build' / 'zlig'}"]
+    assert not (project / "build" / "zlig").exists()
+    assert written_before_clean_ended == [wheel.name]
+    expected = sum(range(FUNCTIONS))
+    assert venvs.with_wheels(wheel).run("import slow.slow as s; print(s.total(0))") == str(expected)
+
+
 def interrupt(venv, project: Path, out: Path, env: dict, how) -> tuple[subprocess.Popen, str, float]:
     """Interrupts a compiling build with `how(proc)`; returns the process, its output and
     how long it took to end."""
@@ -231,4 +295,84 @@ def test_sigterm_to_the_build_ends_zig_too(zlig_venv, frontend_env, tmp_path):
     )
     assert proc.returncode == -signal.SIGTERM, output
     assert took < 10, f"the build took {took:.1f} s to stop"
+    assert list(out.iterdir()) == [], output
+
+
+# ---------------------------------------------------------------------------- interrupted packing
+
+BLOBS = 40
+BLOB_SIZE = 8 * 2**20
+
+
+@pytest.fixture(scope="module")
+def bulky_project(tmp_path_factory) -> Path:
+    """A pure-Python package (no extension, so no compiler) with 320 MB of random bytes,
+    which deflate cannot shrink: packing its wheel takes seconds. Builds leave the project
+    as it was, so the tests share it."""
+    project = tmp_path_factory.mktemp("bulky") / "bulky"
+    package = project / "src" / "bulky"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    for i in range(BLOBS):
+        (package / f"blob{i:02}.bin").write_bytes(os.urandom(BLOB_SIZE))
+    (project / "pyproject.toml").write_text('[project]\nname = "bulky"\nversion = "1.0"\n')
+    return project
+
+
+def start_packing(venv, project: Path, out: Path, env: dict) -> subprocess.Popen:
+    """Starts a build of the bulky project and returns once its wheel is being written
+    (the build's `.zlig-<pid>-*.tmp` is in the output dir), a moment into that."""
+    proc = start(venv, project, out, env)
+    try:
+        wait_for(lambda: list(out.glob(f".zlig-{proc.pid}-*.tmp")), timeout=60, what="the wheel's temporary file")
+        time.sleep(0.3)
+        assert proc.poll() is None, "the build ended before it could be interrupted"
+    except BaseException:
+        end_group(proc)
+        raise
+    return proc
+
+
+def test_ctrl_c_while_packing_stops_at_once_and_leaves_nothing(zlig_venv, frontend_env, bulky_project, tmp_path):
+    out = tmp_path / "out"
+    proc = start_packing(zlig_venv, bulky_project, out, frontend_env)
+    try:
+        sent = time.monotonic()
+        ctrl_c(proc)
+        output = proc.communicate(timeout=60)[0]
+        took = time.monotonic() - sent
+    finally:
+        end_group(proc)
+    assert proc.returncode == 130, output
+    assert took < 2, f"the build took {took:.1f} s to stop"
+    assert list(out.iterdir()) == [], output
+
+
+def test_build_killed_while_packing_leaves_a_temporary_file_the_next_build_removes(zlig_venv, frontend_env, bulky_project, copy_example, tmp_path):
+    out = tmp_path / "out"
+    proc = start_packing(zlig_venv, bulky_project, out, frontend_env)
+    os.killpg(proc.pid, signal.SIGKILL)
+    end_group(proc)
+    assert proc.returncode == -signal.SIGKILL
+    left = [p.name for p in out.iterdir()]
+    assert len(left) == 1 and left[0].startswith(f".zlig-{proc.pid}-") and left[0].endswith(".tmp"), left
+
+    # Any next build into that folder (a small one here: packing the bulky project whole
+    # takes a minute with a debug build of zlig).
+    wheel = finish(start(zlig_venv, copy_example("pure"), out, frontend_env), out)
+    assert [p.name for p in out.iterdir()] == [wheel.name]
+
+
+def test_sigterm_while_packing_ends_the_build_by_sigterm_and_leaves_nothing(zlig_venv, frontend_env, bulky_project, tmp_path):
+    out = tmp_path / "out"
+    proc = start_packing(zlig_venv, bulky_project, out, frontend_env)
+    try:
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        output = proc.communicate(timeout=60)[0]
+        took = time.monotonic() - sent
+    finally:
+        end_group(proc)
+    assert proc.returncode == -signal.SIGTERM, output
+    assert took < 2, f"the build took {took:.1f} s to stop"
     assert list(out.iterdir()) == [], output

@@ -1,6 +1,8 @@
 """Editable installs (PEP 660) of examples/demo with pip and uv: Python edits take effect at
 once, C edits on the next import in a new interpreter (the import hook rebuilds), unless
 rebuilding is turned off; a compile error is an ImportError carrying the compiler's message.
+Interpreters importing at once after an edit all get the new module; an install whose tool
+any user could replace does not rebuild on import.
 
 Every check runs a fresh interpreter of the venv with no `ZLIG_ZIG` and no zig on `PATH`:
 the editable install must find its compiler by itself.
@@ -8,14 +10,18 @@ the editable install must find its compiler by itself.
 
 from __future__ import annotations
 
+import ast
+import json
 import os
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import copy_project
+from conftest import BIN, copy_project
 from helpers import EXT_SUFFIX, run, without_zig_on_path
 
 ADD = "return PyLong_FromLong(a + b);"
@@ -218,3 +224,72 @@ def test_editable_install_keeps_working_after_the_build_env_is_gone(frontend_env
     proc = dev.python(ADD_AND_PRINT)
     assert proc.returncode == 0, proc.stdout
     assert proc.stdout.strip().splitlines()[-1] == "105"
+
+
+ROUNDS = 8
+AT_ONCE = 12
+
+
+def test_parallel_first_imports_after_a_c_edit_all_get_the_new_module(frontend_env, venvs, tmp_path):
+    """Interpreters that import at once after an edit take turns at the rebuild (the build
+    dir's lock): none loads a module that another one's ninja is still writing."""
+    env = dict(frontend_env, ZLIG_NINJA=str(BIN / "ninja"))
+    project = copy_project("demo", tmp_path)
+    venv = venvs.create("parallel-dev")
+    dev = Dev(project, venv, pip_install_editable(env, venv, project, "-C", "backend=ninja"))
+    failed = []
+    for edit in range(1, ROUNDS + 1):
+        dev.add_offset(edit)
+        procs = [
+            subprocess.Popen(
+                [venv.python, "-c", ADD_AND_PRINT],
+                cwd=venv.path.parent,
+                env=dev.env(),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for _ in range(AT_ONCE)
+        ]
+        for proc in procs:
+            output = proc.communicate(timeout=300)[0]
+            if proc.returncode != 0 or output.strip().splitlines()[-1:] != [str(5 + edit)]:
+                failed.append(f"edit {edit}, exit {proc.returncode}:\n{output}")
+    assert not failed, f"{len(failed)} of {ROUNDS * AT_ONCE} imports failed:\n" + "\n".join(failed)
+
+
+def hook_config(venv) -> dict:
+    """The configuration an editable install gave its import hook (`_zlig_editable_*.py`
+    ends with `install("<json>")`)."""
+    (module,) = venv.path.glob("lib/python*/site-packages/_zlig_editable_*.py")
+    last = module.read_text().rstrip().splitlines()[-1]
+    call = ast.parse(last).body[0].value
+    assert isinstance(call, ast.Call) and call.func.id == "install", last
+    return json.loads(ast.literal_eval(call.args[0]))
+
+
+def test_editable_install_whose_tool_any_user_may_replace_does_not_rebuild_on_import(frontend_env, venvs, tmp_path):
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    shutil.copy2(BIN / "ninja", tools / "ninja")
+    tools.chmod(0o777)  # explicitly: the tests run as root, who owns whatever they make
+    # TMPDIR elsewhere, so that the tool is refused for the folder anyone may write, not for
+    # lying in a temporary folder.
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir(mode=0o700)
+    env = dict(frontend_env, ZLIG_NINJA=str(tools / "ninja"), TMPDIR=str(private_tmp))
+    project = copy_project("demo", tmp_path)
+    venv = venvs.create("shared-tool-dev")
+    output = pip_install_editable(env, venv, project, "-v", "-C", "backend=ninja")
+
+    warning = [line for line in output.splitlines() if "will not rebuild on import" in line]
+    assert warning, output
+    assert f"lies in {tools}, which any user may write" in warning[0], warning[0]
+    assert hook_config(venv)["rebuild"] is None
+    # Importing still works, from the installed build, edits or not.
+    dev = Dev(project, venv, output)
+    dev.add_offset(100)
+    proc = dev.python(ADD_AND_PRINT)
+    assert proc.returncode == 0, proc.stdout
+    assert proc.stdout.strip() == "5"

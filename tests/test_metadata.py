@@ -1,10 +1,13 @@
-"""Core metadata: prepare_metadata_for_build_wheel agrees with the wheel, examples/pure's
-METADATA is valid Core Metadata 2.4 field by field, and every example's pyproject.toml is
-valid."""
+"""Core metadata: prepare_metadata_for_build_wheel agrees with the wheel, and build_wheel
+refuses a metadata dir the project no longer matches; examples/pure's METADATA is valid Core
+Metadata 2.4 field by field; unusual but valid values (commas, quotes, unicode, query
+strings, a multi-line license) parse back from METADATA as they were written; and every
+example's pyproject.toml is valid."""
 
 from __future__ import annotations
 
 import configparser
+import email.utils
 import itertools
 import sys
 from pathlib import Path
@@ -39,6 +42,28 @@ def test_prepared_metadata_equals_the_wheels(request, example, fixture, copy_exa
         if n.startswith(f"{name}/") and n not in (f"{name}/WHEEL", f"{name}/RECORD")
     }
     assert prepared == in_wheel
+
+
+def test_build_wheel_refuses_a_metadata_dir_the_project_no_longer_matches(zlig_venv, frontend_env, tmp_path):
+    project = tmp_path / "project"
+    (project / "src" / "pkg").mkdir(parents=True)
+    (project / "src" / "pkg" / "__init__.py").write_text("")
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text('[project]\nname = "pkg"\nversion = "1.0"\n')
+    prepared = tmp_path / "metadata"
+    prepared.mkdir()
+    name = zlig_venv.run(PREPARE, str(prepared), cwd=project, env=frontend_env).splitlines()[-1]
+
+    pyproject.write_text('[project]\nname = "pkg"\nversion = "1.1"\n')
+    out = tmp_path / "out"
+    out.mkdir()
+    build = "import sys, zlig; print(zlig.build_wheel(sys.argv[1], {}, sys.argv[2]))"
+    proc = zlig_venv.call(build, str(out), str(prepared / name), cwd=project, env=frontend_env)
+    assert proc.returncode == 1, proc.stdout
+    assert proc.stdout.count("zlig: error:") == 1, proc.stdout
+    assert "`Version`" in proc.stdout and "does not match the project" in proc.stdout, proc.stdout
+    assert "Traceback" not in proc.stdout
+    assert list(out.iterdir()) == []
 
 
 # ---------------------------------------------------------------------------- pure
@@ -104,12 +129,15 @@ def test_pure_keywords_classifiers_and_urls(pure_metadata):
     }
 
 
+EXTRAS = ("", "cli", "test", "dev-tools", "docs")
+
+
 def marker_truth(requirement: Requirement) -> list[bool]:
     """The requirement's marker evaluated over a grid of environments: two markers that
     mean the same (`python_version < '3.11'`, `python_full_version < '3.11'`) agree."""
     if requirement.marker is None:
         return []
-    grid = itertools.product(("3.9", "3.10", "3.11", "3.12"), ("Linux", "Windows"), ("", "cli", "test"))
+    grid = itertools.product(("3.9", "3.10", "3.11", "3.12"), ("Linux", "Windows"), EXTRAS)
     return [
         requirement.marker.evaluate(
             {"python_version": v, "python_full_version": f"{v}.0", "platform_system": s, "extra": e}
@@ -152,6 +180,116 @@ def test_pure_entry_points_txt(pure_uv_build):
         "gui_scripts": {"pure-example-gui": "pure_example.gui:main"},
         "pure_example.plugins": {"hello": "pure_example.plugins:hello"},
     }
+
+
+# ---------------------------------------------------------------------------- unusual values
+
+LICENSE_TEXT = """Permission is granted, provided that:
+  1. this notice is kept, word for word;
+
+  2. nothing else: "quotes" and all."""
+
+README_TEXT = "# Odd metadata\n\nÜnïcödé prose, with *emphasis*.\n"
+
+ODD_PYPROJECT = f'''\
+[build-system]
+requires = ["zlig"]
+build-backend = "zlig"
+
+[project]
+name = "odd-metadata"
+version = "1.0.post1"
+description = "Ünïcödé summary: with “quotes”, commas, and colons"
+readme = {{text = """{README_TEXT}""", content-type = "text/markdown"}}
+requires-python = ">=3.9,!=3.10.*"
+license = {{text = """{LICENSE_TEXT}"""}}
+authors = [
+    {{name = "Doe, Jane \\"JD\\""}},
+    {{name = "Roe, Rick \\"R\\"", email = "rick@example.org"}},
+    {{name = "Zoë Ångström", email = "zoe@example.org"}},
+    {{email = "team@example.org"}},
+]
+maintainers = [
+    {{name = "Łukasz Ωmega"}},
+    {{name = "Ōno, Aiko", email = "aiko@example.org"}},
+]
+keywords = ["fast path", "ünïcode", "c-ext"]
+classifiers = ["Programming Language :: Python :: 3", "Typing :: Typed"]
+dependencies = ["attrs>=23; python_version >= '3.10'", "idna[all]~=3.4"]
+
+[project.optional-dependencies]
+dev-tools = ["pytest>=8", "tomli; python_version < '3.11' and platform_system != 'Windows'"]
+docs = ["sphinx"]
+
+[project.urls]
+Homepage = "https://example.org/odd?ref=pypi&lang=en"
+"Source Code" = "https://example.org/src?tab=files#readme"
+'''
+
+# A multi-line header value goes on continuation lines that start with whitespace (here 7
+# spaces, the core metadata spec's indent for multi-line fields), which an email parser
+# keeps: unfolding takes them off again.
+FOLD = " " * 7
+
+
+def unfold(value: str) -> str:
+    first, *rest = value.split("\n")
+    assert all(line.startswith(FOLD) for line in rest), value
+    return "\n".join([first, *(line[len(FOLD):] for line in rest)])
+
+
+@pytest.fixture(scope="module")
+def odd_wheel(frontend, tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("odd")
+    project = tmp / "odd"
+    (project / "src" / "odd_metadata").mkdir(parents=True)
+    (project / "src" / "odd_metadata" / "__init__.py").write_text("")
+    (project / "pyproject.toml").write_text(ODD_PYPROJECT, encoding="utf-8")
+    return frontend.pip_wheel(project, tmp / "out").wheel
+
+
+def test_unusual_metadata_parses_back_from_the_wheel_as_written(odd_wheel):
+    meta = Metadata.from_email(wheel_text(odd_wheel, "METADATA"), validate=True)
+    assert meta.name == "odd-metadata"
+    assert str(meta.version) == "1.0.post1"
+    assert meta.summary == "Ünïcödé summary: with “quotes”, commas, and colons"
+    assert meta.description == README_TEXT
+    assert meta.description_content_type == "text/markdown"
+    assert meta.requires_python == SpecifierSet(">=3.9,!=3.10.*")
+    assert unfold(meta.license) == LICENSE_TEXT
+    # People with a name only are listed in Author (one here, so that it parses back
+    # whole); those with an email in Author-email, as RFC 5322 addresses.
+    assert meta.author == 'Doe, Jane "JD"'
+    assert email.utils.getaddresses([meta.author_email]) == [
+        ('Roe, Rick "R"', "rick@example.org"),
+        ("Zoë Ångström", "zoe@example.org"),
+        ("", "team@example.org"),
+    ]
+    assert meta.maintainer == "Łukasz Ωmega"
+    assert email.utils.getaddresses([meta.maintainer_email]) == [("Ōno, Aiko", "aiko@example.org")]
+    assert meta.keywords == ["fast path", "ünïcode", "c-ext"]
+    assert meta.classifiers == ["Programming Language :: Python :: 3", "Typing :: Typed"]
+    assert meta.project_urls == {
+        "Homepage": "https://example.org/odd?ref=pypi&lang=en",
+        "Source Code": "https://example.org/src?tab=files#readme",
+    }
+    assert meta.provides_extra == ["dev-tools", "docs"]
+    same_requirements(
+        meta.requires_dist,
+        [
+            "attrs>=23; python_version >= '3.10'",
+            "idna[all]~=3.4",
+            "pytest>=8; extra == 'dev-tools'",
+            "tomli; python_version < '3.11' and platform_system != 'Windows' and extra == 'dev-tools'",
+            "sphinx; extra == 'docs'",
+        ],
+    )
+
+
+def test_unusual_metadata_passes_twine_check(odd_wheel):
+    proc = run([sys.executable, "-m", "twine", "check", "--strict", odd_wheel], check=False)
+    assert proc.returncode == 0, proc.stdout
+    assert "PASSED" in proc.stdout, proc.stdout
 
 
 # ---------------------------------------------------------------------------- pyproject

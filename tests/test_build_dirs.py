@@ -1,0 +1,51 @@
+"""Build dirs are zlig's own: a folder zlig did not make is never built in nor removed by
+`zlig clean`, and a build dir named on the command line may lie outside the project, which
+then gains nothing.
+
+(test_cli.py checks that `zlig clean` with the default build dir removes `build/zlig` and
+leaves the rest of `build/`; test_concurrency.py that it waits for a running build.)
+"""
+
+from __future__ import annotations
+
+
+from buildtools import call_hook, tree
+from helpers import EXT_SUFFIX, run, wheel_names
+
+HOOK = "import json, sys, zlig; print(zlig.build_wheel(sys.argv[1], json.loads(sys.argv[2])))"
+
+
+def zlig(venv, *args, env):
+    return run([venv.bin("zlig"), *args], env=env, check=False, split=True)
+
+
+def test_build_dir_in_pyproject_holding_user_files_is_neither_built_in_nor_cleaned(zlig_venv, frontend_env, copy_example, tmp_path):
+    project = copy_example("demo")
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("[tool.zlig]\n", '[tool.zlig]\nbuild-dir = "out"\n'))
+    (project / "out").mkdir()
+    (project / "out" / "notes.txt").write_text("the user's, not zlig's\n")
+    before = tree(project)
+
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    built = zlig_venv.call(HOOK, str(wheels), "{}", cwd=project, env=frontend_env)
+    assert built.returncode != 0, built.stdout
+    assert built.stdout.count("zlig: error:") == 1, built.stdout
+    assert f"{project / 'out'} already holds files and is not a build dir zlig made" in built.stdout
+    assert list(wheels.iterdir()) == []
+
+    cleaned = zlig(zlig_venv, "clean", project, env=frontend_env)
+    assert cleaned.returncode == 0, cleaned.stdout + cleaned.stderr
+    assert cleaned.stdout.splitlines() == ["nothing to clean"]
+    assert tree(project) == before
+
+
+def test_build_dir_on_the_command_line_may_lie_outside_the_project(zlig_venv, frontend_env, copy_example, tmp_path):
+    project = copy_example("demo")
+    before = tree(project)
+    elsewhere = tmp_path / "elsewhere"
+    hooked = call_hook(zlig_venv, "build_wheel", project, tmp_path / "out", frontend_env, {"build-dir": str(elsewhere)})
+    assert f"demo/demo{EXT_SUFFIX}" in wheel_names(hooked.path)
+    assert tree(project) == before
+    assert (elsewhere / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
