@@ -1,5 +1,5 @@
-//! The compile backend interface (DESIGN.md, "a build-file generator with pluggable
-//! backends") and the choice between backends.
+//! The compile backend interface (ARCHITECTURE.md, "Where things go") and the choice
+//! between backends.
 //!
 //! A backend receives the resolved `BuildGraph` and a `BuildEnv`; it writes its build file
 //! into its own folder of the build dir and runs its tool, which leaves each extension at

@@ -121,7 +121,8 @@ impl BuildGraph {
 
 impl Extension {
     /// The linker version script that exports `exports` and hides every other symbol
-    /// (libc++'s included, which `-fvisibility=hidden` does not reach: ZIG.md pitfall 14).
+    /// (libc++'s included, which `-fvisibility=hidden` does not reach: ARCHITECTURE.md, "Zig
+    /// facts", 3).
     pub fn version_script(&self) -> String {
         let globals: String = self.exports.iter().map(|s| format!(" {s};")).collect();
         format!("{{ global:{globals} local: *; }};\n")

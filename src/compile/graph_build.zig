@@ -116,7 +116,7 @@ fn unitModule(
         .link_libc = true,
         .link_libcpp = std.mem.eql(u8, ext.language, "Cxx"),
         .strip = graph.strip,
-        // Debug keeps zig's UBSan traps; release modes must not trap (ZIG.md pitfall 6).
+        // Debug keeps zig's UBSan traps; release modes must not trap (ARCHITECTURE.md, "Zig facts", 2).
         .sanitize_c = if (optimize == .debug) null else .off,
         .pic = true,
     });

@@ -4,8 +4,8 @@
 //! Two compilers drive the same file: `zig cc`/`zig c++` for portable wheels (backend
 //! `ninja`), and the platform's `CC`/`CXX` (backend `cc`), for those who prefer their system
 //! toolchain; the ELF audit still decides the wheel's tag. Calling the compiler directly
-//! skips `zig build`'s one-time build-runner compile (ZIG.md §4), and ninja's depfiles
-//! rebuild exactly the objects whose sources or headers changed.
+//! skips `zig build`'s one-time build-runner compile (ARCHITECTURE.md, "Zig facts", 5),
+//! and ninja's depfiles rebuild exactly the objects whose sources or headers changed.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -252,7 +252,7 @@ fn optimize_flags(optimize: Optimize, zig: bool) -> Vec<&'static str> {
         Optimize::ReleaseSafe | Optimize::ReleaseFast => vec!["-O2"],
         Optimize::ReleaseSmall => vec!["-Os"],
     };
-    // zig cc turns UBSan on by default; release modes must not trap (ZIG.md pitfall 6).
+    // zig cc turns UBSan on by default; release modes must not trap (ARCHITECTURE.md, "Zig facts", 2).
     if zig && optimize != Optimize::Debug {
         flags.push("-fno-sanitize=undefined");
     }

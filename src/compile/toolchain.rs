@@ -1,4 +1,4 @@
-//! Finds the tools the backends drive. zig, in DESIGN.md's order: `ZLIG_ZIG`, then the
+//! Finds the tools the backends drive. zig, in this order: `ZLIG_ZIG`, then the
 //! `ziglang` package of the running environment, then a `zig` on `PATH`; the first usable
 //! one of the supported version wins. ninja: `ZLIG_NINJA`, then `PATH`. The platform
 //! compiler: `CC`/`CXX`, else `cc`/`c++`. Each rejected candidate keeps its reason, so that
@@ -24,7 +24,8 @@ pub const ZIGLANG_REQUIREMENT: &str = "ziglang>=0.17,<0.18";
 /// The requirement handed to the frontend when ninja must be installed.
 pub const NINJA_REQUIREMENT: &str = "ninja>=1.10";
 
-/// Environment variables that leak into zig's clang or install step (ZIG.md §6).
+/// Environment variables that leak into zig's clang or install step (ARCHITECTURE.md,
+/// "Zig facts", 6).
 const ZIG_SCRUBBED_ENV: &[&str] = &[
     "CPATH",
     "C_INCLUDE_PATH",

@@ -2,7 +2,8 @@
 //! so that a build about to pay one says so instead of looking stuck.
 //!
 //! Zig compiles its build runner once per version (about 1–2 minutes on 2 cores), libc++
-//! once per target and mode (about a minute), and its translate-c tool once (ZIG.md §4, §7).
+//! once per target and mode (about a minute), and its translate-c tool once
+//! (ARCHITECTURE.md, "Zig facts", 5).
 //! A marker file per cost lives in `<zig global cache>/zlig-warm/`, so deleting zig's cache
 //! forgets them too.
 

@@ -4,10 +4,11 @@
 //! The build file is the same for every project and only the JSON differs, so zig's
 //! configure step (the build file compiled into an executable, 2 s) is compiled once per
 //! machine and copied into each new build dir (`configure_cache`), instead of once per
-//! checkout. The build follows ZIG.md: an explicit target, no UBSan traps outside `Debug`,
-//! stripped output, libc linked, only the module's exports visible (version script),
-//! undefined `Py*` symbols allowed. Sources of one extension are split into one object per
-//! job, because a single compile step compiles its C files one after another (ZIG.md §4).
+//! checkout. The build keeps ARCHITECTURE.md's "Zig facts": an explicit target, no UBSan
+//! traps outside `Debug`, stripped output, libc linked, only the module's exports visible
+//! (version script), undefined `Py*` symbols allowed. Sources of one extension are split
+//! into one object per job, because a single compile step compiles its C files one after
+//! another (fact 4).
 
 use std::path::Path;
 use std::process::Command;
