@@ -31,10 +31,10 @@ CACHE = ROOT / "tests" / ".cache"
 PY_TAG = f"cp{sys.version_info[0]}{sys.version_info[1]}"
 ARCH = platform.machine()
 EXT_SUFFIX = sysconfig.get_config_var("EXT_SUFFIX")
-# The platform tag before the ELF audit, and after it when the modules pass manylinux2014.
+# The platform tag before the ELF audit, and after it when the modules pass manylinux2014
+# (what every zig build of the examples must get).
 LINUX_TAG = f"linux_{ARCH}"
 MANYLINUX_TAG = f"manylinux_2_17_{ARCH}.manylinux2014_{ARCH}"
-PLATFORM_TAGS = (LINUX_TAG, MANYLINUX_TAG)
 
 # A stale in-place build beside flitcompat's sources (the seed-style layout).
 STALE_SEED_MODULE = f"src/seed/seed{EXT_SUFFIX}"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BIN
-from helpers import compiled_sources, run, wheel_tag, without_zig_on_path
+from helpers import LINUX_TAG, MANYLINUX_TAG, compiled_sources, run, wheel_tag, without_zig_on_path
 
 BACKENDS = ["zig", "ninja", "cc"]
 
@@ -49,8 +49,11 @@ def test_every_backend_builds_a_working_wheel(backend, example, zlig_venv, venvs
     assert venvs.with_wheels(wheel).run(code) == expected
     python, abi, platform = wheel_tag(wheel)
     assert abi.startswith("cp3") and python == abi
-    arch = platform.rsplit("_", 1)[-1] if platform.startswith("linux") else platform.split(".")[0].split("_", 3)[-1]
-    assert platform in (f"linux_{arch}", f"manylinux_2_17_{arch}.manylinux2014_{arch}")
+    if backend == "cc":
+        # The machine's own compiler may pull in newer glibc symbols: the audit decides.
+        assert platform in (LINUX_TAG, MANYLINUX_TAG)
+    else:
+        assert platform == MANYLINUX_TAG
     if platform.startswith("manylinux"):
         shown = run([BIN / "auditwheel", "show", wheel]).stdout
         assert "manylinux_2_5" in shown or "manylinux_2_17" in shown, shown

@@ -33,7 +33,8 @@ BUILD_WHEEL = (
 
 def start(venv, project: Path, out: Path, env: dict, config: Optional[dict] = None) -> subprocess.Popen:
     """A build_wheel process (with `config` as its config_settings) in its own session (so
-    that it and its zig children can be killed as a group)."""
+    that it and its zig children can be killed as a group), with Ctrl-C's default meaning
+    even where the suite runs in the background (which ignores SIGINT)."""
     out.mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(
         [venv.python, "-c", BUILD_WHEEL, str(out), *([json.dumps(config)] if config is not None else [])],
@@ -44,6 +45,7 @@ def start(venv, project: Path, out: Path, env: dict, config: Optional[dict] = No
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 

@@ -1,5 +1,8 @@
 //! Fuzzes reading and validating `pyproject.toml`: any text must give a project or an
-//! error, never a panic, a hang, or a blow-up in time.
+//! error, never a panic, a hang, or a blow-up in time; and a project that validates must
+//! render METADATA whose header block is one `Name: value` field per line (a legacy license
+//! text continued by indented lines), and an `entry_points.txt` of `[group]` and
+//! `name = value` lines: no declared value can start a field or a section of its own.
 #![no_main]
 
 use std::collections::BTreeMap;
@@ -25,5 +28,23 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let _ = zlig::project::Project::parse(project_dir(), text.to_string(), &BTreeMap::new());
+    let Ok(project) = zlig::project::Project::parse(project_dir(), text.to_string(), &BTreeMap::new())
+    else {
+        return;
+    };
+    let metadata = zlig::distribution::core_metadata::render(&project.metadata);
+    let headers = metadata.split("\n\n").next().unwrap_or_default();
+    for line in headers.lines() {
+        let field = line.split_once(": ").map(|(name, _)| name);
+        let is_field = field.is_some_and(|name| {
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+        assert!(is_field || line.starts_with("       "), "not a field: {line:?}");
+    }
+    if let Some(entry_points) = zlig::distribution::core_metadata::entry_points(&project.metadata) {
+        for line in entry_points.lines().filter(|l| !l.is_empty()) {
+            let section = line.starts_with('[') && line.ends_with(']');
+            assert!(section || line.contains(" = "), "not an entry point line: {line:?}");
+        }
+    }
 });
