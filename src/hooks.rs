@@ -10,9 +10,11 @@ use serde::Deserialize;
 use crate::audit;
 use crate::compile::backend::{self, Backend};
 use crate::compile::build_dir::{self, BuildDir};
+use crate::compile::cython::{self, CythonCandidates};
 use crate::compile::graph::BuildGraph;
 use crate::compile::link_args::EnvFlags;
 use crate::compile::ninja::NinjaBackend;
+use crate::compile::packages::{LookupError, NoInterpreter, PackageLookup};
 use crate::compile::toolchain::{ZigCandidates, find_ninja, find_platform_compiler};
 use crate::compile::zig::ZigBackend;
 use crate::compile::{Build, compile};
@@ -30,6 +32,9 @@ use crate::target::{Interpreter, Target};
 /// Finds the third-party backends (the `zlig.backends` entry points).
 pub type PluginLoader = fn(&Request) -> Result<Vec<Rc<dyn Backend>>>;
 
+/// Asks the running interpreter for `package.attr()`, a package's include folder.
+pub type IncludeLookup = fn(&str, &str) -> std::result::Result<PathBuf, LookupError>;
+
 /// What every hook receives from the Python side.
 #[derive(Deserialize)]
 pub struct Request {
@@ -41,6 +46,21 @@ pub struct Request {
     pub config_settings: BTreeMap<String, Vec<String>>,
     /// The `zig` of the `ziglang` package in the running environment, if installed.
     pub ziglang: Option<PathBuf>,
+    /// The folder of the `Cython` package the running interpreter can import, if any.
+    #[serde(default)]
+    pub cython: Option<PathBuf>,
+    /// The running interpreter's real file (`sys.executable`, links resolved), which runs
+    /// Cython.
+    #[serde(default)]
+    pub python: Option<PathBuf>,
+    /// The running interpreter's `sys.path`, where Cython looks for `.pxd` files of
+    /// installed packages.
+    #[serde(default)]
+    pub sys_path: Vec<PathBuf>,
+    /// Asked only when an extension names a Python package's include folder: importing
+    /// the package costs more than a no-op build.
+    #[serde(skip)]
+    pub include_lookup: Option<IncludeLookup>,
     /// Asked only when a build chooses among all backends: looking costs more than a
     /// no-op build.
     #[serde(skip)]
@@ -74,8 +94,22 @@ impl Request {
     fn graph(&self, project: &Project) -> Result<(Target, BuildGraph)> {
         let spec = project.settings.target.as_ref().map(|t| &t.value);
         let target = Target::resolve(&self.interpreter, spec)?;
-        let graph = BuildGraph::resolve(project, &target, &EnvFlags::from_env()?)?;
+        let lookup: &dyn PackageLookup = match &self.include_lookup {
+            Some(lookup) => lookup,
+            None => &NoInterpreter,
+        };
+        let graph = BuildGraph::resolve(project, &target, &EnvFlags::from_env()?, lookup)?;
         Ok((target, graph))
+    }
+
+    /// What the running interpreter offers to run Cython.
+    fn cython(&self) -> CythonCandidates {
+        CythonCandidates {
+            running: self.cython.clone(),
+            python: self.python.clone(),
+            sys_path: self.sys_path.clone(),
+            ext_suffix: self.interpreter.ext_suffix.clone(),
+        }
     }
 }
 
@@ -88,7 +122,12 @@ pub fn requires_for_build_wheel(request: &Request) -> Result<Vec<String>> {
     }
     let (_, graph) = request.graph(&project)?;
     let requested = project.settings.backend.as_ref();
-    backend::requirements(request.backends(requested)?, requested, &graph)
+    let mut requires = backend::requirements(request.backends(requested)?, requested, &graph)?;
+    let cython = &project.settings.cython.requires;
+    if graph.has_cython() && !request.cython().has(cython) {
+        requires.push(cython.value.text.clone());
+    }
+    Ok(requires)
 }
 
 /// A project with its extensions compiled, the build dir still locked.
@@ -125,7 +164,12 @@ fn compile_project(request: &Request) -> Result<(Project, Option<Compiled>)> {
     if !project.has_extensions() {
         return Ok((project, None));
     }
-    let (target, graph) = request.graph(&project)?;
+    let (target, mut graph) = request.graph(&project)?;
+    if graph.has_cython() {
+        let tool = request.cython().find(&project.settings.cython.requires)?;
+        cython::check_directives(&project, &tool)?;
+        graph.cython = Some(tool);
+    }
     let requested = project.settings.backend.as_ref();
     let backend = backend::select(request.backends(requested)?, requested, &graph)?;
     let build_dir = BuildDir::new(project.build_dir(&target.build_dir_name()));
@@ -185,11 +229,13 @@ pub fn build_wheel(
             let (_, tag) = compiled.wheel_contents(&project)?;
             let rebuild = compiled.build.rebuild.as_ref();
             let rebuild = rebuild.filter(|_| project.settings.editable_rebuild);
+            let cython = compiled.graph.cython.iter();
             let tools: Vec<&Path> = compiled
                 .backend
                 .zig()
                 .map(|z| z.path.as_path())
                 .into_iter()
+                .chain(cython.flat_map(|c| [c.python.as_path(), c.package.as_path()]))
                 .collect();
             let rebuild = rebuild.and_then(|r| editable::checked_rebuild(r, &tools));
             (

@@ -10,6 +10,8 @@ pub mod compile;
 pub mod distribution;
 pub mod error;
 pub mod hooks;
+#[cfg(feature = "python")]
+mod host;
 pub mod interrupt;
 #[cfg(feature = "python")]
 mod plugin;
@@ -19,7 +21,7 @@ pub mod target;
 
 #[cfg(feature = "python")]
 mod python {
-    use super::{error, hooks, interrupt, plugin};
+    use super::{error, hooks, host, interrupt, plugin};
     use std::path::Path;
 
     use pyo3::create_exception;
@@ -43,6 +45,7 @@ mod python {
             BuildError::new_err(format!("internal error: bad request from the hooks: {err}"))
         })?;
         request.plugins = Some(plugin::load);
+        request.include_lookup = Some(host::package_include);
         interrupt::set_python_check(|| Python::attach(|py| py.check_signals().is_err()));
         let _signals = interrupt::Hook::enter();
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(&request))) {

@@ -31,6 +31,27 @@ def ziglang_zig() -> Optional[str]:
     return None
 
 
+def cython_package() -> Optional[str]:
+    """The folder of the ``Cython`` package this interpreter can import, found without
+    importing it."""
+    spec = importlib.util.find_spec("Cython")
+    for location in (spec and spec.submodule_search_locations) or ():
+        if os.path.isfile(os.path.join(location, "Shadow.py")):
+            return location
+    return None
+
+
+def package_include(package: str, attr: str) -> str:
+    """The folder ``package.attr()`` names (``numpy.get_include()``), for an include-dirs
+    entry ``{ package = ... }``. Raises ``ModuleNotFoundError`` when the package is not
+    importable, and anything else its function raises."""
+    module = importlib.import_module(package)
+    value = getattr(module, attr)
+    if callable(value):
+        value = value()
+    return os.path.abspath(os.fspath(value))
+
+
 def _utf8_path(path: str, what: str) -> str:
     """``path``, which the core (and every archive) takes as UTF-8 text."""
     try:
@@ -66,6 +87,9 @@ def request(config_settings: ConfigSettings) -> str:
             },
             "config_settings": settings,
             "ziglang": ziglang_zig(),
+            "cython": cython_package(),
+            "python": os.path.realpath(sys.executable) if sys.executable else None,
+            "sys_path": [p for p in sys.path if os.path.isabs(p)],
         }
     )
 

@@ -62,6 +62,28 @@ class LinkInput(NamedTuple):
 
 
 @dataclass(frozen=True)
+class CythonStep:
+    """A Cython translation that zlig ran before handing the graph to the backend."""
+
+    source: Path
+    """The ``.pyx`` (or pure-Python mode ``.py``), relative to ``BuildGraph.root``."""
+    output: Path
+    """The C (or C++) it made, relative to ``BuildEnv.work_dir``; it is in ``sources``."""
+    args: Tuple[str, ...]
+    """Cython's options (``--module-name``, ``--cplus``, ``-I``, ``-X``)."""
+
+
+@dataclass(frozen=True)
+class CythonTool:
+    """The Cython that translated the extensions' Cython sources."""
+
+    python: Path
+    package: Path
+    """The folder holding the ``Cython`` package."""
+    version: str
+
+
+@dataclass(frozen=True)
 class Extension:
     """One extension module, fully resolved."""
 
@@ -74,7 +96,11 @@ class Extension:
     language: str
     """``C``, ``Cxx`` or ``Zig``."""
     sources: Tuple[Path, ...]
-    """Source files, relative to ``BuildGraph.root``."""
+    """C, C++ and Zig source files, relative to ``BuildGraph.root``; and the C or C++ that
+    Cython made of the extension's Cython source, by absolute path in ``BuildEnv.work_dir``
+    (an absolute path joined to ``root`` stays itself)."""
+    cython: Tuple[CythonStep, ...]
+    """The Cython translations whose output is in ``sources`` (none, or one)."""
     include_dirs: Tuple[Path, ...]
     compile_flags: Tuple[str, ...]
     """Every flag the sources need: CPython's base flags, macros, undefs, extra arguments,
@@ -102,6 +128,8 @@ class BuildGraph:
     """``Debug``, ``ReleaseSafe``, ``ReleaseFast`` or ``ReleaseSmall``."""
     strip: bool
     """Whether to strip debug info from the modules."""
+    cython: Optional[CythonTool]
+    """The Cython that translated the Cython sources, when there are any."""
     extensions: Tuple[Extension, ...]
 
 

@@ -69,6 +69,9 @@ class ExtensionFinder(importlib.abc.MetaPathFinder):
         for name in command["env_remove"]:
             env.pop(name, None)
         env.update(command["env_set"])
+        # zlig's Cython step looks for installed packages' .pxd files (cimport numpy) where
+        # this interpreter finds its packages: the build environment is gone.
+        env["ZLIG_CYTHON_PATH"] = os.pathsep.join(p for p in sys.path if os.path.isabs(p))
         try:
             with open(command["lock"], "a") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)

@@ -109,6 +109,12 @@ pub trait Backend {
     fn zig(&self) -> Option<&Zig> {
         None
     }
+    /// Whether the backend runs the graph's Cython steps itself, as part of its build (the
+    /// built-in ones); for one that does not, zlig translates first and hands it the graph
+    /// with the generated C among the sources.
+    fn translates_cython(&self) -> bool {
+        false
+    }
     /// The build file's name inside `env.work_dir`.
     fn build_file(&self) -> &str;
     /// Writes the build file for `graph` into `env.work_dir`.

@@ -17,7 +17,7 @@ use crate::project::settings::Optimize;
 use crate::target::Target;
 
 /// Bumped when the serialized graph changes shape.
-pub const SCHEMA: u32 = 1;
+pub const SCHEMA: u32 = 2;
 
 /// One input of the link step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -33,6 +33,35 @@ pub enum LinkInput {
     File(PathBuf),
 }
 
+/// The Cython that translates the graph's Cython sources, run as `<python> -I -S
+/// <zlig's Cython step> <package> …` (`compile::cython`, `python/zlig/_cython_step.py`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CythonTool {
+    /// The interpreter that runs Cython: the hooks', by its real file, which outlives a
+    /// frontend's temporary environment.
+    pub python: PathBuf,
+    /// The folder holding `Cython/` and `cython.py`: zlig's lasting copy of the Cython found.
+    pub package: PathBuf,
+    pub version: String,
+    /// The hooks' `sys.path`, where Cython looks for installed packages' `.pxd` files
+    /// (`compile::cython::SEARCH_PATH_VAR`); not part of the build file.
+    #[serde(skip)]
+    pub sys_path: Vec<PathBuf>,
+}
+
+/// One Cython translation: a `.pyx` (or a `.py` in pure-Python mode) to C or C++.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CythonStep {
+    /// The Cython source, relative to the root.
+    pub source: PathBuf,
+    /// The generated file, relative to the backend's folder (`BuildEnv::work_dir`):
+    /// `cython/<extension>/<stem>.c`, or `.cpp` for C++.
+    pub output: PathBuf,
+    /// Cython's options: `--module-name`, `--cplus`, `-I` folders (relative to the root),
+    /// `-X` directives, `-a`.
+    pub args: Vec<String>,
+}
+
 /// One extension module, fully resolved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Extension {
@@ -43,8 +72,11 @@ pub struct Extension {
     /// Where the module goes in the wheel, relative to the package root.
     pub output: PathBuf,
     pub language: Language,
-    /// Source files, relative to the project root.
+    /// C, C++ and Zig source files, relative to the project root.
     pub sources: Vec<PathBuf>,
+    /// Cython translations whose output is compiled with `sources` (at most one: Cython
+    /// makes one module of a source).
+    pub cython: Vec<CythonStep>,
     /// Absolute include directories, in order.
     pub include_dirs: Vec<PathBuf>,
     /// Every flag the C and C++ sources get, in order: CPython's base flags, `-DNDEBUG`
@@ -74,7 +106,22 @@ pub struct BuildGraph {
     pub optimize: Optimize,
     /// Strip debug info from the output (every mode but `Debug`).
     pub strip: bool,
+    /// The Cython that runs the extensions' Cython steps, when they have any.
+    pub cython: Option<CythonTool>,
     pub extensions: Vec<Extension>,
+    /// Include folders of Python packages to copy into the build dir before building
+    /// (`compile::packages`); the extensions' include dirs name the copies.
+    #[serde(skip)]
+    pub package_headers: Vec<PackageHeaders>,
+}
+
+/// A Python package's include folder and its lasting copy in the build dir.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageHeaders {
+    /// The folder the package's function returned, in the build environment.
+    pub found: PathBuf,
+    /// `<build dir>/include/<package>-<content hash>`.
+    pub copy: PathBuf,
 }
 
 impl BuildGraph {
@@ -136,13 +183,13 @@ impl Extension {
 
 #[cfg(test)]
 mod tests {
-    use crate::compile::test_support::sample_graph;
+    use crate::compile::test_support::{sample_cython_graph, sample_graph};
 
     /// The schema the zig backend and third-party backends read: a change here is a
     /// change of the protocol (ARCHITECTURE.md).
     #[test]
     fn the_graph_json_schema() {
-        insta::assert_snapshot!(sample_graph(&["src/demo/speedups.c"]).to_json());
+        insta::assert_snapshot!(sample_cython_graph(&["src/demo/speedups.c"]).to_json());
     }
 
     #[test]

@@ -1,7 +1,8 @@
 // zlig's build.zig for the `zig` backend: the same bytes for every project, so that zig's
 // configure step, compiled once per machine, is reused by every checkout (src/compile/zig.rs).
 // The project is the build graph's JSON (ARCHITECTURE.md, "The build graph"), which zlig
-// writes next to this file, with each extension's version script in exports/:
+// writes next to this file, with each extension's version script in exports/ and zlig's
+// Cython step in cython/:
 //
 //   zig build --build-file build.zig -Dgraph=<abs>/graph.json -Djobs=N -Doptimize=fast -Dtarget=<triple> [step...]
 //
@@ -15,7 +16,26 @@ const Graph = struct {
         include_dir: []const u8,
     },
     strip: bool,
+    /// The Cython that runs the extensions' Cython steps, if they have any.
+    cython: ?Cython = null,
     extensions: []const Extension,
+};
+
+const Cython = struct {
+    /// The interpreter that runs zlig's Cython step.
+    python: []const u8,
+    /// The folder holding the `Cython` package.
+    package: []const u8,
+};
+
+/// One translation of a Cython source to C or C++ (`src/compile/cython.rs`).
+const CythonStep = struct {
+    /// Relative to root.
+    source: []const u8,
+    /// The generated file; its base name names the step's output.
+    output: []const u8,
+    /// Cython's options.
+    args: []const []const u8,
 };
 
 const Extension = struct {
@@ -32,6 +52,7 @@ const Extension = struct {
     include_dirs: []const []const u8,
     compile_flags: []const []const u8,
     link: []const Link,
+    cython: []const CythonStep = &.{},
 };
 
 /// One link input: `kind` is `LibraryDir`, `Library`, `RPath` or `File`.
@@ -60,6 +81,10 @@ pub fn build(b: *std.Build) void {
         for (ext.sources) |source| {
             if (std.mem.endsWith(u8, source, ".zig")) root = source else c_sources.append(b.allocator, source) catch @panic("OOM");
         }
+        var generated: std.ArrayList(std.Build.LazyPath) = .empty;
+        if (graph.cython) |cython| for (ext.cython) |step| {
+            generated.append(b.allocator, translate(b, graph, cython, step, exports)) catch @panic("OOM");
+        };
         // One object per core: a single compile step compiles its C files one after another.
         const files = c_sources.items;
         const count = @max(1, @min(jobs, files.len));
@@ -67,8 +92,9 @@ pub fn build(b: *std.Build) void {
         // zig has no prefix map for Zig code, whose DWARF names the project's and zig's
         // folders: a Zig extension is stripped in Debug too, keeping Zig's safety checks.
         const strip = graph.strip or root != null;
+        const chunked = count > 1 or generated.items.len > 0;
         const module = unitModule(b, target, optimize, graph, ext, strip, root, if (count == 1) files else &.{});
-        const lib_root = if (strip) module else keepingDebugInfo(b, target, optimize, ext, module, count > 1);
+        const lib_root = if (strip) module else keepingDebugInfo(b, target, optimize, ext, module, chunked);
         if (count > 1) {
             var i: usize = 0;
             while (i * size < files.len) : (i += 1) {
@@ -76,6 +102,12 @@ pub fn build(b: *std.Build) void {
                 const part = unitModule(b, target, optimize, graph, ext, strip, null, chunk);
                 lib_root.addObject(b.addObject(.{ .name = b.fmt("{s}_{d}", .{ ext.leaf, i }), .root_module = part }));
             }
+        }
+        // Each generated file is an object of its own, compiled while the others are.
+        for (generated.items, 0..) |file, i| {
+            const part = unitModule(b, target, optimize, graph, ext, strip, null, &.{});
+            part.addCSourceFile(.{ .file = file, .flags = ext.compile_flags });
+            lib_root.addObject(b.addObject(.{ .name = b.fmt("{s}_cython_{d}", .{ ext.leaf, i }), .root_module = part }));
         }
         for (ext.link) |input| link(b, lib_root, input);
         const lib = b.addLibrary(.{ .name = ext.leaf, .linkage = .dynamic, .root_module = lib_root });
@@ -88,6 +120,21 @@ pub fn build(b: *std.Build) void {
         // A step per extension, so that optional ones can be built one at a time.
         b.step(ext.name, b.fmt("Build {s}", .{ext.name})).dependOn(&install.step);
     }
+}
+
+/// A step running zlig's Cython step (cython/zlig_cython_step.py beside the graph) on one
+/// source: zig runs it again only when the step, the source or a file its depfile lists (a
+/// `cimport`ed `.pxd`, an `include`d `.pxi`) changed; its output is the generated C.
+fn translate(b: *std.Build, graph: Graph, cython: Cython, step: CythonStep, dir: []const u8) std.Build.LazyPath {
+    const run = b.addSystemCommand(&.{ cython.python, "-I", "-S" });
+    run.setName(b.fmt("cython {s}", .{step.source}));
+    run.addFileArg(b.graph.cwdRelativePath(b.pathJoin(&.{ dir, "cython", "zlig_cython_step.py" })));
+    run.addArgs(&.{ cython.package, graph.root, step.source });
+    const output = run.addPrefixedOutputFileArg("--output=", std.fs.path.basename(step.output));
+    _ = run.addPrefixedDepFileOutputArg("--depfile=", "cython.d");
+    run.addArgs(step.args);
+    run.addFileInput(b.graph.cwdRelativePath(b.pathJoin(&.{ graph.root, step.source })));
+    return output;
 }
 
 fn link(b: *std.Build, module: *std.Build.Module, input: Link) void {

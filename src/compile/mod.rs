@@ -8,9 +8,11 @@
 pub mod backend;
 pub mod build_dir;
 pub mod configure_cache;
+pub mod cython;
 pub mod graph;
 pub mod link_args;
 pub mod ninja;
+pub mod packages;
 pub mod path_maps;
 pub mod probes;
 pub mod process;
@@ -151,11 +153,21 @@ pub fn compile(
 ) -> Result<Build> {
     check_environment(backend)?;
     let lock = build_dir.lock()?;
+    packages::settle(&graph.package_headers)?;
     let env = BuildEnv {
         work_dir: build_dir.create(backend.name())?,
         out_dir: build_dir.path().join(backend.name()).join("out"),
         jobs: std::thread::available_parallelism().map_or(1, usize::from),
         verbose,
+    };
+    // A backend that does not run Cython itself gets the graph with the C made already.
+    let translated;
+    let (graph, left_out) = if graph.has_cython() && !backend.translates_cython() {
+        let (view, left_out) = cython::translate(graph, &env)?;
+        translated = view;
+        (&translated, left_out)
+    } else {
+        (graph, Vec::new())
     };
     write_build_file(graph, backend, &env)?;
     announce(graph, backend);
@@ -164,7 +176,7 @@ pub fn compile(
         eprintln!("zlig: {}", warmup.message);
     }
     let result = backend.run(&env, graph, None);
-    let skipped = match result.map_err(|err| explain_full_disk(err, build_dir.path())) {
+    let mut skipped = match result.map_err(|err| explain_full_disk(err, build_dir.path())) {
         Ok(()) => Vec::new(),
         Err(Error::Interrupted) => return Err(Error::Interrupted),
         Err(err) if graph.extensions.iter().any(|e| e.optional) => {
@@ -173,6 +185,7 @@ pub fn compile(
         Err(err) => return Err(err),
     };
     warmup::paid(&warmups);
+    skipped.extend(left_out.iter().map(String::as_str));
     let artifacts = graph
         .extensions
         .iter()
@@ -261,9 +274,17 @@ fn write_build_file(graph: &BuildGraph, backend: &dyn Backend, env: &BuildEnv) -
 /// Says what is about to be compiled, with what and for what.
 fn announce(graph: &BuildGraph, backend: &dyn Backend) {
     let plural = |n: usize| if n == 1 { "" } else { "s" };
-    let sources: usize = graph.extensions.iter().map(|e| e.sources.len()).sum();
+    let sources: usize = graph
+        .extensions
+        .iter()
+        .map(|e| e.sources.len() + e.cython.len())
+        .sum();
+    let cython = match &graph.cython {
+        Some(tool) => format!(", Cython {}", tool.version),
+        None => String::new(),
+    };
     eprintln!(
-        "zlig: compiling {} extension{} ({sources} source file{}) with {} {} for {}",
+        "zlig: compiling {} extension{} ({sources} source file{}) with {} {}{cython} for {}",
         graph.extensions.len(),
         plural(graph.extensions.len()),
         plural(sources),
@@ -315,10 +336,37 @@ fn build_separately<'g>(
 pub(crate) mod test_support {
     use std::path::PathBuf;
 
-    use crate::compile::graph::{BuildGraph, Extension, LinkInput, SCHEMA};
+    use crate::compile::graph::{BuildGraph, CythonStep, CythonTool, Extension, LinkInput, SCHEMA};
     use crate::project::extension::Language;
     use crate::project::settings::Optimize;
     use crate::target::{Target, tests::cpython311};
+
+    /// The sample graph with a Cython source, `src/demo/_speedups.pyx`, translated by the
+    /// Cython kept in `/c/cython-3.1.4` and run by `/usr/bin/python3.11`.
+    pub fn sample_cython_graph(sources: &[&str]) -> BuildGraph {
+        let mut graph = sample_graph(sources);
+        graph.cython = Some(CythonTool {
+            python: "/usr/bin/python3.11".into(),
+            package: "/c/cython-3.1.4".into(),
+            version: "3.1.4".into(),
+            sys_path: Vec::new(),
+        });
+        graph.extensions[0].cython.push(CythonStep {
+            source: "src/demo/_speedups.pyx".into(),
+            output: "cython/demo._speedups/_speedups.c".into(),
+            args: [
+                "--module-name",
+                "demo._speedups",
+                "-I",
+                "src",
+                "-X",
+                "boundscheck=False",
+            ]
+            .map(String::from)
+            .to_vec(),
+        });
+        graph
+    }
 
     /// A graph of one C extension, `demo._speedups`, of `sources` under the root `/p`.
     pub fn sample_graph(sources: &[&str]) -> BuildGraph {
@@ -328,12 +376,15 @@ pub(crate) mod test_support {
             target: Target::resolve(&cpython311(), None).unwrap(),
             optimize: Optimize::ReleaseFast,
             strip: true,
+            cython: None,
+            package_headers: Vec::new(),
             extensions: vec![Extension {
                 name: "demo._speedups".into(),
                 leaf: "_speedups".into(),
                 output: "demo/_speedups.cpython-311-x86_64-linux-gnu.so".into(),
                 language: Language::C,
                 sources: sources.iter().map(PathBuf::from).collect(),
+                cython: Vec::new(),
                 include_dirs: vec!["/p/include".into()],
                 compile_flags: [
                     "-fwrapv",

@@ -13,6 +13,7 @@ use std::process::Command;
 
 use crate::compile::CompileError;
 use crate::compile::backend::{Backend, BuildEnv, Unusable};
+use crate::compile::cython;
 use crate::compile::graph::{BuildGraph, Extension, LinkInput};
 use crate::compile::path_maps::{self, UBSAN_PATH_FLAGS};
 use crate::compile::toolchain::{
@@ -139,10 +140,10 @@ impl Backend for NinjaBackend {
         if matches!(self.compiler, Ok(Compiler::Platform(_))) && !graph.target.native {
             return Err(Unusable::CrossTarget(graph.target.zig_triple.clone()));
         }
-        let files = graph
-            .extensions
-            .iter()
-            .flat_map(|e| e.sources.iter().chain(&e.depends));
+        let files = graph.extensions.iter().flat_map(|e| {
+            let cython = e.cython.iter().map(|step| &step.source);
+            e.sources.iter().chain(&e.depends).chain(cython)
+        });
         if let Some(file) = files
             .into_iter()
             .find(|f| f.to_string_lossy().contains(NINJA_UNSAFE))
@@ -178,6 +179,10 @@ impl Backend for NinjaBackend {
         }
     }
 
+    fn translates_cython(&self) -> bool {
+        true
+    }
+
     fn build_file(&self) -> &str {
         "build.ninja"
     }
@@ -190,6 +195,9 @@ impl Backend for NinjaBackend {
         let graph = graph.relocated(env.link_project(&graph.root)?);
         let text = generate(&graph, compiler);
         env.write_version_scripts(&graph)?;
+        if graph.cython.is_some() {
+            cython::write_step(env)?;
+        }
         let path = env.work_dir.join(self.build_file());
         std::fs::write(&path, text).context(|| format!("writing {}", path.display()))
     }
@@ -209,6 +217,10 @@ impl Backend for NinjaBackend {
         let mut command = self.command(env, graph, only)?;
         if env.verbose {
             command.arg("-v");
+        }
+        // Not part of `command`: an editable install's rebuild passes its own.
+        if let Some(tool) = &graph.cython {
+            command.env(cython::SEARCH_PATH_VAR, cython::search_path(tool));
         }
         let output = crate::compile::process::output(&mut command)?;
         let text =
@@ -322,6 +334,10 @@ pub fn generate(graph: &BuildGraph, compiler: &Compiler) -> String {
     );
     let _ = writeln!(out, "common = {}", words(common.iter().map(String::as_str)));
     out.push_str(COMPILE_RULES);
+    if let Some(tool) = &graph.cython {
+        let _ = writeln!(out, "\npython = {}", word(&tool.python.to_string_lossy()));
+        out.push_str(CYTHON_RULE);
+    }
     out.push_str(match link {
         Link::Driver => LINK_RULE,
         Link::BuildLib => BUILD_LIB_RULE,
@@ -347,6 +363,17 @@ rule cxx
   depfile = $out.d
   deps = gcc
   description = compiling $in
+"#;
+
+// zlig's Cython step (`compile::cython`) writes a depfile of what Cython read, so that an
+// edited `.pyx`, `.pxd` or `.pxi` translates again exactly the sources that read it. The
+// step itself is an input: a new zlig's step translates everything again.
+const CYTHON_RULE: &str = r#"
+rule cython
+  command = $python $args
+  depfile = $out.d
+  deps = gcc
+  description = translating $source
 "#;
 
 // The link takes its objects from a response file: 10,000 objects exceed the kernel's
@@ -463,8 +490,24 @@ fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, link: 
             format!(" | {}", paths.join(" "))
         }
     };
+    let mut sources: Vec<PathBuf> = ext.sources.iter().map(|s| graph.root.join(s)).collect();
+    if let Some(tool) = &graph.cython {
+        for step in &ext.cython {
+            let args = cython::arguments(tool, step);
+            let _ = writeln!(
+                out,
+                "build {}: cython {} | {}\n  args = {}\n  source = {}",
+                build_path(&step.output),
+                build_path(&graph.root.join(&step.source)),
+                build_path(Path::new(cython::STEP_FILE)),
+                words(args.iter().map(String::as_str)),
+                word(&step.source.to_string_lossy()),
+            );
+            sources.push(step.output.clone());
+        }
+    }
     let mut objects = Vec::new();
-    for (index, source) in ext.sources.iter().enumerate() {
+    for (index, source) in sources.iter().enumerate() {
         let object = object_name(ext, index, source);
         let is_c = source.extension().is_some_and(|e| e == "c");
         let _ = writeln!(
@@ -472,7 +515,7 @@ fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, link: 
             "build {}: {} {}{depends}\n  flags = {flags}",
             build_path(&object),
             if is_c { "cc" } else { "cxx" },
-            build_path(&graph.root.join(source)),
+            build_path(source),
         );
         objects.push(object);
     }
@@ -505,7 +548,7 @@ fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, link: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compile::test_support::sample_graph;
+    use crate::compile::test_support::{sample_cython_graph, sample_graph};
 
     /// The sample graph as a C++ extension with an rpath.
     fn graph() -> BuildGraph {
@@ -536,6 +579,14 @@ mod tests {
         let mut graph = graph().relocated(Path::new("project"));
         graph.optimize = Optimize::Debug;
         graph.strip = false;
+        insta::assert_snapshot!(generate(&graph, &zig()));
+    }
+
+    /// A Cython source is translated by zlig's step (its depfile lists what Cython read),
+    /// then compiled like the other sources.
+    #[test]
+    fn build_ninja_for_a_cython_source() {
+        let graph = sample_cython_graph(&["src/a.c"]).relocated(Path::new("project"));
         insta::assert_snapshot!(generate(&graph, &zig()));
     }
 

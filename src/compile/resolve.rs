@@ -5,13 +5,14 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::compile::graph::{BuildGraph, Extension, LinkInput, SCHEMA};
+use crate::compile::graph::{BuildGraph, CythonStep, Extension, LinkInput, PackageHeaders, SCHEMA};
 use crate::compile::link_args::{EnvFlags, link_inputs};
+use crate::compile::packages::{self, PackageLookup};
 use crate::error::{ConfigError, Result};
 use crate::project::Project;
 use crate::project::discovery::ModuleKind;
-use crate::project::extension::{ExtensionDecl, ExtensionLists, Language};
-use crate::project::files::{Kind, existing};
+use crate::project::extension::{ExtensionDecl, ExtensionLists, IncludeDir, Language};
+use crate::project::files::{Kind, Pattern, existing};
 use crate::project::settings::Optimize;
 use crate::project::toml::Located;
 use crate::target::Target;
@@ -20,35 +21,74 @@ use crate::target::Target;
 const BASE_FLAGS: &[&str] = &["-fwrapv", "-fno-strict-aliasing"];
 
 impl BuildGraph {
-    /// Resolves the project's extensions for `target`, with flags from the environment.
-    pub fn resolve(project: &Project, target: &Target, env: &EnvFlags) -> Result<Self> {
+    /// Resolves the project's extensions for `target`, with flags from the environment and
+    /// include folders of Python packages from `packages`. The graph has no Cython tool
+    /// yet: the hooks find one when it has Cython steps (`compile::cython`).
+    pub fn resolve(
+        project: &Project,
+        target: &Target,
+        env: &EnvFlags,
+        packages: &dyn PackageLookup,
+    ) -> Result<Self> {
         let optimize = project.settings.optimize();
         let mut seen = BTreeSet::new();
         let mut extensions = Vec::new();
+        let mut headers = Vec::new();
+        let context = Context {
+            project,
+            target,
+            env,
+            packages,
+            build_dir: project.build_dir(&target.build_dir_name()),
+        };
         for decl in &project.settings.extensions {
             if !seen.insert(decl.name.value.clone()) {
                 return Err(decl.name.error("another extension has the same name"));
             }
-            extensions.push(resolve_extension(project, target, env, decl)?);
+            extensions.push(resolve_extension(&context, decl, &mut headers)?);
         }
+        headers.dedup();
         Ok(Self {
             schema: SCHEMA,
             root: project.root.clone(),
             target: target.clone(),
             optimize,
             strip: !optimize.keeps_debug_info(),
+            cython: None,
             extensions,
+            package_headers: headers,
         })
+    }
+
+    /// Whether any extension has a Cython source.
+    pub fn has_cython(&self) -> bool {
+        self.extensions.iter().any(|e| !e.cython.is_empty())
     }
 }
 
+/// What resolving an extension needs besides its declaration.
+struct Context<'a> {
+    project: &'a Project,
+    target: &'a Target,
+    env: &'a EnvFlags,
+    packages: &'a dyn PackageLookup,
+    /// Where package headers are copied (`compile::packages`).
+    build_dir: PathBuf,
+}
+
 fn resolve_extension(
-    project: &Project,
-    target: &Target,
-    env: &EnvFlags,
+    context: &Context<'_>,
     decl: &ExtensionDecl,
+    headers: &mut Vec<PackageHeaders>,
 ) -> Result<Extension> {
-    check_place(project, &decl.name)?;
+    let Context {
+        project,
+        target,
+        env,
+        ..
+    } = *context;
+    let cython_sources = cython_sources(project, decl)?;
+    check_place(project, &decl.name, &cython_sources)?;
     let name = &decl.name.value;
     let leaf = name.rsplit('.').next().unwrap_or(name).to_string();
     let limited_api = decl
@@ -80,7 +120,21 @@ fn resolve_extension(
             .push(format!("-DPy_LIMITED_API=0x{major:02X}{minor:02X}0000"));
     }
     for list in lists {
-        inputs.add(&project.root, list)?;
+        inputs.add(context, list, headers)?;
+    }
+    let language = link_language(decl, &inputs.languages, &inputs.cython)?;
+    let cython = inputs
+        .cython
+        .iter()
+        .map(|(source, _)| cython_step(project, decl, &inputs, language, source))
+        .collect::<Result<Vec<_>>>()?;
+    // The generated C sits in the build dir, not beside its `.pyx`: the `.pyx`'s folder
+    // keeps `cdef extern from "x.h"` finding the header next to it, as with setuptools.
+    for (source, _) in &inputs.cython {
+        let folder = project.root.join(source.parent().unwrap_or(Path::new("")));
+        if !inputs.include_dirs.contains(&folder) {
+            inputs.include_dirs.push(folder);
+        }
     }
     let optimize = project.settings.optimize();
     let env_link =
@@ -88,7 +142,8 @@ fn resolve_extension(
             ConfigError::without_place(Path::new("LDFLAGS"), "", why.to_string())
         })?;
     Ok(Extension {
-        language: link_language(decl, &inputs.languages)?,
+        language,
+        cython,
         compile_flags: inputs.compile_flags(optimize, env),
         link: [
             inputs.link_dirs,
@@ -110,8 +165,13 @@ fn resolve_extension(
 }
 
 /// Checks that the module `name` can live where its dotted name puts it: in a shipped
-/// package, not in place of a package or a Python module.
-fn check_place(project: &Project, name: &Located<String>) -> Result<()> {
+/// package, not in place of a package or a Python module (but for the `.py` it compiles
+/// in Cython's pure-Python mode, which stays beside it as the fallback).
+fn check_place(
+    project: &Project,
+    name: &Located<String>,
+    cython_sources: &[PathBuf],
+) -> Result<()> {
     let dotted = &name.value;
     let first = dotted.split('.').next().unwrap_or(dotted);
     let top = project.layout.top_level.iter().find(|t| t.name == first);
@@ -142,7 +202,7 @@ fn check_place(project: &Project, name: &Located<String>) -> Result<()> {
         .layout
         .python_source
         .join(dotted.split('.').collect::<PathBuf>().with_extension("py"));
-    if project.root.join(&python_file).is_file() {
+    if project.root.join(&python_file).is_file() && !cython_sources.contains(&python_file) {
         return Err(name.error(format!(
             "clashes with the Python module {}; rename one of them",
             python_file.display()
@@ -156,6 +216,8 @@ fn check_place(project: &Project, name: &Located<String>) -> Result<()> {
 struct Inputs {
     sources: Vec<PathBuf>,
     languages: Vec<Language>,
+    /// Cython sources, with the glob that named each.
+    cython: Vec<(PathBuf, Located<Pattern>)>,
     depends: Vec<PathBuf>,
     include_dirs: Vec<PathBuf>,
     /// `-D` and `-U` flags, in order.
@@ -167,10 +229,16 @@ struct Inputs {
 }
 
 impl Inputs {
-    fn add(&mut self, root: &Path, list: &ExtensionLists) -> Result<()> {
+    fn add(
+        &mut self,
+        context: &Context<'_>,
+        list: &ExtensionLists,
+        headers: &mut Vec<PackageHeaders>,
+    ) -> Result<()> {
+        let root = &context.project.root;
         for glob in &list.sources {
             for file in glob.expand(root)? {
-                if !self.sources.contains(&file) {
+                if !self.sources.contains(&file) && !self.cython.iter().any(|(f, _)| *f == file) {
                     self.add_source(glob, file)?;
                 }
             }
@@ -179,12 +247,19 @@ impl Inputs {
             self.depends.extend(glob.expand(root)?);
         }
         for dir in &list.include_dirs {
-            self.include_dirs.push(root.join(existing(
-                root,
-                dir,
-                Kind::Folder,
-                "include directory",
-            )?));
+            let dir = match dir {
+                IncludeDir::Folder(dir) => {
+                    root.join(existing(root, dir, Kind::Folder, "include directory")?)
+                }
+                IncludeDir::Package { package, attr } => {
+                    let found =
+                        packages::headers(context.packages, package, attr, &context.build_dir)?;
+                    let copy = found.copy.clone();
+                    headers.push(found);
+                    copy
+                }
+            };
+            self.include_dirs.push(dir);
         }
         for value in &list.define_macros {
             let (name, _) = value.value.split_once('=').unwrap_or((&value.value, ""));
@@ -213,14 +288,21 @@ impl Inputs {
         Ok(())
     }
 
-    fn add_source(
-        &mut self,
-        glob: &Located<crate::project::files::Pattern>,
-        file: PathBuf,
-    ) -> Result<()> {
+    fn add_source(&mut self, glob: &Located<Pattern>, file: PathBuf) -> Result<()> {
+        if Language::is_cython_source(&file) {
+            if let Some((first, _)) = self.cython.first() {
+                return Err(glob.error(format!(
+                    "`{}` is a second Cython source, after `{}`: Cython makes a module of each, and an extension is one module; give it an extension of its own",
+                    file.display(),
+                    first.display()
+                )));
+            }
+            self.cython.push((file, glob.clone()));
+            return Ok(());
+        }
         let language = Language::of_source(&file).ok_or_else(|| {
             glob.error(format!(
-                "`{}` is not a C (.c), C++ (.cc, .cpp, .cxx) or Zig (.zig) source; list headers in `depends`",
+                "`{}` is not a C (.c), C++ (.cc, .cpp, .cxx), Cython (.pyx, .py) or Zig (.zig) source; list headers in `depends`",
                 file.display()
             ))
         })?;
@@ -272,9 +354,28 @@ fn limited_api_version(value: &Located<String>, target: &Target) -> Result<(u32,
 }
 
 /// The language the extension is linked as: the declared one, else the strongest among its
-/// sources (Zig over C++ over C).
-fn link_language(decl: &ExtensionDecl, languages: &[Language]) -> Result<Language> {
+/// sources (Zig over C++ over C; Cython makes C unless told `c++`).
+fn link_language(
+    decl: &ExtensionDecl,
+    languages: &[Language],
+    cython: &[(PathBuf, Located<Pattern>)],
+) -> Result<Language> {
     let found = languages.iter().copied().max().unwrap_or(Language::C);
+    if let Some((source, glob)) = cython.first() {
+        let zig = |place: &dyn Fn(String) -> crate::error::Error| {
+            place(format!(
+                "`{}` is a Cython source, which Cython translates to C or C++, and a `zig`-language extension compiles Zig alone; write `language = \"c\"` or `\"c++\"`, or give the Cython source an extension of its own",
+                source.display()
+            ))
+        };
+        match &decl.language {
+            Some(declared) if declared.value == Language::Zig => {
+                return Err(zig(&|m| declared.error(m)));
+            }
+            None if found == Language::Zig => return Err(zig(&|m| glob.error(m))),
+            _ => {}
+        }
+    }
     let Some(declared) = &decl.language else {
         return Ok(found);
     };
@@ -287,6 +388,86 @@ fn link_language(decl: &ExtensionDecl, languages: &[Language]) -> Result<Languag
         }
         (declared, found) => Ok(declared.max(found)),
     }
+}
+
+/// The Cython sources of an extension's lists (every `when` entry's too, so that the name
+/// check sees a `.py` compiled in pure-Python mode whatever the target).
+fn cython_sources(project: &Project, decl: &ExtensionDecl) -> Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    for list in decl.all_lists() {
+        for glob in &list.sources {
+            let files = glob
+                .value
+                .files(&project.root)
+                .map_err(|why| glob.error(why))?;
+            found.extend(files.into_iter().filter(|f| Language::is_cython_source(f)));
+        }
+    }
+    Ok(found)
+}
+
+/// The translation of `source`, the extension's Cython module, with the project's and the
+/// extension's Cython settings.
+fn cython_step(
+    project: &Project,
+    decl: &ExtensionDecl,
+    inputs: &Inputs,
+    language: Language,
+    source: &Path,
+) -> Result<CythonStep> {
+    let settings = &project.settings.cython;
+    let mut args = vec!["--module-name".to_string(), decl.name.value.clone()];
+    if language == Language::Cxx {
+        args.push("--cplus".into());
+    }
+    // `.pxd` files are found relative to the project (the step runs there): the Python
+    // source folder, the Cython include dirs, then the extension's own include dirs.
+    let source_root = match project.layout.python_source.as_os_str() {
+        s if s.is_empty() => Path::new("."),
+        _ => project.layout.python_source.as_path(),
+    };
+    let mut folders = vec![source_root.to_path_buf()];
+    for dir in &settings.include_dirs {
+        folders.push(existing(
+            &project.root,
+            dir,
+            Kind::Folder,
+            "Cython include directory",
+        )?);
+    }
+    for dir in &inputs.include_dirs {
+        if let Ok(relative) = dir.strip_prefix(&project.root)
+            && !folders.iter().any(|f| f == relative)
+        {
+            folders.push(relative.to_path_buf());
+        }
+    }
+    for folder in &folders {
+        args.push("-I".into());
+        args.push(folder.to_string_lossy().into_owned());
+    }
+    let mut directives = settings.directives.clone();
+    directives.extend(decl.cython_directives.clone());
+    for (name, (_, value)) in &directives {
+        args.push("-X".into());
+        args.push(format!("{name}={}", value.to_cython()));
+    }
+    if settings.annotate {
+        args.push("-a".into());
+    }
+    let stem = source.file_stem().unwrap_or_default().to_string_lossy();
+    let suffix = if language == Language::Cxx {
+        "cpp"
+    } else {
+        "c"
+    };
+    Ok(CythonStep {
+        source: source.to_path_buf(),
+        output: PathBuf::from("cython")
+            .join(&decl.name.value)
+            .join(format!("{stem}.{suffix}")),
+        args,
+    })
 }
 
 /// A C macro name: ASCII letters, digits and `_`, not starting with a digit.
@@ -306,6 +487,7 @@ fn check_macro_name(place: &Located<String>, name: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compile::packages::NoInterpreter;
     use crate::target::tests::cpython311;
     use std::collections::BTreeMap;
 
@@ -340,7 +522,8 @@ mod tests {
         );
         let project = project.unwrap();
         let target = Target::resolve(&cpython311(), None).unwrap();
-        let graph = BuildGraph::resolve(&project, &target, &EnvFlags::default()).unwrap();
+        let graph =
+            BuildGraph::resolve(&project, &target, &EnvFlags::default(), &NoInterpreter).unwrap();
         let ext = &graph.extensions[0];
         assert_eq!(
             ext.output,
@@ -378,7 +561,13 @@ mod tests {
         );
         let (_dir, project) = project(&toml, &["demo/__init__.py", "x.c"]);
         let target = Target::resolve(&cpython311(), None).unwrap();
-        let graph = BuildGraph::resolve(&project.unwrap(), &target, &EnvFlags::default()).unwrap();
+        let graph = BuildGraph::resolve(
+            &project.unwrap(),
+            &target,
+            &EnvFlags::default(),
+            &NoInterpreter,
+        )
+        .unwrap();
         let [x, y] = &graph.extensions[..] else {
             panic!()
         };
@@ -399,7 +588,7 @@ mod tests {
         let (_dir, project) = project(&toml, &["demo/__init__.py", "x.c", "x86.c", "arm.c"]);
         let project = project.unwrap();
         let host = Target::resolve(&cpython311(), None).unwrap();
-        let ext = &BuildGraph::resolve(&project, &host, &EnvFlags::default())
+        let ext = &BuildGraph::resolve(&project, &host, &EnvFlags::default(), &NoInterpreter)
             .unwrap()
             .extensions[0];
         assert_eq!(ext.sources, [PathBuf::from("x.c"), PathBuf::from("x86.c")]);
@@ -409,7 +598,7 @@ mod tests {
             Some(&"aarch64-linux-gnu.2.17".parse().unwrap()),
         )
         .unwrap();
-        let ext = &BuildGraph::resolve(&project, &arm, &EnvFlags::default())
+        let ext = &BuildGraph::resolve(&project, &arm, &EnvFlags::default(), &NoInterpreter)
             .unwrap()
             .extensions[0];
         assert_eq!(ext.sources, [PathBuf::from("x.c"), PathBuf::from("arm.c")]);
@@ -427,7 +616,7 @@ mod tests {
             compile: vec!["-DFROM_ENV".into()],
             link: vec!["-L/opt/lib".into()],
         };
-        let ext = &BuildGraph::resolve(&project.unwrap(), &target, &env)
+        let ext = &BuildGraph::resolve(&project.unwrap(), &target, &env, &NoInterpreter)
             .unwrap()
             .extensions[0];
         let root = std::path::absolute(dir.path()).unwrap();
@@ -487,7 +676,9 @@ mod tests {
             let (_dir, project) = project(&toml, files);
             let target = Target::resolve(&cpython311(), None).unwrap();
             let err = project
-                .and_then(|p| BuildGraph::resolve(&p, &target, &EnvFlags::default()))
+                .and_then(|p| {
+                    BuildGraph::resolve(&p, &target, &EnvFlags::default(), &NoInterpreter)
+                })
                 .err()
                 .unwrap()
                 .to_string();

@@ -5,11 +5,13 @@
 //! of zig's `lib` folder, so each new path compiles libc++ again (60–100 s); and an editable
 //! install must rebuild long after that environment is gone. zlig therefore runs such tools
 //! from one copy per version in the user's cache, made once (hard links where the file
-//! system allows, else a copy).
+//! system allows, else a copy). Cython, a Python package, is kept the same way
+//! (`compile::cython`).
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+use crate::compile::cython::Installed;
 use crate::compile::toolchain::{Ninja, Zig};
 
 /// A path from an environment variable; unset and empty are alike.
@@ -118,13 +120,28 @@ pub(crate) fn copy_tree_atomically(
     let temp = tempfile::Builder::new()
         .prefix(".zlig-")
         .tempdir_in(parent)?;
-    for entry in walkdir::WalkDir::new(from).follow_links(false) {
+    copy_tree(from, temp.path(), &link, |_| false)?;
+    rename_into_place(temp, to)
+}
+
+/// Copies the tree `from` into the folder `to`, leaving out the entries `skip` names.
+fn copy_tree(
+    from: &Path,
+    to: &Path,
+    link: &impl Fn(&std::fs::Metadata) -> bool,
+    skip: impl Fn(&std::ffi::OsStr) -> bool,
+) -> std::io::Result<()> {
+    let walk = walkdir::WalkDir::new(from)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|entry| entry.depth() == 0 || !skip(entry.file_name()));
+    for entry in walk {
         let entry = entry.map_err(std::io::Error::other)?;
         let relative = entry
             .path()
             .strip_prefix(from)
             .map_err(std::io::Error::other)?;
-        let target = temp.path().join(relative);
+        let target = to.join(relative);
         if entry.file_type().is_dir() {
             std::fs::create_dir_all(&target)?;
         } else if entry.file_type().is_file() {
@@ -135,7 +152,112 @@ pub(crate) fn copy_tree_atomically(
             }
         }
     }
-    rename_into_place(temp, to)
+    Ok(())
+}
+
+/// The same Cython, run from its lasting copy in the user's cache (`cython-<version>-<hash
+/// of its file list>`, so that installs for different interpreters, whose compiled modules
+/// differ, get copies of their own); the installation itself when no copy can be made.
+pub fn settle_cython(found: &Installed) -> Installed {
+    let Some(cache) = cache_dir() else {
+        return found.clone();
+    };
+    if found.folder.starts_with(&cache) {
+        return found.clone();
+    }
+    let Ok(listing) = listing_hash(&found.folder.join("Cython")) else {
+        return found.clone();
+    };
+    let home = cache.join(format!("cython-{}-{listing}", found.version));
+    if !home.join("cython.py").is_file() {
+        eprintln!(
+            "zlig: keeping Cython {} in {} (once), so that editable installs translate after the build environment is gone",
+            found.version,
+            home.display()
+        );
+        let copy = || -> std::io::Result<()> {
+            std::fs::create_dir_all(&cache)?;
+            let temp = tempfile::Builder::new()
+                .prefix(".zlig-")
+                .tempdir_in(&cache)?;
+            let skip = |name: &std::ffi::OsStr| name == "__pycache__";
+            copy_tree(
+                &found.folder.join("Cython"),
+                &temp.path().join("Cython"),
+                &|_| true,
+                skip,
+            )?;
+            std::fs::copy(
+                found.folder.join("cython.py"),
+                temp.path().join("cython.py"),
+            )?;
+            rename_into_place(temp, &home)
+        };
+        if let Err(err) = copy() {
+            eprintln!(
+                "zlig: warning: could not keep Cython in {}: {err}; using it where it is",
+                home.display()
+            );
+            return found.clone();
+        }
+    }
+    Installed {
+        folder: home,
+        version: found.version.clone(),
+    }
+}
+
+/// The Cython copies kept in the user's cache.
+pub fn kept_cythons() -> Vec<PathBuf> {
+    let Some(entries) = cache_dir().and_then(|dir| std::fs::read_dir(dir).ok()) else {
+        return Vec::new();
+    };
+    let mut kept: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("cython-"))
+        .map(|e| e.path())
+        .collect();
+    kept.sort();
+    kept
+}
+
+/// Whether `folder` is one of the tools zlig keeps in the user's cache.
+pub fn is_kept(folder: &Path) -> bool {
+    cache_dir().is_some_and(|cache| folder.starts_with(cache))
+}
+
+/// Writes `bytes` to `path` through a temporary sibling, so a concurrent reader never reads
+/// half.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut temp, bytes)?;
+    temp.persist(path).map_err(|err| err.error)?;
+    Ok(())
+}
+
+/// A short hash of the names and sizes of the files below `dir` (not their bytes: this runs
+/// on every build), bytecode caches left out.
+fn listing_hash(dir: &Path) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    let walk = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| entry.file_name() != "__pycache__");
+    for entry in walk {
+        let entry = entry.map_err(std::io::Error::other)?;
+        if entry.file_type().is_file() {
+            let size = entry.metadata().map_err(std::io::Error::other)?.len();
+            let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+            hash.update(relative.as_os_str().as_encoded_bytes());
+            hash.update(size.to_le_bytes());
+        }
+    }
+    Ok(hash.finalize()[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 /// Renames a finished temporary folder to `to`; if another build got there first, its

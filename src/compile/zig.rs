@@ -16,6 +16,7 @@ use std::process::Command;
 use crate::compile::CompileError;
 use crate::compile::backend::{Backend, BuildEnv, Unusable};
 use crate::compile::configure_cache;
+use crate::compile::cython;
 use crate::compile::graph::BuildGraph;
 use crate::compile::path_maps::{self, UBSAN_PATH_FLAGS};
 use crate::compile::toolchain::{NotFound, ZIGLANG_REQUIREMENT, Zig};
@@ -99,7 +100,10 @@ impl Backend for ZigBackend {
 
     fn supports(&self, graph: &BuildGraph) -> std::result::Result<(), Unusable> {
         // zig's depfile parser takes a `:` in a source's name for the end of the target.
-        let sources = graph.extensions.iter().flat_map(|e| &e.sources);
+        let sources = graph
+            .extensions
+            .iter()
+            .flat_map(|e| e.sources.iter().chain(e.cython.iter().map(|s| &s.source)));
         match sources
             .into_iter()
             .find(|s| s.to_string_lossy().contains(':'))
@@ -128,6 +132,10 @@ impl Backend for ZigBackend {
         self.zig.as_ref().ok()
     }
 
+    fn translates_cython(&self) -> bool {
+        true
+    }
+
     fn build_file(&self) -> &str {
         "build.zig"
     }
@@ -141,6 +149,9 @@ impl Backend for ZigBackend {
         }
         let json = graph.with_compile_flags(&flags).to_json();
         env.write_version_scripts(&graph)?;
+        if graph.cython.is_some() {
+            cython::write_step(env)?;
+        }
         // The JSON first: a build file on disk means its graph is there too.
         for (name, text) in [(GRAPH_JSON, json.as_str()), (self.build_file(), BUILD_ZIG)] {
             let path = env.work_dir.join(name);
@@ -165,6 +176,10 @@ impl Backend for ZigBackend {
         env.link_project(&graph.root)?;
         configure_cache::seed(zig, &env.work_dir.join("zig-cache"), env.verbose);
         let mut command = self.command(env, graph, only)?;
+        // Not part of `command`: an editable install's rebuild passes its own.
+        if let Some(tool) = &graph.cython {
+            command.env(cython::SEARCH_PATH_VAR, cython::search_path(tool));
+        }
         if env.verbose {
             command.arg("--verbose-cc");
             eprintln!("zlig: running {}", show_command(&command));

@@ -15,7 +15,9 @@ use crate::distribution::DistributionError;
 use crate::error::{IoContext, Result};
 use crate::project::Project;
 use crate::project::discovery::ModuleKind;
+use crate::project::extension::IncludeDir;
 use crate::project::files::{Pattern, check_inside, slash_path};
+use crate::project::toml::Located;
 
 /// One file of a distribution: where it goes and where it comes from.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -47,9 +49,10 @@ impl Entry {
     }
 }
 
-/// Header suffixes shipped in the sdist from `include-dirs`.
+/// Suffixes shipped in the sdist from `include-dirs` (C and C++ headers) and Cython's
+/// include dirs (Cython reads `.pxd` and `.pxi` files from both).
 const HEADER_SUFFIXES: &[&str] = &[
-    "h", "hh", "hpp", "hxx", "h++", "inc", "inl", "ipp", "tcc", "def",
+    "h", "hh", "hpp", "hxx", "h++", "inc", "inl", "ipp", "tcc", "def", "pxd", "pxi",
 ];
 
 /// Extension-module suffixes that an in-place build leaves beside the sources.
@@ -66,8 +69,13 @@ pub fn wheel_files(
         .iter()
         .flat_map(|e| e.sources.iter().chain(&e.depends))
         .collect();
+    // A project that builds Cython modules ships their API (`.pxd`), not their sources:
+    // a `.pyx` is translated, or `include`d into one that is. (A `.py` compiled in
+    // pure-Python mode stays, as the fallback.)
+    let cython = extensions.iter().any(|e| !e.cython.is_empty());
     let excluded = |relative: &Path| {
         compiled_inputs.contains(&relative.to_path_buf())
+            || (cython && relative.extension().is_some_and(|s| s == "pyx"))
             || project
                 .settings
                 .wheel_exclude
@@ -130,6 +138,8 @@ pub fn sdist_files(project: &Project) -> Result<Vec<Entry>> {
     for top in &project.layout.top_level {
         files.extend(package_files(project, &top.path, &top.kind)?);
     }
+    let mut include_dirs: Vec<&Located<String>> =
+        project.settings.cython.include_dirs.iter().collect();
     for lists in project
         .settings
         .extensions
@@ -139,17 +149,18 @@ pub fn sdist_files(project: &Project) -> Result<Vec<Entry>> {
         for glob in lists.sources.iter().chain(&lists.depends) {
             files.extend(glob.expand(root)?);
         }
-        for dir in &lists.include_dirs {
-            let headers = Pattern::new(&format!("{}/**/*", dir.value.trim_end_matches('/')))
-                .map_err(|err| dir.error(err))?;
-            files.extend(
-                headers
-                    .files(root)
-                    .map_err(|why| dir.error(why))?
-                    .into_iter()
-                    .filter(|f| has_suffix(f, HEADER_SUFFIXES) && !is_skipped(project, f)),
-            );
-        }
+        include_dirs.extend(lists.include_dirs.iter().filter_map(IncludeDir::folder));
+    }
+    for dir in include_dirs {
+        let headers = Pattern::new(&format!("{}/**/*", dir.value.trim_end_matches('/')))
+            .map_err(|err| dir.error(err))?;
+        files.extend(
+            headers
+                .files(root)
+                .map_err(|why| dir.error(why))?
+                .into_iter()
+                .filter(|f| has_suffix(f, HEADER_SUFFIXES) && !is_skipped(project, f)),
+        );
     }
     for include in &project.settings.sdist_include {
         let matched = include.expand(root)?;

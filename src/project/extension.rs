@@ -9,9 +9,10 @@ use std::str::FromStr;
 use pep508_rs::MarkerTree;
 use serde::Serialize;
 
+use super::cython::{Directives, read_directives};
 use super::files::{Pattern, check_relative};
-use super::names::is_dotted_name;
-use super::toml::{Located, Place, Table};
+use super::names::{is_dotted_name, is_identifier};
+use super::toml::{Field, Located, Place, Table};
 use crate::error::Result;
 
 /// The language an extension is compiled and linked as; a later one links the earlier ones
@@ -34,6 +35,13 @@ impl Language {
         }
     }
 
+    /// Whether `file` is translated by Cython: a `.pyx`, or a `.py` compiled in pure-Python
+    /// mode.
+    pub fn is_cython_source(file: &std::path::Path) -> bool {
+        file.extension()
+            .is_some_and(|suffix| suffix == "pyx" || suffix == "py")
+    }
+
     /// The name users write: `c`, `c++` or `zig`.
     pub fn name(self) -> &'static str {
         match self {
@@ -44,11 +52,71 @@ impl Language {
     }
 }
 
+/// One `include-dirs` entry.
+#[derive(Debug, Clone)]
+pub enum IncludeDir {
+    /// A folder of the project.
+    Folder(Located<String>),
+    /// `{ package = "numpy" }`: the folder `numpy.get_include()` returns in the build
+    /// environment (`attr` names another function or attribute).
+    Package {
+        package: Located<String>,
+        attr: Located<String>,
+    },
+}
+
+/// The function `{ package = ... }` calls when no `attr` is given.
+pub const DEFAULT_INCLUDE_ATTR: &str = "get_include";
+
+impl IncludeDir {
+    /// The project folder, for a folder entry.
+    pub fn folder(&self) -> Option<&Located<String>> {
+        match self {
+            Self::Folder(dir) => Some(dir),
+            Self::Package { .. } => None,
+        }
+    }
+
+    fn read_all(field: Field<'_>) -> Result<Vec<Self>> {
+        field.array()?.iter().map(Self::read).collect()
+    }
+
+    fn read(element: &super::toml::Element<'_>) -> Result<Self> {
+        if let Some(dir) = element.string() {
+            check_relative(&dir.value).map_err(|why| dir.error(why))?;
+            return Ok(Self::Folder(dir));
+        }
+        let Some(table) = element.table() else {
+            return Err(element.expected("a folder or a table such as `{ package = \"numpy\" }`"));
+        };
+        table.reject_unknown(&["package", "attr"])?;
+        let package = table.string("package")?.ok_or_else(|| {
+            table
+                .place
+                .error("missing required key `package` (the Python package whose headers to use, such as \"numpy\")")
+        })?;
+        if !package.value.split('.').all(is_identifier) {
+            return Err(package.error("expected an importable package name such as `numpy`"));
+        }
+        let attr = match table.string("attr")? {
+            Some(attr) if is_identifier(&attr.value) => attr,
+            Some(attr) => {
+                return Err(attr.error("expected the name of a function or attribute of the package, such as `get_include`"));
+            }
+            None => Located {
+                value: DEFAULT_INCLUDE_ATTR.to_string(),
+                place: table.place.clone(),
+            },
+        };
+        Ok(Self::Package { package, attr })
+    }
+}
+
 /// The list keys of an extension, which a `when` entry can add to.
 #[derive(Debug, Clone, Default)]
 pub struct ExtensionLists {
     pub sources: Vec<Located<Pattern>>,
-    pub include_dirs: Vec<Located<String>>,
+    pub include_dirs: Vec<IncludeDir>,
     pub define_macros: Vec<Located<String>>,
     pub undef_macros: Vec<Located<String>>,
     pub libraries: Vec<Located<String>>,
@@ -75,6 +143,8 @@ pub struct ExtensionDecl {
     pub when: Vec<Conditional>,
     pub py_limited_api: Option<Located<String>>,
     pub optional: bool,
+    /// Cython directives for this extension's Cython sources, over `[tool.zlig.cython]`'s.
+    pub cython_directives: Directives,
     /// Where the entry itself is, for errors about the whole extension.
     pub place: Place,
 }
@@ -115,6 +185,10 @@ impl ExtensionDecl {
             when,
             py_limited_api: table.string("py-limited-api")?,
             optional: table.bool("optional")?.is_some_and(|b| b.value),
+            cython_directives: match table.table("cython-directives")? {
+                Some(directives) => read_directives(&directives)?,
+                None => Directives::new(),
+            },
             place: name.place.clone(),
             name,
         })
@@ -134,7 +208,14 @@ const LIST_KEYS: &[&str] = &[
 ];
 
 /// The keys of an extension table besides the list keys.
-const EXTENSION_ONLY_KEYS: &[&str] = &["name", "language", "py-limited-api", "optional", "when"];
+const EXTENSION_ONLY_KEYS: &[&str] = &[
+    "name",
+    "language",
+    "py-limited-api",
+    "optional",
+    "cython-directives",
+    "when",
+];
 
 /// An extension's dotted name. It must be ASCII: a non-ASCII module exports
 /// `PyInitU_<punycode>`, which no compiler here names, and linkers refuse such symbols.
@@ -167,9 +248,12 @@ impl ExtensionLists {
     fn read(table: &Table<'_>) -> Result<Self> {
         let strings =
             |key| -> Result<Vec<Located<String>>> { Ok(table.strings(key)?.unwrap_or_default()) };
-        let include_dirs = strings("include-dirs")?;
+        let include_dirs = match table.get("include-dirs") {
+            Some(field) => IncludeDir::read_all(field)?,
+            None => Vec::new(),
+        };
         let library_dirs = strings("library-dirs")?;
-        for dir in include_dirs.iter().chain(&library_dirs) {
+        for dir in &library_dirs {
             check_relative(&dir.value).map_err(|why| dir.error(why))?;
         }
         Ok(Self {

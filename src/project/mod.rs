@@ -5,6 +5,7 @@
 //! packages. It compiles nothing and writes nothing.
 
 pub mod build_dir;
+pub mod cython;
 pub mod discovery;
 pub mod dynamic;
 pub mod extension;

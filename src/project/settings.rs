@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use super::cython::CythonSettings;
 use super::extension::ExtensionDecl;
 use super::files::{Pattern, check_relative};
 use super::toml::{Located, Place, Table};
@@ -60,6 +61,8 @@ pub struct Settings {
     /// Whether an editable install rebuilds changed extensions on import.
     pub editable_rebuild: bool,
     pub extensions: Vec<ExtensionDecl>,
+    /// `[tool.zlig.cython]`, or its defaults.
+    pub cython: CythonSettings,
     pub sdist_include: Vec<Located<Pattern>>,
     pub sdist_exclude: Vec<Located<Pattern>>,
     pub wheel_exclude: Vec<Located<Pattern>>,
@@ -77,7 +80,7 @@ const SCALAR_KEYS: &[&str] = &[
 ];
 
 /// The keys only `[tool.zlig]` has.
-const TABLE_KEYS: &[&str] = &["extensions", "sdist", "wheel"];
+const TABLE_KEYS: &[&str] = &["extensions", "cython", "sdist", "wheel"];
 
 /// The keys only `config_settings` has.
 const SETTING_ONLY_KEYS: &[&str] = &["verbose", "editable-rebuild"];
@@ -104,6 +107,10 @@ impl Settings {
             verbose: false,
             editable_rebuild: true,
             extensions: Vec::new(),
+            cython: CythonSettings::defaults(Place::unspanned(
+                Path::new("pyproject.toml"),
+                "tool.zlig.cython.requires",
+            )),
             sdist_include: Vec::new(),
             sdist_exclude: Vec::new(),
             wheel_exclude: Vec::new(),
@@ -145,6 +152,9 @@ impl Settings {
                 .iter()
                 .map(ExtensionDecl::read)
                 .collect::<Result<_>>()?;
+        }
+        if let Some(cython) = zlig.table("cython")? {
+            self.cython = CythonSettings::read(&cython)?;
         }
         if let Some(sdist) = zlig.table("sdist")? {
             sdist.reject_unknown(&["include", "exclude"])?;

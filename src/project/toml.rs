@@ -283,9 +283,79 @@ impl<'a> Field<'a> {
         })
     }
 
+    /// The elements of an array, each with its place, for arrays whose elements may have
+    /// several shapes (a folder or a `{ package = ... }` table).
+    pub fn array(&self) -> Result<Vec<Element<'a>>, Error> {
+        let Some(array) = self.item.as_array() else {
+            return Err(self.expected("an array"));
+        };
+        Ok(array
+            .iter()
+            .enumerate()
+            .map(|(i, value)| Element {
+                value,
+                place: self.place.child(&format!("[{i}]"), value.span()),
+            })
+            .collect())
+    }
+
+    /// A boolean, an integer or a string: what a table of free-form settings holds.
+    pub fn scalar(&self) -> Result<Located<Scalar>, Error> {
+        let value = match self.item.as_value() {
+            Some(Value::Boolean(b)) => Scalar::Bool(*b.value()),
+            Some(Value::Integer(i)) => Scalar::Integer(*i.value()),
+            Some(Value::String(s)) => Scalar::String(s.value().clone()),
+            _ => return Err(self.expected("a boolean, an integer or a string")),
+        };
+        Ok(Located {
+            value,
+            place: self.place.clone(),
+        })
+    }
+
     /// Whether the value is a string (for keys that accept several shapes).
     pub fn is_string(&self) -> bool {
         self.item.is_str()
+    }
+}
+
+/// A TOML boolean, integer or string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scalar {
+    Bool(bool),
+    Integer(i64),
+    String(String),
+}
+
+/// One element of an array, not yet given a type.
+pub struct Element<'a> {
+    value: &'a Value,
+    pub place: Place,
+}
+
+impl<'a> Element<'a> {
+    /// The element as a string, if it is one.
+    pub fn string(&self) -> Option<Located<String>> {
+        self.value.as_str().map(|s| Located {
+            value: s.to_string(),
+            place: self.place.clone(),
+        })
+    }
+
+    /// The element as an inline table, if it is one.
+    pub fn table(&self) -> Option<Table<'a>> {
+        self.value.as_inline_table().map(|table| Table {
+            table: table as &dyn TableLike,
+            place: self.place.clone(),
+        })
+    }
+
+    /// An error saying what the element should have been and what it is.
+    pub fn expected(&self, what: &str) -> Error {
+        self.place.error(format!(
+            "expected {what}, found {}",
+            describe_value(self.value)
+        ))
     }
 }
 

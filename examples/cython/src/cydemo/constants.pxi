@@ -1,0 +1,3 @@
+# Included into geometry.pyx.
+
+cdef double SCALE = 2.0

@@ -1,0 +1,130 @@
+"""zlig's Cython step: translates one Cython source for a build tool (ninja, ``zig build``),
+which runs it once per ``.pyx`` (or pure-Python mode ``.py``) source:
+
+    python -I -S _cython_step.py CYTHON ROOT SOURCE --output=OUT --depfile=DEP [options...]
+
+CYTHON is the folder holding the ``Cython`` package and ``cython.py`` (zlig's lasting copy,
+so that an editable install can translate after the frontend's build environment is
+gone); ROOT is the project as the build tool names it (a link in its folder); SOURCE and
+the options' ``-I`` folders are relative to ROOT. Cython runs in ROOT, so the file names it
+writes into the C (for tracebacks) and shows in its messages are the project's own
+(``src/pkg/fast.pyx:3:5: ...``), whatever the project's path. OUT and DEP are relative to
+the working directory (the backend's folder) or absolute.
+
+The depfile lists what Cython read (the source, ``cimport``ed ``.pxd``, ``include``d
+``.pxi`` files) as the build tool sees it: project files through ROOT, others by absolute
+path, and OUT as the target. A build tool that finds one of them changed runs the step
+again; one that finds all unchanged runs no Cython.
+
+``ZLIG_CYTHON_PATH`` (``os.pathsep``-separated folders) is where Cython looks for the
+``.pxd`` files of installed packages (``cimport numpy``), as it looks on ``sys.path`` when
+run in a build environment: zlig sets it to the hooks' ``sys.path``, an editable install's
+import hook to its own interpreter's.
+
+``--directives CYTHON`` prints the names of the compiler directives that Cython knows
+(JSON) and exits. Standard library only, besides Cython.
+"""
+
+import json
+import os
+import sys
+
+
+def escape(path):
+    """A path as a depfile names it (Makefile syntax, as ninja and zig read it)."""
+    return path.replace(" ", "\\ ").replace("#", "\\#")
+
+
+def read_depfile(path):
+    """The prerequisites of Cython's own depfile (``target: \\`` then one per line)."""
+    with open(path) as f:
+        text = f.read()
+    _, _, rest = text.partition(": \\\n")
+    names, name, chars = [], [], iter(rest.replace("\\\n", " "))
+    for char in chars:
+        if char == "\\":
+            name.append(next(chars, ""))
+        elif char.isspace():
+            if name:
+                names.append("".join(name))
+            name = []
+        else:
+            name.append(char)
+    if name:
+        names.append("".join(name))
+    return names
+
+
+def directives(cython):
+    sys.path.insert(0, cython)
+    from Cython.Compiler import Options
+
+    names = set(Options.directive_types) | set(Options.get_directive_defaults())
+    print(json.dumps(sorted(names)))
+    return 0
+
+
+def translate(cython, root, source, rest):
+    output = depfile = None
+    options = []
+    for arg in rest:
+        if arg.startswith("--output="):
+            output = arg[len("--output="):]
+        elif arg.startswith("--depfile="):
+            depfile = arg[len("--depfile="):]
+        else:
+            options.append(arg)
+    if output is None or depfile is None:
+        print("zlig's Cython step needs --output= and --depfile=", file=sys.stderr)
+        return 2
+    here = os.getcwd()
+    target = os.path.join(here, output)
+    dep_path = os.path.join(here, depfile)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    sys.path[:0] = [cython]
+    extra = os.environ.get("ZLIG_CYTHON_PATH", "").split(os.pathsep)
+    sys.path.extend(p for p in extra if os.path.isabs(p) and p not in sys.path)
+    os.chdir(os.path.join(here, root))
+    real_root = os.getcwd()
+    # Cython's messages go to both streams; one keeps them in order for the build tool.
+    sys.stdout = sys.stderr
+    sys.argv = ["cython", *options, "-M", "-o", target, source]
+    from Cython.Compiler.Main import main
+
+    try:
+        main(command_line=1)
+        status = 0
+    except SystemExit as exit:
+        status = exit.code if isinstance(exit.code, int) else int(exit.code is not None)
+    cython_dep = target + ".dep"
+    if status != 0:
+        # Nothing half-made stays for the build tool to take as up to date.
+        for stale in (target, cython_dep, dep_path):
+            try:
+                os.remove(stale)
+            except OSError:
+                pass
+        return status
+    prerequisites = []
+    for name in read_depfile(cython_dep):
+        found = os.path.normpath(os.path.join(real_root, name))
+        if found.startswith(real_root + os.sep):
+            found = os.path.join(root, os.path.relpath(found, real_root))
+        prerequisites.append(escape(found))
+    os.remove(cython_dep)
+    with open(dep_path, "w") as f:
+        f.write(escape(output) + ": \\\n  " + " \\\n  ".join(prerequisites) + "\n")
+    return 0
+
+
+def main(argv):
+    if argv[:1] == ["--directives"] and len(argv) == 2:
+        return directives(argv[1])
+    if len(argv) < 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return translate(argv[0], argv[1], argv[2], argv[3:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

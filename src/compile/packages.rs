@@ -1,0 +1,196 @@
+//! Headers from Python packages: an `include-dirs` entry `{ package = "numpy" }` is the
+//! folder `numpy.get_include()` returns in the build environment.
+//!
+//! Only the interpreter running the hooks can answer, so the core asks it through a
+//! `PackageLookup` (`host.rs` in the Python build: an import and a call in that very
+//! process, with the build environment's `sys.path`; a `python -c` probe would start a
+//! second interpreter and need that environment rebuilt). The folder it names lives in the
+//! frontend's temporary environment, at a new path for every isolated build and gone after
+//! it; so it is copied into the build dir under a name made of its content's hash. The
+//! build file then names a folder that is the same from one isolated build to the next (a
+//! rebuild compiles nothing) and that an editable install's rebuild still finds.
+
+use std::path::{Path, PathBuf};
+
+use crate::compile::graph::PackageHeaders;
+use crate::compile::tool_home::copy_tree_atomically;
+use crate::error::{IoContext, Result};
+use crate::project::toml::Located;
+
+/// Why a package's include folder could not be had.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LookupError {
+    /// The package is not importable in the build environment.
+    NotImportable(String),
+    /// Importing it, finding the attribute or calling it failed, or it named no folder.
+    Failed(String),
+}
+
+/// The interpreter running the hooks, asked for `package.attr()`.
+pub trait PackageLookup {
+    fn include_dir(&self, package: &str, attr: &str) -> std::result::Result<PathBuf, LookupError>;
+}
+
+/// No interpreter to ask (the core without Python, as `cargo test` runs it).
+pub struct NoInterpreter;
+
+impl PackageLookup for NoInterpreter {
+    fn include_dir(&self, package: &str, _: &str) -> std::result::Result<PathBuf, LookupError> {
+        Err(LookupError::Failed(format!(
+            "no Python interpreter to import `{package}` in"
+        )))
+    }
+}
+
+/// A lookup that calls a function (the Python build's `host::package_include`).
+impl<F> PackageLookup for F
+where
+    F: Fn(&str, &str) -> std::result::Result<PathBuf, LookupError>,
+{
+    fn include_dir(&self, package: &str, attr: &str) -> std::result::Result<PathBuf, LookupError> {
+        self(package, attr)
+    }
+}
+
+/// The include folder of `package` (its `attr()`), and where its copy goes in `build_dir`;
+/// a failure is placed at the entry, with the requirement to add when the package is not
+/// importable.
+pub fn headers(
+    lookup: &dyn PackageLookup,
+    package: &Located<String>,
+    attr: &Located<String>,
+    build_dir: &Path,
+) -> Result<PackageHeaders> {
+    let call = format!("{}.{}()", package.value, attr.value);
+    let found = lookup
+        .include_dir(&package.value, &attr.value)
+        .map_err(|err| match err {
+            LookupError::NotImportable(why) => package.error(format!(
+                "`{}` is not importable in the build environment ({why}): add it to `build-system.requires`, as in requires = [\"zlig\", \"{}\"]",
+                package.value,
+                package.value.split('.').next().unwrap_or(&package.value)
+            )),
+            LookupError::Failed(why) => attr.error(format!("{call} failed: {why}")),
+        })?;
+    if !found.is_absolute() || !found.is_dir() {
+        return Err(attr.error(format!(
+            "{call} returned {}, which is not a folder",
+            found.display()
+        )));
+    }
+    let hash = content_hash(&found).context(|| format!("reading {}", found.display()))?;
+    let name = package.value.replace('.', "_");
+    Ok(PackageHeaders {
+        copy: build_dir.join("include").join(format!("{name}-{hash}")),
+        found,
+    })
+}
+
+/// Copies each package's headers into the build dir, unless a build did already.
+pub fn settle(headers: &[PackageHeaders]) -> Result<()> {
+    for package in headers {
+        if !package.copy.is_dir() {
+            copy_tree_atomically(&package.found, &package.copy, |_| true).context(|| {
+                format!(
+                    "copying {} to {}",
+                    package.found.display(),
+                    package.copy.display()
+                )
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// A short hash of every file's path and bytes below `dir`, walked in name order.
+fn content_hash(dir: &Path) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(std::io::Error::other)?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let bytes = std::fs::read(entry.path())?;
+        hash.update(relative.as_os_str().as_encoded_bytes());
+        hash.update([0]);
+        hash.update((bytes.len() as u64).to_le_bytes());
+        hash.update(&bytes);
+    }
+    Ok(hash.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::toml::Place;
+
+    fn located(value: &str) -> Located<String> {
+        Located {
+            value: value.into(),
+            place: Place::unspanned(Path::new("pyproject.toml"), "include-dirs[0]"),
+        }
+    }
+
+    #[test]
+    fn headers_are_copied_under_their_content_hash() {
+        let env = tempfile::tempdir().unwrap();
+        let include = env.path().join("numpy/_core/include");
+        std::fs::create_dir_all(include.join("numpy")).unwrap();
+        std::fs::write(include.join("numpy/arrayobject.h"), "#define X 1\n").unwrap();
+        let build = tempfile::tempdir().unwrap();
+        let lookup = |package: &str, attr: &str| {
+            assert_eq!((package, attr), ("numpy", "get_include"));
+            Ok(include.clone())
+        };
+        let first = headers(
+            &lookup,
+            &located("numpy"),
+            &located("get_include"),
+            build.path(),
+        )
+        .unwrap();
+        settle(std::slice::from_ref(&first)).unwrap();
+        assert!(first.copy.join("numpy/arrayobject.h").is_file());
+        let again = headers(
+            &lookup,
+            &located("numpy"),
+            &located("get_include"),
+            build.path(),
+        )
+        .unwrap();
+        assert_eq!(first.copy, again.copy, "the same headers, the same folder");
+        std::fs::write(include.join("numpy/arrayobject.h"), "#define X 2\n").unwrap();
+        let changed = headers(
+            &lookup,
+            &located("numpy"),
+            &located("get_include"),
+            build.path(),
+        )
+        .unwrap();
+        assert_ne!(first.copy, changed.copy);
+    }
+
+    #[test]
+    fn a_package_that_is_not_importable_names_the_requirement() {
+        let lookup = |_: &str, _: &str| {
+            Err(LookupError::NotImportable(
+                "No module named 'nosuchpkg'".into(),
+            ))
+        };
+        let err = headers(
+            &lookup,
+            &located("nosuchpkg"),
+            &located("get_include"),
+            Path::new("/b"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("add it to `build-system.requires`"), "{err}");
+        assert!(err.contains("\"nosuchpkg\"]"), "{err}");
+    }
+}
