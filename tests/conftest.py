@@ -3,6 +3,8 @@
 - `wheelhouse`: zlig's own wheel, built once per session by maturin.
 - `zig`: the zig of the `ziglang` package in the test venv; isolated builds get it as
   `ZLIG_ZIG`, so that they do not download ziglang (the `cold` test does).
+- `build_wheels`: wheels of the build requirements the examples name (Cython, numpy,
+  pybind11), downloaded once into tests/.cache/build-wheels, beside zlig's for the frontends.
 - `frontend`: pip, build and uv, set up to find zlig in the wheelhouse and nothing else.
 - `venvs`: fresh venvs (uv) to install wheels into and run Python in.
 - `copy_example`: examples are copied to a temporary folder before anything is built, so
@@ -67,6 +69,44 @@ def zlig_version(zlig_wheel: Path) -> str:
     return zlig_wheel.name.split("-")[1]
 
 
+# What isolated builds of the Cython, numpy and pybind11 examples install, pinned.
+BUILD_REQUIREMENTS = ["cython==3.3.1", "numpy==2.4.6", "pybind11==3.1.0"]
+
+
+@pytest.fixture(scope="session")
+def build_wheels() -> Path:
+    """A folder holding the wheels of `BUILD_REQUIREMENTS` for this interpreter, downloaded
+    from PyPI the first time (the suite's one download besides the cold and real-world
+    tests), so that frontends with no index find them."""
+    house = CACHE / "build-wheels"
+    stamp = house / "requirements.txt"
+    wanted = "\n".join(BUILD_REQUIREMENTS) + "\n"
+    if not (stamp.is_file() and stamp.read_text() == wanted):
+        shutil.rmtree(house, ignore_errors=True)
+        house.mkdir(parents=True)
+        run(
+            [sys.executable, "-m", "pip", "download", "--only-binary", ":all:", "--no-deps", "-d", house, *BUILD_REQUIREMENTS],
+            env=base_env(),
+        )
+        stamp.write_text(wanted)
+    return house
+
+
+@pytest.fixture(scope="session")
+def cython_path(build_wheels: Path) -> Path:
+    """A folder holding the pinned Cython alone, for `PYTHONPATH`: a hook called in a venv
+    without Cython finds it there."""
+    target = CACHE / "cython-path"
+    if not list(target.glob("cython-*.dist-info")):
+        shutil.rmtree(target, ignore_errors=True)
+        run(
+            [sys.executable, "-m", "pip", "install", "--no-index", "--no-deps", "--find-links", build_wheels,
+             "--target", target, BUILD_REQUIREMENTS[0]],
+            env=base_env(),
+        )
+    return target
+
+
 @pytest.fixture(scope="session")
 def zig() -> Path:
     """The `zig` binary of the `ziglang` package installed in the test venv."""
@@ -103,16 +143,18 @@ def base_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def frontend_env(wheelhouse: Path, zig: Path) -> dict[str, str]:
-    """The environment of every frontend run: zlig from the wheelhouse, no index, and the
-    test venv's zig, so that isolated builds need nothing from the network.
+def frontend_env(wheelhouse: Path, build_wheels: Path, zig: Path) -> dict[str, str]:
+    """The environment of every frontend run: zlig from the wheelhouse, the examples' build
+    requirements from `build_wheels`, no index, and the test venv's zig, so that isolated
+    builds need nothing from the network.
 
     uv has no environment variable for `--no-index` (there is no UV_NO_INDEX), so the uv
     commands pass `--no-index` themselves.
     """
     env = base_env()
     env.update(
-        PIP_FIND_LINKS=str(wheelhouse),
+        # pip splits a list option's environment variable at whitespace.
+        PIP_FIND_LINKS=f"{wheelhouse} {build_wheels}",
         PIP_NO_INDEX="1",
         UV_FIND_LINKS=str(wheelhouse),
         ZLIG_ZIG=str(zig),
@@ -176,9 +218,10 @@ def collect(project: Path, out: Path, proc) -> Built:
 class Frontend:
     """pip, build and uv, each run the way a user would, with the suite's environment."""
 
-    def __init__(self, env: dict[str, str], wheelhouse: Path):
+    def __init__(self, env: dict[str, str], wheelhouse: Path, build_wheels: Path):
         self.env = env
         self.wheelhouse = wheelhouse
+        self.build_wheels = build_wheels
 
     def pip_wheel(self, project: Path, out: Path, *args: str, env=None, check=True) -> Built:
         """`pip wheel --no-deps` (isolated: prepare_metadata, then build_wheel)."""
@@ -207,7 +250,7 @@ class Frontend:
         proc = run(
             [
                 BIN / "uv", "build",
-                "--no-index", "--find-links", self.wheelhouse,
+                "--no-index", "--find-links", self.wheelhouse, "--find-links", self.build_wheels,
                 # zlig's wheel is rebuilt each session under the same name: never reuse
                 # the one uv cached last time.
                 "--refresh",
@@ -222,8 +265,8 @@ class Frontend:
 
 
 @pytest.fixture(scope="session")
-def frontend(frontend_env: dict[str, str], wheelhouse: Path) -> Frontend:
-    return Frontend(frontend_env, wheelhouse)
+def frontend(frontend_env: dict[str, str], wheelhouse: Path, build_wheels: Path) -> Frontend:
+    return Frontend(frontend_env, wheelhouse, build_wheels)
 
 
 # ---------------------------------------------------------------------------- venvs
@@ -285,6 +328,17 @@ def venvs(tmp_path_factory: pytest.TempPathFactory) -> Venvs:
 def zlig_venv(venvs: Venvs, zlig_wheel: Path) -> Venv:
     """A venv with zlig installed and no ziglang, to call the hooks in directly."""
     return venvs.with_wheels(zlig_wheel, name="zlig-venv")
+
+
+@pytest.fixture(scope="session")
+def plugin_venv(venvs: Venvs, zlig_wheel: Path, zlig_venv: Venv, frontend_env, tmp_path_factory) -> Venv:
+    """A venv with zlig and the test plugin `zlig-script-backend` (built by zlig itself)."""
+    out = tmp_path_factory.mktemp("plugin-wheel")
+    plugin = Path(__file__).parent / "plugins" / "zlig_script_backend"
+    code = "import sys, zlig; print(zlig.build_wheel(sys.argv[1]))"
+    built = zlig_venv.call(code, str(out), cwd=plugin, env=frontend_env, check=True)
+    wheel = out / built.stdout.strip().splitlines()[-1]
+    return venvs.with_wheels(zlig_wheel, wheel, name="plugin-venv")
 
 
 # ---------------------------------------------------------------------------- builds

@@ -104,15 +104,6 @@ def test_switching_backend_never_reuses_another_build_file(zlig_venv, copy_examp
     assert not (tag_dir / "ninja" / "build.zig").exists()
 
 
-@pytest.fixture(scope="session")
-def plugin_venv(venvs, zlig_wheel, zlig_venv, frontend_env, tmp_path_factory):
-    """A venv with zlig and the test plugin `zlig-script-backend` (built by zlig itself)."""
-    out = tmp_path_factory.mktemp("plugin-wheel")
-    plugin = Path(__file__).parent / "plugins" / "zlig_script_backend"
-    wheel = built_wheel(build(zlig_venv, plugin, out, frontend_env), out)
-    return venvs.with_wheels(zlig_wheel, wheel, name="plugin-venv")
-
-
 def test_third_party_backend_from_entry_points_builds_a_working_wheel(plugin_venv, venvs, copy_example, frontend_env, tmp_path):
     project = copy_example("demo")
     proc = build(plugin_venv, project, tmp_path / "out", frontend_env, backend="script")

@@ -19,7 +19,7 @@ from typing import Callable, Optional
 
 import pytest
 
-from helpers import without_zig_on_path
+from helpers import CACHE, without_zig_on_path
 
 # ---------------------------------------------------------------------------- projects
 
@@ -111,6 +111,21 @@ def broken_source(project: Path, tmp: Path) -> dict:
 
 
 BROKEN_LINE_NO = FAST_C.count("\n") + 1
+
+# A Cython for the hooks (the `cython_path` fixture makes it): the zlig venv has none.
+CYTHON_PATH = CACHE / "cython-path"
+PYX_EXTENSION = extension(sources='["src/pkg/fast.pyx"]')
+
+
+def with_cython(pyx: Optional[str] = "def triple(int x):\n    return 3 * x\n"):
+    """A setup that writes `src/pkg/fast.pyx` and makes Cython importable for the hook."""
+
+    def setup(project: Path, tmp: Path) -> dict:
+        if pyx is not None:
+            (project / "src" / "pkg" / "fast.pyx").write_text(pyx)
+        return {"PYTHONPATH": str(CYTHON_PATH)}
+
+    return setup
 
 
 CASES = [
@@ -707,6 +722,109 @@ CASES = [
         ),
         setup=broken_source,
     ),
+    # ------------------------------------------------------------------ Cython
+    Case(
+        "cython_syntax_error",
+        toml(PROJECT, PYX_EXTENSION),
+        key=None,
+        expect=("compiling the extensions failed", "src/pkg/fast.pyx:3:11:", "Expected ')'", "def broken(:"),
+        setup=with_cython("def triple(int x):\n    return 3 * x\ndef broken(:\n    pass\n"),
+    ),
+    Case(
+        "cython_missing_cimport",
+        toml(PROJECT, PYX_EXTENSION),
+        key=None,
+        expect=("compiling the extensions failed", "src/pkg/fast.pyx:1:", "pkg/nothere.pxd' not found"),
+        setup=with_cython("from pkg.nothere cimport helper\n"),
+    ),
+    Case(
+        "cython_unknown_directive",
+        toml(PROJECT, "[tool.zlig.cython]\ndirectives = { language_level = 3, boundcheck = false }\n", PYX_EXTENSION),
+        key="tool.zlig.cython.directives.boundcheck",
+        expect=("has no directive `boundcheck`",),
+        at="language_level = 3, ^boundcheck",
+        suggestion="boundscheck",
+        setup=with_cython(),
+    ),
+    Case(
+        "cython_unknown_directive_of_an_extension",
+        toml(PROJECT, extension("cython-directives = { wraparoud = false }", sources='["src/pkg/fast.pyx"]')),
+        key="tool.zlig.extensions[0].cython-directives.wraparoud",
+        expect=("has no directive `wraparoud`",),
+        at="cython-directives = { ^wraparoud",
+        suggestion="wraparound",
+        setup=with_cython(),
+    ),
+    Case(
+        "cython_older_than_requires",
+        toml(PROJECT, '[tool.zlig.cython]\nrequires = "cython>=99"\n', PYX_EXTENSION),
+        key="tool.zlig.cython.requires",
+        expect=("Cython 3.3.1", "does not satisfy `cython>=99`", 'pip install "cython>=99"'),
+        at='requires = ^"cython>=99"',
+        setup=with_cython(),
+    ),
+    Case(
+        "cython_requires_names_another_package",
+        toml(PROJECT, '[tool.zlig.cython]\nrequires = "numpy>=2"\n'),
+        key="tool.zlig.cython.requires",
+        expect=("expected a requirement on Cython", "cython>=3.0"),
+        at='requires = ^"numpy>=2"',
+    ),
+    Case(
+        "cython_table_unknown_key",
+        toml(PROJECT, "[tool.zlig.cython]\nanotate = true\n"),
+        key="tool.zlig.cython.anotate",
+        expect=("unknown key",),
+        at="^anotate = true",
+        suggestion="annotate",
+    ),
+    Case(
+        "cython_include_dir_missing",
+        toml(PROJECT, '[tool.zlig.cython]\ninclude-dirs = ["pxd"]\n', PYX_EXTENSION),
+        key="tool.zlig.cython.include-dirs[0]",
+        expect=("Cython include directory `pxd` does not exist",),
+        at='include-dirs = [^"pxd"]',
+        setup=with_cython(),
+    ),
+    Case(
+        "pyx_in_a_zig_extension",
+        toml(PROJECT, extension('language = "zig"', sources='["src/pkg/fast.pyx"]')),
+        key="tool.zlig.extensions[0].language",
+        expect=("`src/pkg/fast.pyx` is a Cython source", 'write `language = "c"`'),
+        at='language = ^"zig"',
+        setup=with_cython(),
+    ),
+    Case(
+        "two_pyx_in_one_extension",
+        toml(PROJECT, extension(sources='["src/pkg/*.pyx"]')),
+        key="tool.zlig.extensions[0].sources[0]",
+        expect=("`src/pkg/more.pyx` is a second Cython source", "an extension of its own"),
+        at='sources = [^"src/pkg/*.pyx"]',
+        files={"src/pkg/more.pyx": "x = 1\n"},
+        setup=with_cython(),
+    ),
+    # ------------------------------------------------------------------ headers of Python packages
+    Case(
+        "include_dir_package_not_importable",
+        toml(PROJECT, extension('include-dirs = [{ package = "nosuchpkg" }]')),
+        key="tool.zlig.extensions[0].include-dirs[0].package",
+        expect=("`nosuchpkg` is not importable in the build environment", "add it to `build-system.requires`", '"nosuchpkg"]'),
+        at='{ package = ^"nosuchpkg" }',
+    ),
+    Case(
+        "include_dir_package_attr_missing",
+        toml(PROJECT, extension('include-dirs = [{ package = "json", attr = "get_headers" }]')),
+        key="tool.zlig.extensions[0].include-dirs[0].attr",
+        expect=("json.get_headers() failed", "AttributeError"),
+        at='attr = ^"get_headers"',
+    ),
+    Case(
+        "include_dir_package_unknown_key",
+        toml(PROJECT, extension('include-dirs = [{ pakage = "numpy" }]')),
+        key="tool.zlig.extensions[0].include-dirs[0].pakage",
+        expect=("unknown key",),
+        suggestion="package",
+    ),
     Case(
         "init_function_missing",
         toml(PROJECT, extension(name="pkg.other")),
@@ -1007,7 +1125,7 @@ def params(cases) -> list:
 
 
 @pytest.mark.parametrize("case", params(CASES))
-def test_bad_input_through_the_hook(case, zlig_venv, frontend_env, tmp_path):
+def test_bad_input_through_the_hook(case, zlig_venv, frontend_env, cython_path, tmp_path):
     project, env_changes = make_project(case, tmp_path)
     out = tmp_path / "out"
     out.mkdir()

@@ -22,7 +22,10 @@ run in a build environment: zlig sets it to the hooks' ``sys.path``, an editable
 import hook to its own interpreter's.
 
 ``--directives CYTHON`` prints the names of the compiler directives that Cython knows
-(JSON) and exits. Standard library only, besides Cython.
+(JSON) and exits. ``--batch FILE JOBS`` runs the steps FILE lists (a JSON list of argument
+lists, as above), JOBS at a time, for a backend that does not run the steps itself: what a
+failed step printed goes to stderr, and the outputs of the failed steps to stdout (JSON).
+Standard library only, besides Cython.
 """
 
 import json
@@ -117,9 +120,31 @@ def translate(cython, root, source, rest):
     return 0
 
 
+def batch(path, jobs):
+    import subprocess
+
+    with open(path) as f:
+        steps = json.load(f)
+    pending, running, failed = list(reversed(steps)), [], []
+    while pending or running:
+        while pending and len(running) < max(1, jobs):
+            argv = pending.pop()
+            command = [sys.executable, "-I", "-S", os.path.abspath(__file__), *argv]
+            running.append((argv, subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)))
+        argv, process = running.pop(0)
+        output, _ = process.communicate()
+        if process.returncode != 0:
+            sys.stderr.write(output.decode("utf-8", "replace"))
+            failed.extend(a[len("--output="):] for a in argv if a.startswith("--output="))
+    print(json.dumps(failed))
+    return 0
+
+
 def main(argv):
     if argv[:1] == ["--directives"] and len(argv) == 2:
         return directives(argv[1])
+    if argv[:1] == ["--batch"] and len(argv) == 3:
+        return batch(argv[1], int(argv[2]))
     if len(argv) < 3:
         print(__doc__, file=sys.stderr)
         return 2

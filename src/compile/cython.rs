@@ -273,10 +273,11 @@ pub fn search_path(tool: &CythonTool) -> std::ffi::OsString {
     std::env::join_paths(&tool.sys_path).unwrap_or_default()
 }
 
-/// Translates every Cython source of `graph` that changed since its last translation, in
-/// parallel, for a backend that does not: returns the graph with each generated file among
-/// its extension's sources (by absolute path), and the optional extensions whose
-/// translation failed (left out, with a warning).
+/// Translates every Cython source of `graph` that changed since its last translation, for a
+/// backend that does not: returns the graph with each generated file among its extension's
+/// sources (by absolute path), and the optional extensions whose translation failed (left
+/// out, with a warning). The steps run in one process of the step's (`--batch`), as many at
+/// once as there are cores: one tool process, which an interruption ends with its group.
 pub fn translate(graph: &BuildGraph, env: &BuildEnv) -> Result<(BuildGraph, Vec<String>)> {
     let Some(tool) = &graph.cython else {
         return Ok((graph.clone(), Vec::new()));
@@ -290,42 +291,62 @@ pub fn translate(graph: &BuildGraph, env: &BuildEnv) -> Result<(BuildGraph, Vec<
         .flat_map(|(i, ext)| ext.cython.iter().map(move |step| (i, step)))
         .filter(|(_, step)| !up_to_date(env, tool, step))
         .collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<(usize, Result<()>)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..env.jobs.max(1).min(steps.len()))
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some((ext, step)) = steps.get(i) else {
-                            return done;
-                        };
-                        done.push((*ext, run_step(env, tool, step)));
-                    }
-                })
-            })
+    let mut failed: Vec<String> = Vec::new();
+    let mut messages = String::new();
+    if !steps.is_empty() {
+        let batch: Vec<Vec<String>> = steps
+            .iter()
+            .map(|(_, step)| arguments(tool, step).split_off(3))
             .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_default())
-            .collect()
-    });
-    let mut skipped = Vec::new();
-    for (i, result) in results {
-        let ext = &graph.extensions[i];
-        match result {
-            Ok(()) => {}
-            Err(crate::error::Error::Interrupted) => return Err(crate::error::Error::Interrupted),
-            Err(err) if ext.optional => {
-                eprintln!(
-                    "zlig: warning: the optional extension {} failed to build and is left out of the wheel:\n{err}",
-                    ext.name
-                );
-                skipped.push(ext.name.clone());
+        let file = env.work_dir.join("cython").join("batch.json");
+        let json = serde_json::to_string(&batch).expect("arguments serialize");
+        std::fs::write(&file, json).context(|| format!("writing {}", file.display()))?;
+        let mut command = Command::new(&tool.python);
+        command
+            .args(["-I", "-S", STEP_FILE, "--batch", "cython/batch.json"])
+            .arg(env.jobs.to_string())
+            .current_dir(&env.work_dir)
+            .env(SEARCH_PATH_VAR, search_path(tool));
+        let output = crate::compile::process::output(&mut command)?;
+        messages = String::from_utf8_lossy(&output.stderr)
+            .trim_end()
+            .to_string();
+        let reported = serde_json::from_slice::<Vec<String>>(&output.stdout).ok();
+        failed = match reported.filter(|_| output.status.success()) {
+            Some(failed) => failed,
+            None => {
+                return Err(CompileError::Failed {
+                    output: messages,
+                    command: Some(command_line(tool, steps[0].1)),
+                }
+                .into());
             }
-            Err(err) => return Err(err),
+        };
+        if env.verbose && !messages.is_empty() {
+            eprintln!("{messages}");
         }
+    }
+    let mut skipped = Vec::new();
+    for (i, step) in &steps {
+        let ext = &graph.extensions[*i];
+        if !failed.contains(&step.output.to_string_lossy().into_owned()) {
+            let stamp = env.work_dir.join(command_stamp(step));
+            std::fs::write(&stamp, command_line(tool, step))
+                .context(|| format!("writing {}", stamp.display()))?;
+            continue;
+        }
+        let err = CompileError::Failed {
+            output: messages.clone(),
+            command: Some(command_line(tool, step)),
+        };
+        if !ext.optional {
+            return Err(err.into());
+        }
+        eprintln!(
+            "zlig: warning: the optional extension {} failed to build and is left out of the wheel:\n{err}",
+            ext.name
+        );
+        skipped.push(ext.name.clone());
     }
     let mut translated = graph.clone();
     translated.extensions.retain(|e| !skipped.contains(&e.name));
@@ -337,32 +358,6 @@ pub fn translate(graph: &BuildGraph, env: &BuildEnv) -> Result<(BuildGraph, Vec<
         ext.sources.extend(generated);
     }
     Ok((translated, skipped))
-}
-
-/// Runs one step, remembering its command beside the output.
-fn run_step(env: &BuildEnv, tool: &CythonTool, step: &CythonStep) -> Result<()> {
-    let mut command = Command::new(&tool.python);
-    command
-        .args(arguments(tool, step))
-        .current_dir(&env.work_dir)
-        .env(SEARCH_PATH_VAR, search_path(tool));
-    let output = crate::compile::process::output(&mut command)?;
-    let text = String::from_utf8_lossy(&output.stderr).into_owned()
-        + &String::from_utf8_lossy(&output.stdout);
-    if !output.status.success() {
-        return Err(CompileError::Failed {
-            output: text.trim_end().to_string(),
-            command: Some(command_line(tool, step)),
-        }
-        .into());
-    }
-    if env.verbose {
-        eprintln!("zlig: translated {}", step.source.display());
-        eprint!("{text}");
-    }
-    let stamp = env.work_dir.join(command_stamp(step));
-    std::fs::write(&stamp, command_line(tool, step))
-        .context(|| format!("writing {}", stamp.display()))
 }
 
 fn command_stamp(step: &CythonStep) -> PathBuf {

@@ -162,7 +162,7 @@ pub fn read_directives(table: &Table<'_>) -> Result<Directives> {
         };
         let name = Located {
             value: key.to_string(),
-            place: field.place.clone(),
+            place: table.key_place(key).unwrap_or_else(|| field.place.clone()),
         };
         directives.insert(key.to_string(), (name, value));
     }

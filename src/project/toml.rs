@@ -147,6 +147,12 @@ impl<'a> Table<'a> {
         })
     }
 
+    /// The place of `key` itself (not its value), for errors about the name.
+    pub fn key_place(&self, key: &str) -> Option<Place> {
+        let (k, _) = self.table.get_key_value(key)?;
+        Some(self.place.child(&quote_key(key), k.span()))
+    }
+
     /// The keys present, in file order.
     pub fn keys(&self) -> Vec<&'a str> {
         self.table.iter().map(|(k, _)| k).collect()
