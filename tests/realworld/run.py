@@ -53,6 +53,10 @@ EXT_SUFFIX = sysconfig.get_config_var("EXT_SUFFIX")
 
 # Tools of the harness itself, installed into <work>/tools.
 TOOLS = ["maturin>=1.9,<2", "ziglang==0.17.0"]
+# What isolated builds may install besides zlig: the Cython that zlig's
+# get_requires_for_build_wheel asks for when the machine keeps none. Downloaded once into
+# <work>/build-wheels, which the builds see beside the zlig wheel.
+BUILD_WHEELS = ["cython==3.3.1"]
 # What every test venv gets besides the project's wheel.
 TEST_REQUIREMENTS = ["pytest==9.2.0"]
 
@@ -151,6 +155,76 @@ fact(f"brotli.compress: {len(data)} -> {len(packed)} bytes, decompress roundtrip
      len(packed) < len(data) // 10 and brotli.decompress(packed) == data)
 fact("_brotli.decompress of a known stream (b'\\x0b\\x02\\x80hello\\x03') is b'hello'",
      _brotli.decompress(b"\x0b\x02\x80hello\x03") == b"hello")
+''',
+        ),
+        Project(
+            name="msgpack",
+            version="1.2.4",
+            sha256="475c44e12f2a5de766a8448783f149c9b33f3f49b88953c6cd739a77d93c732c",
+            extensions=["msgpack/_cmsgpack"],
+            tests=["test"],
+            pytest_args=["test"],
+            modules=["msgpack"],
+            proof=r'''
+msgpack = installed("msgpack", "msgpack/__init__.py")
+cmsgpack = installed("msgpack._cmsgpack", "msgpack/_cmsgpack" + EXT)
+fact("msgpack.Packer is msgpack._cmsgpack.Packer (Cython's, not the fallback)",
+     msgpack.Packer is cmsgpack.Packer and msgpack.unpackb is cmsgpack.unpackb)
+data = {"a": [1, 2.5, None, True], "b": b"\x00\xff", "c": "zlig"}
+fact("packb/unpackb roundtrip a nested object", msgpack.unpackb(msgpack.packb(data)) == data)
+''',
+        ),
+        Project(
+            name="frozenlist",
+            version="1.8.0",
+            sha256="3ede829ed8d842f6cd48fc7081d7a41001a56f1f38603f9d49bf3020d59a31ad",
+            extensions=["frozenlist/_frozenlist"],
+            # Not the sdist's pytest.ini: it loads pytest-cov, which the tests do not need.
+            tests=["tests"],
+            pytest_args=["tests"],
+            modules=["frozenlist"],
+            # TestFrozenList runs against frozenlist.FrozenList (the compiled one);
+            # TestFrozenListPy against the pure-Python one.
+            compiled_tests=r"\.TestFrozenList::",
+            proof=r'''
+frozenlist = installed("frozenlist", "frozenlist/__init__.py")
+compiled = installed("frozenlist._frozenlist", "frozenlist/_frozenlist" + EXT)
+fact("frozenlist.FrozenList is frozenlist._frozenlist.FrozenList (C++, libcpp.atomic)",
+     frozenlist.FrozenList is compiled.FrozenList)
+items = frozenlist.FrozenList([1, 2])
+items.append(3)
+items.freeze()
+fact("a frozen FrozenList hashes and refuses changes", hash(items) == hash((1, 2, 3)))
+fact("embedsignature: FrozenList.insert's docstring starts with its signature",
+     (compiled.FrozenList.insert.__doc__ or "").startswith("FrozenList.insert(self, pos, item)"))
+''',
+        ),
+        Project(
+            name="propcache",
+            version="0.5.4",
+            sha256="ff6b113f50bc066a698db5d944d2c6dc7507168dd3341e255a8892fd0715a558",
+            extensions=["propcache/_helpers_c"],
+            tests=["tests"],
+            # test_pep517_backend.py tests the in-tree setuptools backend that zlig
+            # replaces (it imports it from packaging/); the others test propcache.
+            pytest_args=["tests", "--ignore=tests/test_pep517_backend.py"],
+            modules=["propcache"],
+            # conftest.py runs each test against the C extension ("c-extension-module")
+            # and against the pure-Python module.
+            compiled_tests=r"c-extension-module",
+            proof=r'''
+helpers = installed("propcache._helpers", "propcache/_helpers.py")
+compiled = installed("propcache._helpers_c", "propcache/_helpers_c" + EXT)
+fact("propcache's cached_property is the compiled one",
+     helpers.cached_property is compiled.cached_property)
+class Thing:
+    calls = 0
+    @helpers.cached_property
+    def value(self):
+        Thing.calls += 1
+        return 42
+thing = Thing()
+fact("a cached_property is computed once", (thing.value, thing.value, Thing.calls) == (42, 42, 1))
 ''',
         ),
         Project(
@@ -301,6 +375,8 @@ class Toolchain:
     wheelhouse: Path
     """A folder holding exactly one wheel: zlig's."""
     zlig_wheel: Path
+    build_wheels: Path
+    """The wheels of BUILD_WHEELS."""
 
 
 def prepare(work: Path, zig: Optional[Path], rebuild: bool) -> Toolchain:
@@ -351,8 +427,17 @@ def prepare(work: Path, zig: Optional[Path], rebuild: bool) -> Toolchain:
             shutil.rmtree(wheelhouse)
         staging.rename(wheelhouse)
         wheels = sorted(wheelhouse.glob("zlig-*.whl"))
+    build_wheels = work / "build-wheels"
+    stamp = build_wheels / "requirements.txt"
+    if not (stamp.exists() and stamp.read_text() == "\n".join(BUILD_WHEELS)):
+        log(f"build wheels: downloading {', '.join(BUILD_WHEELS)}")
+        fresh(build_wheels)
+        run([python, "-m", "pip", "download", "--only-binary", ":all:", "--no-deps",
+             "-d", build_wheels, *BUILD_WHEELS], logs / "build-wheels.log")
+        stamp.write_text("\n".join(BUILD_WHEELS))
     log(f"zlig: {wheels[0].name}; zig {version}: {zig}")
-    return Toolchain(python=python, zig=zig, wheelhouse=wheelhouse, zlig_wheel=wheels[0])
+    return Toolchain(python=python, zig=zig, wheelhouse=wheelhouse, zlig_wheel=wheels[0],
+                     build_wheels=build_wheels)
 
 
 # ------------------------------------------------------------------------------ the steps
@@ -476,7 +561,8 @@ def build(project: Project, tc: Toolchain, tree: Path, out: Path, logs: Path,
     fresh(out)
     settings = ["--config-settings", f"optimize={optimize}"] if optimize else []
     env = clean_env(
-        PIP_FIND_LINKS=str(tc.wheelhouse),
+        # pip splits a list option's environment variable at whitespace.
+        PIP_FIND_LINKS=f"{tc.wheelhouse} {tc.build_wheels}",
         PIP_NO_INDEX="1",  # zlig must come from the wheelhouse, never from an index
         ZLIG_ZIG=str(tc.zig),
     )
@@ -506,7 +592,7 @@ def check_wheel(project: Project, wheel: Path, tree: Path, tc: Toolchain) -> dic
         raise Failure(f"{wheel.name} was made by {wheel_meta['Generator']!r}, not zlig {zlig_version}")
     if wheel_meta["Root-Is-Purelib"] != "false":
         raise Failure(f"{wheel.name}: Root-Is-Purelib is {wheel_meta['Root-Is-Purelib']}")
-    sources = [n for n in names if n.endswith((".c", ".cc", ".cpp", ".h"))]
+    sources = [n for n in names if n.endswith((".c", ".cc", ".cpp", ".h", ".pyx"))]
     if sources:
         raise Failure(f"{wheel.name} ships sources: {sources}")
 
@@ -563,6 +649,10 @@ def test(project: Project, python: Path, tree: Path, base: Path, logs: Path) -> 
             shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(src, dst)
+    if not any((testrun / name).exists() for name in ("pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")):
+        # Without a configuration file of its own, pytest would take the first one above
+        # the folder: this repository's, with its --strict-markers and test paths.
+        (testrun / "pytest.ini").write_text("# Written by zlig's harness: the project's tests bring no pytest configuration.\n[pytest]\n")
     probe_dir = fresh(base / "probe")
     (probe_dir / "zlig_realworld_probe.py").write_text(PROBE)
     probe_out, junit = base / "probe.json", base / "junit.xml"

@@ -1,7 +1,7 @@
 """The real-world harness (run.py) as pytest tests, one per project.
 
 Part of the suite (marked `realworld`; deselect with `-m "not realworld"`): each downloads
-an sdist from PyPI and builds and tests a real project, about three minutes in all. Run
+an sdist from PyPI and builds and tests a real project, about eight minutes in all. Run
 them alone with
 
     python -m pytest tests/realworld -v
