@@ -504,3 +504,162 @@ def pure(dest: Path, backend: str) -> Path:
         'description = "2,000 generated modules"\nreadme = "README.md"\nrequires-python = ">=3.9"\n'
     )
     return dest
+
+
+# ----------------------------------------------------------------------------- cython
+
+CYTHON_MODULES = 20
+
+MODULE_PYX = '''\
+# cython: language_level=3
+"""Module {index:02d} of the generated Cython benchmark package."""
+
+from libc.stdlib cimport free, malloc
+
+# Changed by the "edit one .pyx" benchmark.
+DEF_SALT = 1
+
+cdef long SALT = DEF_SALT + {index}
+
+
+cdef inline long mix(long a, long b) noexcept nogil:
+    return (a * 31 + b + 40503) % 1000000007
+
+
+cdef class Accumulator{index:02d}:
+    """Sums values, scaled by the module's salt."""
+
+    cdef public long total
+    cdef list items
+
+    def __init__(self):
+        self.total = 0
+        self.items = []
+
+    cpdef add(self, long value):
+        self.total = mix(self.total, value * SALT)
+        self.items.append(value)
+
+    def mean(self):
+        if not self.items:
+            return 0.0
+        return sum(self.items) / len(self.items)
+
+    def __repr__(self):
+        return f"Accumulator{index:02d}(total={{self.total}}, n={{len(self.items)}})"
+
+
+def sieve(int n):
+    """The primes below n."""
+    cdef char *marks = <char *>malloc(n + 1)
+    cdef int i, j
+    cdef list primes = []
+    if marks == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n + 1):
+            marks[i] = 1
+        for i in range(2, n + 1):
+            if marks[i]:
+                primes.append(i)
+                j = i * i
+                while j <= n:
+                    marks[j] = 0
+                    j += i
+    finally:
+        free(marks)
+    return primes
+
+
+def checksum(bytes data):
+    """A rolling checksum of data."""
+    cdef unsigned long h = 5381
+    cdef unsigned char c
+    for c in data:
+        h = (h * 33 + c) % 4294967291
+    return h
+
+
+def words(str text):
+    """Word counts, longest first."""
+    counts = {{}}
+    for word in text.split():
+        word = word.strip(".,;:!?").lower()
+        if word:
+            counts[word] = counts.get(word, 0) + 1
+    return sorted(counts.items(), key=lambda kv: (-len(kv[0]), kv[0]))
+
+
+cdef double integrate(double a, double b, int steps) noexcept nogil:
+    cdef double h = (b - a) / steps
+    cdef double total = 0
+    cdef int i
+    cdef double x
+    for i in range(steps):
+        x = a + (i + 0.5) * h
+        total += x * x * h
+    return total
+
+
+def run(long seed):
+    """Exercises every part of the module; returns a number that depends on all of them."""
+    acc = Accumulator{index:02d}()
+    for value in sieve(200 + seed % 50):
+        acc.add(value)
+    total = acc.total + checksum(bytes(range(seed % 200)))
+    total += len(words("the quick brown fox jumps over the lazy dog " * (1 + seed % 3)))
+    total += <long>(integrate(0, 1 + seed % 5, 1000) * 1000)
+    return mix(total, SALT)
+'''
+
+
+def set_salt(path: Path) -> None:
+    """Gives `DEF_SALT = <value>` in a generated .pyx a new value."""
+    text = path.read_text()
+    new, count = re.subn(r"^DEF_SALT = \d+$", f"DEF_SALT = {time.time_ns() % 1_000_003}", text, flags=re.M)
+    assert count == 1, f"{path}: no DEF_SALT"
+    path.write_text(new)
+
+
+def cython(dest: Path, backend: str, modules: int = CYTHON_MODULES) -> Path:
+    """The 20-module Cython package for `backend` (`zlig`, or `setuptools` with
+    `cythonize(nthreads=<cores>)` in setup.py)."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    pkg = dest / "src" / "cybench"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text('"""The Cython benchmark package."""\n')
+    for m in range(modules):
+        (pkg / f"m{m:02d}.pyx").write_text(MODULE_PYX.format(index=m))
+    project = (
+        '[project]\nname = "cybench"\nversion = "0.1.0"\ndescription = "20 Cython modules"\n'
+        'requires-python = ">=3.9"\n'
+    )
+    if backend == "zlig":
+        tables = "".join(
+            f'\n[[tool.zlig.extensions]]\nname = "cybench.m{m:02d}"\nsources = ["src/cybench/m{m:02d}.pyx"]\n'
+            for m in range(modules)
+        )
+        (dest / "pyproject.toml").write_text(build_system(backend) + "\n" + project + tables)
+    else:
+        (dest / "pyproject.toml").write_text(
+            '[build-system]\nrequires = ["setuptools", "cython"]\nbuild-backend = "setuptools.build_meta"\n\n'
+            + project
+            + '\n[tool.setuptools.packages.find]\nwhere = ["src"]\n'
+        )
+        (dest / "setup.py").write_text(
+            "import os\n\n"
+            "from Cython.Build import cythonize\n"
+            "from setuptools import Extension, setup\n\n"
+            "extensions = [\n"
+            f'    Extension(f"cybench.m{{m:02d}}", [f"src/cybench/m{{m:02d}}.pyx"]) for m in range({modules})\n'
+            "]\n"
+            "setup(ext_modules=cythonize(extensions, nthreads=os.cpu_count(), language_level=3))\n"
+        )
+    return dest
+
+
+def cython_clean(project: Path) -> None:
+    """Removes the C that cythonize wrote beside the sources (setuptools' cold build)."""
+    for generated in project.glob("src/cybench/*.c"):
+        generated.unlink()

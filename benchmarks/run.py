@@ -48,7 +48,7 @@ VENV_PYTHON = VENV / "bin" / "python"
 DIST = WORK / "dist"  # the zlig wheel (and only it): find-links for isolated builds
 WHEELHOUSE = WORK / "wheelhouse"  # setuptools, wheel and ninja for isolated builds
 PROJECTS = WORK / "projects"
-SCENARIOS = ("floor", "demo", "big", "pure", "e2e")
+SCENARIOS = ("floor", "demo", "big", "cython", "pure", "e2e")
 
 # zlig's compile backends for C, by the `backend` config setting.
 ZLIG_C = {"zlig[ninja]": {"backend": "ninja"}, "zlig[zig]": {"backend": "zig"}}
@@ -128,7 +128,7 @@ def setup(args: argparse.Namespace) -> None:
     pip = [VENV_PYTHON, "-m", "pip", "install", "-q"]
     check(pip + ["maturin>=1.9,<2"])
 
-    wanted = ("setuptools", "wheel", "ninja")
+    wanted = ("setuptools", "wheel", "ninja", "cython")
     if not all(list(WHEELHOUSE.glob(f"{name}-*.whl")) for name in wanted):
         say("setup: downloading setuptools, wheel and ninja into the wheelhouse")
         check([VENV_PYTHON, "-m", "pip", "download", "-q", "--only-binary", ":all:", *wanted, "-d", WHEELHOUSE])
@@ -347,10 +347,14 @@ class Suite:
 
 
 def cold_clean(project: Path) -> None:
-    """A fresh build dir: zlig's build/zlig, setuptools' build/ and egg-info."""
+    """A fresh build dir: zlig's build/zlig, setuptools' build/ and egg-info, and the C that
+    cythonize wrote beside a Cython project's sources."""
+    import projects
+
     shutil.rmtree(project / "build", ignore_errors=True)
     for info in project.glob("src/*.egg-info"):
         shutil.rmtree(info)
+    projects.cython_clean(project)
 
 
 def out_dir(scenario: str, backend: str) -> Path:
@@ -419,6 +423,9 @@ def c_scenario(suite: Suite, kind: str, edits: list[tuple[str, Callable[[Path], 
         return
     if kind == "big":
         suite.facts["big_run_12345"] = same_result(wheels)
+    if kind == "cython":
+        code = "import importlib; print(sum(importlib.import_module(f'cybench.m{m:02d}').run(12345) for m in range(20)))"
+        suite.facts["cython_run_12345"] = same_result(wheels, code)
 
     def cold(backend: str, i: int) -> float:
         cold_clean(dirs[backend])
@@ -442,14 +449,14 @@ def c_scenario(suite: Suite, kind: str, edits: list[tuple[str, Callable[[Path], 
         suite.measure(kind, case, backends, edited)
 
 
-def same_result(wheels: dict[str, Path]) -> dict[str, Any]:
-    """Imports the big extension from each wheel and runs it: all must agree."""
+def same_result(wheels: dict[str, Path], code: str = "import bigext; print(bigext.run(12345))") -> dict[str, Any]:
+    """Imports the extension from each wheel and runs it (`code`): all must agree."""
     results: dict[str, Any] = {}
     for backend, wheel in wheels.items():
         with tempfile.TemporaryDirectory() as tmp:
             zipfile.ZipFile(wheel).extractall(tmp)
             out = subprocess.run(
-                [sys.executable, "-c", "import bigext; print(bigext.run(12345))"],
+                [sys.executable, "-c", code],
                 cwd=tmp,
                 env=clean_env(PYTHONPATH=tmp),
                 capture_output=True,
@@ -480,6 +487,16 @@ def scenario_big(suite: Suite) -> None:
             ("edit one .c file", lambda d: projects.set_define(d / "src" / "bigext" / "part17.c", "PART_SALT")),
             ("edit the shared header", lambda d: projects.set_define(d / "src" / "bigext" / "common.h", "COMMON_STAMP")),
         ],
+    )
+
+
+def scenario_cython(suite: Suite) -> None:
+    import projects
+
+    c_scenario(
+        suite,
+        "cython",
+        [("edit one .pyx file", lambda d: projects.set_salt(d / "src" / "cybench" / "m07.pyx"))],
     )
 
 
@@ -599,6 +616,20 @@ def targets(suite: Suite) -> list[dict[str, Any]]:
             lambda e, c: e <= 0.15 * c,
             lambda e, c: f"{e:.3f} s = {e / c:.3f} × its cold build ({c:.2f} s)",
         )
+    for z in ZLIG_C:
+        target(
+            "cython cold build", z, "≤ 0.6 × setuptools + cythonize(nthreads)",
+            [g("cython", "cold build", z), g("cython", "cold build", "setuptools")],
+            lambda a, s: a <= 0.6 * s,
+            lambda a, s: f"{a:.2f} s = {a / s:.2f} × setuptools ({s:.2f} s)",
+        )
+    for z in ZLIG_C:
+        target(
+            "cython one edited .pyx", z, "≤ 0.15 × its own cold build",
+            [g("cython", "edit one .pyx file", z), g("cython", "cold build", z)],
+            lambda e, c: e <= 0.15 * c,
+            lambda e, c: f"{e:.3f} s = {e / c:.3f} × its cold build ({c:.2f} s)",
+        )
     target(
         "pure 2,000 modules", "zlig", "≤ uv_build",
         [g("pure", "build_wheel, 2,000 modules", "zlig"), g("pure", "build_wheel, 2,000 modules", "uv_build")],
@@ -677,7 +708,7 @@ def versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     got = {"python": platform.python_version()}
-    for dist in ("zlig", "ziglang", "ninja", "setuptools", "wheel", "flit_core", "hatchling", "uv_build", "pyproject_hooks", "pip", "maturin"):
+    for dist in ("zlig", "ziglang", "ninja", "cython", "setuptools", "wheel", "flit_core", "hatchling", "uv_build", "pyproject_hooks", "pip", "maturin"):
         try:
             got[dist] = version(dist)
         except PackageNotFoundError:

@@ -638,6 +638,53 @@ mod tests {
     }
 
     #[test]
+    fn a_cython_source_becomes_a_translation_step_compiled_with_the_extension() {
+        let toml = format!(
+            "{HEAD}[tool.zlig.cython]\ndirectives = {{ boundscheck = false, language_level = 3 }}\ninclude-dirs = [\"pxd\"]\nannotate = true\n[[tool.zlig.extensions]]\nname = \"demo.fast\"\nsources = [\"src/demo/fast.pyx\", \"src/demo/helper.c\"]\nlanguage = \"c++\"\ncython-directives = {{ boundscheck = true }}\n[[tool.zlig.extensions]]\nname = \"demo.pure\"\nsources = [\"src/demo/pure.py\"]\n"
+        );
+        let (dir, project) = project(
+            &toml,
+            &[
+                "src/demo/__init__.py",
+                "src/demo/fast.pyx",
+                "src/demo/helper.c",
+                "src/demo/pure.py",
+                "pxd/shared.pxd",
+            ],
+        );
+        let target = Target::resolve(&cpython311(), None).unwrap();
+        let graph = BuildGraph::resolve(
+            &project.unwrap(),
+            &target,
+            &EnvFlags::default(),
+            &NoInterpreter,
+        )
+        .unwrap();
+        assert!(graph.has_cython());
+        let [fast, pure] = &graph.extensions[..] else {
+            panic!()
+        };
+        assert_eq!(fast.sources, [PathBuf::from("src/demo/helper.c")]);
+        assert_eq!(fast.language, Language::Cxx);
+        let step = &fast.cython[0];
+        assert_eq!(step.source, PathBuf::from("src/demo/fast.pyx"));
+        assert_eq!(step.output, PathBuf::from("cython/demo.fast/fast.cpp"));
+        assert_eq!(
+            step.args.join(" "),
+            "--module-name demo.fast --cplus -I src -I pxd -X boundscheck=True -X language_level=3 -a"
+        );
+        // The generated C finds headers beside its .pyx, as it would beside it.
+        let root = std::path::absolute(dir.path()).unwrap();
+        assert_eq!(fast.include_dirs, [root.join("src/demo")]);
+        // A pure-Python mode module is named like its .py, which stays.
+        assert_eq!(
+            pure.cython[0].output,
+            PathBuf::from("cython/demo.pure/pure.c")
+        );
+        assert_eq!(pure.language, Language::C);
+    }
+
+    #[test]
     fn resolution_errors_point_at_the_declaration() {
         let cases = [
             (
