@@ -10,6 +10,7 @@ backend gets the translated C."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -173,9 +174,13 @@ def test_get_requires_asks_for_cython_only_when_none_is_found(zlig_venv, copy_ex
     empty_cache = str(tmp_path / "cache")
     assert requires(XDG_CACHE_HOME=empty_cache) == ["cython>=3.0"]
     assert requires(XDG_CACHE_HOME=empty_cache, PYTHONPATH=str(cython_path)) == []
-    # A build keeps a copy; then a fresh environment without Cython needs none.
+    # A build keeps a copy; then a fresh environment without Cython needs none. (zig's own
+    # cache stays where it was: a new one would compile libc++ again.)
     kept = tmp_path / "kept"
-    env = dict(frontend_env, XDG_CACHE_HOME=str(kept), PYTHONPATH=str(cython_path))
+    zig_cache = os.environ.get("ZIG_GLOBAL_CACHE_DIR") or str(
+        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "zig"
+    )
+    env = dict(frontend_env, XDG_CACHE_HOME=str(kept), ZIG_GLOBAL_CACHE_DIR=zig_cache, PYTHONPATH=str(cython_path))
     build(zlig_venv, project, tmp_path / "out", env)
     assert list(kept.glob("zlig/cython-3.3.1-*/Cython"))
     assert requires(XDG_CACHE_HOME=str(kept)) == []

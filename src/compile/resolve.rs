@@ -362,17 +362,15 @@ fn link_language(
 ) -> Result<Language> {
     let found = languages.iter().copied().max().unwrap_or(Language::C);
     if let Some((source, glob)) = cython.first() {
-        let zig = |place: &dyn Fn(String) -> crate::error::Error| {
-            place(format!(
-                "`{}` is a Cython source, which Cython translates to C or C++, and a `zig`-language extension compiles Zig alone; write `language = \"c\"` or `\"c++\"`, or give the Cython source an extension of its own",
-                source.display()
-            ))
-        };
+        let message = format!(
+            "`{}` is a Cython source, which Cython translates to C or C++, and a `zig`-language extension compiles Zig alone; write `language = \"c\"` or `\"c++\"`, or give the Cython source an extension of its own",
+            source.display()
+        );
         match &decl.language {
             Some(declared) if declared.value == Language::Zig => {
-                return Err(zig(&|m| declared.error(m)));
+                return Err(declared.error(message));
             }
-            None if found == Language::Zig => return Err(zig(&|m| glob.error(m))),
+            None if found == Language::Zig => return Err(glob.error(message)),
             _ => {}
         }
     }
