@@ -2,7 +2,7 @@
 environments, and every module is an extension module; the wheel ships `.pxd` files and the
 pure-Python `.py`, never `.pyx` or generated C; the sdist carries `.pyx`, `.pxd` and `.pxi`.
 Translation is part of the build graph: a second build translates nothing, an edited `.pxd`
-or `.pxi` translates exactly the sources that read it, with either built-in backend. An
+or `.pxi` translates exactly the sources that read it, with every built-in backend. An
 editable install translates an edited `.pyx` on the next import, with the build environment
 gone. `get_requires_for_build_wheel` asks for Cython only when none is found. A third-party
 backend gets the translated C."""
@@ -112,10 +112,10 @@ BUILD = "import json, sys, zlig; print(zlig.build_wheel(sys.argv[1], json.loads(
 
 
 def generated(project: Path) -> dict[str, set]:
-    """The C that Cython made, by file name: where each is (ninja: a fixed path; zig: a
+    """The C that Cython made, by file name: where each is (ninja, cc: a fixed path; zig: a
     folder of its cache per translation) and when it was written."""
     found: dict[str, set] = {}
-    patterns = ["*/ninja/cython/*/*", "*/zig/zig-cache/o/*/*"]
+    patterns = ["*/*/cython/*/*", "*/zig/zig-cache/o/*/*"]
     for pattern in patterns:
         for path in (project / "build" / "zlig").glob(pattern):
             if path.suffix in (".c", ".cpp"):
@@ -141,7 +141,7 @@ def build(venv, project: Path, out: Path, env, **settings):
     return out / proc.stdout.strip().splitlines()[-1]
 
 
-@pytest.mark.parametrize("backend", ["ninja", "zig"])
+@pytest.mark.parametrize("backend", ["ninja", "zig", "cc"])
 def test_translation_follows_the_files_cython_read(backend, zlig_venv, copy_example, cython_env, tmp_path):
     project = copy_example("cython")
     src = project / "src" / "cydemo"
