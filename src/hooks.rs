@@ -13,7 +13,7 @@ use crate::compile::build_dir::{self, BuildDir};
 use crate::compile::graph::BuildGraph;
 use crate::compile::link_args::EnvFlags;
 use crate::compile::ninja::NinjaBackend;
-use crate::compile::toolchain::{ZigCandidates, find_ninja, find_platform_compiler};
+use crate::compile::toolchain::{Candidates, find_platform_compiler};
 use crate::compile::zig::ZigBackend;
 use crate::compile::{Build, compile};
 use crate::distribution::contents::{Content, Entry, sdist_files, wheel_files};
@@ -23,7 +23,7 @@ use crate::distribution::writer::Timestamp;
 use crate::distribution::{editable, inplace};
 use crate::error::Result;
 use crate::project::Project;
-use crate::project::toml::Located;
+use crate::project::settings::Settings;
 use crate::tags::WheelTag;
 use crate::target::{Interpreter, Target};
 
@@ -41,6 +41,9 @@ pub struct Request {
     pub config_settings: BTreeMap<String, Vec<String>>,
     /// The `zig` of the `ziglang` package in the running environment, if installed.
     pub ziglang: Option<PathBuf>,
+    /// The `ninja` of the `ninja` package in the running environment, if installed.
+    #[serde(default)]
+    pub ninja: Option<PathBuf>,
     /// Asked only when a build chooses among all backends: looking costs more than a
     /// no-op build.
     #[serde(skip)]
@@ -54,9 +57,17 @@ impl Request {
 
     /// The backends to choose from, each with the tools found for it: the built-in ones,
     /// and the third-party ones unless a built-in one is `requested`.
-    fn backends(&self, requested: Option<&Located<String>>) -> Result<Vec<Rc<dyn Backend>>> {
-        let zig = ZigCandidates::from_env(self.ziglang.clone()).find();
-        let ninja = find_ninja();
+    fn backends(&self, settings: &Settings) -> Result<Vec<Rc<dyn Backend>>> {
+        let requested = settings.backend.as_ref();
+        let off = std::env::var("ZLIG_REUSE_TOOLS").is_ok_and(|v| {
+            matches!(
+                v.to_ascii_lowercase().as_str(),
+                "0" | "false" | "no" | "off"
+            )
+        });
+        let (reuse, verbose) = (settings.reuse_tools && !off, settings.verbose);
+        let zig = Candidates::from_env("zig", self.ziglang.clone(), reuse, verbose).find_zig();
+        let ninja = Candidates::from_env("ninja", self.ninja.clone(), reuse, verbose).find_ninja();
         let mut backends: Vec<Rc<dyn Backend>> = vec![
             Rc::new(NinjaBackend::zig(ninja.clone(), zig.clone())),
             Rc::new(ZigBackend::new(zig)),
@@ -88,7 +99,7 @@ pub fn requires_for_build_wheel(request: &Request) -> Result<Vec<String>> {
     }
     let (_, graph) = request.graph(&project)?;
     let requested = project.settings.backend.as_ref();
-    backend::requirements(request.backends(requested)?, requested, &graph)
+    backend::requirements(request.backends(&project.settings)?, requested, &graph)
 }
 
 /// A project with its extensions compiled, the build dir still locked.
@@ -127,7 +138,7 @@ fn compile_project(request: &Request) -> Result<(Project, Option<Compiled>)> {
     }
     let (target, graph) = request.graph(&project)?;
     let requested = project.settings.backend.as_ref();
-    let backend = backend::select(request.backends(requested)?, requested, &graph)?;
+    let backend = backend::select(request.backends(&project.settings)?, requested, &graph)?;
     let build_dir = BuildDir::new(project.build_dir(&target.build_dir_name()));
     let build = compile(
         &graph,
