@@ -156,7 +156,10 @@ mod python {
                 .map_err(|err| BuildError::new_err(format!("clearing zlig's cache: {err}")))?,
             false => tool_home::kept_everything(),
         };
-        Ok(kept.into_iter().map(|k| (k.path, k.what, k.bytes)).collect())
+        Ok(kept
+            .into_iter()
+            .map(|k| (k.path, k.what, k.bytes))
+            .collect())
     }
 
     #[pymodule]

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from buildtools import zig_global_cache
+from buildtools import fresh_user_cache
 from helpers import CACHE, MANYLINUX_TAG, run, wheel_tag, without_zig_on_path
 
 
 @pytest.mark.cold
 def test_cold_pip_wheel_installs_ziglang_from_pypi(frontend_env, wheelhouse, zlig_version, copy_example, venvs, tmp_path):
-    env = dict(frontend_env)
+    env = fresh_user_cache(frontend_env, tmp_path / "cache")
     del env["ZLIG_ZIG"]
     del env["PIP_NO_INDEX"]  # the index is on: ziglang comes from it
     env["PATH"] = without_zig_on_path(os.environ.get("PATH", ""))
@@ -58,8 +58,7 @@ def tool_wheels(wheelhouse) -> Path:
 def kept_tools_env(frontend_env, tool_wheels: Path, cache: Path) -> dict:
     """No zig or ninja anywhere but in the wheelhouse, and a user cache of the test's own;
     zig's global cache stays the warm one, so that no test pays its one-time compiles."""
-    env = dict(frontend_env, PIP_FIND_LINKS=str(tool_wheels), XDG_CACHE_HOME=str(cache))
-    env["ZIG_GLOBAL_CACHE_DIR"] = str(zig_global_cache(frontend_env))
+    env = dict(fresh_user_cache(frontend_env, cache), PIP_FIND_LINKS=str(tool_wheels))
     del env["ZLIG_ZIG"]
     env["PATH"] = ":".join(
         d for d in without_zig_on_path(env["PATH"]).split(":") if not (Path(d) / "ninja").exists()
@@ -85,3 +84,28 @@ def test_a_second_isolated_pip_build_installs_no_toolchain(frontend_env, tool_wh
     assert "Installing backend dependencies" not in second, second
     off = pip_wheel("off", "-C", "reuse-tools=false")
     assert "Installing backend dependencies" in off and "ziglang" in off, off
+
+
+@pytest.mark.cold
+def test_a_damaged_kept_zig_is_passed_over_and_the_build_succeeds(frontend_env, tool_wheels, copy_example, venvs, tmp_path):
+    env = kept_tools_env(frontend_env, tool_wheels, tmp_path / "cache")
+
+    def pip_wheel(name: str) -> str:
+        out = tmp_path / f"out-{name}"
+        proc = run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", out,
+                    copy_example("demo", f"demo-{name}")], env=env)
+        (wheel,) = out.glob("*.whl")
+        assert venvs.with_wheels(wheel).run("import demo; print(demo.add(2, 3))") == "5"
+        return proc.stdout
+
+    pip_wheel("first")
+    (kept,) = (tmp_path / "cache" / "zlig").glob("zig-*")
+    for damage in (
+        lambda: (kept / "zig").write_bytes((kept / "zig").read_bytes()[:4096]),  # truncated
+        lambda: (kept / "lib" / "std").rename(kept / "std-moved"),  # a lib folder gone
+    ):
+        damage()
+        again = pip_wheel(f"after-damage-{len(list(tmp_path.glob('out-*')))}")
+        assert "Installing backend dependencies" in again and "ziglang" in again, again
+        # The next isolated build keeps a good copy again.
+        (kept,) = (tmp_path / "cache" / "zlig").glob("zig-*")

@@ -58,7 +58,7 @@ pub fn kept(cache: &Path, name: &str) -> Vec<(String, PathBuf)> {
                 .then(|| (version, entry.path()))
         })
         .collect();
-    found.sort_by(|a, b| version_key(&b.0).cmp(&version_key(&a.0)));
+    found.sort_by_key(|(version, _)| std::cmp::Reverse(version_key(version)));
     found
 }
 
@@ -70,7 +70,8 @@ fn version_key(version: &str) -> Vec<u64> {
         .collect()
 }
 
-/// The same zig, run from its lasting copy; the zig itself when no copy can be made.
+/// The same zig, run from its lasting copy; the zig itself when no copy can be made. A
+/// damaged copy is replaced.
 pub fn settle_zig(zig: Zig) -> Zig {
     let Some(package) = zig.path.parent() else {
         return zig;
@@ -84,13 +85,17 @@ pub fn settle_zig(zig: Zig) -> Zig {
         return zig;
     }
     let binary = home.join("zig");
-    if !binary.is_file() {
+    let whole =
+        std::fs::metadata(&binary).is_ok_and(|m| m.len() == size) && zig_damage(&home).is_none();
+    if !whole {
         eprintln!(
             "zlig: keeping zig {} in {} (once), so that its caches outlive temporary build environments",
             zig.version,
             home.display()
         );
-        if let Err(err) = copy_tree_atomically(package, &home, |_| true) {
+        let kept =
+            remove_aside(&home).and_then(|()| copy_tree_atomically(package, &home, |_| true));
+        if let Err(err) = kept {
             eprintln!(
                 "zlig: warning: could not keep zig in {}: {err}; using it where it is",
                 home.display()
@@ -101,6 +106,31 @@ pub fn settle_zig(zig: Zig) -> Zig {
     Zig {
         path: binary,
         ..zig
+    }
+}
+
+/// What is missing from a kept zig, which was copied whole and so should have it all.
+pub fn zig_damage(dir: &Path) -> Option<&'static str> {
+    ["lib/std/std.zig", "lib/compiler_rt.zig"]
+        .into_iter()
+        .find(|file| !dir.join(file).is_file())
+}
+
+/// Removes `path` (a folder or file), first renamed aside so that no build starting
+/// meanwhile sees half of it; nothing there is fine.
+fn remove_aside(path: &Path) -> std::io::Result<()> {
+    let aside = path.with_file_name(format!(
+        ".removing-{}-{}",
+        std::process::id(),
+        path.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    match std::fs::rename(path, &aside) {
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        result => result?,
+    }
+    match std::fs::symlink_metadata(&aside)?.is_dir() {
+        true => std::fs::remove_dir_all(&aside),
+        false => std::fs::remove_file(&aside),
     }
 }
 
@@ -148,16 +178,7 @@ pub fn kept_everything() -> Vec<Kept> {
 pub fn clear() -> std::io::Result<Vec<Kept>> {
     let kept = kept_everything();
     for entry in &kept {
-        let aside = entry.path.with_file_name(format!(
-            ".removing-{}-{}",
-            std::process::id(),
-            entry.path.file_name().unwrap_or_default().to_string_lossy()
-        ));
-        std::fs::rename(&entry.path, &aside)?;
-        match std::fs::symlink_metadata(&aside)?.is_dir() {
-            true => std::fs::remove_dir_all(&aside)?,
-            false => std::fs::remove_file(&aside)?,
-        }
+        remove_aside(&entry.path)?;
     }
     Ok(kept)
 }

@@ -317,13 +317,10 @@ impl Candidates {
 
 /// What is missing from a kept copy, which was copied whole and so should have it all.
 fn kept_problem(tool: &str, dir: &Path) -> Option<Problem> {
-    let missing = match tool {
-        "zig" => ["lib/std/std.zig", "lib/compiler_rt.zig"]
-            .into_iter()
-            .find(|file| !dir.join(file).is_file())?,
-        _ => return None,
-    };
-    Some(Problem::Damaged(missing))
+    match tool {
+        "zig" => tool_home::zig_damage(dir).map(Problem::Damaged),
+        _ => None,
+    }
 }
 
 /// Runs `ninja --version`.
