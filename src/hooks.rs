@@ -13,6 +13,7 @@ use crate::compile::build_dir::{self, BuildDir};
 use crate::compile::graph::BuildGraph;
 use crate::compile::link_args::EnvFlags;
 use crate::compile::ninja::NinjaBackend;
+use crate::compile::object_cache::ObjectCache;
 use crate::compile::toolchain::{Candidates, find_platform_compiler};
 use crate::compile::zig::ZigBackend;
 use crate::compile::{Build, compile};
@@ -59,19 +60,21 @@ impl Request {
     /// and the third-party ones unless a built-in one is `requested`.
     fn backends(&self, settings: &Settings) -> Result<Vec<Rc<dyn Backend>>> {
         let requested = settings.backend.as_ref();
-        let off = std::env::var("ZLIG_REUSE_TOOLS").is_ok_and(|v| {
-            matches!(
-                v.to_ascii_lowercase().as_str(),
-                "0" | "false" | "no" | "off"
-            )
-        });
-        let (reuse, verbose) = (settings.reuse_tools && !off, settings.verbose);
+        let reuse = settings.reuse_tools && !switched_off("ZLIG_REUSE_TOOLS");
+        let verbose = settings.verbose;
         let zig = Candidates::from_env("zig", self.ziglang.clone(), reuse, verbose).find_zig();
         let ninja = Candidates::from_env("ninja", self.ninja.clone(), reuse, verbose).find_ninja();
+        let cache = (settings.object_cache && !switched_off("ZLIG_OBJECT_CACHE"))
+            .then(|| ObjectCache::open(&self.interpreter))
+            .flatten();
         let mut backends: Vec<Rc<dyn Backend>> = vec![
-            Rc::new(NinjaBackend::zig(ninja.clone(), zig.clone())),
+            Rc::new(NinjaBackend::zig(ninja.clone(), zig.clone(), cache.clone())),
             Rc::new(ZigBackend::new(zig)),
-            Rc::new(NinjaBackend::platform(ninja, find_platform_compiler())),
+            Rc::new(NinjaBackend::platform(
+                ninja,
+                find_platform_compiler(),
+                cache,
+            )),
         ];
         let built_in =
             requested.is_some_and(|name| backends.iter().any(|b| b.name() == name.value));
@@ -88,6 +91,16 @@ impl Request {
         let graph = BuildGraph::resolve(project, &target, &EnvFlags::from_env()?)?;
         Ok((target, graph))
     }
+}
+
+/// Whether the environment variable `var` says `0`, `false`, `no` or `off`.
+fn switched_off(var: &str) -> bool {
+    std::env::var(var).is_ok_and(|v| {
+        matches!(
+            v.to_ascii_lowercase().as_str(),
+            "0" | "false" | "no" | "off"
+        )
+    })
 }
 
 /// `get_requires_for_build_wheel`: nothing for a pure-Python project or when a usable
@@ -196,12 +209,8 @@ pub fn build_wheel(
             let (_, tag) = compiled.wheel_contents(&project)?;
             let rebuild = compiled.build.rebuild.as_ref();
             let rebuild = rebuild.filter(|_| project.settings.editable_rebuild);
-            let tools: Vec<&Path> = compiled
-                .backend
-                .zig()
-                .map(|z| z.path.as_path())
-                .into_iter()
-                .collect();
+            let programs = compiled.backend.programs();
+            let tools: Vec<&Path> = programs.iter().map(PathBuf::as_path).collect();
             let rebuild = rebuild.and_then(|r| editable::checked_rebuild(r, &tools));
             (
                 editable::files(&project, &compiled.build.artifacts, rebuild),

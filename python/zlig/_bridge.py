@@ -75,6 +75,7 @@ def request(config_settings: ConfigSettings) -> str:
                 "machine": os.uname().machine,
                 "platform": sys.platform,
                 "gil_disabled": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+                "base_executable": getattr(sys, "_base_executable", None) or sys.executable,
             },
             "config_settings": settings,
             "ziglang": ziglang_zig(),

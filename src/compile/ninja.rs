@@ -11,9 +11,12 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use sha2::{Digest, Sha256};
+
 use crate::compile::CompileError;
 use crate::compile::backend::{Backend, BuildEnv, Unusable};
 use crate::compile::graph::{BuildGraph, Extension, LinkInput};
+use crate::compile::object_cache::ObjectCache;
 use crate::compile::path_maps::{self, UBSAN_PATH_FLAGS};
 use crate::compile::toolchain::{
     NINJA_REQUIREMENT, Ninja, NotFound, PlatformCompiler, ZIGLANG_REQUIREMENT, Zig, zig_environment,
@@ -38,20 +41,26 @@ pub struct NinjaBackend {
     priority: i32,
     ninja: Found<Ninja>,
     compiler: Found<Compiler>,
+    /// The object cache every compile goes through, if it is on.
+    object_cache: Option<ObjectCache>,
 }
 
 type Found<T> = std::result::Result<T, NotFound>;
 
 impl NinjaBackend {
     /// `ninja`: ninja driving `zig cc`.
-    pub fn zig(ninja: Found<Ninja>, zig: Found<Zig>) -> Self {
-        Self::with("ninja", 20, ninja, zig.map(Compiler::Zig))
+    pub fn zig(ninja: Found<Ninja>, zig: Found<Zig>, cache: Option<ObjectCache>) -> Self {
+        Self::with("ninja", 20, ninja, zig.map(Compiler::Zig), cache)
     }
 
     /// `cc`: ninja driving the platform compiler. Used only when named (priority 0), since
     /// its wheels are portable only when the audit says so.
-    pub fn platform(ninja: Found<Ninja>, compiler: Found<PlatformCompiler>) -> Self {
-        Self::with("cc", 0, ninja, compiler.map(Compiler::Platform))
+    pub fn platform(
+        ninja: Found<Ninja>,
+        compiler: Found<PlatformCompiler>,
+        cache: Option<ObjectCache>,
+    ) -> Self {
+        Self::with("cc", 0, ninja, compiler.map(Compiler::Platform), cache)
     }
 
     fn with(
@@ -59,13 +68,40 @@ impl NinjaBackend {
         priority: i32,
         ninja: Found<Ninja>,
         compiler: Found<Compiler>,
+        object_cache: Option<ObjectCache>,
     ) -> Self {
         Self {
             name,
             priority,
             ninja,
             compiler,
+            object_cache,
         }
+    }
+
+    /// The words that run each compile through the object cache (none without it): the
+    /// cache's key also holds what the compile command does not say, the compiler's own
+    /// version and the Python headers' release.
+    fn launcher(&self, compiler: &Compiler, graph: &BuildGraph) -> Vec<String> {
+        let Some(cache) = &self.object_cache else {
+            return Vec::new();
+        };
+        let version = match compiler {
+            Compiler::Zig(zig) => &zig.version,
+            Compiler::Platform(cc) => &cc.version,
+        };
+        let patchlevel =
+            std::fs::read(graph.target.include_dir.join("patchlevel.h")).unwrap_or_default();
+        let toolchain = Sha256::digest(
+            [
+                env!("CARGO_PKG_VERSION").as_bytes(),
+                version.as_bytes(),
+                &patchlevel,
+            ]
+            .concat(),
+        );
+        let key: String = toolchain[..16].iter().map(|b| format!("{b:02x}")).collect();
+        cache.launcher_words(&key)
     }
 
     /// `ninja` on the written build file (or on the modules of `only`), with zig's leaky
@@ -167,8 +203,12 @@ impl Backend for NinjaBackend {
     }
 
     fn fingerprint(&self) -> String {
-        serde_json::to_string(&(self.ninja.as_ref().ok(), self.compiler.as_ref().ok()))
-            .expect("tool facts serialize")
+        let tools = (
+            self.ninja.as_ref().ok(),
+            self.compiler.as_ref().ok(),
+            &self.object_cache,
+        );
+        serde_json::to_string(&tools).expect("tool facts serialize")
     }
 
     fn zig(&self) -> Option<&Zig> {
@@ -176,6 +216,15 @@ impl Backend for NinjaBackend {
             Ok(Compiler::Zig(zig)) => Some(zig),
             _ => None,
         }
+    }
+
+    fn programs(&self) -> Vec<PathBuf> {
+        let zig = self.zig().map(|zig| zig.path.clone());
+        let cache = self
+            .object_cache
+            .iter()
+            .flat_map(|c| [c.python.clone(), c.launcher.clone()]);
+        zig.into_iter().chain(cache).collect()
     }
 
     fn build_file(&self) -> &str {
@@ -188,7 +237,7 @@ impl Backend for NinjaBackend {
             .as_ref()
             .map_err(|why| why.for_backend(self.name))?;
         let graph = graph.relocated(env.link_project(&graph.root)?);
-        let text = generate(&graph, compiler);
+        let text = generate(&graph, compiler, &self.launcher(compiler, &graph));
         env.write_version_scripts(&graph)?;
         let path = env.work_dir.join(self.build_file());
         std::fs::write(&path, text).context(|| format!("writing {}", path.display()))
@@ -222,6 +271,9 @@ impl Backend for NinjaBackend {
         }
         if env.verbose {
             eprint!("{text}");
+        }
+        if let Some(cache) = &self.object_cache {
+            cache.trim();
         }
         Ok(())
     }
@@ -276,7 +328,7 @@ const OUT: &str = "out";
 
 /// The `build.ninja` text for `graph`, whose root is the backend's link to the project:
 /// every path in it is relative to the backend's folder, where ninja runs.
-pub fn generate(graph: &BuildGraph, compiler: &Compiler) -> String {
+pub fn generate(graph: &BuildGraph, compiler: &Compiler, launcher: &[String]) -> String {
     let zig = match compiler {
         Compiler::Zig(zig) => Some(zig),
         Compiler::Platform(_) => None,
@@ -312,6 +364,11 @@ pub fn generate(graph: &BuildGraph, compiler: &Compiler) -> String {
     if let Some(zig) = zig.filter(|_| link == Link::BuildLib) {
         let _ = writeln!(out, "zig = {}", word(&zig.path.to_string_lossy()));
     }
+    let _ = writeln!(
+        out,
+        "launcher = {}",
+        words(launcher.iter().map(String::as_str))
+    );
     let _ = writeln!(out, "cc = {cc}");
     let _ = writeln!(out, "cxx = {cxx}");
     let _ = writeln!(out, "target = {}", words(target.iter().map(String::as_str)));
@@ -337,13 +394,13 @@ pub fn generate(graph: &BuildGraph, compiler: &Compiler) -> String {
 // at; those change only with the toolchain or Python, which the snapshot follows.
 const COMPILE_RULES: &str = r#"
 rule cc
-  command = $cc $target $optimize $common $flags -MMD -MF $out.d -c $in -o $out
+  command = $launcher $cc $target $optimize $common $flags -MMD -MF $out.d -c $in -o $out
   depfile = $out.d
   deps = gcc
   description = compiling $in
 
 rule cxx
-  command = $cxx $target $optimize $common $flags -MMD -MF $out.d -c $in -o $out
+  command = $launcher $cxx $target $optimize $common $flags -MMD -MF $out.d -c $in -o $out
   depfile = $out.d
   deps = gcc
   description = compiling $in
@@ -526,7 +583,7 @@ mod tests {
 
     #[test]
     fn build_ninja_for_zig_cc() {
-        let actual = generate(&graph().relocated(Path::new("project")), &zig());
+        let actual = generate(&graph().relocated(Path::new("project")), &zig(), &[]);
         insta::assert_snapshot!(actual);
     }
 
@@ -536,7 +593,7 @@ mod tests {
         let mut graph = graph().relocated(Path::new("project"));
         graph.optimize = Optimize::Debug;
         graph.strip = false;
-        insta::assert_snapshot!(generate(&graph, &zig()));
+        insta::assert_snapshot!(generate(&graph, &zig(), &[]));
     }
 
     #[test]

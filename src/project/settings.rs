@@ -61,6 +61,8 @@ pub struct Settings {
     pub editable_rebuild: bool,
     /// Whether tools zlig kept from earlier builds count as found (`reuse-tools`).
     pub reuse_tools: bool,
+    /// Whether compiles go through the object cache shared by every build (`object-cache`).
+    pub object_cache: bool,
     pub extensions: Vec<ExtensionDecl>,
     pub sdist_include: Vec<Located<Pattern>>,
     pub sdist_exclude: Vec<Located<Pattern>>,
@@ -82,7 +84,7 @@ const SCALAR_KEYS: &[&str] = &[
 const TABLE_KEYS: &[&str] = &["extensions", "sdist", "wheel"];
 
 /// The keys only `config_settings` has.
-const SETTING_ONLY_KEYS: &[&str] = &["verbose", "editable-rebuild", "reuse-tools"];
+const SETTING_ONLY_KEYS: &[&str] = &["verbose", "editable-rebuild", "reuse-tools", "object-cache"];
 
 impl Settings {
     /// Reads `[tool.zlig]` and the flit compatibility tables from `tool`.
@@ -106,6 +108,7 @@ impl Settings {
             verbose: false,
             editable_rebuild: true,
             reuse_tools: true,
+            object_cache: true,
             extensions: Vec::new(),
             sdist_include: Vec::new(),
             sdist_exclude: Vec::new(),
@@ -215,6 +218,7 @@ impl Settings {
                 "verbose" => self.verbose = boolean(&last())?,
                 "editable-rebuild" => self.editable_rebuild = boolean(&last())?,
                 "reuse-tools" => self.reuse_tools = boolean(&last())?,
+                "object-cache" => self.object_cache = boolean(&last())?,
                 other => {
                     let known = [SCALAR_KEYS, SETTING_ONLY_KEYS].concat();
                     return Err(place.error(format!(
