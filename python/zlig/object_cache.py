@@ -9,9 +9,10 @@ the standard library only):
 
 It works as ccache's direct mode does. The key of a compile is the toolchain's identity,
 the command (with the output paths left out), and the source's bytes; under that key a
-manifest names the headers the compile read (from its depfile) with the hashes their bytes
-had, and the object they gave. A compile whose headers all still hash the same is served
-from the cache; any other runs, and is stored. Paths in the command are relative to the
+manifest lists the last few variants: the headers a compile read (from its depfile), the
+hashes their bytes had, and the object they gave. A compile whose headers all hash as one
+variant's did is served from the cache; any other runs, and is stored as the newest
+variant. Paths in the command are relative to the
 build dir's link to the project, so two checkouts of one project share entries. Storing
 writes a temporary file and renames it, so concurrent builds never see half an entry; a
 failure to read or store never fails a compile. zlig removes the least recently used
@@ -52,6 +53,19 @@ def depfile_inputs(text):
     return words + ([word] if word else [])
 
 
+VARIANTS = 8
+
+
+def variants(text):
+    """A manifest's variants: (object key, [(header hash, header path)]), newest first."""
+    found = []
+    for block in text.split("\n\n"):
+        lines = block.splitlines()
+        if lines:
+            found.append((lines[0], [tuple(line.split(" ", 1)) for line in lines[1:]]))
+    return found
+
+
 def store(path, data):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
@@ -73,19 +87,22 @@ def main(argv):
     manifest = os.path.join(cache, "manifests", key[:2], key)
     try:
         with open(manifest) as file:
-            lines = file.read().splitlines()
-        result = lines[0]
-        if all(file_digest(path) == hashed for hashed, path in (line.split(" ", 1) for line in lines[1:])):
-            entry = os.path.join(cache, "objects", result[:2], result)
-            shutil.copyfile(entry + ".o", output)
-            with open(entry + ".d") as file:
-                dependencies = file.read()
-            with open(depfile, "w") as file:
-                file.write(output.replace(" ", "\\ ") + dependencies)
-            os.utime(entry + ".o")
-            return 0
-    except (OSError, ValueError, IndexError):
-        pass
+            known = variants(file.read())
+    except (OSError, ValueError):
+        known = []
+    for result, headers in known:
+        try:
+            if all(file_digest(path) == hashed for hashed, path in headers):
+                entry = os.path.join(cache, "objects", result[:2], result)
+                shutil.copyfile(entry + ".o", output)
+                with open(entry + ".d") as file:
+                    dependencies = file.read()
+                with open(depfile, "w") as file:
+                    file.write(output.replace(" ", "\\ ") + dependencies)
+                os.utime(entry + ".o")
+                return 0
+        except (OSError, ValueError):
+            continue
     status = subprocess.call(command)
     if status != 0:
         return status
@@ -99,7 +116,9 @@ def main(argv):
         with open(output, "rb") as file:
             store(entry + ".o", file.read())
         store(entry + ".d", text[text.index(": ") :].encode())
-        store(manifest, "\n".join([result, *hashes]).encode())
+        others = ["\n".join([r, *(f"{h} {p}" for h, p in hs)]) for r, hs in known if r != result]
+        newest = "\n".join([result, *hashes])
+        store(manifest, "\n\n".join([newest, *others][:VARIANTS]).encode())
     except OSError:
         pass  # only a cache: the object is built either way
     return 0
