@@ -23,6 +23,7 @@ from typing import Callable, Optional
 
 import pytest
 
+from buildtools import fresh_user_cache
 from helpers import CACHE, EXAMPLES, ROOT, STALE_SEED_MODULE, run
 
 BIN = Path(sys.executable).parent
@@ -109,14 +110,18 @@ def base_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def frontend_env(wheelhouse: Path, zig: Path) -> dict[str, str]:
+def frontend_env(wheelhouse: Path, zig: Path, tmp_path_factory) -> dict[str, str]:
     """The environment of every frontend run: zlig from the wheelhouse, no index, and the
     test venv's zig, so that isolated builds need nothing from the network.
+
+    zlig's user cache (tools kept from earlier builds, which count as found; the object
+    cache) is the session's own, so that what the machine built before never decides a
+    test's backend or compiles; zig's global cache stays the machine's, warm.
 
     uv has no environment variable for `--no-index` (there is no UV_NO_INDEX), so the uv
     commands pass `--no-index` themselves.
     """
-    env = base_env()
+    env = fresh_user_cache(base_env(), tmp_path_factory.mktemp("user-cache"))
     env.update(
         PIP_FIND_LINKS=str(wheelhouse),
         PIP_NO_INDEX="1",

@@ -34,8 +34,10 @@ BUILD_WHEEL = (
 def start(venv, project: Path, out: Path, env: dict, config: Optional[dict] = None) -> subprocess.Popen:
     """A build_wheel process (with `config` as its config_settings) in its own session (so
     that it and its zig children can be killed as a group), with Ctrl-C's default meaning
-    even where the suite runs in the background (which ignores SIGINT)."""
+    even where the suite runs in the background (which ignores SIGINT), and without the
+    object cache, so that what these tests interrupt is a real compile."""
     out.mkdir(parents=True, exist_ok=True)
+    env = dict(env, ZLIG_OBJECT_CACHE="0")
     return subprocess.Popen(
         [venv.python, "-c", BUILD_WHEEL, str(out), *([json.dumps(config)] if config is not None else [])],
         cwd=project,
