@@ -110,19 +110,25 @@ def base_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def frontend_env(wheelhouse: Path, zig: Path, tmp_path_factory) -> dict[str, str]:
+def frontend_env(wheelhouse: Path, zig: Path) -> dict[str, str]:
     """The environment of every frontend run: zlig from the wheelhouse, no index, and the
     test venv's zig, so that isolated builds need nothing from the network.
 
-    zlig's user cache (tools kept from earlier builds, which count as found; the object
-    cache) is the session's own, so that what the machine built before never decides a
-    test's backend or compiles; zig's global cache stays the machine's, warm.
+    zlig's user cache (tools kept from earlier builds; the object cache) is the session's
+    own, so that what the machine built before never decides a test's compiles, and kept
+    tools do not count as found (ZLIG_REUSE_TOOLS=0), so that what an earlier test kept
+    never decides a later one's backend (test_cold.py tests the reuse). The cache is under
+    the repo, not /tmp: an editable install runs only tools outside world-writable folders.
+    zig's global cache stays the machine's, warm.
 
     uv has no environment variable for `--no-index` (there is no UV_NO_INDEX), so the uv
     commands pass `--no-index` themselves.
     """
-    env = fresh_user_cache(base_env(), tmp_path_factory.mktemp("user-cache"))
+    user_cache = CACHE / "user-cache"
+    shutil.rmtree(user_cache, ignore_errors=True)
+    env = fresh_user_cache(base_env(), user_cache)
     env.update(
+        ZLIG_REUSE_TOOLS="0",
         PIP_FIND_LINKS=str(wheelhouse),
         PIP_NO_INDEX="1",
         UV_FIND_LINKS=str(wheelhouse),

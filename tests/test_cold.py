@@ -59,7 +59,7 @@ def kept_tools_env(frontend_env, tool_wheels: Path, cache: Path) -> dict:
     """No zig or ninja anywhere but in the wheelhouse, and a user cache of the test's own;
     zig's global cache stays the warm one, so that no test pays its one-time compiles."""
     env = dict(fresh_user_cache(frontend_env, cache), PIP_FIND_LINKS=str(tool_wheels))
-    del env["ZLIG_ZIG"]
+    del env["ZLIG_ZIG"], env["ZLIG_REUSE_TOOLS"]
     env["PATH"] = ":".join(
         d for d in without_zig_on_path(env["PATH"]).split(":") if not (Path(d) / "ninja").exists()
     )
