@@ -184,7 +184,7 @@ fn package_files(project: &Project, path: &Path, kind: &ModuleKind) -> Result<Ve
             Ok(vec![path.to_path_buf()])
         }
         ModuleKind::Extension => Ok(Vec::new()),
-        ModuleKind::Package => {
+        ModuleKind::Package | ModuleKind::ExtensionWithStubs => {
             let everything =
                 Pattern::new(&format!("{}/**/*", slash_path(path))).map_err(outside)?;
             Ok(everything
