@@ -122,6 +122,26 @@ impl Layout {
         })
     }
 
+    /// Whether the wheel provides the dotted module or package `name` to `import`: a
+    /// top-level name shipped, or below a shipped package a folder, a `.py` file or one of
+    /// the `extensions` (dotted names).
+    pub fn provides(&self, root: &Path, name: &str, extensions: &[&str]) -> bool {
+        if extensions.contains(&name) {
+            return self.contains_module(name);
+        }
+        let mut parts = name.split('.');
+        let first = parts.next().unwrap_or(name);
+        let Some(top) = self.top_level.iter().find(|t| t.name == first) else {
+            return false;
+        };
+        let rest: PathBuf = parts.collect();
+        if rest.as_os_str().is_empty() {
+            return true;
+        }
+        let below = root.join(&top.path).join(rest);
+        top.kind == ModuleKind::Package && (below.is_dir() || below.with_extension("py").is_file())
+    }
+
     /// Whether the dotted `module` would be shipped inside one of the packages.
     pub fn contains_module(&self, module: &str) -> bool {
         let first = module.split('.').next().unwrap_or(module);

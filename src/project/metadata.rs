@@ -18,7 +18,7 @@ use pep508_rs::{ExtraName, PackageName, Requirement};
 
 use super::dynamic;
 use super::files::{Kind, Pattern, existing};
-use super::names::is_dotted_name;
+use super::names::{is_dotted_name, is_identifier};
 use super::toml::{Field, Located, Table};
 use crate::error::{ConfigError, IoContext, Result};
 
@@ -45,6 +45,28 @@ pub struct Metadata {
     pub optional_dependencies: BTreeMap<ExtraName, Vec<Requirement>>,
     /// Entry point group → name → object reference, for `entry_points.txt`.
     pub entry_points: BTreeMap<String, BTreeMap<String, String>>,
+    /// `import-names` (PEP 794), when given: what the project provides to `import`.
+    pub import_names: Option<Vec<ImportName>>,
+    /// `import-namespaces` (PEP 794), when given: namespace packages it adds to.
+    pub import_namespaces: Option<Vec<ImportName>>,
+}
+
+/// One entry of `import-names` or `import-namespaces` (PEP 794).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportName {
+    /// The dotted name.
+    pub name: String,
+    /// Marked `; private`: importable, but not meant for users.
+    pub private: bool,
+}
+
+impl std::fmt::Display for ImportName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.private {
+            true => write!(f, "{}; private", self.name),
+            false => f.write_str(&self.name),
+        }
+    }
 }
 
 /// The long description.
@@ -90,6 +112,8 @@ const PROJECT_KEYS: &[&str] = &[
     "scripts",
     "gui-scripts",
     "entry-points",
+    "import-names",
+    "import-namespaces",
     "dynamic",
 ];
 
@@ -99,10 +123,14 @@ const DEFAULT_LICENSE_FILES: &[&str] = &["LICEN[CS]E*", "COPYING*", "NOTICE*", "
 impl Metadata {
     /// Reads and validates `[project]`. `dynamic_source` names the project-relative file
     /// to read dynamic values from; it is asked for only when `dynamic` lists one.
+    ///
+    /// `provides` says whether the wheel will hold a dotted module or package, for the
+    /// check of `import-names` and `import-namespaces`.
     pub fn read(
         project: &Table<'_>,
         root: &Path,
         dynamic_source: impl FnOnce() -> Option<PathBuf>,
+        provides: &dyn Fn(&str) -> bool,
     ) -> Result<Self> {
         project.reject_unknown(PROJECT_KEYS)?;
         let name = project
@@ -113,6 +141,7 @@ impl Metadata {
         license_files.extend(read_license_files(project, root)?);
         license_files.sort();
         license_files.dedup();
+        let (import_names, import_namespaces) = read_import_names(project, provides)?;
         Ok(Self {
             normalized: check_name(&name)?,
             name: name.value,
@@ -135,6 +164,8 @@ impl Metadata {
                 .collect::<Result<_>>()?,
             optional_dependencies: read_extras(project)?,
             entry_points: read_entry_points(project)?,
+            import_names,
+            import_namespaces,
         })
     }
 
@@ -622,6 +653,99 @@ fn read_entries(table: &Table<'_>, scripts: bool) -> Result<BTreeMap<String, Str
     Ok(entries)
 }
 
+/// The keywords of Python 3, which cannot be a part of an import name.
+const PYTHON_KEYWORDS: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
+];
+
+/// `import-names` and `import-namespaces`, as PEP 794 wants them: dotted identifiers (no
+/// keyword), each optionally marked `; private`; no name twice, in one key or across both;
+/// a dotted name's parents listed too; and every name one the wheel provides.
+type ImportNames = (Option<Vec<ImportName>>, Option<Vec<ImportName>>);
+
+fn read_import_names(project: &Table<'_>, provides: &dyn Fn(&str) -> bool) -> Result<ImportNames> {
+    let mut seen: BTreeMap<String, &'static str> = BTreeMap::new();
+    let mut read = |key: &'static str| -> Result<Option<Vec<(ImportName, Located<String>)>>> {
+        let Some(values) = project.strings(key)? else {
+            return Ok(None);
+        };
+        let mut names = Vec::new();
+        for value in values {
+            let name = parse_import_name(&value)?;
+            if let Some(other) = seen.insert(name.name.clone(), key) {
+                return Err(value.error(match other == key {
+                    true => format!("`{}` is listed twice", name.name),
+                    false => format!(
+                        "`{}` is listed in `{other}` too: a name is either provided or a namespace (PEP 794)",
+                        name.name
+                    ),
+                }));
+            }
+            names.push((name, value));
+        }
+        Ok(Some(names))
+    };
+    let names = read("import-names")?;
+    let namespaces = read("import-namespaces")?;
+    for (name, value) in names.iter().chain(&namespaces).flatten() {
+        let parts: Vec<&str> = name.name.split('.').collect();
+        for end in 1..parts.len() {
+            let parent = parts[..end].join(".");
+            if !seen.contains_key(&parent) {
+                return Err(value.error(format!(
+                    "`{}` is a dotted name, so `{parent}` must be listed too, in `import-namespaces` or `import-names` (PEP 794)",
+                    name.name
+                )));
+            }
+        }
+        if !provides(&name.name) {
+            return Err(value.error(format!(
+                "the wheel has no module or package `{}`: list only names that `import` finds once the project is installed",
+                name.name
+            )));
+        }
+    }
+    let strip = |list: Option<Vec<(ImportName, Located<String>)>>| {
+        list.map(|l| l.into_iter().map(|(name, _)| name).collect())
+    };
+    Ok((strip(names), strip(namespaces)))
+}
+
+/// `name`, `a.b` or `name; private` (blanks allowed around the `;`).
+fn parse_import_name(value: &Located<String>) -> Result<ImportName> {
+    let (name, private) = match value.value.split_once(';') {
+        Some((name, option)) => {
+            if option.trim() != "private" {
+                return Err(value.error(format!(
+                    "`{}` is not an option of an import name: the only one is `private`, as in `name; private`",
+                    option.trim()
+                )));
+            }
+            (name.trim_end(), true)
+        }
+        None => (value.value.as_str(), false),
+    };
+    for part in name.split('.') {
+        if !is_identifier(part) {
+            return Err(value.error(format!(
+                "`{name}` is not an import name: `{part}` is not a Python identifier"
+            )));
+        }
+        if PYTHON_KEYWORDS.contains(&part) {
+            return Err(value.error(format!(
+                "`{name}` cannot be imported: `{part}` is a Python keyword"
+            )));
+        }
+    }
+    Ok(ImportName {
+        name: name.to_string(),
+        private,
+    })
+}
+
 /// `module.path:attr.path`, per the entry points specification.
 fn is_object_reference(value: &str) -> bool {
     match value.split_once(':') {
@@ -650,7 +774,12 @@ pub(crate) mod tests {
         let file = TomlFile::parse(Path::new("pyproject.toml"), toml.to_string())?;
         let root = file.root();
         let project = root.table("project")?.unwrap();
-        Metadata::read(&project, dir.path(), || Some("pkg/__init__.py".into()))
+        Metadata::read(
+            &project,
+            dir.path(),
+            || Some("pkg/__init__.py".into()),
+            &|name| name == "pkg" || name.starts_with("pkg."),
+        )
     }
 
     #[test]
@@ -706,6 +835,68 @@ pub(crate) mod tests {
                 .err()
                 .unwrap()
                 .to_string();
+            assert!(err.contains(expected), "{body}\n→ {err}");
+        }
+    }
+
+    #[test]
+    fn import_names_are_read_with_their_private_mark() {
+        let toml = "[project]\nname = \"p\"\nversion = \"1\"\nimport-names = [\"pkg.fast ;  private\"]\nimport-namespaces = [\"pkg\"]\n";
+        let metadata = read(toml, &[]).unwrap();
+        let names: Vec<String> = metadata
+            .import_names
+            .unwrap()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(names, ["pkg.fast; private"]);
+        assert_eq!(metadata.import_namespaces.unwrap()[0].name, "pkg");
+        let empty = read(
+            "[project]\nname = \"p\"\nversion = \"1\"\nimport-names = []\n",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(empty.import_names, Some(vec![]));
+        assert_eq!(empty.import_namespaces, None);
+    }
+
+    #[test]
+    fn bad_import_names_point_at_the_entry() {
+        let cases = [
+            (
+                "import-names = [\"pkg\", \"9lives\"]",
+                "`project.import-names[1]`: `9lives` is not an import name",
+            ),
+            (
+                "import-names = [\"pkg.class\"]",
+                "`class` is a Python keyword",
+            ),
+            (
+                "import-names = [\"pkg; public\"]",
+                "the only one is `private`",
+            ),
+            ("import-names = [\"pkg\", \"pkg\"]", "`pkg` is listed twice"),
+            (
+                "import-names = [\"pkg\"]\nimport-namespaces = [\"pkg\"]",
+                "`project.import-namespaces[0]`: `pkg` is listed in `import-names` too",
+            ),
+            (
+                "import-names = [\"pkg.sub\"]",
+                "so `pkg` must be listed too",
+            ),
+            (
+                "import-names = [\"other\"]",
+                "the wheel has no module or package `other`",
+            ),
+        ];
+        for (body, expected) in cases {
+            let err = read(
+                &format!("[project]\nname = \"p\"\nversion = \"1\"\n{body}\n"),
+                &[],
+            )
+            .err()
+            .unwrap()
+            .to_string();
             assert!(err.contains(expected), "{body}\n→ {err}");
         }
     }
