@@ -127,6 +127,10 @@ pub fn sdist_files(project: &Project) -> Result<Vec<Entry>> {
         files.insert(readme);
     }
     files.extend(project.metadata.license_files.iter().cloned());
+    if let Some(version) = &project.settings.version {
+        // Checked when the metadata was read: a file inside the project.
+        files.insert(PathBuf::from(version.path.value.trim_start_matches("./")));
+    }
     for top in &project.layout.top_level {
         files.extend(package_files(project, &top.path, &top.kind)?);
     }

@@ -19,6 +19,7 @@ use pep508_rs::{ExtraName, PackageName, Requirement};
 use super::dynamic;
 use super::files::{Kind, Pattern, existing};
 use super::names::{is_dotted_name, is_identifier};
+use super::settings::VersionFile;
 use super::toml::{Field, Located, Table};
 use crate::error::{ConfigError, IoContext, Result};
 
@@ -124,19 +125,21 @@ impl Metadata {
     /// Reads and validates `[project]`. `dynamic_source` names the project-relative file
     /// to read dynamic values from; it is asked for only when `dynamic` lists one.
     ///
+    /// A dynamic version comes from `version_file` when it is given (`[tool.zlig.version]`).
     /// `provides` says whether the wheel will hold a dotted module or package, for the
     /// check of `import-names` and `import-namespaces`.
     pub fn read(
         project: &Table<'_>,
         root: &Path,
         dynamic_source: impl FnOnce() -> Option<PathBuf>,
+        version_file: Option<&VersionFile>,
         provides: &dyn Fn(&str) -> bool,
     ) -> Result<Self> {
         project.reject_unknown(PROJECT_KEYS)?;
         let name = project
             .string("name")?
             .ok_or_else(|| project.place.error("missing required key `name`"))?;
-        let dynamic = Dynamic::read(project, root, dynamic_source)?;
+        let dynamic = Dynamic::read(project, root, dynamic_source, version_file)?;
         let (license, mut license_files) = read_license(project, root)?;
         license_files.extend(read_license_files(project, root)?);
         license_files.sort();
@@ -180,25 +183,29 @@ impl Metadata {
     }
 }
 
-/// What `[project] dynamic` lists, and the file it is read from.
-struct Dynamic {
+/// What `[project] dynamic` lists, and the files it is read from.
+struct Dynamic<'a> {
     version: bool,
     description: bool,
-    /// The file (project-relative) and its text, when something is dynamic.
+    /// The Python file (project-relative) and its text, when something is read from it.
     source: Option<(PathBuf, String)>,
+    /// `[tool.zlig.version]`, which the version is read from instead, and the file's text.
+    version_file: Option<(&'a VersionFile, PathBuf, String)>,
 }
 
-impl Dynamic {
+impl<'a> Dynamic<'a> {
     fn read(
         project: &Table<'_>,
         root: &Path,
         dynamic_source: impl FnOnce() -> Option<PathBuf>,
+        version_file: Option<&'a VersionFile>,
     ) -> Result<Self> {
         let entries = project.strings("dynamic")?.unwrap_or_default();
         let mut dynamic = Self {
             version: false,
             description: false,
             source: None,
+            version_file: None,
         };
         for entry in &entries {
             match entry.value.as_str() {
@@ -211,7 +218,20 @@ impl Dynamic {
                 }
             }
         }
-        if let Some(first) = entries.first() {
+        if let Some(table) = version_file {
+            if !dynamic.version {
+                return Err(table.place.error(
+                    "says where to read the version, but `project.dynamic` does not list `version`",
+                ));
+            }
+            let (path, text) = read_file(root, &table.path, "version file")?;
+            dynamic.version_file = Some((table, path, text));
+        }
+        let from_python = entries.iter().find(|e| match e.value.as_str() {
+            "version" => version_file.is_none(),
+            _ => true,
+        });
+        if let Some(first) = from_python {
             let file = dynamic_source().ok_or_else(|| {
                 first.error(
                     "needs a Python package or module to read from, and the project has none",
@@ -226,6 +246,12 @@ impl Dynamic {
     }
 
     fn version(&self, project: &Table<'_>) -> Result<Version> {
+        if let Some((table, file, text)) = &self.version_file {
+            if let Some(v) = project.string("version")? {
+                return Err(v.error("`version` is listed in `dynamic` and also given"));
+            }
+            return version_from_file(table, file, text);
+        }
         let (given, source) = (project.string("version")?, self.source.as_ref());
         match (given, source.filter(|_| self.version)) {
             (Some(v), None) => parse_version(&v),
@@ -288,6 +314,35 @@ impl Dynamic {
             (None, None) => Ok(None),
         }
     }
+}
+
+/// The version `table`'s pattern finds in `text` (the file `file`): the first match's
+/// version group, as hatchling reads it.
+fn version_from_file(table: &VersionFile, file: &Path, text: &str) -> Result<Version> {
+    let found = table
+        .pattern
+        .value
+        .captures(text)
+        .and_then(|captures| captures.get(table.group));
+    let Some(found) = found else {
+        return Err(table.pattern.error(format!(
+            "matches nothing in {}, so there is no version to read",
+            file.display()
+        )));
+    };
+    Version::from_str(found.as_str().trim()).map_err(|err| {
+        ConfigError::at(
+            file,
+            text,
+            Some(found.range()),
+            "",
+            format!(
+                "`{}` (the version `tool.zlig.version.pattern` found) is not a valid PEP 440 version: {err}",
+                found.as_str()
+            ),
+        )
+        .into()
+    })
 }
 
 /// Validates and normalizes a project name (PEP 508 names, PEP 503 normalization).
@@ -774,10 +829,13 @@ pub(crate) mod tests {
         let file = TomlFile::parse(Path::new("pyproject.toml"), toml.to_string())?;
         let root = file.root();
         let project = root.table("project")?.unwrap();
+        let tool = root.table("tool")?;
+        let settings = crate::project::settings::Settings::read(tool.as_ref())?;
         Metadata::read(
             &project,
             dir.path(),
             || Some("pkg/__init__.py".into()),
+            settings.version.as_ref(),
             &|name| name == "pkg" || name.starts_with("pkg."),
         )
     }
@@ -899,6 +957,47 @@ pub(crate) mod tests {
             .to_string();
             assert!(err.contains(expected), "{body}\n→ {err}");
         }
+    }
+
+    #[test]
+    fn a_dynamic_version_is_read_from_a_header_with_the_pattern() {
+        let header = ("v.h", "#pragma once\n#define FAST_VERSION \"1.4.2rc1\"\n");
+        let table = |pattern: &str| {
+            format!(
+                "[project]\nname = \"p\"\ndynamic = [\"version\"]\n[tool.zlig.version]\npath = \"v.h\"\npattern = '{pattern}'\n"
+            )
+        };
+        let metadata = read(&table(r#"^#define FAST_VERSION "(.+)""#), &[header]).unwrap();
+        assert_eq!(metadata.version.to_string(), "1.4.2rc1");
+        let err = read(&table(r#"^#define SLOW_VERSION "(.+)""#), &[header])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("`tool.zlig.version.pattern`: matches nothing in v.h"),
+            "{err}"
+        );
+        let err = read(&table(r#"#define (FAST_VERSION)"#), &[header])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.starts_with("v.h:2:9: `FAST_VERSION` (the version `tool.zlig.version.pattern` found) is not a valid PEP 440 version"),
+            "{err}"
+        );
+        let err = read(&table("(x)"), &[]).err().unwrap().to_string();
+        assert!(
+            err.contains("`tool.zlig.version.path`: version file `v.h` does not exist"),
+            "{err}"
+        );
+        let err = read(
+            "[project]\nname = \"p\"\nversion = \"1\"\n[tool.zlig.version]\npath = \"v.h\"\n",
+            &[header],
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(err.contains("`tool.zlig.version`: says where to read the version, but `project.dynamic` does not list `version`"), "{err}");
     }
 
     #[test]

@@ -63,6 +63,83 @@ pub struct Settings {
     pub sdist_include: Vec<Located<Pattern>>,
     pub sdist_exclude: Vec<Located<Pattern>>,
     pub wheel_exclude: Vec<Located<Pattern>>,
+    /// `[tool.zlig.version]`: where a dynamic version is read from, if not `__version__`.
+    pub version: Option<VersionFile>,
+}
+
+/// `[tool.zlig.version]`: a dynamic version read from any text file (a C header, say) with
+/// a regular expression, as hatchling's regex version source does.
+#[derive(Debug, Clone)]
+pub struct VersionFile {
+    /// The project-relative file.
+    pub path: Located<String>,
+    /// The expression, in multi-line mode (`^` and `$` match at line ends).
+    pub pattern: Located<regex::Regex>,
+    /// The group that holds the version: the one named `version`, else the only one.
+    pub group: usize,
+    /// The table itself, for errors about it as a whole.
+    pub place: Place,
+}
+
+/// The pattern when none is given: hatchling's default, `__version__` or `VERSION`
+/// assigned a quoted string, with an optional `v` (without its backreference to the
+/// opening quote, which the `regex` crate does not have).
+const DEFAULT_VERSION_PATTERN: &str =
+    r#"(?i)^(?:__version__|VERSION) *= *['"]v?(?P<version>[^'"\n]+)['"]"#;
+
+impl VersionFile {
+    fn read(table: &Table<'_>) -> Result<Self> {
+        table.reject_unknown(&["path", "pattern"])?;
+        let path = table.string("path")?.ok_or_else(|| {
+            table
+                .place
+                .error("missing required key `path` (the file holding the version)")
+        })?;
+        check_relative(&path.value).map_err(|why| path.error(why))?;
+        let pattern = table.string("pattern")?.unwrap_or_else(|| Located {
+            value: DEFAULT_VERSION_PATTERN.to_string(),
+            place: table.place.clone(),
+        });
+        let regex = regex::RegexBuilder::new(&pattern.value)
+            .multi_line(true)
+            .build()
+            .map_err(|err| {
+                // The crate's message repeats the pattern with a pointer under it; the
+                // place shown with ours does that already.
+                let text = err.to_string();
+                let reason = text
+                    .lines()
+                    .find_map(|line| line.strip_prefix("error: "))
+                    .unwrap_or(&text)
+                    .to_string();
+                pattern.error(format!("not a valid regular expression: {reason}"))
+            })?;
+        let named = regex.capture_names().position(|n| n == Some("version"));
+        let group = match (named, regex.captures_len()) {
+            (Some(index), _) => index,
+            (None, 2) => 1,
+            (None, 1) => {
+                return Err(pattern.error(
+                    "has no group: put the version in one, such as `VERSION \"(.+)\"`, or name it `(?P<version>...)`",
+                ));
+            }
+            (None, n) => {
+                return Err(pattern.error(format!(
+                    "has {} groups and none is named `version`: name the one holding the version `(?P<version>...)`",
+                    n - 1
+                )));
+            }
+        };
+        Ok(Self {
+            path,
+            pattern: Located {
+                value: regex,
+                place: pattern.place,
+            },
+            group,
+            place: table.place.clone(),
+        })
+    }
 }
 
 /// The keys of `[tool.zlig]` that `config_settings` can set too.
@@ -77,7 +154,7 @@ const SCALAR_KEYS: &[&str] = &[
 ];
 
 /// The keys only `[tool.zlig]` has.
-const TABLE_KEYS: &[&str] = &["extensions", "sdist", "wheel"];
+const TABLE_KEYS: &[&str] = &["extensions", "sdist", "wheel", "version"];
 
 /// The keys only `config_settings` has.
 const SETTING_ONLY_KEYS: &[&str] = &["verbose", "editable-rebuild"];
@@ -107,6 +184,7 @@ impl Settings {
             sdist_include: Vec::new(),
             sdist_exclude: Vec::new(),
             wheel_exclude: Vec::new(),
+            version: None,
         };
         if let Some(flit) = &flit {
             settings.read_flit(flit)?;
@@ -150,6 +228,9 @@ impl Settings {
             sdist.reject_unknown(&["include", "exclude"])?;
             self.sdist_include.extend(sdist.patterns("include")?);
             self.sdist_exclude.extend(sdist.patterns("exclude")?);
+        }
+        if let Some(version) = zlig.table("version")? {
+            self.version = Some(VersionFile::read(&version)?);
         }
         if let Some(wheel) = zlig.table("wheel")? {
             wheel.reject_unknown(&["exclude"])?;
@@ -319,6 +400,30 @@ mod tests {
             err.contains("`optimise`: unknown config setting (did you mean `optimize`?)"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_version_pattern_needs_one_group_or_one_named_version() {
+        let read = |pattern: &str| {
+            settings(&format!(
+                "[tool.zlig.version]\npath = \"v.h\"\npattern = '{pattern}'\n"
+            ))
+            .map(|s| s.version.unwrap().group)
+        };
+        assert_eq!(read(r#"#define V "(.+)""#).unwrap(), 1);
+        assert_eq!(read(r#"(MAJOR) "(?P<version>.+)""#).unwrap(), 2);
+        assert!(settings("[tool.zlig.version]\npath = \"v.py\"\n").is_ok());
+        for (pattern, expected) in [
+            (
+                r#"#define V "(.+""#,
+                "`tool.zlig.version.pattern`: not a valid regular expression: unclosed group",
+            ),
+            (r#"#define V ".+""#, "has no group"),
+            (r#"(A) "(.+)""#, "has 2 groups and none is named `version`"),
+        ] {
+            let err = read(pattern).err().unwrap().to_string();
+            assert!(err.contains(expected), "{pattern}\n→ {err}");
+        }
     }
 
     #[test]
