@@ -711,7 +711,7 @@ CASES = [
         "init_function_missing",
         toml(PROJECT, extension(name="pkg.other")),
         key=None,
-        expect=("compiling the extensions failed", "PyInit_other"),
+        expect=("pkg.other defines neither PyInit_other nor PyModExport_other",),
     ),
     Case(
         "link_error_unknown_library",

@@ -74,6 +74,11 @@ pub fn build(b: *std.Build) void {
             }
         }
         for (ext.link) |input| link(b, module, input);
+        if (std.mem.eql(u8, ext.language, "Cxx")) {
+            // zlig's terminate handler (src/compile/cxx_terminate.cpp), which zlig writes
+            // beside the graph; with zlig's flags only, not the project's.
+            module.addCSourceFile(.{ .file = b.graph.cwdRelativePath(b.pathJoin(&.{ exports, "support", "zlig_terminate.cpp" })), .flags = &.{} });
+        }
         const lib = b.addLibrary(.{ .name = ext.leaf, .linkage = .dynamic, .root_module = module });
         lib.setVersionScript(b.graph.cwdRelativePath(b.pathJoin(&.{ exports, "exports", b.fmt("{s}.map", .{ext.name}) })));
         lib.linker_allow_shlib_undefined = true;

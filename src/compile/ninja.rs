@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::compile::CompileError;
-use crate::compile::backend::{Backend, BuildEnv, Unusable};
+use crate::compile::backend::{Backend, BuildEnv, CXX_TERMINATE_FILE, Unusable};
 use crate::compile::graph::{BuildGraph, Extension, LinkInput, debug_path_maps};
 use crate::compile::toolchain::{
     NINJA_REQUIREMENT, Ninja, NotFound, PlatformCompiler, ZIGLANG_REQUIREMENT, Zig, zig_environment,
@@ -189,6 +189,9 @@ impl Backend for NinjaBackend {
         let graph = graph.relocated(env.link_project(&graph.root)?);
         let text = generate(&graph, compiler);
         env.write_version_scripts(&graph)?;
+        if self.zig().is_some() {
+            env.write_cxx_support(&graph)?;
+        }
         let path = env.work_dir.join(self.build_file());
         std::fs::write(&path, text).context(|| format!("writing {}", path.display()))
     }
@@ -313,7 +316,7 @@ pub fn generate(graph: &BuildGraph, compiler: &Compiler) -> String {
     let _ = writeln!(out, "target = {}", words(target.iter().map(String::as_str)));
     out.push_str(NINJA_RULES);
     for ext in &graph.extensions {
-        write_extension(&mut out, graph, ext);
+        write_extension(&mut out, graph, ext, zig);
     }
     out
 }
@@ -362,7 +365,10 @@ fn object_name(ext: &Extension, index: usize, source: &Path) -> PathBuf {
         .join(format!("{index}-{safe}.o"))
 }
 
-fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension) {
+/// One extension's compile and link lines; `zig`: compiled by zig, whose C++ modules get
+/// zlig's terminate handler (a platform compiler's shared libstdc++ prints the exception
+/// already, and its handler is the whole process's).
+fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, zig: bool) {
     let mut flags = ext.compile_flags.clone();
     for dir in &ext.include_dirs {
         flags.push(format!("-I{}", dir.display()));
@@ -390,6 +396,19 @@ fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension) {
             build_path(&object),
             if is_c { "cc" } else { "cxx" },
             build_path(&graph.root.join(source)),
+        );
+        objects.push(object);
+    }
+    if zig && ext.language == Language::Cxx {
+        // Compiled with zlig's flags only: the project's (`-fno-exceptions`, `-Werror`) are
+        // not meant for it.
+        let object = PathBuf::from("obj")
+            .join(&ext.name)
+            .join("zlig_terminate.o");
+        let _ = writeln!(
+            out,
+            "build {}: cxx {CXX_TERMINATE_FILE}\n  flags =",
+            build_path(&object)
         );
         objects.push(object);
     }

@@ -5,12 +5,14 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::compile::graph::{BuildGraph, Extension, LinkInput, SCHEMA, debug_path_maps};
+use crate::compile::graph::{
+    BuildGraph, EXPORT_ALL, Extension, LinkInput, SCHEMA, debug_path_maps,
+};
 use crate::compile::link_args::{EnvFlags, link_inputs};
 use crate::error::{ConfigError, Result};
 use crate::project::Project;
 use crate::project::discovery::{ModuleKind, TopLevel};
-use crate::project::extension::{ExtensionDecl, ExtensionLists, Language};
+use crate::project::extension::{ExportSymbols, ExtensionDecl, ExtensionLists, Language};
 use crate::project::files::{Kind, existing};
 use crate::project::settings::Optimize;
 use crate::project::toml::Located;
@@ -104,7 +106,7 @@ fn resolve_extension(
             inputs.link_args,
         ]
         .concat(),
-        exports: vec![format!("PyInit_{leaf}")],
+        exports: exports(&leaf, &decl.export_symbols),
         name: name.clone(),
         leaf,
         output,
@@ -114,6 +116,25 @@ fn resolve_extension(
         limited_api,
         optional: decl.optional,
     })
+}
+
+/// What the module exports: its init functions (`PyInit_<leaf>`, and PEP 793's
+/// `PyModExport_<leaf>` for Python 3.15), then `export-symbols`; `*` for every global
+/// symbol.
+fn exports(leaf: &str, declared: &ExportSymbols) -> Vec<String> {
+    let mut exports = vec![format!("PyInit_{leaf}"), format!("PyModExport_{leaf}")];
+    match declared {
+        ExportSymbols::None => {}
+        ExportSymbols::Names(names) => {
+            for name in names {
+                if !exports.contains(name) {
+                    exports.push(name.clone());
+                }
+            }
+        }
+        ExportSymbols::All => exports.push(EXPORT_ALL.to_string()),
+    }
+    exports
 }
 
 /// Checks that the module `name` can live where its dotted name puts it: in a shipped

@@ -716,14 +716,18 @@ const PYTHON_KEYWORDS: &[&str] = &[
     "with", "yield",
 ];
 
+/// `import-names` and `import-namespaces`, in that order.
+type ImportNames = (Option<Vec<ImportName>>, Option<Vec<ImportName>>);
+
+/// Import names, each with the entry it was read from.
+type PlacedImportNames = Option<Vec<(ImportName, Located<String>)>>;
+
 /// `import-names` and `import-namespaces`, as PEP 794 wants them: dotted identifiers (no
 /// keyword), each optionally marked `; private`; no name twice, in one key or across both;
 /// a dotted name's parents listed too; and every name one the wheel provides.
-type ImportNames = (Option<Vec<ImportName>>, Option<Vec<ImportName>>);
-
 fn read_import_names(project: &Table<'_>, provides: &dyn Fn(&str) -> bool) -> Result<ImportNames> {
     let mut seen: BTreeMap<String, &'static str> = BTreeMap::new();
-    let mut read = |key: &'static str| -> Result<Option<Vec<(ImportName, Located<String>)>>> {
+    let mut read = |key: &'static str| -> Result<PlacedImportNames> {
         let Some(values) = project.strings(key)? else {
             return Ok(None);
         };
@@ -763,9 +767,8 @@ fn read_import_names(project: &Table<'_>, provides: &dyn Fn(&str) -> bool) -> Re
             )));
         }
     }
-    let strip = |list: Option<Vec<(ImportName, Located<String>)>>| {
-        list.map(|l| l.into_iter().map(|(name, _)| name).collect())
-    };
+    let strip =
+        |list: PlacedImportNames| list.map(|l| l.into_iter().map(|(name, _)| name).collect());
     Ok((strip(names), strip(namespaces)))
 }
 
