@@ -193,7 +193,7 @@ pub fn build_wheel(
                 .collect();
             let rebuild = rebuild.and_then(|r| editable::checked_rebuild(r, &tools));
             (
-                editable::files(&project, &compiled.build.artifacts, rebuild),
+                editable::files(&project, &compiled.build.artifacts, rebuild)?,
                 tag,
             )
         }
@@ -202,7 +202,7 @@ pub fn build_wheel(
             WheelTag::pure(),
         ),
         (None, WheelKind::Editable) => (
-            editable::files(&project, &Default::default(), None),
+            editable::files(&project, &Default::default(), None)?,
             WheelTag::pure(),
         ),
     };
