@@ -52,6 +52,7 @@ def test_allkeys_wheel_file_list_is_exact(allkeys):
         f"allkeys/_linked_as_cxx{EXT_SUFFIX}",
         "allkeys-0.1.0.dist-info/METADATA",
         "allkeys-0.1.0.dist-info/WHEEL",
+        "allkeys-0.1.0.dist-info/sboms/zlig.cdx.json",
         "allkeys-0.1.0.dist-info/RECORD",
     ]
     assert wheel_tag(allkeys.wheel)[2] == MANYLINUX_TAG
