@@ -36,7 +36,7 @@ def installed(frontend, venvs, tmp_path_factory):
 
 def test_the_wheel_holds_the_files_outside_the_package(wheel_root):
     assert wheel_names(wheel_root.wheel) == [
-        f"{DATA}/data/wheel-root/message.txt",
+        f"{DATA}/data/share/wheel-root/message.txt",
         f"{DATA}/headers/wheel_root.h",
         f"{DATA}/scripts/wheel-root-hello",
         "wheel_root/__init__.py",
@@ -54,7 +54,7 @@ def test_the_sdist_carries_them_too(wheel_root):
         "extra/wheel_root_startup.pth",
         "bin/wheel-root-hello",
         "include/wheel_root.h",
-        "share/wheel-root/message.txt",
+        "data/share/wheel-root/message.txt",
         "sbom/wheel-root.cdx.json",
     ):
         assert name in names, names
