@@ -80,7 +80,9 @@ class Extension:
     """Every flag the sources need: CPython's base flags, macros, undefs, extra arguments."""
     link: Tuple[LinkInput, ...]
     exports: Tuple[str, ...]
-    """The symbols the module must export (``PyInit_<leaf>``); others may be hidden."""
+    """The symbols the module exports, others hidden: ``PyInit_<leaf>`` and
+    ``PyModExport_<leaf>`` (PEP 793; a module defines at least one of them), then the
+    project's ``export-symbols``; ``*`` means every global symbol."""
     depends: Tuple[Path, ...]
     limited_api: Optional[Tuple[int, int]]
     """The limited API version (``Py_LIMITED_API``) the module is built for, if any."""
