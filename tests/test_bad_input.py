@@ -87,6 +87,21 @@ def outside_file(name: str, text: str = "int evil;\n"):
     return setup
 
 
+def linked_outside(relative: str):
+    """A setup that makes `relative` (in the project) a symlink to a file outside it."""
+
+    def setup(project: Path, tmp: Path) -> dict:
+        outside = tmp / "outside"
+        outside.mkdir(exist_ok=True)
+        (outside / "target").write_text("import os\n")
+        link = project / relative
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(outside / "target")
+        return {}
+
+    return setup
+
+
 def zig_env(zig: Optional[str]):
     """A setup that gives the build `ZLIG_ZIG=zig` (or none) and a PATH without zig."""
 
@@ -1008,10 +1023,10 @@ CASES += [
     ),
     Case(
         "force_include_linked_outside_the_project",
-        toml(PROJECT, '[tool.zlig.wheel]\nforce-include = { "src/pkg/cov.pth" = "cov.pth" }\n'),
-        key='tool.zlig.wheel.force-include."src/pkg/cov.pth"',
-        expect=("resolves to", "outside the project"),
-        setup=outside_file("cov.pth", "import os\n"),
+        toml(PROJECT, '[tool.zlig.wheel]\nforce-include = { "extra/cov.pth" = "cov.pth" }\n'),
+        key='tool.zlig.wheel.force-include."extra/cov.pth"',
+        expect=("`extra/cov.pth` resolves to", "outside the project"),
+        setup=linked_outside("extra/cov.pth"),
     ),
     Case(
         "force_include_missing",
