@@ -6,9 +6,11 @@ SOURCE_DATE_EPOCH; and the compiled modules carry no path of the machine that bu
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 import shutil
+import sys
 import tarfile
 import time
 import zipfile
@@ -204,14 +206,21 @@ def test_compiled_modules_hold_no_build_path(baseline):
     assert leaked_paths(baseline.wheel, baseline.project) == []
 
 
-def test_debug_module_holds_no_build_path(zlig_venv, frontend_env, copy_example, tmp_path):
-    project = copy_example("demo")
+@pytest.mark.parametrize(
+    ("example", "backend"), [("demo", None), ("cxx_exception", "ninja"), ("cxx_exception", "zig")]
+)
+def test_debug_module_holds_no_build_path(example, backend, zlig_venv, frontend_env, copy_example, tmp_path):
+    """A C++ module too, with the terminate handler zlig compiles into it."""
+    project = copy_example(example)
     out = tmp_path / "out"
     out.mkdir()
+    config = {"optimize": "Debug", **({"backend": backend} if backend else {})}
+    env = dict(frontend_env, ZLIG_NINJA=str(Path(sys.executable).parent / "ninja"))
     wheel = out / zlig_venv.run(
-        "import sys, zlig; print(zlig.build_wheel(sys.argv[1], {'optimize': 'Debug'}))",
+        "import json, sys, zlig; print(zlig.build_wheel(sys.argv[1], json.loads(sys.argv[2])))",
         str(out),
+        json.dumps(config),
         cwd=project,
-        env=frontend_env,
+        env=env,
     ).splitlines()[-1]
     assert leaked_paths(wheel, project) == []

@@ -76,8 +76,13 @@ pub fn build(b: *std.Build) void {
         for (ext.link) |input| link(b, module, input);
         if (std.mem.eql(u8, ext.language, "Cxx")) {
             // zlig's terminate handler (src/compile/cxx_terminate.cpp), which zlig writes
-            // beside the graph; with zlig's flags only, not the project's.
-            module.addCSourceFile(.{ .file = b.graph.cwdRelativePath(b.pathJoin(&.{ exports, "support", "zlig_terminate.cpp" })), .flags = &.{} });
+            // beside the graph; with zlig's flags only, not the project's, but with the maps
+            // that keep build paths out of debug info.
+            var maps: std.ArrayList([]const u8) = .empty;
+            for (ext.compile_flags) |flag| {
+                if (std.mem.startsWith(u8, flag, "-fdebug-compilation-dir") or std.mem.startsWith(u8, flag, "-ffile-prefix-map")) maps.append(b.allocator, flag) catch @panic("OOM");
+            }
+            module.addCSourceFile(.{ .file = b.graph.cwdRelativePath(b.pathJoin(&.{ exports, "support", "zlig_terminate.cpp" })), .flags = maps.items });
         }
         const lib = b.addLibrary(.{ .name = ext.leaf, .linkage = .dynamic, .root_module = module });
         lib.setVersionScript(b.graph.cwdRelativePath(b.pathJoin(&.{ exports, "exports", b.fmt("{s}.map", .{ext.name}) })));

@@ -229,6 +229,14 @@ impl Backend for NinjaBackend {
     }
 }
 
+/// The flags among `flags` that map build paths in debug info.
+fn path_maps(flags: &[String]) -> impl Iterator<Item = &str> {
+    flags
+        .iter()
+        .map(String::as_str)
+        .filter(|f| f.starts_with("-fdebug-compilation-dir") || f.starts_with("-ffile-prefix-map"))
+}
+
 /// A word for a POSIX shell command line (ninja runs commands with `/bin/sh -c`), then
 /// escaped for ninja, which gives `$` its own meaning.
 fn word(text: &str) -> String {
@@ -401,14 +409,17 @@ fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, zig: b
     }
     if zig && ext.language == Language::Cxx {
         // Compiled with zlig's flags only: the project's (`-fno-exceptions`, `-Werror`) are
-        // not meant for it.
+        // not meant for it; but with the maps that keep build paths out of debug info.
         let object = PathBuf::from("obj")
             .join(&ext.name)
             .join("zlig_terminate.o");
         let _ = writeln!(
             out,
-            "build {}: cxx {CXX_TERMINATE_FILE}\n  flags =",
-            build_path(&object)
+            "build {}: cxx {CXX_TERMINATE_FILE}\n  flags ={}",
+            build_path(&object),
+            path_maps(&ext.compile_flags)
+                .map(|flag| format!(" {}", word(flag)))
+                .collect::<String>()
         );
         objects.push(object);
     }
