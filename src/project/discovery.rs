@@ -387,6 +387,30 @@ mod tests {
     }
 
     #[test]
+    fn provided_import_names_are_the_shipped_modules_and_what_is_below_packages() {
+        let files = [
+            "src/pkg/__init__.py",
+            "src/pkg/sub/__init__.py",
+            "src/pkg/mod.py",
+            "fast/__init__.pyi",
+        ];
+        let dir = tree(&files);
+        let located = |value: &str| Located {
+            value: value.to_string(),
+            place: Place::unspanned(Path::new("pyproject.toml"), "tool.zlig.extensions[0].name"),
+        };
+        let (pkg, fast, native) = (located("pkg"), located("fast"), located("pkg._native"));
+        let layout = Layout::discover(dir.path(), &pkg, None, None, &[&fast, &native]).unwrap();
+        let exts = ["fast", "pkg._native"];
+        for name in ["pkg", "pkg.sub", "pkg.mod", "pkg._native", "fast"] {
+            assert!(layout.provides(dir.path(), name, &exts), "{name}");
+        }
+        for name in ["other", "pkg.missing", "fast.sub", "pkg.sub.deeper"] {
+            assert!(!layout.provides(dir.path(), name, &exts), "{name}");
+        }
+    }
+
+    #[test]
     fn package_entries_must_be_names_not_paths() {
         let err = discover(
             &["pkg/__init__.py"],
