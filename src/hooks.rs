@@ -13,7 +13,8 @@ use crate::compile::build_dir::{self, BuildDir};
 use crate::compile::graph::BuildGraph;
 use crate::compile::link_args::EnvFlags;
 use crate::compile::ninja::NinjaBackend;
-use crate::compile::toolchain::{ZigCandidates, find_ninja, find_platform_compiler};
+use crate::compile::object_cache::ObjectCache;
+use crate::compile::toolchain::{Candidates, find_platform_compiler};
 use crate::compile::zig::ZigBackend;
 use crate::compile::{Build, compile};
 use crate::distribution::contents::{Content, Entry, sdist_files, wheel_files};
@@ -25,7 +26,7 @@ use crate::distribution::{editable, inplace};
 use crate::error::Result;
 use crate::project::Project;
 use crate::project::files::slash_path;
-use crate::project::toml::Located;
+use crate::project::settings::Settings;
 use crate::tags::WheelTag;
 use crate::target::{Interpreter, Libc, Target};
 
@@ -43,6 +44,9 @@ pub struct Request {
     pub config_settings: BTreeMap<String, Vec<String>>,
     /// The `zig` of the `ziglang` package in the running environment, if installed.
     pub ziglang: Option<PathBuf>,
+    /// The `ninja` of the `ninja` package in the running environment, if installed.
+    #[serde(default)]
+    pub ninja: Option<PathBuf>,
     /// Asked only when a build chooses among all backends: looking costs more than a
     /// no-op build.
     #[serde(skip)]
@@ -56,13 +60,23 @@ impl Request {
 
     /// The backends to choose from, each with the tools found for it: the built-in ones,
     /// and the third-party ones unless a built-in one is `requested`.
-    fn backends(&self, requested: Option<&Located<String>>) -> Result<Vec<Rc<dyn Backend>>> {
-        let zig = ZigCandidates::from_env(self.ziglang.clone()).find();
-        let ninja = find_ninja();
+    fn backends(&self, settings: &Settings) -> Result<Vec<Rc<dyn Backend>>> {
+        let requested = settings.backend.as_ref();
+        let reuse = settings.reuse_tools && !switched_off("ZLIG_REUSE_TOOLS");
+        let verbose = settings.verbose;
+        let zig = Candidates::from_env("zig", self.ziglang.clone(), reuse, verbose).find_zig();
+        let ninja = Candidates::from_env("ninja", self.ninja.clone(), reuse, verbose).find_ninja();
+        let cache = (settings.object_cache && !switched_off("ZLIG_OBJECT_CACHE"))
+            .then(|| ObjectCache::open(&self.interpreter))
+            .flatten();
         let mut backends: Vec<Rc<dyn Backend>> = vec![
-            Rc::new(NinjaBackend::zig(ninja.clone(), zig.clone())),
+            Rc::new(NinjaBackend::zig(ninja.clone(), zig.clone(), cache.clone())),
             Rc::new(ZigBackend::new(zig)),
-            Rc::new(NinjaBackend::platform(ninja, find_platform_compiler())),
+            Rc::new(NinjaBackend::platform(
+                ninja,
+                find_platform_compiler(),
+                cache,
+            )),
         ];
         let built_in =
             requested.is_some_and(|name| backends.iter().any(|b| b.name() == name.value));
@@ -81,6 +95,16 @@ impl Request {
     }
 }
 
+/// Whether the environment variable `var` says `0`, `false`, `no` or `off`.
+fn switched_off(var: &str) -> bool {
+    std::env::var(var).is_ok_and(|v| {
+        matches!(
+            v.to_ascii_lowercase().as_str(),
+            "0" | "false" | "no" | "off"
+        )
+    })
+}
+
 /// `get_requires_for_build_wheel`: nothing for a pure-Python project or when a usable
 /// backend is there; else what the chosen backend lacks (`ziglang`, `ninja`).
 pub fn requires_for_build_wheel(request: &Request) -> Result<Vec<String>> {
@@ -90,7 +114,7 @@ pub fn requires_for_build_wheel(request: &Request) -> Result<Vec<String>> {
     }
     let (_, graph) = request.graph(&project)?;
     let requested = project.settings.backend.as_ref();
-    backend::requirements(request.backends(requested)?, requested, &graph)
+    backend::requirements(request.backends(&project.settings)?, requested, &graph)
 }
 
 /// A project with its extensions compiled, the build dir still locked.
@@ -157,7 +181,7 @@ fn compile_project(request: &Request) -> Result<(Project, Option<Compiled>)> {
     }
     let (target, graph) = request.graph(&project)?;
     let requested = project.settings.backend.as_ref();
-    let backend = backend::select(request.backends(requested)?, requested, &graph)?;
+    let backend = backend::select(request.backends(&project.settings)?, requested, &graph)?;
     let build_dir = BuildDir::new(project.build_dir(&target.build_dir_name()));
     let build = compile(
         &graph,
@@ -215,12 +239,8 @@ pub fn build_wheel(
             let (_, tag) = compiled.wheel_contents(&project)?;
             let rebuild = compiled.build.rebuild.as_ref();
             let rebuild = rebuild.filter(|_| project.settings.editable_rebuild);
-            let tools: Vec<&Path> = compiled
-                .backend
-                .zig()
-                .map(|z| z.path.as_path())
-                .into_iter()
-                .collect();
+            let programs = compiled.backend.programs();
+            let tools: Vec<&Path> = programs.iter().map(PathBuf::as_path).collect();
             let rebuild = rebuild.and_then(|r| editable::checked_rebuild(r, &tools));
             (
                 editable::files(&project, &compiled.build.artifacts, rebuild)?,

@@ -13,6 +13,7 @@ use serde_json::json;
 use crate::compile::CompileError;
 use crate::compile::backend::{Backend, BuildEnv, Unusable};
 use crate::compile::graph::BuildGraph;
+use crate::compile::path_maps;
 use crate::error::{Error, Result};
 use crate::hooks::Request;
 
@@ -84,6 +85,7 @@ impl PluginBackend {
         let mut build_env = serde_json::to_value(env).expect("the build env serializes");
         build_env["project_dir"] = json!(self.project_dir);
         build_env["target"] = json!(graph.target);
+        let graph = graph.with_compile_flags(&path_maps::flags(graph, None));
         Ok((
             self.decode(py, "BuildEnv", build_env.to_string())?,
             self.decode(py, "BuildGraph", graph.to_json())?,

@@ -30,6 +30,10 @@ pub struct Interpreter {
     pub platform: String,
     /// Whether this is a free-threaded build (`Py_GIL_DISABLED`).
     pub gil_disabled: bool,
+    /// The interpreter a venv was made from (`sys._base_executable`), which outlives a
+    /// frontend's temporary build environment.
+    #[serde(default)]
+    pub base_executable: Option<PathBuf>,
 }
 
 /// A CPU architecture zlig can build for.
@@ -351,6 +355,7 @@ pub(crate) mod tests {
             machine: "x86_64".into(),
             platform: "linux".into(),
             gil_disabled: false,
+            base_executable: None,
         }
     }
 

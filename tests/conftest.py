@@ -36,7 +36,8 @@ def wheelhouse() -> Path:
     """A folder holding exactly one zlig wheel, built from the working tree.
 
     A debug build (stripped, so that each isolated build environment installs 3 MB, not
-    17): the suite tests behaviour, not speed. `ZLIG_TEST_WHEEL=path/to/zlig-….whl` tests
+    17): the suite tests behaviour, not speed. Its tag is checked by
+    test_wheels.py::test_zligs_own_wheel_is_manylinux_2_17. `ZLIG_TEST_WHEEL=path/to/zlig-….whl` tests
     that wheel instead (a release build, or one from another checkout).
     """
     house = CACHE / "wheelhouse"
@@ -48,9 +49,14 @@ def wheelhouse() -> Path:
     if given:
         (house / Path(given).name).write_bytes(given_bytes)
     else:
+        # Linked by zig for glibc 2.17, as release wheels are (README), so that the suite
+        # tests a wheel that installs where its users build.
+        env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
         run(
-            [sys.executable, "-m", "maturin", "build", "--strip", "-i", sys.executable, "-o", house],
+            [sys.executable, "-m", "maturin", "build", "--strip", "--zig",
+             "--compatibility", "manylinux2014", "-i", sys.executable, "-o", house],
             cwd=ROOT,
+            env=env,
         )
     wheels = sorted(house.glob("zlig-*.whl"))
     assert len(wheels) == 1, wheels

@@ -1,24 +1,31 @@
 """Reproducible output: two builds of the same input give byte-identical wheels and sdists,
 whatever the build dir, the project's path, the umask, and with or without
-SOURCE_DATE_EPOCH; and the compiled modules carry no path of the machine that built them.
+SOURCE_DATE_EPOCH; and the compiled modules carry no path of the machine that built them,
+with the `ninja` and `zig` backends and in every optimize mode.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import io
+import itertools
 import json
 import os
 import re
 import shutil
+import signal
+import subprocess
 import sys
+import sysconfig
 import tarfile
 import time
 import zipfile
 from pathlib import Path
 
 import pytest
+from elftools.elf.elffile import ELFFile
 
-from conftest import copy_project
+from conftest import BIN, copy_project
 from helpers import EXT_SUFFIX
 
 BUILD_BOTH = (
@@ -206,21 +213,130 @@ def test_compiled_modules_hold_no_build_path(baseline):
     assert leaked_paths(baseline.wheel, baseline.project) == []
 
 
-@pytest.mark.parametrize(
-    ("example", "backend"), [("demo", None), ("cxx_exception", "ninja"), ("cxx_exception", "zig")]
+# ------------------------------------------------- every built-in backend, every mode
+
+BACKENDS = ["ninja", "zig"]
+MODES = ["Debug", "ReleaseSafe", "ReleaseFast", "ReleaseSmall"]
+# One module each: a C one that names files in every way C allows and calls compiler_rt,
+# and a C++ one that links libc++.
+PROBES = ["path_free", "cxx_exception"]
+BEHAVIOUR = {
+    "path_free": (
+        "import path_free as m\n"
+        "print(m.source_file(), m.header_file(), m.high_quotient(10, 4), m.add(2**63 - 1, 1))",
+        # __FILE__ names files through the backend's link to the project; -fwrapv
+        # (CPython's flag) defines signed overflow, which wraps in every mode.
+        f"project/src/path_free/probe.c project/include/path_free.h 2 {-2**63}",
+    ),
+    "cxx_exception": (
+        "import cxx_exception as m\n"
+        "try:\n    m.factorial(-1)\nexcept ValueError as e:\n    print(m.factorial(5), e)",
+        "120 n must not be negative: -1",
+    ),
+}
+
+
+@dataclasses.dataclass
+class Checkouts:
+    """One example built by one backend in one mode, from two checkouts."""
+
+    optimize: str
+    example: str
+    wheels: tuple[Path, Path]
+    machine_paths: list[str]
+    """Every folder of either build that no module may name."""
+
+
+def build_wheel(venv, project: Path, out: Path, env: dict, settings: dict) -> Path:
+    out.mkdir(parents=True)
+    code = "import json, sys, zlig; print(zlig.build_wheel(sys.argv[1], json.loads(sys.argv[2])))"
+    return out / venv.run(code, str(out), json.dumps(settings), cwd=project, env=env).splitlines()[-1]
+
+
+def zig_global_cache(env: dict) -> Path:
+    """zig's global cache, as zlig chooses it for builds in `env` (tool_home.rs)."""
+    if env.get("ZIG_GLOBAL_CACHE_DIR"):
+        return Path(env["ZIG_GLOBAL_CACHE_DIR"]).absolute()
+    return Path(env.get("XDG_CACHE_HOME") or Path(env.get("HOME", Path.home())) / ".cache") / "zig"
+
+
+@pytest.fixture(
+    scope="module",
+    params=list(itertools.product(BACKENDS, MODES, PROBES)),
+    ids=lambda p: "-".join(p),
 )
-def test_debug_module_holds_no_build_path(example, backend, zlig_venv, frontend_env, copy_example, tmp_path):
-    """A C++ module too, with the terminate handler zlig compiles into it."""
-    project = copy_example(example)
-    out = tmp_path / "out"
-    out.mkdir()
-    config = {"optimize": "Debug", **({"backend": backend} if backend else {})}
-    env = dict(frontend_env, ZLIG_NINJA=str(Path(sys.executable).parent / "ninja"))
-    wheel = out / zlig_venv.run(
-        "import json, sys, zlig; print(zlig.build_wheel(sys.argv[1], json.loads(sys.argv[2])))",
-        str(out),
-        json.dumps(config),
-        cwd=project,
-        env=env,
-    ).splitlines()[-1]
-    assert leaked_paths(wheel, project) == []
+def checkouts(request, zlig_venv, frontend_env, zig, tmp_path_factory) -> Checkouts:
+    """The example copied to two paths of different lengths and built there, the first
+    with its default build dir (inside it), the second with one outside it."""
+    backend, optimize, example = request.param
+    env = dict(frontend_env, ZLIG_NINJA=str(BIN / "ninja"))
+    tmp = tmp_path_factory.mktemp(f"{example}-{backend}-{optimize}")
+    first = copy_project(example, tmp)
+    second = copy_project(example, tmp / "some" / "deeper" / "place", as_name=f"{example}-checkout")
+    second_build = tmp / "elsewhere" / "build-dir"
+    settings = {"backend": backend, "optimize": optimize}
+    wheels = (
+        build_wheel(zlig_venv, first, tmp / "out1", env, settings),
+        build_wheel(zlig_venv, second, tmp / "out2", env, dict(settings, **{"build-dir": str(second_build)})),
+    )
+    paths = [
+        *(str(p) for project in (first, second) for p in (project, project.resolve())),
+        str(first / "build"),
+        str(second_build),
+        sysconfig.get_paths()["include"],
+        str(zig.parent / "lib"),
+        str(zig_global_cache(env)),
+        str(Path.home()),
+        os.path.realpath(os.environ.get("TMPDIR", "/tmp")) + "/",
+    ]
+    return Checkouts(optimize, example, wheels, paths)
+
+
+def run_module(wheel: Path, code: str, tmp: Path) -> subprocess.CompletedProcess:
+    """`python -c code` with the wheel's contents importable."""
+    with zipfile.ZipFile(wheel) as zf:
+        zf.extractall(tmp / "site")
+    env = dict(os.environ, PYTHONPATH=str(tmp / "site"))
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp)
+
+
+def elf_sections(data: bytes) -> set[str]:
+    return {section.name for section in ELFFile(io.BytesIO(data)).iter_sections()}
+
+
+def test_every_backend_and_mode_builds_identical_wheels_from_two_checkouts(checkouts):
+    first, second = checkouts.wheels
+    assert first.name == second.name
+    if first.read_bytes() != second.read_bytes():
+        pytest.fail(f"wheels differ: {differences(zip_entries(first), zip_entries(second))}")
+
+
+def test_every_backend_and_mode_leaves_no_machine_path_in_modules(checkouts):
+    leaks = []
+    for wheel in checkouts.wheels:
+        found = modules(wheel)
+        assert found, "no compiled module in the wheel"
+        for name, data in found.items():
+            for path in checkouts.machine_paths:
+                at = data.find(path.encode())
+                if at >= 0:
+                    leaks.append((name, path, data[max(0, at - 40) : at + len(path) + 40]))
+    assert leaks == []
+
+
+def test_every_backend_and_mode_builds_working_modules_that_name_files_relative_to_the_project(
+    checkouts, tmp_path
+):
+    code, expected = BEHAVIOUR[checkouts.example]
+    result = run_module(checkouts.wheels[0], code, tmp_path)
+    assert (result.returncode, result.stdout.strip()) == (0, expected), result.stderr
+
+
+def test_debug_modules_trap_undefined_behaviour_and_keep_debug_info(checkouts, tmp_path):
+    """Debug: UBSan in trap mode (SIGILL), debug info kept; release modes: neither."""
+    debug = checkouts.optimize == "Debug"
+    for module in modules(checkouts.wheels[0]).values():
+        assert (".debug_info" in elf_sections(module)) == debug
+    if checkouts.example == "path_free":
+        shifted = run_module(checkouts.wheels[0], "import path_free; path_free.shift(1, 40)", tmp_path)
+        assert shifted.returncode == (-signal.SIGILL if debug else 0), shifted.stderr

@@ -77,7 +77,9 @@ class Extension:
     """Source files, relative to ``BuildGraph.root``."""
     include_dirs: Tuple[Path, ...]
     compile_flags: Tuple[str, ...]
-    """Every flag the sources need: CPython's base flags, macros, undefs, extra arguments."""
+    """Every flag the sources need: CPython's base flags, macros, undefs, extra arguments,
+    then ``-ffile-prefix-map`` flags that name the project, Python's headers and other
+    absolute include folders by relative names in the module (``__FILE__``, DWARF)."""
     link: Tuple[LinkInput, ...]
     exports: Tuple[str, ...]
     """The symbols the module exports, others hidden: ``PyInit_<leaf>`` and

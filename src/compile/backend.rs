@@ -136,6 +136,11 @@ pub trait Backend {
     fn zig(&self) -> Option<&Zig> {
         None
     }
+    /// Every program its build file runs besides the tool itself, which an editable
+    /// install's rebuild will run too.
+    fn programs(&self) -> Vec<PathBuf> {
+        self.zig().map(|zig| zig.path.clone()).into_iter().collect()
+    }
     /// The build file's name inside `env.work_dir`.
     fn build_file(&self) -> &str;
     /// Writes the build file for `graph` into `env.work_dir`.

@@ -48,8 +48,8 @@ pub struct Extension {
     /// Absolute include directories, in order.
     pub include_dirs: Vec<PathBuf>,
     /// Every flag the C and C++ sources get, in order: CPython's base flags, `-DNDEBUG`
-    /// outside `Debug`, macros, undefs, `CPPFLAGS`, `CFLAGS`, `extra-compile-args`, and
-    /// in `Debug` the maps that keep build paths out of debug info.
+    /// outside `Debug`, macros, undefs, `CPPFLAGS`, `CFLAGS`, `extra-compile-args`. Backends
+    /// add their path maps (`path_maps`) and optimize flags.
     pub compile_flags: Vec<String>,
     /// What the link step takes, in order: library dirs, libraries, then `LDFLAGS` and
     /// `extra-link-args`.
@@ -196,18 +196,6 @@ impl Extension {
     pub fn version_script_name(&self) -> String {
         format!("{}.map", self.name)
     }
-}
-
-/// Flags that keep absolute paths out of debug info: each folder is recorded under a
-/// relative name, and the compilation dir as `.`, so Debug builds are reproducible too.
-pub fn debug_path_maps(folders: &[(&Path, &str)]) -> Vec<String> {
-    let mut flags = vec!["-fdebug-compilation-dir=.".to_string()];
-    flags.extend(
-        folders
-            .iter()
-            .map(|(folder, name)| format!("-ffile-prefix-map={}={name}", folder.display())),
-    );
-    flags
 }
 
 #[cfg(test)]

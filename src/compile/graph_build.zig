@@ -40,6 +40,10 @@ const Link = struct {
     value: []const u8,
 };
 
+/// The prefixes of the compile flags that keep build paths out of a module
+/// (src/compile/path_maps.rs), which zlig's own C++ source gets too.
+const path_flags = [_][]const u8{ "-fdebug-compilation-dir", "-ffile-prefix-map", "-fsanitize-undefined-strip-path-components", "-fdata-sections" };
+
 pub fn build(b: *std.Build) void {
     const target = b.standardTargetOptions(.{});
     const optimize = b.standardOptimizeOption(.{});
@@ -64,27 +68,35 @@ pub fn build(b: *std.Build) void {
         const files = c_sources.items;
         const count = @max(1, @min(jobs, files.len));
         const size = if (files.len == 0) 0 else (files.len + count - 1) / count;
-        const module = unitModule(b, target, optimize, graph, ext, root, if (count == 1) files else &.{});
+        // zig has no prefix map for Zig code, whose DWARF names the project's and zig's
+        // folders: a Zig extension is stripped in Debug too, keeping Zig's safety checks.
+        const strip = graph.strip or root != null;
+        const module = unitModule(b, target, optimize, graph, ext, strip, root, if (count == 1) files else &.{});
+        const lib_root = if (strip) module else keepingDebugInfo(b, target, optimize, ext, module, count > 1);
         if (count > 1) {
             var i: usize = 0;
             while (i * size < files.len) : (i += 1) {
                 const chunk = files[i * size .. @min(files.len, (i + 1) * size)];
-                const part = unitModule(b, target, optimize, graph, ext, null, chunk);
-                module.addObject(b.addObject(.{ .name = b.fmt("{s}_{d}", .{ ext.leaf, i }), .root_module = part }));
+                const part = unitModule(b, target, optimize, graph, ext, strip, null, chunk);
+                lib_root.addObject(b.addObject(.{ .name = b.fmt("{s}_{d}", .{ ext.leaf, i }), .root_module = part }));
             }
         }
-        for (ext.link) |input| link(b, module, input);
         if (std.mem.eql(u8, ext.language, "Cxx")) {
             // zlig's terminate handler (src/compile/cxx_terminate.cpp), which zlig writes
-            // beside the graph; with zlig's flags only, not the project's, but with the maps
-            // that keep build paths out of debug info.
-            var maps: std.ArrayList([]const u8) = .empty;
+            // beside the graph: with zlig's flags only, not the project's, but with those
+            // that keep build paths out of the module (path maps, UBSan's file names).
+            var flags: std.ArrayList([]const u8) = .empty;
             for (ext.compile_flags) |flag| {
-                if (std.mem.startsWith(u8, flag, "-fdebug-compilation-dir") or std.mem.startsWith(u8, flag, "-ffile-prefix-map")) maps.append(b.allocator, flag) catch @panic("OOM");
+                for (path_flags) |prefix| {
+                    if (std.mem.startsWith(u8, flag, prefix)) flags.append(b.allocator, flag) catch @panic("OOM");
+                }
             }
-            module.addCSourceFile(.{ .file = b.graph.cwdRelativePath(b.pathJoin(&.{ exports, "support", "zlig_terminate.cpp" })), .flags = maps.items });
+            module.addCSourceFile(.{ .file = b.graph.cwdRelativePath(b.pathJoin(&.{ exports, "support", "zlig_terminate.cpp" })), .flags = flags.items });
         }
-        const lib = b.addLibrary(.{ .name = ext.leaf, .linkage = .dynamic, .root_module = module });
+        for (ext.link) |input| link(b, lib_root, input);
+        const lib = b.addLibrary(.{ .name = ext.leaf, .linkage = .dynamic, .root_module = lib_root });
+        // Drops the UBSan data that Debug's trap mode leaves unreferenced (-fdata-sections).
+        lib.link_gc_sections = true;
         lib.setVersionScript(b.graph.cwdRelativePath(b.pathJoin(&.{ exports, "exports", b.fmt("{s}.map", .{ext.name}) })));
         lib.linker_allow_shlib_undefined = true;
         const install = b.addInstallArtifact(lib, .{ .dest_dir = .{ .override = .prefix }, .dest_sub_path = ext.output });
@@ -109,6 +121,36 @@ fn link(b: *std.Build, module: *std.Build.Module, input: Link) void {
     }
 }
 
+/// The library's root module for a Debug build of the C/C++ module `sources`, with its
+/// chunks in `chunked`. It is stripped, so zig builds the runtime libraries it links
+/// (compiler_rt, libc++, libunwind) without their DWARF, which names zig's cache and the
+/// folder of the build that made them; it imports `sources`, unstripped, so that the link
+/// keeps the project's DWARF. A module reaches zig's command line only with a source,
+/// hence the empty C files.
+fn keepingDebugInfo(
+    b: *std.Build,
+    target: std.Build.ResolvedTarget,
+    optimize: std.builtin.OptimizeMode,
+    ext: Extension,
+    sources: *std.Build.Module,
+    chunked: bool,
+) *std.Build.Module {
+    const empty = b.addWriteFiles().add("zlig_empty.c", "typedef int zlig_empty_unit;\n");
+    if (chunked) sources.addCSourceFile(.{ .file = empty });
+    const root = b.createModule(.{
+        .target = target,
+        .optimize = optimize,
+        .link_libc = true,
+        .link_libcpp = std.mem.eql(u8, ext.language, "Cxx"),
+        .strip = true,
+        .sanitize_c = .trap,
+        .pic = true,
+        .imports = &.{.{ .name = "sources", .module = sources }},
+    });
+    root.addCSourceFile(.{ .file = empty });
+    return root;
+}
+
 /// A module compiling `files` (relative to the graph's root) and the Zig `root`, if any, of `ext`.
 fn unitModule(
     b: *std.Build,
@@ -116,6 +158,7 @@ fn unitModule(
     optimize: std.builtin.OptimizeMode,
     graph: Graph,
     ext: Extension,
+    strip: bool,
     root: ?[]const u8,
     files: []const []const u8,
 ) *std.Build.Module {
@@ -125,9 +168,10 @@ fn unitModule(
         .optimize = optimize,
         .link_libc = true,
         .link_libcpp = std.mem.eql(u8, ext.language, "Cxx"),
-        .strip = graph.strip,
-        // Debug keeps zig's UBSan traps; release modes must not trap (ARCHITECTURE.md, "Zig facts", 2).
-        .sanitize_c = if (optimize == .debug) null else .off,
+        .strip = strip,
+        // Debug traps (SIGILL) instead of calling UBSan's runtime, whose reports need the
+        // source paths that the maps take out; release modes must not trap (ARCHITECTURE.md, "Zig facts", 2).
+        .sanitize_c = if (optimize == .debug) .trap else .off,
         .pic = true,
     });
     for (ext.include_dirs) |dir| module.addIncludePath(b.graph.cwdRelativePath(dir));

@@ -11,6 +11,8 @@ pub mod configure_cache;
 pub mod graph;
 pub mod link_args;
 pub mod ninja;
+pub mod object_cache;
+pub mod path_maps;
 pub mod probes;
 pub mod process;
 pub mod resolve;

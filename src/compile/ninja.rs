@@ -11,9 +11,13 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use sha2::{Digest, Sha256};
+
 use crate::compile::CompileError;
 use crate::compile::backend::{Backend, BuildEnv, CXX_TERMINATE_FILE, Unusable};
-use crate::compile::graph::{BuildGraph, Extension, LinkInput, debug_path_maps};
+use crate::compile::graph::{BuildGraph, Extension, LinkInput};
+use crate::compile::object_cache::ObjectCache;
+use crate::compile::path_maps::{self, UBSAN_PATH_FLAGS};
 use crate::compile::toolchain::{
     NINJA_REQUIREMENT, Ninja, NotFound, PlatformCompiler, ZIGLANG_REQUIREMENT, Zig, zig_environment,
 };
@@ -37,20 +41,26 @@ pub struct NinjaBackend {
     priority: i32,
     ninja: Found<Ninja>,
     compiler: Found<Compiler>,
+    /// The object cache every compile goes through, if it is on.
+    object_cache: Option<ObjectCache>,
 }
 
 type Found<T> = std::result::Result<T, NotFound>;
 
 impl NinjaBackend {
     /// `ninja`: ninja driving `zig cc`.
-    pub fn zig(ninja: Found<Ninja>, zig: Found<Zig>) -> Self {
-        Self::with("ninja", 20, ninja, zig.map(Compiler::Zig))
+    pub fn zig(ninja: Found<Ninja>, zig: Found<Zig>, cache: Option<ObjectCache>) -> Self {
+        Self::with("ninja", 20, ninja, zig.map(Compiler::Zig), cache)
     }
 
     /// `cc`: ninja driving the platform compiler. Used only when named (priority 0), since
     /// its wheels are portable only when the audit says so.
-    pub fn platform(ninja: Found<Ninja>, compiler: Found<PlatformCompiler>) -> Self {
-        Self::with("cc", 0, ninja, compiler.map(Compiler::Platform))
+    pub fn platform(
+        ninja: Found<Ninja>,
+        compiler: Found<PlatformCompiler>,
+        cache: Option<ObjectCache>,
+    ) -> Self {
+        Self::with("cc", 0, ninja, compiler.map(Compiler::Platform), cache)
     }
 
     fn with(
@@ -58,13 +68,40 @@ impl NinjaBackend {
         priority: i32,
         ninja: Found<Ninja>,
         compiler: Found<Compiler>,
+        object_cache: Option<ObjectCache>,
     ) -> Self {
         Self {
             name,
             priority,
             ninja,
             compiler,
+            object_cache,
         }
+    }
+
+    /// The words that run each compile through the object cache (none without it): the
+    /// cache's key also holds what the compile command does not say, the compiler's own
+    /// version and the Python headers' release.
+    fn launcher(&self, compiler: &Compiler, graph: &BuildGraph) -> Vec<String> {
+        let Some(cache) = &self.object_cache else {
+            return Vec::new();
+        };
+        let version = match compiler {
+            Compiler::Zig(zig) => &zig.version,
+            Compiler::Platform(cc) => &cc.version,
+        };
+        let patchlevel =
+            std::fs::read(graph.target.include_dir.join("patchlevel.h")).unwrap_or_default();
+        let toolchain = Sha256::digest(
+            [
+                env!("CARGO_PKG_VERSION").as_bytes(),
+                version.as_bytes(),
+                &patchlevel,
+            ]
+            .concat(),
+        );
+        let key: String = toolchain[..16].iter().map(|b| format!("{b:02x}")).collect();
+        cache.launcher_words(&key)
     }
 
     /// `ninja` on the written build file (or on the modules of `only`), with zig's leaky
@@ -166,8 +203,12 @@ impl Backend for NinjaBackend {
     }
 
     fn fingerprint(&self) -> String {
-        serde_json::to_string(&(self.ninja.as_ref().ok(), self.compiler.as_ref().ok()))
-            .expect("tool facts serialize")
+        let tools = (
+            self.ninja.as_ref().ok(),
+            self.compiler.as_ref().ok(),
+            &self.object_cache,
+        );
+        serde_json::to_string(&tools).expect("tool facts serialize")
     }
 
     fn zig(&self) -> Option<&Zig> {
@@ -175,6 +216,15 @@ impl Backend for NinjaBackend {
             Ok(Compiler::Zig(zig)) => Some(zig),
             _ => None,
         }
+    }
+
+    fn programs(&self) -> Vec<PathBuf> {
+        let zig = self.zig().map(|zig| zig.path.clone());
+        let cache = self
+            .object_cache
+            .iter()
+            .flat_map(|c| [c.python.clone(), c.launcher.clone()]);
+        zig.into_iter().chain(cache).collect()
     }
 
     fn build_file(&self) -> &str {
@@ -187,7 +237,7 @@ impl Backend for NinjaBackend {
             .as_ref()
             .map_err(|why| why.for_backend(self.name))?;
         let graph = graph.relocated(env.link_project(&graph.root)?);
-        let text = generate(&graph, compiler);
+        let text = generate(&graph, compiler, &self.launcher(compiler, &graph));
         env.write_version_scripts(&graph)?;
         if self.zig().is_some() {
             env.write_cxx_support(&graph)?;
@@ -225,16 +275,11 @@ impl Backend for NinjaBackend {
         if env.verbose {
             eprint!("{text}");
         }
+        if let Some(cache) = &self.object_cache {
+            cache.trim();
+        }
         Ok(())
     }
-}
-
-/// The flags among `flags` that map build paths in debug info.
-fn path_maps(flags: &[String]) -> impl Iterator<Item = &str> {
-    flags
-        .iter()
-        .map(String::as_str)
-        .filter(|f| f.starts_with("-fdebug-compilation-dir") || f.starts_with("-ffile-prefix-map"))
 }
 
 /// A word for a POSIX shell command line (ninja runs commands with `/bin/sh -c`), then
@@ -264,8 +309,15 @@ fn optimize_flags(optimize: Optimize, zig: bool) -> Vec<&'static str> {
         Optimize::ReleaseSmall => vec!["-Os"],
     };
     // zig cc turns UBSan on by default; release modes must not trap (ARCHITECTURE.md, "Zig facts", 2).
-    if zig && optimize != Optimize::Debug {
-        flags.push("-fno-sanitize=undefined");
+    // Debug traps (SIGILL) instead of calling UBSan's runtime, whose reports need the
+    // source paths that the maps take out.
+    match (zig, optimize) {
+        (false, _) => {}
+        (true, Optimize::Debug) => {
+            flags.push("-fsanitize-trap=undefined");
+            flags.extend(UBSAN_PATH_FLAGS);
+        }
+        (true, _) => flags.push("-fno-sanitize=undefined"),
     }
     flags
 }
@@ -279,7 +331,11 @@ const OUT: &str = "out";
 
 /// The `build.ninja` text for `graph`, whose root is the backend's link to the project:
 /// every path in it is relative to the backend's folder, where ninja runs.
-pub fn generate(graph: &BuildGraph, compiler: &Compiler) -> String {
+pub fn generate(graph: &BuildGraph, compiler: &Compiler, launcher: &[String]) -> String {
+    let zig = match compiler {
+        Compiler::Zig(zig) => Some(zig),
+        Compiler::Platform(_) => None,
+    };
     let (cc, cxx, target): (String, String, Vec<String>) = match compiler {
         Compiler::Zig(zig) => {
             let zig = zig.path.to_string_lossy();
@@ -295,21 +351,11 @@ pub fn generate(graph: &BuildGraph, compiler: &Compiler) -> String {
             Vec::new(),
         ),
     };
-    let zig = matches!(compiler, Compiler::Zig(_));
-    let mut common: Vec<String> = target.clone();
-    common.extend(
-        optimize_flags(graph.optimize, zig)
-            .iter()
-            .map(|f| f.to_string()),
-    );
-    common.push("-fPIC".into());
-    if let Compiler::Zig(zig) = compiler
-        && graph.optimize.keeps_debug_info()
-    {
-        common.extend(debug_path_maps(&[(zig.lib_dir().as_path(), "zig")]));
-    }
+    let mut common = vec!["-fPIC".to_string()];
+    common.extend(path_maps::flags(graph, zig));
     common.push("-isystem".into());
     common.push(graph.target.include_dir.to_string_lossy().into_owned());
+    let link = Link::of(graph, zig);
 
     let mut out = String::new();
     let _ = writeln!(
@@ -318,42 +364,128 @@ pub fn generate(graph: &BuildGraph, compiler: &Compiler) -> String {
         env!("CARGO_PKG_VERSION")
     );
     out.push_str("ninja_required_version = 1.5\n\n");
+    if let Some(zig) = zig.filter(|_| link == Link::BuildLib) {
+        let _ = writeln!(out, "zig = {}", word(&zig.path.to_string_lossy()));
+    }
+    let _ = writeln!(
+        out,
+        "launcher = {}",
+        words(launcher.iter().map(String::as_str))
+    );
     let _ = writeln!(out, "cc = {cc}");
     let _ = writeln!(out, "cxx = {cxx}");
-    let _ = writeln!(out, "common = {}", words(common.iter().map(String::as_str)));
     let _ = writeln!(out, "target = {}", words(target.iter().map(String::as_str)));
-    out.push_str(NINJA_RULES);
+    let _ = writeln!(
+        out,
+        "optimize = {}",
+        words(optimize_flags(graph.optimize, zig.is_some()))
+    );
+    let _ = writeln!(out, "common = {}", words(common.iter().map(String::as_str)));
+    out.push_str(COMPILE_RULES);
+    out.push_str(match link {
+        Link::Driver => LINK_RULE,
+        Link::BuildLib => BUILD_LIB_RULE,
+    });
     for ext in &graph.extensions {
-        write_extension(&mut out, graph, ext, zig);
+        write_extension(&mut out, graph, ext, link, zig.is_some());
     }
     out
 }
 
 // `-MMD`: the depfiles list the project's headers (through its link, so relative), not
 // the system ones, whose absolute paths may hold characters ninja's depfile parser splits
-// at; those change only with the toolchain or Python, which the snapshot follows. The link
-// takes its objects from a response file: 10,000 objects exceed the kernel's limit on one
-// argument (`sh -c '…'`). zig reads response files with its own quoting, so only objects,
-// whose names zlig makes, go into it.
-const NINJA_RULES: &str = r#"
+// at; those change only with the toolchain or Python, which the snapshot follows.
+const COMPILE_RULES: &str = r#"
 rule cc
-  command = $cc $common $flags -MMD -MF $out.d -c $in -o $out
+  command = $launcher $cc $target $optimize $common $flags -MMD -MF $out.d -c $in -o $out
   depfile = $out.d
   deps = gcc
   description = compiling $in
 
 rule cxx
-  command = $cxx $common $flags -MMD -MF $out.d -c $in -o $out
+  command = $launcher $cxx $target $optimize $common $flags -MMD -MF $out.d -c $in -o $out
   depfile = $out.d
   deps = gcc
   description = compiling $in
+"#;
 
+// The link takes its objects from a response file: 10,000 objects exceed the kernel's
+// limit on one argument (`sh -c '…'`). zig reads response files with its own quoting, so
+// only objects, whose names zlig makes, go into it. `$optimize` at the link too: zig cc
+// builds the runtime libraries it links (compiler_rt, libc++) in that mode, and the
+// release ones are a fraction of the size.
+const LINK_RULE: &str = r#"
 rule link
-  command = $linker $target -shared -o $out @$out.rsp $ldflags
+  command = $linker $target $optimize -shared -o $out @$out.rsp $ldflags
   rspfile = $out.rsp
   rspfile_content = $in_newline
   description = linking $out
 "#;
+
+// zig cc strips all or nothing, and the runtime libraries it links (compiler_rt, libc++,
+// libunwind) carry DWARF with zig's cache paths and the folder of the build that made
+// them. `zig build-lib` strips per module: the root module is stripped, so zig builds
+// them without DWARF, and the unstripped module `keep` makes the link keep the objects'
+// DWARF. `--gc-sections` drops the UBSan data that trap mode leaves unreferenced. It reads
+// response files as zig cc does.
+const BUILD_LIB_RULE: &str = r#"
+rule build_lib
+  command = $zig build-lib $target -Odebug -fPIC -fstrip -fno-ubsan-rt --dep keep -Mroot -fno-strip -Mkeep --gc-sections @$out.rsp $ldflags -fallow-shlib-undefined -dynamic -fno-soname -femit-bin=$out
+  rspfile = $out.rsp
+  rspfile_content = $in_newline
+  description = linking $out
+"#;
+
+/// How a ninja file links its modules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Link {
+    /// The compiler driver (`zig cc`, `cc`), given linker flags.
+    Driver,
+    /// `zig build-lib`, for `Debug` modules built by zig (`BUILD_LIB_RULE`).
+    BuildLib,
+}
+
+impl Link {
+    fn of(graph: &BuildGraph, zig: Option<&Zig>) -> Self {
+        match zig {
+            Some(_) if graph.optimize.keeps_debug_info() => Self::BuildLib,
+            _ => Self::Driver,
+        }
+    }
+
+    /// The link flags of `ext`, in this link's syntax.
+    fn flags(self, graph: &BuildGraph, ext: &Extension, map: &Path) -> Vec<String> {
+        let mut flags = match self {
+            Self::Driver => {
+                let mut flags = vec![format!("-Wl,--version-script={}", map.display())];
+                if graph.strip {
+                    flags.push("-s".into());
+                }
+                flags
+            }
+            Self::BuildLib => {
+                let mut flags = vec!["-lc".to_string()];
+                if ext.language == Language::Cxx {
+                    flags.push("-lc++".into());
+                }
+                flags.extend(["--version-script".into(), map.display().to_string()]);
+                flags
+            }
+        };
+        for input in &ext.link {
+            match (self, input) {
+                (_, LinkInput::LibraryDir(dir)) => flags.push(format!("-L{}", dir.display())),
+                (_, LinkInput::Library(name)) => flags.push(format!("-l{name}")),
+                (Self::Driver, LinkInput::RPath(path)) => flags.push(format!("-Wl,-rpath,{path}")),
+                (Self::BuildLib, LinkInput::RPath(path)) => {
+                    flags.extend(["-rpath".into(), path.clone()])
+                }
+                (_, LinkInput::File(file)) => flags.push(file.to_string_lossy().into_owned()),
+            }
+        }
+        flags
+    }
+}
 
 /// An object's name: its index and its source's file name with anything but
 /// `[A-Za-z0-9._+-]` replaced, so that it is safe in a build line, a shell word and a
@@ -376,7 +508,7 @@ fn object_name(ext: &Extension, index: usize, source: &Path) -> PathBuf {
 /// One extension's compile and link lines; `zig`: compiled by zig, whose C++ modules get
 /// zlig's terminate handler (a platform compiler's shared libstdc++ prints the exception
 /// already, and its handler is the whole process's).
-fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, zig: bool) {
+fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, link: Link, zig: bool) {
     let mut flags = ext.compile_flags.clone();
     for dir in &ext.include_dirs {
         flags.push(format!("-I{}", dir.display()));
@@ -408,48 +540,41 @@ fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, zig: b
         objects.push(object);
     }
     if zig && ext.language == Language::Cxx {
-        // Compiled with zlig's flags only: the project's (`-fno-exceptions`, `-Werror`) are
-        // not meant for it; but with the maps that keep build paths out of debug info.
+        // Compiled with the rule's flags only (`$common` holds the path maps), not the
+        // project's (`-fno-exceptions`, `-Werror`), which are not meant for it.
         let object = PathBuf::from("obj")
             .join(&ext.name)
             .join("zlig_terminate.o");
         let _ = writeln!(
             out,
-            "build {}: cxx {CXX_TERMINATE_FILE}\n  flags ={}",
-            build_path(&object),
-            path_maps(&ext.compile_flags)
-                .map(|flag| format!(" {}", word(flag)))
-                .collect::<String>()
+            "build {}: cxx {CXX_TERMINATE_FILE}\n  flags =",
+            build_path(&object)
         );
         objects.push(object);
     }
     let map = PathBuf::from("exports").join(ext.version_script_name());
-    let mut ldflags = vec![format!("-Wl,--version-script={}", map.display())];
-    if graph.strip {
-        ldflags.push("-s".into());
-    }
-    for input in &ext.link {
-        match input {
-            LinkInput::LibraryDir(dir) => ldflags.push(format!("-L{}", dir.display())),
-            LinkInput::Library(name) => ldflags.push(format!("-l{name}")),
-            LinkInput::RPath(path) => ldflags.push(format!("-Wl,-rpath,{path}")),
-            LinkInput::File(file) => ldflags.push(file.to_string_lossy().into_owned()),
-        }
-    }
+    let ldflags = link.flags(graph, ext, &map);
     let module = Path::new(OUT).join(&ext.output);
     let objects: Vec<String> = objects.iter().map(|o| build_path(o)).collect();
+    let (rule, linker) = match link {
+        Link::Driver if ext.language == Language::Cxx => ("link", Some("$cxx")),
+        Link::Driver => ("link", Some("$cc")),
+        Link::BuildLib => ("build_lib", None),
+    };
     let _ = writeln!(
         out,
-        "build {}: link {} | {}\n  linker = {}\n  ldflags = {}",
+        "build {}: {rule} {} | {}",
         build_path(&module),
         objects.join(" "),
         build_path(&map),
-        if ext.language == Language::Cxx {
-            "$cxx"
-        } else {
-            "$cc"
-        },
-        words(ldflags.iter().map(String::as_str)),
+    );
+    if let Some(linker) = linker {
+        let _ = writeln!(out, "  linker = {linker}");
+    }
+    let _ = writeln!(
+        out,
+        "  ldflags = {}",
+        words(ldflags.iter().map(String::as_str))
     );
 }
 
@@ -467,18 +592,27 @@ mod tests {
         graph
     }
 
-    #[test]
-    fn build_ninja_for_zig_cc() {
-        let zig = Zig {
+    fn zig() -> Compiler {
+        Compiler::Zig(Zig {
             path: "/z/zig".into(),
             version: "0.17.0".into(),
             origin: "ZLIG_ZIG".into(),
-        };
-        let actual = generate(
-            &graph().relocated(Path::new("project")),
-            &Compiler::Zig(zig),
-        );
+        })
+    }
+
+    #[test]
+    fn build_ninja_for_zig_cc() {
+        let actual = generate(&graph().relocated(Path::new("project")), &zig(), &[]);
         insta::assert_snapshot!(actual);
+    }
+
+    /// Debug links with `zig build-lib`, which takes link inputs in its own syntax.
+    #[test]
+    fn build_ninja_for_zig_cc_in_debug() {
+        let mut graph = graph().relocated(Path::new("project"));
+        graph.optimize = Optimize::Debug;
+        graph.strip = false;
+        insta::assert_snapshot!(generate(&graph, &zig(), &[]));
     }
 
     #[test]

@@ -5,9 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::compile::graph::{
-    BuildGraph, EXPORT_ALL, Extension, LinkInput, SCHEMA, debug_path_maps,
-};
+use crate::compile::graph::{BuildGraph, EXPORT_ALL, Extension, LinkInput, SCHEMA};
 use crate::compile::link_args::{EnvFlags, link_inputs};
 use crate::error::{ConfigError, Result};
 use crate::project::Project;
@@ -31,14 +29,7 @@ impl BuildGraph {
             if !seen.insert(decl.name.value.clone()) {
                 return Err(decl.name.error("another extension has the same name"));
             }
-            let mut ext = resolve_extension(project, target, env, decl)?;
-            if optimize.keeps_debug_info() {
-                ext.compile_flags.extend(debug_path_maps(&[
-                    (project.root.as_path(), "."),
-                    (target.include_dir.as_path(), "python"),
-                ]));
-            }
-            extensions.push(ext);
+            extensions.push(resolve_extension(project, target, env, decl)?);
         }
         Ok(Self {
             schema: SCHEMA,

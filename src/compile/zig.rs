@@ -4,11 +4,11 @@
 //! The build file is the same for every project and only the JSON differs, so zig's
 //! configure step (the build file compiled into an executable, 2 s) is compiled once per
 //! machine and copied into each new build dir (`configure_cache`), instead of once per
-//! checkout. The build keeps ARCHITECTURE.md's "Zig facts": an explicit target, no UBSan
-//! traps outside `Debug`, stripped output, libc linked, only the module's exports visible
-//! (version script), undefined `Py*` symbols allowed. Sources of one extension are split
-//! into one object per job, because a single compile step compiles its C files one after
-//! another (fact 4).
+//! checkout. The build keeps ARCHITECTURE.md's "Zig facts": an explicit target, path maps
+//! (`path_maps`), no UBSan outside `Debug`, stripped output (in `Debug`, only the runtime
+//! libraries), libc linked, only the module's exports visible (version script), undefined
+//! `Py*` symbols allowed. Sources of one extension are split into one object per job,
+//! because a single compile step compiles its C files one after another (fact 4).
 
 use std::path::Path;
 use std::process::Command;
@@ -16,7 +16,8 @@ use std::process::Command;
 use crate::compile::CompileError;
 use crate::compile::backend::{Backend, BuildEnv, Unusable};
 use crate::compile::configure_cache;
-use crate::compile::graph::{BuildGraph, debug_path_maps};
+use crate::compile::graph::BuildGraph;
+use crate::compile::path_maps::{self, UBSAN_PATH_FLAGS};
 use crate::compile::toolchain::{NotFound, ZIGLANG_REQUIREMENT, Zig};
 use crate::compile::warmup::{self, Warmup};
 use crate::error::{IoContext, Result};
@@ -134,12 +135,11 @@ impl Backend for ZigBackend {
     fn write(&self, env: &BuildEnv, graph: &BuildGraph) -> Result<()> {
         let zig = self.zig()?;
         let graph = graph.relocated(env.link_project(&graph.root)?);
-        let json = match graph.optimize.keeps_debug_info() {
-            true => graph
-                .with_compile_flags(&debug_path_maps(&[(&zig.lib_dir(), "zig")]))
-                .to_json(),
-            false => graph.to_json(),
-        };
+        let mut flags = path_maps::flags(&graph, Some(zig));
+        if graph.optimize.keeps_debug_info() {
+            flags.extend(UBSAN_PATH_FLAGS.map(String::from));
+        }
+        let json = graph.with_compile_flags(&flags).to_json();
         env.write_version_scripts(&graph)?;
         env.write_cxx_support(&graph)?;
         // The JSON first: a build file on disk means its graph is there too.

@@ -59,6 +59,10 @@ pub struct Settings {
     pub verbose: bool,
     /// Whether an editable install rebuilds changed extensions on import.
     pub editable_rebuild: bool,
+    /// Whether tools zlig kept from earlier builds count as found (`reuse-tools`).
+    pub reuse_tools: bool,
+    /// Whether compiles go through the object cache shared by every build (`object-cache`).
+    pub object_cache: bool,
     pub extensions: Vec<ExtensionDecl>,
     pub sdist_include: Vec<Located<Pattern>>,
     pub sdist_exclude: Vec<Located<Pattern>>,
@@ -243,7 +247,7 @@ const SCALAR_KEYS: &[&str] = &[
 const TABLE_KEYS: &[&str] = &["extensions", "sdist", "wheel", "version", "sbom-files"];
 
 /// The keys only `config_settings` has.
-const SETTING_ONLY_KEYS: &[&str] = &["verbose", "editable-rebuild"];
+const SETTING_ONLY_KEYS: &[&str] = &["verbose", "editable-rebuild", "reuse-tools", "object-cache"];
 
 impl Settings {
     /// Reads `[tool.zlig]` and the flit compatibility tables from `tool`.
@@ -266,6 +270,8 @@ impl Settings {
             py_limited_api: None,
             verbose: false,
             editable_rebuild: true,
+            reuse_tools: true,
+            object_cache: true,
             extensions: Vec::new(),
             sdist_include: Vec::new(),
             sdist_exclude: Vec::new(),
@@ -388,6 +394,8 @@ impl Settings {
                 "py-limited-api" => self.py_limited_api = Some(last()),
                 "verbose" => self.verbose = boolean(&last())?,
                 "editable-rebuild" => self.editable_rebuild = boolean(&last())?,
+                "reuse-tools" => self.reuse_tools = boolean(&last())?,
+                "object-cache" => self.object_cache = boolean(&last())?,
                 other => {
                     let known = [SCALAR_KEYS, SETTING_ONLY_KEYS].concat();
                     return Err(place.error(format!(

@@ -1,9 +1,10 @@
 """The real-world harness (run.py) as pytest tests, one per project.
 
-Skipped unless ZLIG_REALWORLD=1: each downloads an sdist from PyPI and builds and tests a
-real project, minutes in all. Run them with
+Part of the suite (marked `realworld`; deselect with `-m "not realworld"`): each downloads
+an sdist from PyPI and builds and tests a real project, about three minutes in all. Run
+them alone with
 
-    ZLIG_REALWORLD=1 python -m pytest tests/realworld -v
+    python -m pytest tests/realworld -v
 
 ZLIG_REALWORLD_WORK sets run.py's --work folder (default <repo>/build/realworld).
 """
@@ -27,10 +28,7 @@ harness = importlib.util.module_from_spec(_spec)
 sys.modules[_spec.name] = harness  # dataclasses look their module up there
 _spec.loader.exec_module(harness)
 
-pytestmark = pytest.mark.skipif(
-    os.environ.get("ZLIG_REALWORLD") != "1",
-    reason="builds real projects from PyPI sdists; set ZLIG_REALWORLD=1 to run",
-)
+pytestmark = pytest.mark.realworld
 
 
 def _work() -> list[str]:
