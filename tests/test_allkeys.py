@@ -124,6 +124,17 @@ def test_extra_link_args_rpath_reaches_the_module(allkeys, tmp_path):
     assert tags.get("DT_RUNPATH", tags.get("DT_RPATH")) == ["$ORIGIN/allkeys.libs"]
 
 
+def test_export_symbols_exports_a_function_for_ctypes(allkeys):
+    code = (
+        "import ctypes, allkeys._keys as m\n"
+        "f = ctypes.CDLL(m.__file__).allkeys_exported\n"
+        "f.restype = ctypes.c_long\n"
+        "f.argtypes = (ctypes.c_long,)\n"
+        "print(f(6))\n"
+    )
+    assert allkeys.venv.run(code) == "42"
+
+
 def test_language_cxx_links_c_sources_with_the_cxx_runtime(allkeys):
     # __cxa_demangle is libc++abi's: the C source links only because the module is C++.
     assert allkeys.venv.run("import allkeys; print(allkeys.demangle('_ZN3zlg5buildEPKci'))") == "zlg::build(char const*, int)"
