@@ -86,6 +86,8 @@ pub fn build(b: *std.Build) void {
             // beside the graph: with zlig's flags only, not the project's, but with those
             // that keep build paths out of the module (path maps, UBSan's file names).
             var flags: std.ArrayList([]const u8) = .empty;
+            // The file is named by its absolute path in the build dir: recorded as `support/…`.
+            flags.append(b.allocator, b.fmt("-ffile-prefix-map={s}/=", .{exports})) catch @panic("OOM");
             for (ext.compile_flags) |flag| {
                 for (path_flags) |prefix| {
                     if (std.mem.startsWith(u8, flag, prefix)) flags.append(b.allocator, flag) catch @panic("OOM");
