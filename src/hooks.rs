@@ -18,15 +18,17 @@ use crate::compile::toolchain::{Candidates, find_platform_compiler};
 use crate::compile::zig::ZigBackend;
 use crate::compile::{Build, compile};
 use crate::distribution::contents::{Content, Entry, sdist_files, wheel_files};
+use crate::distribution::sbom::{self, LibcNeeded, Linked, ZigRuntime};
 use crate::distribution::sdist::write_sdist;
 use crate::distribution::wheel::{prepared_metadata, write_metadata_dir, write_wheel};
 use crate::distribution::writer::Timestamp;
 use crate::distribution::{editable, inplace};
 use crate::error::Result;
 use crate::project::Project;
+use crate::project::files::slash_path;
 use crate::project::settings::Settings;
 use crate::tags::WheelTag;
-use crate::target::{Interpreter, Target};
+use crate::target::{Interpreter, Libc, Target};
 
 /// Finds the third-party backends (the `zlig.backends` entry points).
 pub type PluginLoader = fn(&Request) -> Result<Vec<Rc<dyn Backend>>>;
@@ -124,6 +126,34 @@ struct Compiled {
 }
 
 impl Compiled {
+    /// zlig's SBOM of the wheel's modules (PEP 770): what it linked into them that is not
+    /// the project's source.
+    fn sbom(&self, project: &Project) -> Result<String> {
+        let built = &self.build.artifacts;
+        let modules = self
+            .graph
+            .extensions
+            .iter()
+            .filter(|ext| built.contains_key(&ext.name))
+            .map(|ext| (slash_path(&ext.output), ext.language))
+            .collect();
+        let zig = self.backend.zig();
+        let libc = match self.target.libc {
+            Libc::Gnu { .. } => audit::glibc_needed(built.values().map(PathBuf::as_path))?
+                .map(|(major, minor)| LibcNeeded::Glibc(major, minor)),
+            Libc::Musl => Some(LibcNeeded::Musl(
+                zig.and_then(|z| sbom::zig_musl_version(&z.lib_dir()))
+                    .unwrap_or_else(|| "1.2".into()),
+            )),
+        };
+        let linked = Linked {
+            modules,
+            zig: zig.map(|z| ZigRuntime::of(&z.version, &z.lib_dir())),
+            libc,
+        };
+        Ok(sbom::cyclonedx(&project.metadata, &linked))
+    }
+
     /// The wheel's package files and built modules, and its tag from the ELF audit.
     fn wheel_contents(&self, project: &Project) -> Result<(Vec<Entry>, WheelTag)> {
         let files = wheel_files(project, &self.graph.extensions, &self.build.artifacts)?;
@@ -213,7 +243,7 @@ pub fn build_wheel(
             let tools: Vec<&Path> = programs.iter().map(PathBuf::as_path).collect();
             let rebuild = rebuild.and_then(|r| editable::checked_rebuild(r, &tools));
             (
-                editable::files(&project, &compiled.build.artifacts, rebuild),
+                editable::files(&project, &compiled.build.artifacts, rebuild)?,
                 tag,
             )
         }
@@ -222,11 +252,23 @@ pub fn build_wheel(
             WheelTag::pure(),
         ),
         (None, WheelKind::Editable) => (
-            editable::files(&project, &Default::default(), None),
+            editable::files(&project, &Default::default(), None)?,
             WheelTag::pure(),
         ),
     };
-    let filename = write_wheel(&project, &files, tag, &metadata, wheel_dir, timestamp)?;
+    let sbom = match (&compiled, kind) {
+        (Some(compiled), WheelKind::Regular) => Some(compiled.sbom(&project)?),
+        _ => None,
+    };
+    let filename = write_wheel(
+        &project,
+        &files,
+        tag,
+        &metadata,
+        sbom.as_deref(),
+        wheel_dir,
+        timestamp,
+    )?;
     Ok(filename.to_string())
 }
 

@@ -39,6 +39,7 @@ def test_demo_wheel_file_list_is_exact(demo_pip_wheel):
         f"demo/demo{EXT_SUFFIX}",
         "demo-0.1.0.dist-info/METADATA",
         "demo-0.1.0.dist-info/WHEEL",
+        "demo-0.1.0.dist-info/sboms/zlig.cdx.json",
         "demo-0.1.0.dist-info/RECORD",
     ]
 

@@ -40,6 +40,10 @@ const Link = struct {
     value: []const u8,
 };
 
+/// The prefixes of the compile flags that keep build paths out of a module
+/// (src/compile/path_maps.rs), which zlig's own C++ source gets too.
+const path_flags = [_][]const u8{ "-fdebug-compilation-dir", "-ffile-prefix-map", "-fsanitize-undefined-strip-path-components", "-fdata-sections" };
+
 pub fn build(b: *std.Build) void {
     const target = b.standardTargetOptions(.{});
     const optimize = b.standardOptimizeOption(.{});
@@ -76,6 +80,20 @@ pub fn build(b: *std.Build) void {
                 const part = unitModule(b, target, optimize, graph, ext, strip, null, chunk);
                 lib_root.addObject(b.addObject(.{ .name = b.fmt("{s}_{d}", .{ ext.leaf, i }), .root_module = part }));
             }
+        }
+        if (std.mem.eql(u8, ext.language, "Cxx")) {
+            // zlig's terminate handler (src/compile/cxx_terminate.cpp), which zlig writes
+            // beside the graph: with zlig's flags only, not the project's, but with those
+            // that keep build paths out of the module (path maps, UBSan's file names).
+            var flags: std.ArrayList([]const u8) = .empty;
+            // The file is named by its absolute path in the build dir: recorded as `support/…`.
+            flags.append(b.allocator, b.fmt("-ffile-prefix-map={s}/=", .{exports})) catch @panic("OOM");
+            for (ext.compile_flags) |flag| {
+                for (path_flags) |prefix| {
+                    if (std.mem.startsWith(u8, flag, prefix)) flags.append(b.allocator, flag) catch @panic("OOM");
+                }
+            }
+            module.addCSourceFile(.{ .file = b.graph.cwdRelativePath(b.pathJoin(&.{ exports, "support", "zlig_terminate.cpp" })), .flags = flags.items });
         }
         for (ext.link) |input| link(b, lib_root, input);
         const lib = b.addLibrary(.{ .name = ext.leaf, .linkage = .dynamic, .root_module = lib_root });

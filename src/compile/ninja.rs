@@ -14,7 +14,7 @@ use std::process::Command;
 use sha2::{Digest, Sha256};
 
 use crate::compile::CompileError;
-use crate::compile::backend::{Backend, BuildEnv, Unusable};
+use crate::compile::backend::{Backend, BuildEnv, CXX_TERMINATE_FILE, Unusable};
 use crate::compile::graph::{BuildGraph, Extension, LinkInput};
 use crate::compile::object_cache::ObjectCache;
 use crate::compile::path_maps::{self, UBSAN_PATH_FLAGS};
@@ -239,6 +239,9 @@ impl Backend for NinjaBackend {
         let graph = graph.relocated(env.link_project(&graph.root)?);
         let text = generate(&graph, compiler, &self.launcher(compiler, &graph));
         env.write_version_scripts(&graph)?;
+        if self.zig().is_some() {
+            env.write_cxx_support(&graph)?;
+        }
         let path = env.work_dir.join(self.build_file());
         std::fs::write(&path, text).context(|| format!("writing {}", path.display()))
     }
@@ -384,7 +387,7 @@ pub fn generate(graph: &BuildGraph, compiler: &Compiler, launcher: &[String]) ->
         Link::BuildLib => BUILD_LIB_RULE,
     });
     for ext in &graph.extensions {
-        write_extension(&mut out, graph, ext, link);
+        write_extension(&mut out, graph, ext, link, zig.is_some());
     }
     out
 }
@@ -502,7 +505,10 @@ fn object_name(ext: &Extension, index: usize, source: &Path) -> PathBuf {
         .join(format!("{index}-{safe}.o"))
 }
 
-fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, link: Link) {
+/// One extension's compile and link lines; `zig`: compiled by zig, whose C++ modules get
+/// zlig's terminate handler (a platform compiler's shared libstdc++ prints the exception
+/// already, and its handler is the whole process's).
+fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, link: Link, zig: bool) {
     let mut flags = ext.compile_flags.clone();
     for dir in &ext.include_dirs {
         flags.push(format!("-I{}", dir.display()));
@@ -530,6 +536,19 @@ fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, link: 
             build_path(&object),
             if is_c { "cc" } else { "cxx" },
             build_path(&graph.root.join(source)),
+        );
+        objects.push(object);
+    }
+    if zig && ext.language == Language::Cxx {
+        // Compiled with the rule's flags only (`$common` holds the path maps), not the
+        // project's (`-fno-exceptions`, `-Werror`), which are not meant for it.
+        let object = PathBuf::from("obj")
+            .join(&ext.name)
+            .join("zlig_terminate.o");
+        let _ = writeln!(
+            out,
+            "build {}: cxx {CXX_TERMINATE_FILE}\n  flags =",
+            build_path(&object)
         );
         objects.push(object);
     }

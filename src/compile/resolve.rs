@@ -5,12 +5,12 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::compile::graph::{BuildGraph, Extension, LinkInput, SCHEMA};
+use crate::compile::graph::{BuildGraph, EXPORT_ALL, Extension, LinkInput, SCHEMA};
 use crate::compile::link_args::{EnvFlags, link_inputs};
 use crate::error::{ConfigError, Result};
 use crate::project::Project;
-use crate::project::discovery::ModuleKind;
-use crate::project::extension::{ExtensionDecl, ExtensionLists, Language};
+use crate::project::discovery::{ModuleKind, TopLevel};
+use crate::project::extension::{ExportSymbols, ExtensionDecl, ExtensionLists, Language};
 use crate::project::files::{Kind, existing};
 use crate::project::settings::Optimize;
 use crate::project::toml::Located;
@@ -97,7 +97,7 @@ fn resolve_extension(
             inputs.link_args,
         ]
         .concat(),
-        exports: vec![format!("PyInit_{leaf}")],
+        exports: exports(&leaf, &decl.export_symbols),
         name: name.clone(),
         leaf,
         output,
@@ -109,21 +109,50 @@ fn resolve_extension(
     })
 }
 
+/// What the module exports: its init functions (`PyInit_<leaf>`, and PEP 793's
+/// `PyModExport_<leaf>` for Python 3.15), then `export-symbols`; `*` for every global
+/// symbol.
+fn exports(leaf: &str, declared: &ExportSymbols) -> Vec<String> {
+    let mut exports = vec![format!("PyInit_{leaf}"), format!("PyModExport_{leaf}")];
+    match declared {
+        ExportSymbols::None => {}
+        ExportSymbols::Names(names) => {
+            for name in names {
+                if !exports.contains(name) {
+                    exports.push(name.clone());
+                }
+            }
+        }
+        ExportSymbols::All => exports.push(EXPORT_ALL.to_string()),
+    }
+    exports
+}
+
 /// Checks that the module `name` can live where its dotted name puts it: in a shipped
 /// package, not in place of a package or a Python module.
 fn check_place(project: &Project, name: &Located<String>) -> Result<()> {
     let dotted = &name.value;
     let first = dotted.split('.').next().unwrap_or(dotted);
     let top = project.layout.top_level.iter().find(|t| t.name == first);
-    if let Some(top) = top.filter(|t| t.kind != ModuleKind::Extension) {
+    let extension = |t: &&TopLevel| {
+        matches!(
+            t.kind,
+            ModuleKind::Extension | ModuleKind::ExtensionWithStubs
+        )
+    };
+    if let Some(top) = top.filter(|t| !extension(t)) {
         let kind = match top.kind {
             ModuleKind::Package => "package",
             _ => "module",
         };
         if !dotted.contains('.') {
             return Err(name.error(format!(
-                "clashes with the {kind} {}; name the extension inside it, such as `{first}._{first}`",
-                top.path.display()
+                "clashes with the {kind} {}; name the extension inside it, such as `{first}._{first}`{}",
+                top.path.display(),
+                match top.kind {
+                    ModuleKind::Package => " (a folder beside a top-level extension of its name may hold only stubs, `py.typed` and data, no `.py` file)",
+                    _ => "",
+                }
             )));
         }
         if top.kind == ModuleKind::Module {
@@ -372,6 +401,20 @@ mod tests {
     }
 
     #[test]
+    fn a_top_level_extension_ships_beside_its_stubs_folder() {
+        let toml = format!(
+            "{HEAD}[tool.zlig]\npackages = [\"demo\"]\n[[tool.zlig.extensions]]\nname = \"demo\"\nsources = [\"src/demo.c\"]\n"
+        );
+        let (_dir, project) = project(&toml, &["demo/__init__.pyi", "demo/py.typed", "src/demo.c"]);
+        let target = Target::resolve(&cpython311(), None).unwrap();
+        let graph = BuildGraph::resolve(&project.unwrap(), &target, &EnvFlags::default()).unwrap();
+        assert_eq!(
+            graph.extensions[0].output,
+            PathBuf::from("demo.cpython-311-x86_64-linux-gnu.so")
+        );
+    }
+
+    #[test]
     fn limited_api_defines_the_macro_and_names_abi3_files() {
         let toml = format!(
             "{HEAD}[tool.zlig]\npy-limited-api = \"cp38\"\n[[tool.zlig.extensions]]\nname = \"demo.x\"\nsources = [\"x.c\"]\n[[tool.zlig.extensions]]\nname = \"demo.y\"\nsources = [\"x.c\"]\npy-limited-api = \"cp310\"\n"
@@ -475,6 +518,11 @@ mod tests {
                 "name = \"demo.x\"\nsources = [\"x.h\"]",
                 &["demo/__init__.py", "x.h"][..],
                 "`x.h` is not a C (.c)",
+            ),
+            (
+                "name = \"demo\"\nsources = [\"x.c\"]",
+                &["demo/__init__.pyi", "demo/helpers.py", "x.c"][..],
+                "clashes with the package demo; name the extension inside it",
             ),
             (
                 "name = \"demo.x\"\nsources = [\"x.c\"]\ndefine-macros = [\"1BAD\"]",

@@ -141,6 +141,7 @@ impl Backend for ZigBackend {
         }
         let json = graph.with_compile_flags(&flags).to_json();
         env.write_version_scripts(&graph)?;
+        env.write_cxx_support(&graph)?;
         // The JSON first: a build file on disk means its graph is there too.
         for (name, text) in [(GRAPH_JSON, json.as_str()), (self.build_file(), BUILD_ZIG)] {
             let path = env.work_dir.join(name);

@@ -65,6 +65,56 @@ pub struct Conditional {
     pub lists: ExtensionLists,
 }
 
+/// `export-symbols` (setuptools' key): symbols the module exports besides `PyInit_<name>`
+/// and `PyModExport_<name>`, for code that opens it with ctypes or cffi.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ExportSymbols {
+    /// Only the init functions.
+    #[default]
+    None,
+    /// These C symbols too.
+    Names(Vec<String>),
+    /// `"all"`: every global symbol, as a default setuptools build exports.
+    All,
+}
+
+impl ExportSymbols {
+    fn read(table: &Table<'_>) -> Result<Self> {
+        let Some(field) = table.get("export-symbols") else {
+            return Ok(Self::None);
+        };
+        if field.is_string() {
+            let value = field.string()?;
+            return match value.value.as_str() {
+                "all" => Ok(Self::All),
+                _ => Err(value
+                    .error("expected `\"all\"` (every global symbol) or a list of symbol names")),
+            };
+        }
+        let names = field
+            .strings()
+            .map_err(|_| field.expected("`\"all\"` or a list of symbol names"))?;
+        for name in &names {
+            let valid = name
+                .value
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && name
+                    .value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !valid {
+                return Err(name.error(format!(
+                    "`{}` is not a C symbol name (ASCII letters, digits and `_`)",
+                    name.value
+                )));
+            }
+        }
+        Ok(Self::Names(names.into_iter().map(|n| n.value).collect()))
+    }
+}
+
 /// One `[[tool.zlig.extensions]]` entry, as declared.
 #[derive(Debug, Clone)]
 pub struct ExtensionDecl {
@@ -75,6 +125,8 @@ pub struct ExtensionDecl {
     pub when: Vec<Conditional>,
     pub py_limited_api: Option<Located<String>>,
     pub optional: bool,
+    /// `export-symbols`: what the module exports besides its init functions.
+    pub export_symbols: ExportSymbols,
     /// Where the entry itself is, for errors about the whole extension.
     pub place: Place,
 }
@@ -115,6 +167,7 @@ impl ExtensionDecl {
             when,
             py_limited_api: table.string("py-limited-api")?,
             optional: table.bool("optional")?.is_some_and(|b| b.value),
+            export_symbols: ExportSymbols::read(table)?,
             place: name.place.clone(),
             name,
         })
@@ -134,7 +187,14 @@ const LIST_KEYS: &[&str] = &[
 ];
 
 /// The keys of an extension table besides the list keys.
-const EXTENSION_ONLY_KEYS: &[&str] = &["name", "language", "py-limited-api", "optional", "when"];
+const EXTENSION_ONLY_KEYS: &[&str] = &[
+    "name",
+    "language",
+    "py-limited-api",
+    "optional",
+    "export-symbols",
+    "when",
+];
 
 /// An extension's dotted name. It must be ASCII: a non-ASCII module exports
 /// `PyInitU_<punycode>`, which no compiler here names, and linkers refuse such symbols.

@@ -147,6 +147,13 @@ impl<'a> Table<'a> {
         })
     }
 
+    /// Where `key` itself is written (not its value), for tables whose keys are values,
+    /// such as paths.
+    pub fn key_place(&self, key: &str) -> Option<Place> {
+        let (k, _) = self.table.get_key_value(key)?;
+        Some(self.place.child(&quote_key(key), k.span()))
+    }
+
     /// The keys present, in file order.
     pub fn keys(&self) -> Vec<&'a str> {
         self.table.iter().map(|(k, _)| k).collect()
