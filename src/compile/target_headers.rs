@@ -313,19 +313,30 @@ impl PyConfig {
         self.value(name).is_some()
     }
 
-    /// The data model these headers state, in the same terms as `DataModel::summary`.
-    pub fn summary(&self) -> String {
-        let size = |name: &str| self.value(name).unwrap_or("?").to_string();
-        let order = if self.defines("WORDS_BIGENDIAN") {
-            "big-endian"
-        } else {
-            "little-endian"
-        };
-        format!(
-            "{}-byte pointers, {}-byte long, {order}",
-            size("SIZEOF_VOID_P"),
-            size("SIZEOF_LONG")
-        )
+    /// Every macro the file defines for `triple`, as zig's preprocessor leaves them: the
+    /// file's conditions evaluated (autoconf's `WORDS_BIGENDIAN` block names it in an
+    /// `#if` branch for Apple's universal builds).
+    pub fn evaluated(&self, zig: &Zig, triple: &str) -> Result<BTreeMap<String, String>> {
+        let mut command = zig.command();
+        command
+            .args(["cc", "-target", triple, "-E", "-dM", "-x", "c"])
+            .arg(&self.path);
+        let output = crate::compile::process::output(&mut command)?;
+        if !output.status.success() {
+            return Err(HeaderError::Probe {
+                triple: triple.into(),
+                output: String::from_utf8_lossy(&output.stderr).trim_end().into(),
+            }
+            .into());
+        }
+        Ok(String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| {
+                let mut words = line.strip_prefix("#define ")?.splitn(2, ' ');
+                let name = words.next()?.to_string();
+                Some((name, words.next().unwrap_or("").to_string()))
+            })
+            .collect())
     }
 }
 
@@ -416,14 +427,24 @@ fn given_headers(
     let config = PyConfig::find(&dir, triplet).map_err(|err| given.error(err))?;
     if let Some(zig) = zig {
         let model = DataModel::of(zig, &target.zig_triple)?;
-        let agree = ["SIZEOF_VOID_P", "SIZEOF_LONG"].iter().all(|name| {
-            config.value(name).and_then(|v| v.parse::<u32>().ok()) == model.sizes.get(*name).copied()
-        }) && config.defines("WORDS_BIGENDIAN") == model.holds("BIG_ENDIAN");
+        let theirs = config.evaluated(zig, &target.zig_triple)?;
+        let size = |name: &str| theirs.get(name).and_then(|v| v.parse::<u32>().ok());
+        let agree = ["SIZEOF_VOID_P", "SIZEOF_LONG"]
+            .iter()
+            .all(|name| size(name) == model.sizes.get(*name).copied())
+            && theirs.contains_key("WORDS_BIGENDIAN") == model.holds("BIG_ENDIAN");
         if !agree {
+            let order = if theirs.contains_key("WORDS_BIGENDIAN") {
+                "big-endian"
+            } else {
+                "little-endian"
+            };
+            let shown = |name| size(name).map_or("?".to_string(), |v| v.to_string());
             return Err(given.error(format!(
-                "{} is of a platform with {}, and {} has {}: these are another platform's headers",
+                "{} is of a platform with {}-byte pointers, {}-byte long, {order}, and {} has {}: these are another platform's headers",
                 config.path.display(),
-                config.summary(),
+                shown("SIZEOF_VOID_P"),
+                shown("SIZEOF_LONG"),
                 target.zig_triple,
                 model.summary()
             )));
@@ -523,7 +544,6 @@ mod tests {
         assert_eq!(config.value("WORDS_BIGENDIAN"), Some("1"));
         assert_eq!(config.value("SIZEOF_LONG"), Some("4"));
         assert!(!config.defines("X"));
-        assert_eq!(config.summary(), "?-byte pointers, 4-byte long, big-endian");
     }
 
     #[test]
