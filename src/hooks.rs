@@ -94,13 +94,26 @@ impl Request {
     /// The project's target and its resolved graph.
     fn graph(&self, project: &Project) -> Result<(Target, BuildGraph)> {
         let located = project.settings.target.as_ref();
-        let target = Target::resolve(&self.interpreter, located.map(|t| &t.value))
-            .map_err(|err| match (&err, located) {
+        let target = Target::resolve(&self.interpreter, located.map(|t| &t.value)).map_err(
+            |err| match (&err, located) {
                 // A refused target is the user's setting: point at it.
                 (TargetError::Unproven { .. }, Some(setting)) => setting.error(err),
                 _ => err.into(),
-            })?;
-        let graph = BuildGraph::resolve(project, &target, &EnvFlags::from_env()?)?;
+            },
+        )?;
+        let env = match EnvFlags::from_env()? {
+            // The environment's flags are for this machine's compiler (its include and
+            // library dirs, its CPU): a cross build leaves them out, and says so.
+            flags if !target.native && flags != EnvFlags::default() => {
+                eprintln!(
+                    "zlig: note: CPPFLAGS, CFLAGS and LDFLAGS are for this machine's compiler: a build for {} does not use them",
+                    target.zig_triple
+                );
+                EnvFlags::default()
+            }
+            flags => flags,
+        };
+        let graph = BuildGraph::resolve(project, &target, &env)?;
         Ok((target, graph))
     }
 }

@@ -45,10 +45,16 @@ impl Interpreter {
             .as_deref()
             .and_then(|soabi| soabi.splitn(3, '-').nth(2));
         let from_suffix = || {
-            let stem = self.ext_suffix.trim_start_matches('.').trim_end_matches(".so");
+            let stem = self
+                .ext_suffix
+                .trim_start_matches('.')
+                .trim_end_matches(".so");
             stem.splitn(3, '-').nth(2)
         };
-        from_soabi.or_else(from_suffix).unwrap_or_default().to_string()
+        from_soabi
+            .or_else(from_suffix)
+            .unwrap_or_default()
+            .to_string()
     }
 }
 
@@ -312,7 +318,13 @@ pub enum TargetError {
 pub fn supported_cross_targets() -> String {
     let proven: Vec<String> = Arch::ALL
         .iter()
-        .filter(|arch| arch.unproven(Libc::Gnu { major: 2, minor: 17 }).is_none())
+        .filter(|arch| {
+            arch.unproven(Libc::Gnu {
+                major: 2,
+                minor: 17,
+            })
+            .is_none()
+        })
         .map(|arch| format!("{arch}-linux-gnu"))
         .collect();
     format!("{} (each optionally with `.<glibc>`)", proven.join(", "))
@@ -579,11 +591,18 @@ pub(crate) mod tests {
     #[test]
     fn unproven_cross_targets_are_refused_and_native_ones_built() {
         let interpreter = cpython311();
-        for triple in ["x86_64-linux-musl", "aarch64-linux-musl", "riscv64-linux-gnu"] {
+        for triple in [
+            "x86_64-linux-musl",
+            "aarch64-linux-musl",
+            "riscv64-linux-gnu",
+        ] {
             let err = Target::resolve(&interpreter, Some(&triple.parse().unwrap()))
                 .unwrap_err()
                 .to_string();
-            assert!(err.starts_with("zlig cannot prove that modules built for"), "{err}");
+            assert!(
+                err.starts_with("zlig cannot prove that modules built for"),
+                "{err}"
+            );
             assert!(
                 err.ends_with("x86_64-linux-gnu, aarch64-linux-gnu, i686-linux-gnu, armv7l-linux-gnu, ppc64le-linux-gnu, s390x-linux-gnu (each optionally with `.<glibc>`)"),
                 "{err}"

@@ -739,6 +739,20 @@ CASES = [
         config={"target": "s390x-linux-gnu", "python-include": "inc/python3.11"},
     ),
     Case(
+        "march_native_in_extra_compile_args",
+        toml(PROJECT, extension('extra-compile-args = ["-O3", "-march=native"]')),
+        key="tool.zlig.extensions[0].extra-compile-args[1]",
+        expect=("`-march=native` builds for the CPU of the machine running the build", "-march=x86-64-v3"),
+        at='"-O3", ^"-march=native"',
+    ),
+    Case(
+        "mcpu_native_in_cflags",
+        toml(PROJECT, EXTENSION),
+        key=None,
+        expect=("CFLAGS", "`-mcpu=native` builds for the CPU of the machine running the build"),
+        setup=lambda project, tmp: {"CFLAGS": "-O2 -mcpu=native"},
+    ),
+    Case(
         "config_verbose_not_a_boolean",
         toml(PROJECT, EXTENSION),
         key="verbose",

@@ -384,9 +384,23 @@ pub fn generate(graph: &BuildGraph, compiler: &Compiler, launcher: &[String]) ->
         Link::BuildLib => BUILD_LIB_RULE,
     });
     for ext in &graph.extensions {
-        write_extension(&mut out, graph, ext, link);
+        write_extension(&mut out, graph, ext, link, zig.is_some());
     }
     out
+}
+
+/// A compile flag as `zig cc` must get it to mean what clang makes of it. zig cc reads
+/// `-march=` and `-mcpu=` in its own syntax, where LLVM's `x86-64-v3` is `x86_64_v3` and
+/// `-` removes a feature: the CPU model (and `+feature`s) is written in zig's spelling.
+/// `-m<feature>` and `-mno-<feature>` reach clang as they are.
+fn zig_cc_flag(flag: &str) -> String {
+    let Some(value) = flag
+        .strip_prefix("-march=")
+        .or_else(|| flag.strip_prefix("-mcpu="))
+    else {
+        return flag.to_string();
+    };
+    format!("-mcpu={}", value.replace(['-', '.'], "_"))
 }
 
 // `-MMD`: the depfiles list the project's headers (through its link, so relative), not
@@ -502,8 +516,11 @@ fn object_name(ext: &Extension, index: usize, source: &Path) -> PathBuf {
         .join(format!("{index}-{safe}.o"))
 }
 
-fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, link: Link) {
-    let mut flags = ext.compile_flags.clone();
+fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, link: Link, zig: bool) {
+    let mut flags: Vec<String> = match zig {
+        true => ext.compile_flags.iter().map(|f| zig_cc_flag(f)).collect(),
+        false => ext.compile_flags.clone(),
+    };
     for dir in &ext.include_dirs {
         flags.push(format!("-I{}", dir.display()));
     }
@@ -594,6 +611,15 @@ mod tests {
         graph.optimize = Optimize::Debug;
         graph.strip = false;
         insta::assert_snapshot!(generate(&graph, &zig(), &[]));
+    }
+
+    #[test]
+    fn cpu_models_are_spelt_for_zig_cc_and_feature_flags_kept() {
+        assert_eq!(zig_cc_flag("-march=x86-64-v3"), "-mcpu=x86_64_v3");
+        assert_eq!(zig_cc_flag("-mcpu=cortex-a72+crc"), "-mcpu=cortex_a72+crc");
+        assert_eq!(zig_cc_flag("-march=haswell+sse4.2"), "-mcpu=haswell+sse4_2");
+        assert_eq!(zig_cc_flag("-mno-sse4.2"), "-mno-sse4.2");
+        assert_eq!(zig_cc_flag("-mcrc32"), "-mcrc32");
     }
 
     #[test]

@@ -219,7 +219,10 @@ impl DataModel {
             ("DOUBLE_IS_BIG_ENDIAN_IEEE754", big),
             ("DOUBLE_IS_LITTLE_ENDIAN_IEEE754", !big),
             ("DOUBLE_IS_ARM_MIXED_ENDIAN_IEEE754", false),
-            ("FLOAT_WORDS_BIGENDIAN", self.holds("FLOAT_WORDS_BIG_ENDIAN")),
+            (
+                "FLOAT_WORDS_BIGENDIAN",
+                self.holds("FLOAT_WORDS_BIG_ENDIAN"),
+            ),
             ("HAVE_GCC_UINT128_T", self.holds("INT128")),
             ("HAVE_GCC_ASM_FOR_X64", self.holds("X86_64")),
             ("HAVE_GCC_ASM_FOR_X87", x86),
@@ -258,8 +261,8 @@ impl PyConfig {
     /// dir's parent.
     pub fn find(include_dir: &Path, triplet: &str) -> Result<Self> {
         let path = include_dir.join("pyconfig.h");
-        let text = std::fs::read_to_string(&path)
-            .context(|| format!("reading {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(&path).context(|| format!("reading {}", path.display()))?;
         let config = Self { path, text };
         let switched: Vec<&str> = config.included_pyconfigs().collect();
         if config.defines("SIZEOF_VOID_P") || switched.is_empty() {
@@ -371,7 +374,14 @@ pub fn include_dir(
         return mirror(&home, &headers.0, &headers.1.text);
     }
     let host = &target.include_dir;
-    let config = PyConfig::find(host, if target.native { &triplet } else { host_triplet })?;
+    let config = PyConfig::find(
+        host,
+        if target.native {
+            &triplet
+        } else {
+            host_triplet
+        },
+    )?;
     if target.native {
         if config.path == host.join("pyconfig.h") {
             return Ok(host.clone());
@@ -564,7 +574,10 @@ mod tests {
         let err = PyConfig::find(&include, "x86_64-linux-gnu")
             .unwrap_err()
             .to_string();
-        assert!(err.contains("has no pyconfig.h for x86_64-linux-gnu"), "{err}");
+        assert!(
+            err.contains("has no pyconfig.h for x86_64-linux-gnu"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -578,7 +591,10 @@ mod tests {
         let b = mirror(home.path(), include.path(), "target b").unwrap();
         assert_ne!(a, b);
         assert_eq!(mirror(home.path(), include.path(), "target a").unwrap(), a);
-        assert_eq!(std::fs::read_to_string(a.join("pyconfig.h")).unwrap(), "target a");
+        assert_eq!(
+            std::fs::read_to_string(a.join("pyconfig.h")).unwrap(),
+            "target a"
+        );
         assert_eq!(
             std::fs::read_link(a.join("cpython")).unwrap(),
             include.path().join("cpython")
