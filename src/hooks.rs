@@ -14,7 +14,8 @@ use crate::compile::graph::BuildGraph;
 use crate::compile::link_args::EnvFlags;
 use crate::compile::ninja::NinjaBackend;
 use crate::compile::object_cache::ObjectCache;
-use crate::compile::toolchain::{Candidates, find_platform_compiler};
+use crate::compile::target_headers;
+use crate::compile::toolchain::{Candidates, NotFound, Zig, find_platform_compiler};
 use crate::compile::zig::ZigBackend;
 use crate::compile::{Build, compile};
 use crate::distribution::contents::{Content, Entry, sdist_files, wheel_files};
@@ -28,7 +29,7 @@ use crate::project::Project;
 use crate::project::files::slash_path;
 use crate::project::settings::Settings;
 use crate::tags::WheelTag;
-use crate::target::{Interpreter, Libc, Target};
+use crate::target::{Interpreter, Libc, Target, TargetError};
 
 /// Finds the third-party backends (the `zlig.backends` entry points).
 pub type PluginLoader = fn(&Request) -> Result<Vec<Rc<dyn Backend>>>;
@@ -64,7 +65,7 @@ impl Request {
         let requested = settings.backend.as_ref();
         let reuse = settings.reuse_tools && !switched_off("ZLIG_REUSE_TOOLS");
         let verbose = settings.verbose;
-        let zig = Candidates::from_env("zig", self.ziglang.clone(), reuse, verbose).find_zig();
+        let zig = self.zig(settings);
         let ninja = Candidates::from_env("ninja", self.ninja.clone(), reuse, verbose).find_ninja();
         let cache = (settings.object_cache && !switched_off("ZLIG_OBJECT_CACHE"))
             .then(|| ObjectCache::open(&self.interpreter))
@@ -86,11 +87,35 @@ impl Request {
         Ok(backends)
     }
 
+    /// The zig the built-in backends run.
+    fn zig(&self, settings: &Settings) -> std::result::Result<Zig, NotFound> {
+        let reuse = settings.reuse_tools && !switched_off("ZLIG_REUSE_TOOLS");
+        Candidates::from_env("zig", self.ziglang.clone(), reuse, settings.verbose).find_zig()
+    }
+
     /// The project's target and its resolved graph.
     fn graph(&self, project: &Project) -> Result<(Target, BuildGraph)> {
-        let spec = project.settings.target.as_ref().map(|t| &t.value);
-        let target = Target::resolve(&self.interpreter, spec)?;
-        let graph = BuildGraph::resolve(project, &target, &EnvFlags::from_env()?)?;
+        let located = project.settings.target.as_ref();
+        let target = Target::resolve(&self.interpreter, located.map(|t| &t.value)).map_err(
+            |err| match (&err, located) {
+                // A refused target is the user's setting: point at it.
+                (TargetError::Unproven { .. }, Some(setting)) => setting.error(err),
+                _ => err.into(),
+            },
+        )?;
+        let env = match EnvFlags::from_env()? {
+            // The environment's flags are for this machine's compiler (its include and
+            // library dirs, its CPU): a cross build leaves them out, and says so.
+            flags if !target.native && flags != EnvFlags::default() => {
+                eprintln!(
+                    "zlig: note: CPPFLAGS, CFLAGS and LDFLAGS are for this machine's compiler: a build for {} does not use them",
+                    target.zig_triple
+                );
+                EnvFlags::default()
+            }
+            flags => flags,
+        };
+        let graph = BuildGraph::resolve(project, &target, &env)?;
         Ok((target, graph))
     }
 }
@@ -179,10 +204,27 @@ fn compile_project(request: &Request) -> Result<(Project, Option<Compiled>)> {
     if !project.has_extensions() {
         return Ok((project, None));
     }
-    let (target, graph) = request.graph(&project)?;
+    let (mut target, mut graph) = request.graph(&project)?;
     let requested = project.settings.backend.as_ref();
     let backend = backend::select(request.backends(&project.settings)?, requested, &graph)?;
     let build_dir = BuildDir::new(project.build_dir(&target.build_dir_name()));
+    let found;
+    let zig = match backend.zig() {
+        Some(zig) => Some(zig),
+        None if target.native => None,
+        None => {
+            found = request.zig(&project.settings).ok();
+            found.as_ref()
+        }
+    };
+    target.include_dir = target_headers::include_dir(
+        &target,
+        &request.interpreter.triplet(),
+        zig,
+        project.settings.python_include.as_ref(),
+        build_dir.path(),
+    )?;
+    graph.target.include_dir = target.include_dir.clone();
     let build = compile(
         &graph,
         backend.as_ref(),

@@ -17,6 +17,7 @@ pub mod probes;
 pub mod process;
 pub mod resolve;
 pub mod snapshot;
+pub mod target_headers;
 pub mod tool_home;
 pub mod toolchain;
 pub mod warmup;
@@ -39,6 +40,8 @@ pub enum CompileError {
     EnvFlags(#[from] UnbalancedQuotes),
     #[error(transparent)]
     BuildDir(#[from] BuildDirError),
+    #[error(transparent)]
+    Headers(#[from] target_headers::HeaderError),
     #[error(
         "no compile backend can build this project on this machine:\n{}\nInstall zig with `pip install \"{ziglang}\"` (and ninja with `pip install \"{ninja}\"`), or set ZLIG_ZIG to a zig binary.",
         .reasons.join("\n")
@@ -92,6 +95,12 @@ pub enum CompileError {
 impl From<UnbalancedQuotes> for Error {
     fn from(err: UnbalancedQuotes) -> Self {
         CompileError::EnvFlags(err).into()
+    }
+}
+
+impl From<target_headers::HeaderError> for Error {
+    fn from(err: target_headers::HeaderError) -> Self {
+        CompileError::Headers(err).into()
     }
 }
 

@@ -392,6 +392,20 @@ pub fn generate(graph: &BuildGraph, compiler: &Compiler, launcher: &[String]) ->
     out
 }
 
+/// A compile flag as `zig cc` must get it to mean what clang makes of it. zig cc reads
+/// `-march=` and `-mcpu=` in its own syntax, where LLVM's `x86-64-v3` is `x86_64_v3` and
+/// `-` removes a feature: the CPU model (and `+feature`s) is written in zig's spelling.
+/// `-m<feature>` and `-mno-<feature>` reach clang as they are.
+fn zig_cc_flag(flag: &str) -> String {
+    let Some(value) = flag
+        .strip_prefix("-march=")
+        .or_else(|| flag.strip_prefix("-mcpu="))
+    else {
+        return flag.to_string();
+    };
+    format!("-mcpu={}", value.replace(['-', '.'], "_"))
+}
+
 // `-MMD`: the depfiles list the project's headers (through its link, so relative), not
 // the system ones, whose absolute paths may hold characters ninja's depfile parser splits
 // at; those change only with the toolchain or Python, which the snapshot follows.
@@ -507,9 +521,12 @@ fn object_name(ext: &Extension, index: usize, source: &Path) -> PathBuf {
 
 /// One extension's compile and link lines; `zig`: compiled by zig, whose C++ modules get
 /// zlig's terminate handler (a platform compiler's shared libstdc++ prints the exception
-/// already, and its handler is the whole process's).
+/// already, and its handler is the whole process's) and whose CPU flags are spelled for zig.
 fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, link: Link, zig: bool) {
-    let mut flags = ext.compile_flags.clone();
+    let mut flags: Vec<String> = match zig {
+        true => ext.compile_flags.iter().map(|f| zig_cc_flag(f)).collect(),
+        false => ext.compile_flags.clone(),
+    };
     for dir in &ext.include_dirs {
         flags.push(format!("-I{}", dir.display()));
     }
@@ -613,6 +630,15 @@ mod tests {
         graph.optimize = Optimize::Debug;
         graph.strip = false;
         insta::assert_snapshot!(generate(&graph, &zig(), &[]));
+    }
+
+    #[test]
+    fn cpu_models_are_spelt_for_zig_cc_and_feature_flags_kept() {
+        assert_eq!(zig_cc_flag("-march=x86-64-v3"), "-mcpu=x86_64_v3");
+        assert_eq!(zig_cc_flag("-mcpu=cortex-a72+crc"), "-mcpu=cortex_a72+crc");
+        assert_eq!(zig_cc_flag("-march=haswell+sse4.2"), "-mcpu=haswell+sse4_2");
+        assert_eq!(zig_cc_flag("-mno-sse4.2"), "-mno-sse4.2");
+        assert_eq!(zig_cc_flag("-mcrc32"), "-mcrc32");
     }
 
     #[test]

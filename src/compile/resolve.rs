@@ -82,6 +82,9 @@ fn resolve_extension(
     for list in lists {
         inputs.add(&project.root, list)?;
     }
+    if let Some(why) = env.compile.iter().find_map(|flag| host_cpu_flag(flag)) {
+        return Err(ConfigError::without_place(Path::new("CFLAGS"), "", why).into());
+    }
     let optimize = project.settings.optimize();
     let env_link =
         link_inputs(&project.root, env.link.iter().map(String::as_str)).map_err(|(_, why)| {
@@ -233,8 +236,12 @@ impl Inputs {
                 .iter()
                 .map(|l| LinkInput::Library(l.value.clone())),
         );
-        self.compile_args
-            .extend(list.extra_compile_args.iter().map(|a| a.value.clone()));
+        for arg in &list.extra_compile_args {
+            if let Some(why) = host_cpu_flag(&arg.value) {
+                return Err(arg.error(why));
+            }
+            self.compile_args.push(arg.value.clone());
+        }
         let args = &list.extra_link_args;
         let inputs = link_inputs(root, args.iter().map(|a| a.value.as_str()))
             .map_err(|(i, why)| args[i].error(why.to_string()))?;
@@ -276,6 +283,19 @@ impl Inputs {
         flags.extend(self.compile_args.iter().cloned());
         flags
     }
+}
+
+/// Why a compile flag that picks the CPU of the machine running the build is refused: the
+/// module would need that machine's CPU features wherever the wheel is installed (and for a
+/// cross target, they are another arch's).
+fn host_cpu_flag(flag: &str) -> Option<String> {
+    ["-march=native", "-mcpu=native"]
+        .contains(&flag)
+        .then(|| {
+            format!(
+                "`{flag}` builds for the CPU of the machine running the build, not for the wheel's platform; name a CPU (`-march=x86-64-v3`) or features (`-mavx2`)"
+            )
+        })
 }
 
 /// Parses `cp38`-style limited API versions; they cannot be newer than the interpreter.

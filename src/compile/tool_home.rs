@@ -156,6 +156,8 @@ pub fn kept_everything() -> Vec<Kept> {
             let name = entry.file_name().to_string_lossy().into_owned();
             let what = match name.split_once('-') {
                 _ if name == "probes" => "tool version answers".to_string(),
+                _ if name == "python-headers" => "Python headers for cross targets".to_string(),
+                _ if name == "data-models" => "targets' data models, derived with zig".to_string(),
                 Some(("zig", rest)) if rest.starts_with("configure-") => {
                     format!("zig's configure step for {}", &rest["configure-".len()..])
                 }

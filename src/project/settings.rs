@@ -56,6 +56,8 @@ pub struct Settings {
     pub optimize: Option<Optimize>,
     pub target: Option<Located<TargetSpec>>,
     pub py_limited_api: Option<Located<String>>,
+    /// The target interpreter's include dir (`python-include`), for a cross build.
+    pub python_include: Option<Located<String>>,
     pub verbose: bool,
     /// Whether an editable install rebuilds changed extensions on import.
     pub editable_rebuild: bool,
@@ -247,7 +249,13 @@ const SCALAR_KEYS: &[&str] = &[
 const TABLE_KEYS: &[&str] = &["extensions", "sdist", "wheel", "version", "sbom-files"];
 
 /// The keys only `config_settings` has.
-const SETTING_ONLY_KEYS: &[&str] = &["verbose", "editable-rebuild", "reuse-tools", "object-cache"];
+const SETTING_ONLY_KEYS: &[&str] = &[
+    "python-include",
+    "verbose",
+    "editable-rebuild",
+    "reuse-tools",
+    "object-cache",
+];
 
 impl Settings {
     /// Reads `[tool.zlig]` and the flit compatibility tables from `tool`.
@@ -268,6 +276,7 @@ impl Settings {
             optimize: None,
             target: None,
             py_limited_api: None,
+            python_include: None,
             verbose: false,
             editable_rebuild: true,
             reuse_tools: true,
@@ -392,6 +401,13 @@ impl Settings {
                 "optimize" => self.optimize = Some(Optimize::parse(&last())?),
                 "target" => self.target = Some(target_spec(last())?),
                 "py-limited-api" => self.py_limited_api = Some(last()),
+                "python-include" => {
+                    let dir = last();
+                    if dir.value.trim().is_empty() {
+                        return Err(place.error("expected a folder"));
+                    }
+                    self.python_include = Some(dir);
+                }
                 "verbose" => self.verbose = boolean(&last())?,
                 "editable-rebuild" => self.editable_rebuild = boolean(&last())?,
                 "reuse-tools" => self.reuse_tools = boolean(&last())?,
