@@ -137,6 +137,14 @@ def frontend_env(wheelhouse: Path, zig: Path) -> dict[str, str]:
     return env
 
 
+@pytest.fixture(scope="session")
+def backend_env(frontend_env: dict[str, str]) -> dict[str, str]:
+    """The frontend environment plus the test venv's ninja, for tests that call the hooks
+    in directly: every backend is usable, and `auto` picks ninja as it does in an isolated
+    build (which asks for ninja)."""
+    return dict(frontend_env, ZLIG_NINJA=str(BIN / "ninja"))
+
+
 # ---------------------------------------------------------------------------- projects
 
 

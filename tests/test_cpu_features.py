@@ -41,13 +41,13 @@ FLAGS = {
 
 @pytest.mark.parametrize("backend", ["ninja", "zig"])
 @pytest.mark.parametrize("flags", FLAGS, ids=list(FLAGS))
-def test_cpu_flags_mean_the_same_with_every_backend(backend, flags, zlig_venv, venvs, frontend_env, tmp_path):
+def test_cpu_flags_mean_the_same_with_every_backend(backend, flags, zlig_venv, venvs, backend_env, tmp_path):
     project = tmp_path / "cpu_features"
     shutil.copytree(ROOT / "tests" / "cpu_features", project)
     args, expected = FLAGS[flags]
     pyproject = project / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + f"extra-compile-args = {args!r}\n".replace("'", '"'))
-    wheel = call_hook(zlig_venv, "build_wheel", project, tmp_path / "out", frontend_env, {"backend": backend}).path
+    wheel = call_hook(zlig_venv, "build_wheel", project, tmp_path / "out", backend_env, {"backend": backend}).path
     venv = venvs.with_wheels(wheel, name=f"cpu-{backend}")
     answer = venv.run("import cpu_features as c; print(c.features()); print(c.crc32c(0x12345678))").splitlines()
     assert answer == [str(expected), str(crc32c(0x12345678))]

@@ -84,7 +84,7 @@ def install_for(target: DebianTarget, wheels, site: Path) -> None:
 
 
 @pytest.fixture(scope="module", params=TARGETS, ids=[t.arch for t in TARGETS])
-def cross(request, zlig_venv, frontend_env, tmp_path_factory) -> Cross:
+def cross(request, zlig_venv, backend_env, tmp_path_factory) -> Cross:
     """The four projects built for one target and installed for its interpreter."""
     target: DebianTarget = request.param
     root = sysroot(target)
@@ -92,7 +92,7 @@ def cross(request, zlig_venv, frontend_env, tmp_path_factory) -> Cross:
     projects, wheels = {}, {}
     for name in PROJECTS:
         project = projects[name] = copy_source(name, tmp)
-        built = call_hook(zlig_venv, "build_wheel", project, tmp / "out" / name, frontend_env, {"target": target.target})
+        built = call_hook(zlig_venv, "build_wheel", project, tmp / "out" / name, backend_env, {"target": target.target})
         wheels[name] = built.path
     site = tmp / "site"
     install_for(target, wheels.values(), site)
@@ -172,14 +172,14 @@ def probe_passes(target: DebianTarget, wheel: Path, site: Path) -> None:
 
 
 @pytest.mark.parametrize("arch", ["i686", "s390x"])
-def test_the_targets_own_headers_can_be_given(arch, zlig_venv, frontend_env, tmp_path):
+def test_the_targets_own_headers_can_be_given(arch, zlig_venv, backend_env, tmp_path):
     """`-C python-include=` with Debian's headers for the target (its pyconfig.h behind
     Debian's multiarch switch), for a 32-bit and a big-endian target: the build reads
     them, and the probe passes."""
     target = BY_ARCH[arch]
     project = copy_source("abi_probe", tmp_path)
     config = {"target": target.target, "python-include": str(sysroot(target).include_dir)}
-    wheel = call_hook(zlig_venv, "build_wheel", project, tmp_path / "out", frontend_env, config).path
+    wheel = call_hook(zlig_venv, "build_wheel", project, tmp_path / "out", backend_env, config).path
     assert (include_dir(project) / "pyconfig.h").read_text() == sysroot(target).pyconfig.read_text()
     probe_passes(target, wheel, tmp_path / "site")
 

@@ -128,10 +128,10 @@ UNCAUGHT = {
 
 
 @pytest.fixture(scope="module", params=["ninja", "zig"])
-def cxx_backend_venv(request, zlig_venv, frontend_env, venvs, tmp_path_factory):
+def cxx_backend_venv(request, zlig_venv, backend_env, venvs, tmp_path_factory):
     """examples/cxx_exception built by each built-in zig backend and installed."""
     tmp = tmp_path_factory.mktemp(f"cxx-{request.param}")
-    env = dict(frontend_env, ZLIG_NINJA=str(Path(sys.executable).parent / "ninja"))
+    env = backend_env
     config = {"backend": request.param}
     wheel = call_hook(zlig_venv, "build_wheel", copy_project("cxx_exception", tmp), tmp / "out", env, config)
     return venvs.with_wheels(wheel.path, name=f"cxx-{request.param}-venv")

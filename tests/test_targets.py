@@ -184,13 +184,13 @@ def test_when_markers_are_evaluated_for_the_target_not_the_host(zlig_venv, front
     assert b"no when entry" not in data
 
 
-def test_a_cross_build_leaves_out_the_flags_meant_for_this_machine(zlig_venv, frontend_env, copy_example, tmp_path):
+def test_a_cross_build_leaves_out_the_flags_meant_for_this_machine(zlig_venv, backend_env, copy_example, tmp_path):
     """CPPFLAGS, CFLAGS and LDFLAGS name this machine's include and library dirs, its CPU:
     not the target's. A native build takes them (test_backends.py, test_bad_input.py)."""
     project = copy_example("demo")
     demo_c = project / "src" / "demo" / "demo.c"
     demo_c.write_text("#ifdef HOST_ONLY\n#error CFLAGS for the host reached a cross build\n#endif\n" + demo_c.read_text())
-    env = dict(frontend_env, CFLAGS="-DHOST_ONLY -I/usr/include/x86_64-linux-gnu", CPPFLAGS="-I/usr/include",
+    env = dict(backend_env, CFLAGS="-DHOST_ONLY -I/usr/include/x86_64-linux-gnu", CPPFLAGS="-I/usr/include",
                LDFLAGS="-L/usr/lib/x86_64-linux-gnu")
     cross = call_hook(zlig_venv, "build_wheel", project, tmp_path / "out", env, {"target": "aarch64-linux-gnu"})
     assert "a build for aarch64-linux-gnu.2.17 does not use them" in cross.output, cross.output
