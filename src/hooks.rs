@@ -14,20 +14,24 @@ use crate::compile::cython::{self, CythonCandidates};
 use crate::compile::graph::BuildGraph;
 use crate::compile::link_args::EnvFlags;
 use crate::compile::ninja::NinjaBackend;
+use crate::compile::object_cache::ObjectCache;
 use crate::compile::packages::{LookupError, NoInterpreter, PackageLookup};
-use crate::compile::toolchain::{ZigCandidates, find_ninja, find_platform_compiler};
+use crate::compile::target_headers;
+use crate::compile::toolchain::{Candidates, NotFound, Zig, find_platform_compiler};
 use crate::compile::zig::ZigBackend;
 use crate::compile::{Build, compile};
 use crate::distribution::contents::{Content, Entry, sdist_files, wheel_files};
+use crate::distribution::sbom::{self, LibcNeeded, Linked, ZigRuntime};
 use crate::distribution::sdist::write_sdist;
 use crate::distribution::wheel::{prepared_metadata, write_metadata_dir, write_wheel};
 use crate::distribution::writer::Timestamp;
 use crate::distribution::{editable, inplace};
 use crate::error::Result;
 use crate::project::Project;
-use crate::project::toml::Located;
+use crate::project::files::slash_path;
+use crate::project::settings::Settings;
 use crate::tags::WheelTag;
-use crate::target::{Interpreter, Target};
+use crate::target::{Interpreter, Libc, Target, TargetError};
 
 /// Finds the third-party backends (the `zlig.backends` entry points).
 pub type PluginLoader = fn(&Request) -> Result<Vec<Rc<dyn Backend>>>;
@@ -61,6 +65,9 @@ pub struct Request {
     /// the package costs more than a no-op build.
     #[serde(skip)]
     pub include_lookup: Option<IncludeLookup>,
+    /// The `ninja` of the `ninja` package in the running environment, if installed.
+    #[serde(default)]
+    pub ninja: Option<PathBuf>,
     /// Asked only when a build chooses among all backends: looking costs more than a
     /// no-op build.
     #[serde(skip)]
@@ -74,13 +81,23 @@ impl Request {
 
     /// The backends to choose from, each with the tools found for it: the built-in ones,
     /// and the third-party ones unless a built-in one is `requested`.
-    fn backends(&self, requested: Option<&Located<String>>) -> Result<Vec<Rc<dyn Backend>>> {
-        let zig = ZigCandidates::from_env(self.ziglang.clone()).find();
-        let ninja = find_ninja();
+    fn backends(&self, settings: &Settings) -> Result<Vec<Rc<dyn Backend>>> {
+        let requested = settings.backend.as_ref();
+        let reuse = settings.reuse_tools && !switched_off("ZLIG_REUSE_TOOLS");
+        let verbose = settings.verbose;
+        let zig = self.zig(settings);
+        let ninja = Candidates::from_env("ninja", self.ninja.clone(), reuse, verbose).find_ninja();
+        let cache = (settings.object_cache && !switched_off("ZLIG_OBJECT_CACHE"))
+            .then(|| ObjectCache::open(&self.interpreter))
+            .flatten();
         let mut backends: Vec<Rc<dyn Backend>> = vec![
-            Rc::new(NinjaBackend::zig(ninja.clone(), zig.clone())),
+            Rc::new(NinjaBackend::zig(ninja.clone(), zig.clone(), cache.clone())),
             Rc::new(ZigBackend::new(zig)),
-            Rc::new(NinjaBackend::platform(ninja, find_platform_compiler())),
+            Rc::new(NinjaBackend::platform(
+                ninja,
+                find_platform_compiler(),
+                cache,
+            )),
         ];
         let built_in =
             requested.is_some_and(|name| backends.iter().any(|b| b.name() == name.value));
@@ -90,15 +107,39 @@ impl Request {
         Ok(backends)
     }
 
+    /// The zig the built-in backends run.
+    fn zig(&self, settings: &Settings) -> std::result::Result<Zig, NotFound> {
+        let reuse = settings.reuse_tools && !switched_off("ZLIG_REUSE_TOOLS");
+        Candidates::from_env("zig", self.ziglang.clone(), reuse, settings.verbose).find_zig()
+    }
+
     /// The project's target and its resolved graph.
     fn graph(&self, project: &Project) -> Result<(Target, BuildGraph)> {
-        let spec = project.settings.target.as_ref().map(|t| &t.value);
-        let target = Target::resolve(&self.interpreter, spec)?;
+        let located = project.settings.target.as_ref();
+        let target = Target::resolve(&self.interpreter, located.map(|t| &t.value)).map_err(
+            |err| match (&err, located) {
+                // A refused target is the user's setting: point at it.
+                (TargetError::Unproven { .. }, Some(setting)) => setting.error(err),
+                _ => err.into(),
+            },
+        )?;
+        let env = match EnvFlags::from_env()? {
+            // The environment's flags are for this machine's compiler (its include and
+            // library dirs, its CPU): a cross build leaves them out, and says so.
+            flags if !target.native && flags != EnvFlags::default() => {
+                eprintln!(
+                    "zlig: note: CPPFLAGS, CFLAGS and LDFLAGS are for this machine's compiler: a build for {} does not use them",
+                    target.zig_triple
+                );
+                EnvFlags::default()
+            }
+            flags => flags,
+        };
         let lookup: &dyn PackageLookup = match &self.include_lookup {
             Some(lookup) => lookup,
             None => &NoInterpreter,
         };
-        let graph = BuildGraph::resolve(project, &target, &EnvFlags::from_env()?, lookup)?;
+        let graph = BuildGraph::resolve(project, &target, &env, lookup)?;
         Ok((target, graph))
     }
 
@@ -113,6 +154,16 @@ impl Request {
     }
 }
 
+/// Whether the environment variable `var` says `0`, `false`, `no` or `off`.
+fn switched_off(var: &str) -> bool {
+    std::env::var(var).is_ok_and(|v| {
+        matches!(
+            v.to_ascii_lowercase().as_str(),
+            "0" | "false" | "no" | "off"
+        )
+    })
+}
+
 /// `get_requires_for_build_wheel`: nothing for a pure-Python project or when a usable
 /// backend is there; else what the chosen backend lacks (`ziglang`, `ninja`).
 pub fn requires_for_build_wheel(request: &Request) -> Result<Vec<String>> {
@@ -122,7 +173,8 @@ pub fn requires_for_build_wheel(request: &Request) -> Result<Vec<String>> {
     }
     let (_, graph) = request.graph(&project)?;
     let requested = project.settings.backend.as_ref();
-    let mut requires = backend::requirements(request.backends(requested)?, requested, &graph)?;
+    let mut requires =
+        backend::requirements(request.backends(&project.settings)?, requested, &graph)?;
     let cython = &project.settings.cython.requires;
     if graph.has_cython() && !request.cython().has(cython) {
         requires.push(cython.value.text.clone());
@@ -139,6 +191,34 @@ struct Compiled {
 }
 
 impl Compiled {
+    /// zlig's SBOM of the wheel's modules (PEP 770): what it linked into them that is not
+    /// the project's source.
+    fn sbom(&self, project: &Project) -> Result<String> {
+        let built = &self.build.artifacts;
+        let modules = self
+            .graph
+            .extensions
+            .iter()
+            .filter(|ext| built.contains_key(&ext.name))
+            .map(|ext| (slash_path(&ext.output), ext.language))
+            .collect();
+        let zig = self.backend.zig();
+        let libc = match self.target.libc {
+            Libc::Gnu { .. } => audit::glibc_needed(built.values().map(PathBuf::as_path))?
+                .map(|(major, minor)| LibcNeeded::Glibc(major, minor)),
+            Libc::Musl => Some(LibcNeeded::Musl(
+                zig.and_then(|z| sbom::zig_musl_version(&z.lib_dir()))
+                    .unwrap_or_else(|| "1.2".into()),
+            )),
+        };
+        let linked = Linked {
+            modules,
+            zig: zig.map(|z| ZigRuntime::of(&z.version, &z.lib_dir())),
+            libc,
+        };
+        Ok(sbom::cyclonedx(&project.metadata, &linked))
+    }
+
     /// The wheel's package files and built modules, and its tag from the ELF audit.
     fn wheel_contents(&self, project: &Project) -> Result<(Vec<Entry>, WheelTag)> {
         let files = wheel_files(project, &self.graph.extensions, &self.build.artifacts)?;
@@ -164,15 +244,32 @@ fn compile_project(request: &Request) -> Result<(Project, Option<Compiled>)> {
     if !project.has_extensions() {
         return Ok((project, None));
     }
-    let (target, mut graph) = request.graph(&project)?;
+    let (mut target, mut graph) = request.graph(&project)?;
     if graph.has_cython() {
         let tool = request.cython().find(&project.settings.cython.requires)?;
         cython::check_directives(&project, &tool)?;
         graph.cython = Some(tool);
     }
     let requested = project.settings.backend.as_ref();
-    let backend = backend::select(request.backends(requested)?, requested, &graph)?;
+    let backend = backend::select(request.backends(&project.settings)?, requested, &graph)?;
     let build_dir = BuildDir::new(project.build_dir(&target.build_dir_name()));
+    let found;
+    let zig = match backend.zig() {
+        Some(zig) => Some(zig),
+        None if target.native => None,
+        None => {
+            found = request.zig(&project.settings).ok();
+            found.as_ref()
+        }
+    };
+    target.include_dir = target_headers::include_dir(
+        &target,
+        &request.interpreter.triplet(),
+        zig,
+        project.settings.python_include.as_ref(),
+        build_dir.path(),
+    )?;
+    graph.target.include_dir = target.include_dir.clone();
     let build = compile(
         &graph,
         backend.as_ref(),
@@ -229,17 +326,16 @@ pub fn build_wheel(
             let (_, tag) = compiled.wheel_contents(&project)?;
             let rebuild = compiled.build.rebuild.as_ref();
             let rebuild = rebuild.filter(|_| project.settings.editable_rebuild);
+            let programs = compiled.backend.programs();
             let cython = compiled.graph.cython.iter();
-            let tools: Vec<&Path> = compiled
-                .backend
-                .zig()
-                .map(|z| z.path.as_path())
-                .into_iter()
+            let tools: Vec<&Path> = programs
+                .iter()
+                .map(PathBuf::as_path)
                 .chain(cython.flat_map(|c| [c.python.as_path(), c.package.as_path()]))
                 .collect();
             let rebuild = rebuild.and_then(|r| editable::checked_rebuild(r, &tools));
             (
-                editable::files(&project, &compiled.build.artifacts, rebuild),
+                editable::files(&project, &compiled.build.artifacts, rebuild)?,
                 tag,
             )
         }
@@ -248,11 +344,23 @@ pub fn build_wheel(
             WheelTag::pure(),
         ),
         (None, WheelKind::Editable) => (
-            editable::files(&project, &Default::default(), None),
+            editable::files(&project, &Default::default(), None)?,
             WheelTag::pure(),
         ),
     };
-    let filename = write_wheel(&project, &files, tag, &metadata, wheel_dir, timestamp)?;
+    let sbom = match (&compiled, kind) {
+        (Some(compiled), WheelKind::Regular) => Some(compiled.sbom(&project)?),
+        _ => None,
+    };
+    let filename = write_wheel(
+        &project,
+        &files,
+        tag,
+        &metadata,
+        sbom.as_deref(),
+        wheel_dir,
+        timestamp,
+    )?;
     Ok(filename.to_string())
 }
 

@@ -149,6 +149,22 @@ mod python {
         run(request, hooks::clean)
     }
 
+    /// What zlig keeps in the user cache: (path, what, bytes), largest first; with `clear`,
+    /// removed.
+    #[pyfunction]
+    fn cache(clear: bool) -> PyResult<Vec<(std::path::PathBuf, String, u64)>> {
+        use crate::compile::tool_home;
+        let kept = match clear {
+            true => tool_home::clear()
+                .map_err(|err| BuildError::new_err(format!("clearing zlig's cache: {err}")))?,
+            false => tool_home::kept_everything(),
+        };
+        Ok(kept
+            .into_iter()
+            .map(|k| (k.path, k.what, k.bytes))
+            .collect())
+    }
+
     #[pymodule]
     fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add("BuildError", m.py().get_type::<BuildError>())?;
@@ -160,6 +176,7 @@ mod python {
         m.add_function(wrap_pyfunction!(build_editable, m)?)?;
         m.add_function(wrap_pyfunction!(build_inplace, m)?)?;
         m.add_function(wrap_pyfunction!(clean, m)?)?;
+        m.add_function(wrap_pyfunction!(cache, m)?)?;
         Ok(())
     }
 }

@@ -30,6 +30,32 @@ pub struct Interpreter {
     pub platform: String,
     /// Whether this is a free-threaded build (`Py_GIL_DISABLED`).
     pub gil_disabled: bool,
+    /// The interpreter a venv was made from (`sys._base_executable`), which outlives a
+    /// frontend's temporary build environment.
+    #[serde(default)]
+    pub base_executable: Option<PathBuf>,
+}
+
+impl Interpreter {
+    /// The platform triplet of its module names: `SOABI` past the interpreter's part
+    /// (`cpython-311-x86_64-linux-gnu` → `x86_64-linux-gnu`), else `EXT_SUFFIX`'s.
+    pub fn triplet(&self) -> String {
+        let from_soabi = self
+            .soabi
+            .as_deref()
+            .and_then(|soabi| soabi.splitn(3, '-').nth(2));
+        let from_suffix = || {
+            let stem = self
+                .ext_suffix
+                .trim_start_matches('.')
+                .trim_end_matches(".so");
+            stem.splitn(3, '-').nth(2)
+        };
+        from_soabi
+            .or_else(from_suffix)
+            .unwrap_or_default()
+            .to_string()
+    }
 }
 
 /// A CPU architecture zlig can build for.
@@ -66,6 +92,59 @@ impl Arch {
             Self::Ppc64le => "ppc64le",
             Self::S390x => "s390x",
             Self::Riscv64 => "riscv64",
+        }
+    }
+
+    /// CPython's platform triplet (`PLATFORM_TRIPLET`, the last part of `SOABI`) with
+    /// `libc`: what an interpreter of this platform puts in the names of the modules it
+    /// imports. Not always the wheel's arch: `i386-linux-gnu`, `arm-linux-gnueabihf`,
+    /// `powerpc64le-linux-gnu` (ZIG.md, section 8).
+    pub fn triplet(self, libc: Libc) -> String {
+        let cpu = match self {
+            Self::I686 => "i386",
+            Self::Armv7l => "arm",
+            Self::Ppc64le => "powerpc64le",
+            other => other.wheel_name(),
+        };
+        let abi = match libc {
+            Libc::Gnu { .. } => "gnu",
+            Libc::Musl => "musl",
+        };
+        let eabihf = if self == Self::Armv7l { "eabihf" } else { "" };
+        format!("{cpu}-linux-{abi}{eabihf}")
+    }
+
+    /// The oldest glibc zig provides for this arch (ZIG.md, section 8): its glibc stubs
+    /// start at 2.19 for ppc64le and 2.27 for riscv64.
+    pub fn oldest_glibc(self) -> (u32, u32) {
+        match self {
+            Self::Ppc64le => (2, 19),
+            Self::Riscv64 => (2, 27),
+            _ => (2, 17),
+        }
+    }
+
+    /// The glibc a wheel is built against by default: the oldest zig provides that a
+    /// manylinux policy covers (auditwheel's riscv64 policies start at 2.31).
+    pub fn default_glibc(self) -> (u32, u32) {
+        match self {
+            Self::Riscv64 => (2, 31),
+            other => other.oldest_glibc(),
+        }
+    }
+
+    /// Why a cross build for this arch with `libc` is refused: zlig accepts only targets
+    /// whose modules its test suite runs on a real interpreter of that platform (Debian's
+    /// python3.11 under qemu-user), and has no such interpreter for these.
+    fn unproven(self, libc: Libc) -> Option<&'static str> {
+        match (self, libc) {
+            (_, Libc::Musl) => Some(
+                "zlig has no musl interpreter to run its modules on, so musl wheels are built only by a Python running on musl",
+            ),
+            (Self::Riscv64, _) => Some(
+                "zlig has no riscv64 interpreter to run its modules on (Debian 12 has no riscv64 port), so riscv64 wheels are built only by a Python running on riscv64",
+            ),
+            _ => None,
         }
     }
 
@@ -118,14 +197,26 @@ pub enum Libc {
     Musl,
 }
 
-/// The glibc that wheels are built against by default: manylinux2014's.
-const DEFAULT_GLIBC: (u32, u32) = (2, 17);
+/// The newest glibc zig 0.17 knows: asked for a newer one, it warns and links against
+/// this one instead, so the wheel would claim a glibc its modules were not built for.
+/// tests/test_targets.py checks it against `zig targets`.
+pub const NEWEST_GLIBC: (u32, u32) = (2, 44);
 
 /// A `target` as the user wrote it, parsed: `aarch64-linux-gnu.2.28`, `x86_64-linux-musl`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TargetSpec {
     pub arch: Arch,
     pub libc: Libc,
+}
+
+impl fmt::Display for TargetSpec {
+    /// As the user writes it: `ppc64le-linux-gnu.2.19`, `x86_64-linux-musl`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.libc {
+            Libc::Gnu { major, minor } => write!(f, "{}-linux-gnu.{major}.{minor}", self.arch),
+            Libc::Musl => write!(f, "{}-linux-musl", self.arch),
+        }
+    }
 }
 
 /// Why a `target` was refused.
@@ -141,8 +232,16 @@ pub enum TargetSpecError {
     UnsupportedLibc(String),
     #[error("bad glibc version `{0}`")]
     BadGlibc(String),
-    #[error("glibc older than 2.17 is not supported")]
-    GlibcTooOld,
+    #[error(
+        "glibc {}.{} is older than zig provides for {arch}: {}.{} is the oldest",
+        given.0, given.1, arch.oldest_glibc().0, arch.oldest_glibc().1
+    )]
+    GlibcTooOld { arch: Arch, given: (u32, u32) },
+    #[error(
+        "glibc {}.{} is newer than zig knows: {}.{} is the newest",
+        given.0, given.1, NEWEST_GLIBC.0, NEWEST_GLIBC.1
+    )]
+    GlibcTooNew { given: (u32, u32) },
 }
 
 impl TargetSpecError {
@@ -173,15 +272,23 @@ impl std::str::FromStr for TargetSpec {
         let libc = match abi {
             "gnu" | "gnueabihf" => {
                 let (major, minor) = if version.is_empty() {
-                    DEFAULT_GLIBC
+                    arch.default_glibc()
                 } else {
                     version
                         .split_once('.')
                         .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)))
                         .ok_or_else(|| TargetSpecError::BadGlibc(version.to_string()))?
                 };
-                if (major, minor) < DEFAULT_GLIBC {
-                    return Err(TargetSpecError::GlibcTooOld);
+                if (major, minor) < arch.oldest_glibc() {
+                    return Err(TargetSpecError::GlibcTooOld {
+                        arch,
+                        given: (major, minor),
+                    });
+                }
+                if (major, minor) > NEWEST_GLIBC {
+                    return Err(TargetSpecError::GlibcTooNew {
+                        given: (major, minor),
+                    });
                 }
                 Libc::Gnu { major, minor }
             }
@@ -199,6 +306,28 @@ pub enum TargetError {
     NotLinux(String),
     #[error("zlig does not know this interpreter's architecture `{0}`")]
     UnknownMachine(String),
+    /// A cross target no interpreter in zlig's tests proves (`Arch::unproven`).
+    #[error(
+        "zlig cannot prove that modules built for {target} work: {why}; the targets zlig builds for from another platform are {}",
+        supported_cross_targets()
+    )]
+    Unproven { target: String, why: &'static str },
+}
+
+/// The cross targets zlig accepts, for messages: those its tests prove.
+pub fn supported_cross_targets() -> String {
+    let proven: Vec<String> = Arch::ALL
+        .iter()
+        .filter(|arch| {
+            arch.unproven(Libc::Gnu {
+                major: 2,
+                minor: 17,
+            })
+            .is_none()
+        })
+        .map(|arch| format!("{arch}-linux-gnu"))
+        .collect();
+    format!("{} (each optionally with `.<glibc>`)", proven.join(", "))
 }
 
 /// The resolved build target.
@@ -241,13 +370,17 @@ impl Target {
             libc: if host_musl {
                 Libc::Musl
             } else {
-                Libc::Gnu {
-                    major: DEFAULT_GLIBC.0,
-                    minor: DEFAULT_GLIBC.1,
-                }
+                let (major, minor) = host_arch.default_glibc();
+                Libc::Gnu { major, minor }
             },
         });
         let native = arch == host_arch && matches!(libc, Libc::Musl) == host_musl;
+        if let Some(why) = arch.unproven(libc).filter(|_| !native) {
+            return Err(TargetError::Unproven {
+                target: TargetSpec { arch, libc }.to_string(),
+                why,
+            });
+        }
         let eabihf = if arch == Arch::Armv7l { "eabihf" } else { "" };
         let zig_triple = match libc {
             Libc::Gnu { major, minor } => {
@@ -258,10 +391,7 @@ impl Target {
         let ext_suffix = if native {
             interpreter.ext_suffix.clone()
         } else {
-            let (major, minor) = interpreter.version;
-            let t = if interpreter.gil_disabled { "t" } else { "" };
-            let libc_name = if libc == Libc::Musl { "musl" } else { "gnu" };
-            format!(".cpython-{major}{minor}{t}-{arch}-linux-{libc_name}.so")
+            format!(".{}-{}.so", soabi_prefix(interpreter), arch.triplet(libc))
         };
         Ok(Self {
             zig_triple,
@@ -308,6 +438,21 @@ impl Target {
     }
 }
 
+/// The interpreter's part of `SOABI`, before the platform triplet: `cpython-311`,
+/// `cpython-313t`, `pypy310-pp73`; what a cross build's module names start with.
+fn soabi_prefix(interpreter: &Interpreter) -> String {
+    match &interpreter.soabi {
+        Some(soabi) if soabi.split('-').count() > 2 => {
+            soabi.split('-').take(2).collect::<Vec<_>>().join("-")
+        }
+        _ => {
+            let (major, minor) = interpreter.version;
+            let t = if interpreter.gil_disabled { "t" } else { "" };
+            format!("cpython-{major}{minor}{t}")
+        }
+    }
+}
+
 /// `cp311` for CPython 3.11, `pp310` for PyPy.
 fn python_tag(interpreter: &Interpreter) -> String {
     let (major, minor) = interpreter.version;
@@ -351,6 +496,7 @@ pub(crate) mod tests {
             machine: "x86_64".into(),
             platform: "linux".into(),
             gil_disabled: false,
+            base_executable: None,
         }
     }
 
@@ -371,16 +517,107 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn cross_target_names_files_for_the_target() {
-        let target = resolve("aarch64-linux-gnu.2.28");
-        assert_eq!(target.zig_triple, "aarch64-linux-gnu.2.28");
-        assert_eq!(target.ext_suffix, ".cpython-311-aarch64-linux-gnu.so");
-        assert!(!target.native);
+    fn cross_targets_name_modules_with_cpythons_platform_triplet() {
+        for (triple, zig, suffix) in [
+            (
+                "aarch64-linux-gnu.2.28",
+                "aarch64-linux-gnu.2.28",
+                ".cpython-311-aarch64-linux-gnu.so",
+            ),
+            (
+                "i686-linux-gnu",
+                "x86-linux-gnu.2.17",
+                ".cpython-311-i386-linux-gnu.so",
+            ),
+            (
+                "armv7l-linux-gnueabihf",
+                "arm-linux-gnueabihf.2.17",
+                ".cpython-311-arm-linux-gnueabihf.so",
+            ),
+            (
+                "ppc64le-linux-gnu",
+                "powerpc64le-linux-gnu.2.19",
+                ".cpython-311-powerpc64le-linux-gnu.so",
+            ),
+            (
+                "s390x-linux-gnu",
+                "s390x-linux-gnu.2.17",
+                ".cpython-311-s390x-linux-gnu.so",
+            ),
+        ] {
+            let target = resolve(triple);
+            assert_eq!(
+                (target.zig_triple.as_str(), target.ext_suffix.as_str()),
+                (zig, suffix)
+            );
+            assert!(!target.native);
+        }
+    }
+
+    #[test]
+    fn cross_builds_keep_the_interpreters_part_of_the_suffix() {
+        let mut pypy = cpython311();
+        pypy.implementation = "pypy".into();
+        pypy.soabi = Some("pypy310-pp73-x86_64-linux-gnu".into());
+        let s390x = "s390x-linux-gnu".parse().unwrap();
+        let target = Target::resolve(&pypy, Some(&s390x)).unwrap();
+        assert_eq!(target.ext_suffix, ".pypy310-pp73-s390x-linux-gnu.so");
+        let mut ft = cpython311();
+        ft.version = (3, 13);
+        ft.gil_disabled = true;
+        ft.soabi = Some("cpython-313t-x86_64-linux-gnu".into());
+        let target = Target::resolve(&ft, Some(&s390x)).unwrap();
+        assert_eq!(target.ext_suffix, ".cpython-313t-s390x-linux-gnu.so");
+        assert_eq!(cpython311().triplet(), "x86_64-linux-gnu");
+    }
+
+    #[test]
+    fn the_default_glibc_is_the_oldest_zig_provides_and_manylinux_covers() {
+        for (arch, glibc) in [
+            ("x86_64", "2.17"),
+            ("aarch64", "2.17"),
+            ("ppc64le", "2.19"),
+            ("riscv64", "2.31"),
+        ] {
+            let spec: TargetSpec = format!("{arch}-linux-gnu").parse().unwrap();
+            assert_eq!(spec.to_string(), format!("{arch}-linux-gnu.{glibc}"));
+        }
+        let mut ppc = cpython311();
+        ppc.machine = "ppc64le".into();
+        let native = Target::resolve(&ppc, None).unwrap();
+        assert_eq!(native.zig_triple, "powerpc64le-linux-gnu.2.19");
+    }
+
+    #[test]
+    fn unproven_cross_targets_are_refused_and_native_ones_built() {
+        let interpreter = cpython311();
+        for triple in [
+            "x86_64-linux-musl",
+            "aarch64-linux-musl",
+            "riscv64-linux-gnu",
+        ] {
+            let err = Target::resolve(&interpreter, Some(&triple.parse().unwrap()))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with("zlig cannot prove that modules built for"),
+                "{err}"
+            );
+            assert!(
+                err.ends_with("x86_64-linux-gnu, aarch64-linux-gnu, i686-linux-gnu, armv7l-linux-gnu, ppc64le-linux-gnu, s390x-linux-gnu (each optionally with `.<glibc>`)"),
+                "{err}"
+            );
+        }
+        let mut musl = cpython311();
+        musl.ext_suffix = ".cpython-311-x86_64-linux-musl.so".into();
+        let target = Target::resolve(&musl, None).unwrap();
+        assert!(target.native && target.libc == Libc::Musl);
+        let mut riscv = cpython311();
+        riscv.machine = "riscv64".into();
         assert_eq!(
-            resolve("arm-linux-musleabihf").zig_triple,
-            "arm-linux-musleabihf"
+            Target::resolve(&riscv, None).unwrap().zig_triple,
+            "riscv64-linux-gnu.2.31"
         );
-        assert_eq!(resolve("i686-linux-gnu").zig_triple, "x86-linux-gnu.2.17");
     }
 
     #[test]
@@ -405,7 +642,18 @@ pub(crate) mod tests {
                 "unsupported operating system `windows`",
             ),
             ("sparc-linux-gnu", "unknown architecture `sparc`"),
-            ("x86_64-linux-gnu.2.5", "glibc older than 2.17"),
+            (
+                "x86_64-linux-gnu.2.5",
+                "glibc 2.5 is older than zig provides for x86_64: 2.17 is the oldest",
+            ),
+            (
+                "ppc64le-linux-gnu.2.17",
+                "glibc 2.17 is older than zig provides for ppc64le: 2.19 is the oldest",
+            ),
+            (
+                "x86_64-linux-gnu.2.45",
+                "glibc 2.45 is newer than zig knows: 2.44 is the newest",
+            ),
             ("x86_64", "not a target triple"),
         ] {
             let err = triple.parse::<TargetSpec>().unwrap_err().explained();

@@ -156,3 +156,9 @@ def zig_global_cache(env: Mapping[str, str]) -> Optional[Path]:
         if value:
             return Path(value, *tail)
     return None
+
+
+def fresh_user_cache(env: Mapping[str, str], folder: Path) -> dict[str, str]:
+    """`env` with a user cache of its own in `folder` (so no tool zlig kept earlier is
+    found), and zig's global cache still the warm one (so no one-time compile is paid)."""
+    return dict(env, XDG_CACHE_HOME=str(folder), ZIG_GLOBAL_CACHE_DIR=str(zig_global_cache(env)))

@@ -25,6 +25,7 @@ from typing import Callable, Optional
 
 import pytest
 
+from buildtools import fresh_user_cache
 from helpers import CACHE, EXAMPLES, ROOT, STALE_SEED_MODULE, run
 
 BIN = Path(sys.executable).parent
@@ -38,7 +39,8 @@ def wheelhouse() -> Path:
     """A folder holding exactly one zlig wheel, built from the working tree.
 
     A debug build (stripped, so that each isolated build environment installs 3 MB, not
-    17): the suite tests behaviour, not speed. `ZLIG_TEST_WHEEL=path/to/zlig-….whl` tests
+    17): the suite tests behaviour, not speed. Its tag is checked by
+    test_wheels.py::test_zligs_own_wheel_is_manylinux_2_17. `ZLIG_TEST_WHEEL=path/to/zlig-….whl` tests
     that wheel instead (a release build, or one from another checkout).
     """
     house = CACHE / "wheelhouse"
@@ -50,9 +52,14 @@ def wheelhouse() -> Path:
     if given:
         (house / Path(given).name).write_bytes(given_bytes)
     else:
+        # Linked by zig for glibc 2.17, as release wheels are (README), so that the suite
+        # tests a wheel that installs where its users build.
+        env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
         run(
-            [sys.executable, "-m", "maturin", "build", "--strip", "-i", sys.executable, "-o", house],
+            [sys.executable, "-m", "maturin", "build", "--strip", "--zig",
+             "--compatibility", "manylinux2014", "-i", sys.executable, "-o", house],
             cwd=ROOT,
+            env=env,
         )
     wheels = sorted(house.glob("zlig-*.whl"))
     assert len(wheels) == 1, wheels
@@ -148,11 +155,21 @@ def frontend_env(wheelhouse: Path, build_wheels: Path, zig: Path) -> dict[str, s
     requirements from `build_wheels`, no index, and the test venv's zig, so that isolated
     builds need nothing from the network.
 
+    zlig's user cache (tools kept from earlier builds; the object cache) is the session's
+    own, so that what the machine built before never decides a test's compiles, and kept
+    tools do not count as found (ZLIG_REUSE_TOOLS=0), so that what an earlier test kept
+    never decides a later one's backend (test_cold.py tests the reuse). The cache is under
+    the repo, not /tmp: an editable install runs only tools outside world-writable folders.
+    zig's global cache stays the machine's, warm.
+
     uv has no environment variable for `--no-index` (there is no UV_NO_INDEX), so the uv
     commands pass `--no-index` themselves.
     """
-    env = base_env()
+    user_cache = CACHE / "user-cache"
+    shutil.rmtree(user_cache, ignore_errors=True)
+    env = fresh_user_cache(base_env(), user_cache)
     env.update(
+        ZLIG_REUSE_TOOLS="0",
         # pip splits a list option's environment variable at whitespace.
         PIP_FIND_LINKS=f"{wheelhouse} {build_wheels}",
         PIP_NO_INDEX="1",
@@ -160,6 +177,14 @@ def frontend_env(wheelhouse: Path, build_wheels: Path, zig: Path) -> dict[str, s
         ZLIG_ZIG=str(zig),
     )
     return env
+
+
+@pytest.fixture(scope="session")
+def backend_env(frontend_env: dict[str, str]) -> dict[str, str]:
+    """The frontend environment plus the test venv's ninja, for tests that call the hooks
+    in directly: every backend is usable, and `auto` picks ninja as it does in an isolated
+    build (which asks for ninja)."""
+    return dict(frontend_env, ZLIG_NINJA=str(BIN / "ninja"))
 
 
 # ---------------------------------------------------------------------------- projects

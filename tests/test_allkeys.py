@@ -52,6 +52,7 @@ def test_allkeys_wheel_file_list_is_exact(allkeys):
         f"allkeys/_linked_as_cxx{EXT_SUFFIX}",
         "allkeys-0.1.0.dist-info/METADATA",
         "allkeys-0.1.0.dist-info/WHEEL",
+        "allkeys-0.1.0.dist-info/sboms/zlig.cdx.json",
         "allkeys-0.1.0.dist-info/RECORD",
     ]
     assert wheel_tag(allkeys.wheel)[2] == MANYLINUX_TAG
@@ -121,6 +122,17 @@ def test_extra_link_args_rpath_reaches_the_module(allkeys, tmp_path):
     module = extract(allkeys.wheel, f"allkeys/_keys{EXT_SUFFIX}", tmp_path)
     tags = dynamic_tags(module)
     assert tags.get("DT_RUNPATH", tags.get("DT_RPATH")) == ["$ORIGIN/allkeys.libs"]
+
+
+def test_export_symbols_exports_a_function_for_ctypes(allkeys):
+    code = (
+        "import ctypes, allkeys._keys as m\n"
+        "f = ctypes.CDLL(m.__file__).allkeys_exported\n"
+        "f.restype = ctypes.c_long\n"
+        "f.argtypes = (ctypes.c_long,)\n"
+        "print(f(6))\n"
+    )
+    assert allkeys.venv.run(code) == "42"
 
 
 def test_language_cxx_links_c_sources_with_the_cxx_runtime(allkeys):

@@ -23,12 +23,6 @@ CHECKS = {
 }
 
 
-@pytest.fixture(scope="session")
-def backend_env(frontend_env: dict[str, str]) -> dict[str, str]:
-    """The frontend environment plus the test venv's ninja, so that every backend is usable."""
-    return dict(frontend_env, ZLIG_NINJA=str(BIN / "ninja"))
-
-
 def build(venv, project: Path, out: Path, env, **settings: str):
     """Calls the build_wheel hook with `settings`; returns the CompletedProcess."""
     out.mkdir(parents=True, exist_ok=True)

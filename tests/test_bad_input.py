@@ -87,6 +87,21 @@ def outside_file(name: str, text: str = "int evil;\n"):
     return setup
 
 
+def linked_outside(relative: str):
+    """A setup that makes `relative` (in the project) a symlink to a file outside it."""
+
+    def setup(project: Path, tmp: Path) -> dict:
+        outside = tmp / "outside"
+        outside.mkdir(exist_ok=True)
+        (outside / "target").write_text("import os\n")
+        link = project / relative
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(outside / "target")
+        return {}
+
+    return setup
+
+
 def zig_env(zig: Optional[str]):
     """A setup that gives the build `ZLIG_ZIG=zig` (or none) and a PATH without zig."""
 
@@ -665,6 +680,108 @@ CASES = [
         expect=("config_settings", "bad glibc version `2.x`"),
         config={"target": "x86_64-linux-gnu.2.x"},
     ),
+    # ------------------------------------------------------------------ targets zlig cannot prove
+    Case(
+        "config_musl_cross_target",
+        toml(PROJECT, EXTENSION),
+        key="target",
+        expect=(
+            "config_settings",
+            "zlig cannot prove that modules built for x86_64-linux-musl work",
+            "no musl interpreter",
+            "aarch64-linux-gnu, i686-linux-gnu, armv7l-linux-gnu, ppc64le-linux-gnu, s390x-linux-gnu",
+        ),
+        config={"target": "x86_64-linux-musl"},
+    ),
+    Case(
+        "riscv64_target_in_pyproject",
+        toml(PROJECT, '[tool.zlig]\ntarget = "riscv64-linux-gnu"\n', EXTENSION),
+        key="tool.zlig.target",
+        expect=("zlig cannot prove that modules built for riscv64-linux-gnu.2.31 work", "no riscv64 interpreter"),
+        at='target = ^"riscv64-linux-gnu"',
+    ),
+    Case(
+        "config_glibc_older_than_zig_provides",
+        toml(PROJECT, EXTENSION),
+        key="target",
+        expect=("config_settings", "glibc 2.17 is older than zig provides for ppc64le: 2.19 is the oldest"),
+        config={"target": "ppc64le-linux-gnu.2.17"},
+    ),
+    Case(
+        "config_glibc_newer_than_zig_knows",
+        toml(PROJECT, EXTENSION),
+        key="target",
+        expect=("config_settings", "glibc 2.45 is newer than zig knows: 2.44 is the newest"),
+        config={"target": "x86_64-linux-gnu.2.45"},
+    ),
+    Case(
+        "config_python_include_empty",
+        toml(PROJECT, EXTENSION),
+        key="python-include",
+        expect=("config_settings", "expected a folder"),
+        config={"target": "s390x-linux-gnu", "python-include": ""},
+    ),
+    Case(
+        "config_python_include_without_python_h",
+        toml(PROJECT, EXTENSION),
+        key="python-include",
+        expect=("config_settings", "expected the folder holding the target interpreter's Python.h"),
+        files={"inc/README": "not headers"},
+        config={"target": "s390x-linux-gnu", "python-include": "inc"},
+    ),
+    Case(
+        "config_python_include_of_another_version",
+        toml(PROJECT, EXTENSION),
+        key="python-include",
+        expect=(
+            "config_settings",
+            f"these headers are Python 3.2's, and the build is for Python 3.{sys.version_info[1]}",
+        ),
+        files={"inc/Python.h": "", "inc/patchlevel.h": "#define PY_MAJOR_VERSION 3\n#define PY_MINOR_VERSION 2\n"},
+        config={"target": "s390x-linux-gnu", "python-include": "inc"},
+    ),
+    Case(
+        "config_python_include_of_another_platform",
+        toml(PROJECT, EXTENSION),
+        key="python-include",
+        expect=(
+            "config_settings",
+            "is of a platform with 8-byte pointers, 8-byte long, little-endian, and x86-linux-gnu.2.17 has 4-byte pointers, 4-byte long, little-endian: these are another platform's headers",
+        ),
+        files={
+            "inc/Python.h": "",
+            "inc/patchlevel.h": f"#define PY_MAJOR_VERSION 3\n#define PY_MINOR_VERSION {sys.version_info[1]}\n",
+            "inc/pyconfig.h": "#define SIZEOF_VOID_P 8\n#define SIZEOF_LONG 8\n",
+        },
+        config={"target": "i686-linux-gnu", "python-include": "inc"},
+    ),
+    Case(
+        "config_python_include_debian_switch_without_the_platform",
+        toml(PROJECT, EXTENSION),
+        key="python-include",
+        expect=("config_settings", "has no pyconfig.h for s390x-linux-gnu", "s390x-linux-gnu/python3.11/pyconfig.h"),
+        files={
+            "inc/python3.11/Python.h": "",
+            "inc/python3.11/patchlevel.h": f"#define PY_MAJOR_VERSION 3\n#define PY_MINOR_VERSION {sys.version_info[1]}\n",
+            "inc/python3.11/pyconfig.h": "#if defined(__x86_64__)\n#  include <x86_64-linux-gnu/python3.11/pyconfig.h>\n#endif\n",
+            "inc/x86_64-linux-gnu/python3.11/pyconfig.h": "#define SIZEOF_VOID_P 8\n",
+        },
+        config={"target": "s390x-linux-gnu", "python-include": "inc/python3.11"},
+    ),
+    Case(
+        "march_native_in_extra_compile_args",
+        toml(PROJECT, extension('extra-compile-args = ["-O3", "-march=native"]')),
+        key="tool.zlig.extensions[0].extra-compile-args[1]",
+        expect=("`-march=native` builds for the CPU of the machine running the build", "-march=x86-64-v3"),
+        at='"-O3", ^"-march=native"',
+    ),
+    Case(
+        "mcpu_native_in_cflags",
+        toml(PROJECT, EXTENSION),
+        key=None,
+        expect=("CFLAGS", "`-mcpu=native` builds for the CPU of the machine running the build"),
+        setup=lambda project, tmp: {"CFLAGS": "-O2 -mcpu=native"},
+    ),
     Case(
         "config_verbose_not_a_boolean",
         toml(PROJECT, EXTENSION),
@@ -829,7 +946,7 @@ CASES = [
         "init_function_missing",
         toml(PROJECT, extension(name="pkg.other")),
         key=None,
-        expect=("compiling the extensions failed", "PyInit_other"),
+        expect=("pkg.other defines neither PyInit_other nor PyModExport_other",),
     ),
     Case(
         "link_error_unknown_library",
@@ -1044,6 +1161,191 @@ CASES += [
         key=None,
         expect=("TMPDIR=", "is not a folder"),
         setup=missing_tmpdir,
+    ),
+    # ------------------------------------------------------------------ second-round keys
+    Case(
+        "export_symbols_an_unknown_string",
+        toml(PROJECT, extension('export-symbols = "everything"')),
+        key="tool.zlig.extensions[0].export-symbols",
+        expect=('expected `"all"`',),
+        at='export-symbols = ^"everything"',
+    ),
+    Case(
+        "export_symbols_not_a_c_name",
+        toml(PROJECT, extension('export-symbols = ["fast_add", "fast-sub"]')),
+        key="tool.zlig.extensions[0].export-symbols[1]",
+        expect=("`fast-sub` is not a C symbol name",),
+        at='"fast_add", ^"fast-sub"',
+    ),
+    Case(
+        "export_symbols_misspelt",
+        toml(PROJECT, extension('export_symbols = ["fast_add"]')),
+        key="tool.zlig.extensions[0].export_symbols",
+        expect=("unknown key",),
+        at="^export_symbols",
+        suggestion="export-symbols",
+    ),
+    Case(
+        "version_pattern_does_not_compile",
+        toml(DYNAMIC, '[tool.zlig.version]\npath = "src/pkg/version.h"\npattern = \'VERSION "(.+"\'\n'),
+        key="tool.zlig.version.pattern",
+        expect=("not a valid regular expression",),
+        at="pattern = ^'VERSION",
+        files={"src/pkg/version.h": '#define VERSION "1.2"\n'},
+        hook="prepare_metadata_for_build_wheel",
+    ),
+    Case(
+        "version_pattern_without_a_group",
+        toml(DYNAMIC, '[tool.zlig.version]\npath = "src/pkg/version.h"\npattern = \'VERSION ".+"\'\n'),
+        key="tool.zlig.version.pattern",
+        expect=("has no group",),
+        at="pattern = ^'VERSION",
+        files={"src/pkg/version.h": '#define VERSION "1.2"\n'},
+    ),
+    Case(
+        "version_pattern_matches_nothing",
+        toml(DYNAMIC, '[tool.zlig.version]\npath = "src/pkg/version.h"\npattern = \'PKG_VERSION "(.+)"\'\n'),
+        key="tool.zlig.version.pattern",
+        expect=("matches nothing in src/pkg/version.h",),
+        at="pattern = ^'PKG_VERSION",
+        files={"src/pkg/version.h": '#define VERSION "1.2"\n'},
+        hook="build_sdist",
+    ),
+    Case(
+        "version_file_missing",
+        toml(DYNAMIC, '[tool.zlig.version]\npath = "src/pkg/version.h"\npattern = \'VERSION "(.+)"\'\n'),
+        key="tool.zlig.version.path",
+        expect=("version file `src/pkg/version.h` does not exist",),
+        at='path = ^"src/pkg/version.h"',
+    ),
+    Case(
+        "version_file_finds_no_pep440_version",
+        toml(DYNAMIC, '[tool.zlig.version]\npath = "src/pkg/version.h"\npattern = \'VERSION "(.+)"\'\n'),
+        key=None,
+        expect=("src/pkg/version.h:1:18:", "`one-two` (the version `tool.zlig.version.pattern` found) is not a valid PEP 440 version"),
+        files={"src/pkg/version.h": '#define VERSION "one-two"\n'},
+        hook="prepare_metadata_for_build_wheel",
+    ),
+    Case(
+        "version_table_without_dynamic_version",
+        toml(PROJECT, '[tool.zlig.version]\npath = "src/pkg/version.h"\n'),
+        key="tool.zlig.version",
+        expect=("`project.dynamic` does not list `version`",),
+        at="^[tool.zlig.version]",
+        files={"src/pkg/version.h": '#define VERSION "1.2"\n'},
+    ),
+    Case(
+        "force_include_outside_the_project",
+        toml(PROJECT, '[tool.zlig.wheel]\nforce-include = { "../cov.pth" = "cov.pth" }\n'),
+        key='tool.zlig.wheel.force-include."../cov.pth"',
+        expect=("must stay inside the project",),
+        at='force-include = { ^"../cov.pth"',
+    ),
+    Case(
+        "force_include_linked_outside_the_project",
+        toml(PROJECT, '[tool.zlig.wheel]\nforce-include = { "extra/cov.pth" = "cov.pth" }\n'),
+        key='tool.zlig.wheel.force-include."extra/cov.pth"',
+        expect=("`extra/cov.pth` resolves to", "outside the project"),
+        setup=linked_outside("extra/cov.pth"),
+    ),
+    Case(
+        "force_include_missing",
+        toml(PROJECT, '[tool.zlig.wheel]\nforce-include = { "extra/cov.pth" = "cov.pth" }\n'),
+        key='tool.zlig.wheel.force-include."extra/cov.pth"',
+        expect=("`extra/cov.pth` does not exist",),
+        at='force-include = { ^"extra/cov.pth"',
+        hook="build_sdist",
+    ),
+    Case(
+        "force_include_onto_a_package_file",
+        toml(PROJECT, '[tool.zlig.wheel]\nforce-include = { "extra/init.py" = "pkg/__init__.py" }\n'),
+        key='tool.zlig.wheel.force-include."extra/init.py"',
+        expect=("`pkg/__init__.py` in the wheel is a file of the packages already",),
+        at='= ^"pkg/__init__.py"',
+        files={"extra/init.py": ""},
+    ),
+    Case(
+        "force_include_into_the_dist_info",
+        toml(PROJECT, '[tool.zlig.wheel]\nforce-include = { "extra/x.txt" = "pkg-1.0.dist-info/x.txt" }\n'),
+        key='tool.zlig.wheel.force-include."extra/x.txt"',
+        expect=("written by zlig",),
+        at='= ^"pkg-1.0.dist-info/x.txt"',
+        files={"extra/x.txt": ""},
+    ),
+    Case(
+        "wheel_data_unknown_scheme",
+        toml(PROJECT, '[tool.zlig.wheel]\ndata = { script = "bin" }\n'),
+        key="tool.zlig.wheel.data.script",
+        expect=("unknown key",),
+        at='data = { ^script',
+        suggestion="scripts",
+    ),
+    Case(
+        "wheel_data_folder_outside_the_project",
+        toml(PROJECT, '[tool.zlig.wheel]\ndata = { scripts = "/usr/bin" }\n'),
+        key="tool.zlig.wheel.data.scripts",
+        expect=("must stay inside the project",),
+        at='scripts = ^"/usr/bin"',
+    ),
+    Case(
+        "wheel_key_misspelt",
+        toml(PROJECT, '[tool.zlig.wheel]\nforce_include = { "a" = "b" }\n'),
+        key="tool.zlig.wheel.force_include",
+        expect=("unknown key",),
+        suggestion="force-include",
+    ),
+    Case(
+        "import_name_not_an_identifier",
+        toml(PROJECT + 'import-names = ["pkg", "pkg.2fast"]\n'),
+        key="project.import-names[1]",
+        expect=("`2fast` is not a Python identifier",),
+        at='"pkg", ^"pkg.2fast"',
+        hook="prepare_metadata_for_build_wheel",
+    ),
+    Case(
+        "import_name_a_keyword",
+        toml(PROJECT + 'import-names = ["pkg.import"]\nimport-namespaces = ["pkg"]\n'),
+        key="project.import-names[0]",
+        expect=("`import` is a Python keyword",),
+        at='import-names = [^"pkg.import"]',
+    ),
+    Case(
+        "import_name_not_in_the_wheel",
+        toml(PROJECT + 'import-names = ["pkg", "other"]\n'),
+        key="project.import-names[1]",
+        expect=("the wheel has no module or package `other`",),
+        at='"pkg", ^"other"',
+        hook="build_sdist",
+    ),
+    Case(
+        "import_name_also_a_namespace",
+        toml(PROJECT + 'import-names = ["pkg"]\nimport-namespaces = ["pkg"]\n'),
+        key="project.import-namespaces[0]",
+        expect=("is listed in `import-names` too",),
+        at='import-namespaces = [^"pkg"]',
+    ),
+    Case(
+        "import_names_misspelt",
+        toml(PROJECT + 'import-name = ["pkg"]\n'),
+        key="project.import-name",
+        expect=("unknown key",),
+        at="^import-name =",
+        suggestion="import-names",
+    ),
+    Case(
+        "sbom_files_match_nothing",
+        toml(PROJECT, '[tool.zlig]\nsbom-files = ["sbom/*.json"]\n'),
+        key="tool.zlig.sbom-files[0]",
+        expect=("matches no file",),
+        at='sbom-files = [^"sbom/*.json"]',
+    ),
+    Case(
+        "sbom_file_named_like_zlig_s",
+        toml(PROJECT, '[tool.zlig]\nsbom-files = ["zlig.cdx.json"]\n'),
+        key="tool.zlig.sbom-files[0]",
+        expect=("holds a file named `zlig.cdx.json` already",),
+        files={"zlig.cdx.json": "{}"},
+        hook="prepare_metadata_for_build_wheel",
     ),
     Case(
         "config_settings_not_a_mapping",

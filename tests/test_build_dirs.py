@@ -8,8 +8,13 @@ leaves the rest of `build/`; test_concurrency.py that it waits for a running bui
 
 from __future__ import annotations
 
+import json
+import subprocess
+
+import pytest
 
 from buildtools import call_hook, tree
+from conftest import copy_project
 from helpers import EXT_SUFFIX, run, wheel_names
 
 HOOK = "import json, sys, zlig; print(zlig.build_wheel(sys.argv[1], json.loads(sys.argv[2])))"
@@ -49,3 +54,41 @@ def test_build_dir_on_the_command_line_may_lie_outside_the_project(zlig_venv, fr
     assert f"demo/demo{EXT_SUFFIX}" in wheel_names(hooked.path)
     assert tree(project) == before
     assert (elsewhere / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1 MiB file system (tmpfs), where mounting is allowed (root); skipped elsewhere."""
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mount], capture_output=True).returncode:
+        pytest.skip("mounting a tmpfs is not allowed here")
+    yield mount
+    subprocess.run(["umount", "-l", mount])
+
+
+def test_a_full_disk_under_the_build_dir_is_said_plainly(zlig_venv, frontend_env, copy_example, small_disk, tmp_path):
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    settings = json.dumps({"build-dir": str(small_disk / "build"), "backend": "zig"})
+    built = zlig_venv.call(HOOK, str(wheels), settings, cwd=copy_example("demo"), env=frontend_env)
+    assert built.returncode == 1, built.stdout
+    assert built.stdout.count("zlig: error:") == 1, built.stdout
+    assert "No space left on device" in built.stdout or "is full" in built.stdout, built.stdout
+    for noise in ("panic", "Traceback", "NoSpaceLeft"):
+        assert noise not in built.stdout.split("zlig: error:")[0], built.stdout
+    assert list(wheels.iterdir()) == []
+
+
+def test_a_read_only_project_says_how_to_build_elsewhere(zlig_venv, venvs, frontend_env, copy_example, small_disk, tmp_path):
+    project = copy_project("demo", small_disk)
+    subprocess.run(["mount", "-o", "remount,ro", small_disk], check=True)
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    built = zlig_venv.call(HOOK, str(wheels), "{}", cwd=project, env=frontend_env)
+    assert built.returncode == 1, built.stdout
+    assert "read-only" in built.stdout and "-C build-dir=" in built.stdout, built.stdout
+    elsewhere = json.dumps({"build-dir": str(tmp_path / "elsewhere")})
+    built = zlig_venv.call(HOOK, str(wheels), elsewhere, cwd=project, env=frontend_env, check=True)
+    wheel = wheels / built.stdout.strip().splitlines()[-1]
+    assert venvs.with_wheels(wheel).run("import demo; print(demo.add(2, 3))") == "5"

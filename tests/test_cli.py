@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from buildtools import tree
+from buildtools import fresh_user_cache, tree
 from conftest import copy_project
 from helpers import EXT_SUFFIX, run
 
@@ -65,12 +65,14 @@ def test_build_makes_sdist_and_wheel_in_dist_like_the_frontends(zlig_venv, front
     assert wheel.read_bytes() == same_env_pip_wheel.read_bytes()
 
 
-def test_isolated_pip_build_does_not_pick_up_the_frontends_ninja(frontend, same_env_pip_wheel, copy_example, tmp_path):
+def test_isolated_pip_build_does_not_pick_up_the_frontends_ninja(frontend, copy_example, tmp_path):
     if not (Path(sys.executable).parent / "ninja").is_file():
         pytest.skip("the test venv has no ninja beside its interpreter")
-    built = frontend.pip_wheel(copy_example("demo"), tmp_path / "out", "-v")
+    # A user cache of its own: the ninja zlig kept from earlier builds is found by design.
+    env = fresh_user_cache(frontend.env, tmp_path / "cache")
+    built = frontend.pip_wheel(copy_example("demo"), tmp_path / "out", "-v", env=env)
     assert " with ninja " not in built.output
-    assert built.wheel.read_bytes() == same_env_pip_wheel.read_bytes()
+    assert "with zig 0.17" in built.output, built.output
 
 
 def test_build_sdist_only(zlig_venv, frontend_env, copy_example, tmp_path):
@@ -141,3 +143,20 @@ def test_malformed_config_setting_is_an_error_not_a_traceback(zlig_venv, fronten
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "zlig: error:" in proc.stderr and "KEY=VALUE" in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_cache_lists_what_zlig_keeps_and_clears_it(zlig_venv, frontend_env, tmp_path):
+    cache = tmp_path / "cache" / "zlig"
+    (cache / "zig-0.17.0-5" / "lib").mkdir(parents=True)
+    (cache / "zig-0.17.0-5" / "zig").write_bytes(b"x" * 3_000_000)
+    (cache / "probes").mkdir()
+    (cache / "probes" / "answer").write_text("0.17.0")
+    env = dict(frontend_env, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    listed = ok(zlig(zlig_venv, "cache", env=env))
+    assert listed[0].split() == ["3.0", "MB", "zig", "0.17.0", str(cache / "zig-0.17.0-5")]
+    assert "tool version answers" in listed[1] and listed[1].endswith(str(cache / "probes"))
+    assert listed[-1].split() == ["3.0", "MB", "kept", "in", "all"]
+    cleared = ok(zlig(zlig_venv, "cache", "--clear", env=env))
+    assert cleared[-1].split() == ["3.0", "MB", "removed", "in", "all"]
+    assert list(cache.iterdir()) == []
+    assert ok(zlig(zlig_venv, "cache", env=env)) == ["zlig keeps nothing in the user cache"]

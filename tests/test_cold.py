@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import pytest
 
-from helpers import MANYLINUX_TAG, run, wheel_tag, without_zig_on_path
+from buildtools import fresh_user_cache
+from helpers import CACHE, MANYLINUX_TAG, run, wheel_tag, without_zig_on_path
 
 
 @pytest.mark.cold
 def test_cold_pip_wheel_installs_ziglang_from_pypi(frontend_env, wheelhouse, zlig_version, copy_example, venvs, tmp_path):
-    env = dict(frontend_env)
+    env = fresh_user_cache(frontend_env, tmp_path / "cache")
     del env["ZLIG_ZIG"]
     del env["PIP_NO_INDEX"]  # the index is on: ziglang comes from it
     env["PATH"] = without_zig_on_path(os.environ.get("PATH", ""))
@@ -35,3 +37,75 @@ def test_cold_pip_wheel_installs_ziglang_from_pypi(frontend_env, wheelhouse, zli
     assert wheel_tag(wheel)[2] == MANYLINUX_TAG
     venv = venvs.with_wheels(wheel)
     assert venv.run("import demo; print(demo.add(2, 3))") == "5"
+
+
+@pytest.fixture(scope="session")
+def tool_wheels(wheelhouse) -> Path:
+    """A wheelhouse with zlig, and the `ziglang` and `ninja` wheels a frontend installs
+    when zlig asks for them (downloaded from PyPI once, kept in the suite's cache)."""
+    house = CACHE / "tool-wheels"
+    house.mkdir(parents=True, exist_ok=True)
+    if not list(house.glob("ziglang-*.whl")) or not list(house.glob("ninja-*.whl")):
+        run([sys.executable, "-m", "pip", "download", "--only-binary", ":all:", "--no-deps",
+             "-d", house, "ziglang==0.17.0", "ninja>=1.10"])
+    for old in house.glob("zlig-*.whl"):
+        old.unlink()
+    for wheel in wheelhouse.glob("zlig-*.whl"):
+        (house / wheel.name).write_bytes(wheel.read_bytes())
+    return house
+
+
+def kept_tools_env(frontend_env, tool_wheels: Path, cache: Path) -> dict:
+    """No zig or ninja anywhere but in the wheelhouse, and a user cache of the test's own;
+    zig's global cache stays the warm one, so that no test pays its one-time compiles."""
+    env = dict(fresh_user_cache(frontend_env, cache), PIP_FIND_LINKS=str(tool_wheels))
+    del env["ZLIG_ZIG"], env["ZLIG_REUSE_TOOLS"]
+    env["PATH"] = ":".join(
+        d for d in without_zig_on_path(env["PATH"]).split(":") if not (Path(d) / "ninja").exists()
+    )
+    return env
+
+
+@pytest.mark.cold
+def test_a_second_isolated_pip_build_installs_no_toolchain(frontend_env, tool_wheels, copy_example, venvs, tmp_path):
+    env = kept_tools_env(frontend_env, tool_wheels, tmp_path / "cache")
+
+    def pip_wheel(name: str, *args: str) -> str:
+        out = tmp_path / f"out-{name}"
+        proc = run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", out, *args,
+                    copy_example("demo", f"demo-{name}")], env=env)
+        (wheel,) = out.glob("*.whl")
+        assert venvs.with_wheels(wheel).run("import demo; print(demo.add(2, 3))") == "5"
+        return proc.stdout
+
+    first = pip_wheel("first")
+    assert "Installing backend dependencies" in first and "ziglang" in first, first
+    second = pip_wheel("second")
+    assert "Installing backend dependencies" not in second, second
+    off = pip_wheel("off", "-C", "reuse-tools=false")
+    assert "Installing backend dependencies" in off and "ziglang" in off, off
+
+
+@pytest.mark.cold
+def test_a_damaged_kept_zig_is_passed_over_and_the_build_succeeds(frontend_env, tool_wheels, copy_example, venvs, tmp_path):
+    env = kept_tools_env(frontend_env, tool_wheels, tmp_path / "cache")
+
+    def pip_wheel(name: str) -> str:
+        out = tmp_path / f"out-{name}"
+        proc = run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", out,
+                    copy_example("demo", f"demo-{name}")], env=env)
+        (wheel,) = out.glob("*.whl")
+        assert venvs.with_wheels(wheel).run("import demo; print(demo.add(2, 3))") == "5"
+        return proc.stdout
+
+    pip_wheel("first")
+    (kept,) = (tmp_path / "cache" / "zlig").glob("zig-*")
+    for damage in (
+        lambda: (kept / "zig").write_bytes((kept / "zig").read_bytes()[:4096]),  # truncated
+        lambda: (kept / "lib" / "std").rename(kept / "std-moved"),  # a lib folder gone
+    ):
+        damage()
+        again = pip_wheel(f"after-damage-{len(list(tmp_path.glob('out-*')))}")
+        assert "Installing backend dependencies" in again and "ziglang" in again, again
+        # The next isolated build keeps a good copy again.
+        (kept,) = (tmp_path / "cache" / "zlig").glob("zig-*")

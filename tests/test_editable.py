@@ -230,10 +230,10 @@ ROUNDS = 8
 AT_ONCE = 12
 
 
-def test_parallel_first_imports_after_a_c_edit_all_get_the_new_module(frontend_env, venvs, tmp_path):
+def test_parallel_first_imports_after_a_c_edit_all_get_the_new_module(backend_env, venvs, tmp_path):
     """Interpreters that import at once after an edit take turns at the rebuild (the build
     dir's lock): none loads a module that another one's ninja is still writing."""
-    env = dict(frontend_env, ZLIG_NINJA=str(BIN / "ninja"))
+    env = backend_env
     project = copy_project("demo", tmp_path)
     venv = venvs.create("parallel-dev")
     dev = Dev(project, venv, pip_install_editable(env, venv, project, "-C", "backend=ninja"))

@@ -82,6 +82,7 @@ def test_cxx_wheel_holds_the_module_and_no_sources(cxx):
         f"cxx_exception/_core{EXT_SUFFIX}",
         "cxx_exception-0.1.0.dist-info/METADATA",
         "cxx_exception-0.1.0.dist-info/WHEEL",
+        "cxx_exception-0.1.0.dist-info/sboms/zlig.cdx.json",
         "cxx_exception-0.1.0.dist-info/RECORD",
     ]
 
@@ -120,6 +121,32 @@ def test_cxx_module_exports_only_its_init_function(cxx, tmp_path):
         assert [line.split()[-1] for line in nm.stdout.splitlines()] == ["PyInit__core"]
 
 
+UNCAUGHT = {
+    "fail_in_thread()": ("std::runtime_error", "the worker thread gave up"),
+    "factorial_noexcept(-1)": ("std::invalid_argument", "n must not be negative: -1"),
+}
+
+
+@pytest.fixture(scope="module", params=["ninja", "zig"])
+def cxx_backend_venv(request, zlig_venv, backend_env, venvs, tmp_path_factory):
+    """examples/cxx_exception built by each built-in zig backend and installed."""
+    tmp = tmp_path_factory.mktemp(f"cxx-{request.param}")
+    env = backend_env
+    config = {"backend": request.param}
+    wheel = call_hook(zlig_venv, "build_wheel", copy_project("cxx_exception", tmp), tmp / "out", env, config)
+    return venvs.with_wheels(wheel.path, name=f"cxx-{request.param}-venv")
+
+
+@pytest.mark.parametrize("call", UNCAUGHT)
+def test_an_uncaught_cxx_exception_aborts_with_its_type_and_message(cxx_backend_venv, call):
+    """As g++'s runtime reports it: zig's libc++abi alone would print only
+    "libc++abi: terminating"."""
+    kind, message = UNCAUGHT[call]
+    proc = cxx_backend_venv.call(f"import cxx_exception._core as m; m.{call}")
+    assert proc.returncode == -6, proc.stdout  # SIGABRT
+    assert f"terminate called after throwing an instance of '{kind}'\n  what():  {message}\n" in proc.stdout, proc.stdout
+
+
 def test_cxx_module_is_stripped(cxx, tmp_path):
     module = extract(cxx[1].path, f"cxx_exception/_core{EXT_SUFFIX}", tmp_path)
     sections = section_names(module)
@@ -147,6 +174,7 @@ def test_zigext_wheel_holds_the_zig_module(zigext_wheel):
         f"zigdemo/_fib{EXT_SUFFIX}",
         "zigdemo-0.1.0.dist-info/METADATA",
         "zigdemo-0.1.0.dist-info/WHEEL",
+        "zigdemo-0.1.0.dist-info/sboms/zlig.cdx.json",
         "zigdemo-0.1.0.dist-info/RECORD",
     ]
     assert wheel_tag(zigext_wheel)[:2] == (PY_TAG, PY_TAG)

@@ -25,6 +25,7 @@ def test_multi_wheel_file_list_is_exact(multi_build):
         "multi-1.2.0.dist-info/METADATA",
         "multi-1.2.0.dist-info/WHEEL",
         "multi-1.2.0.dist-info/licenses/LICENSE",
+        "multi-1.2.0.dist-info/sboms/zlig.cdx.json",
         "multi-1.2.0.dist-info/RECORD",
     ]
 

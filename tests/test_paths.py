@@ -47,11 +47,6 @@ def value_project(parent: Path) -> Path:
     return project
 
 
-@pytest.fixture(scope="module")
-def backend_env(frontend_env: dict[str, str]) -> dict[str, str]:
-    return dict(frontend_env, ZLIG_NINJA=str(BIN / "ninja"))
-
-
 def build(venv, project: Path, out: Path, env, **settings: str) -> tuple[Path, str]:
     out.mkdir(parents=True, exist_ok=True)
     proc = venv.call(BUILD, str(out), json.dumps(settings), cwd=project, env=env, check=True)

@@ -265,11 +265,11 @@ def zig_global_cache(env: dict) -> Path:
     params=list(itertools.product(BACKENDS, MODES, PROBES)),
     ids=lambda p: "-".join(p),
 )
-def checkouts(request, zlig_venv, frontend_env, zig, tmp_path_factory) -> Checkouts:
+def checkouts(request, zlig_venv, backend_env, zig, tmp_path_factory) -> Checkouts:
     """The example copied to two paths of different lengths and built there, the first
     with its default build dir (inside it), the second with one outside it."""
     backend, optimize, example = request.param
-    env = dict(frontend_env, ZLIG_NINJA=str(BIN / "ninja"))
+    env = backend_env
     tmp = tmp_path_factory.mktemp(f"{example}-{backend}-{optimize}")
     first = copy_project(example, tmp)
     second = copy_project(example, tmp / "some" / "deeper" / "place", as_name=f"{example}-checkout")

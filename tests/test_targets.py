@@ -1,8 +1,15 @@
 """What the wheel is built for, and the tag that says so: a module linking a library outside
-the manylinux policy (examples/extlib), cross builds for aarch64 and musl, `when` markers
-evaluated for the target, and targets zlig does not know."""
+the manylinux policy (examples/extlib), a cross build for aarch64, `when` markers evaluated
+for the target, targets zlig does not know or cannot prove, and native builds by every
+CPython on the machine (test_cross.py runs cross-built modules on their targets)."""
 
 from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -18,7 +25,8 @@ from buildtools import (
     zig_cc,
 )
 from conftest import copy_project
-from helpers import ARCH, LINUX_TAG, MANYLINUX_TAG, PY_TAG, wheel_fields, wheel_names, wheel_tag
+from helpers import ARCH, LINUX_TAG, MANYLINUX_TAG, PY_TAG, run, wheel_fields, wheel_names, wheel_tag
+from conftest import BIN
 
 PY_XY = PY_TAG[len("cp"):]
 DEP = "libzligtestdep.so"
@@ -107,13 +115,6 @@ def aarch64_demo(zlig_venv, frontend_env, tmp_path_factory):
     return call_hook(zlig_venv, "build_wheel", project, tmp / "out", frontend_env, {"target": "aarch64-linux-gnu.2.17"})
 
 
-@pytest.fixture(scope="module")
-def musl_demo(zlig_venv, frontend_env, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("demo-musl")
-    project = copy_project("demo", tmp)
-    return call_hook(zlig_venv, "build_wheel", project, tmp / "out", frontend_env, {"target": f"{ARCH}-linux-musl"})
-
-
 def test_aarch64_wheel_name_and_module_suffix(aarch64_demo):
     wheel = aarch64_demo.path
     assert wheel.name == f"demo-0.1.0-{PY_TAG}-{PY_TAG}-manylinux_2_17_aarch64.manylinux2014_aarch64.whl"
@@ -129,18 +130,6 @@ def test_aarch64_module_is_an_aarch64_elf(aarch64_demo, tmp_path):
 
 def test_aarch64_tag_agrees_with_auditwheel(aarch64_demo):
     assert_manylinux_at_most_2_17(auditwheel_platform(auditwheel_show(aarch64_demo.path)), "aarch64")
-
-
-def test_musl_wheel_is_musllinux_with_a_musl_suffix(musl_demo, tmp_path):
-    wheel = musl_demo.path
-    assert wheel.name == f"demo-0.1.0-{PY_TAG}-{PY_TAG}-musllinux_1_2_{ARCH}.whl"
-    module_name = f"demo/demo.cpython-{PY_XY}-{ARCH}-linux-musl.so"
-    assert module_name in wheel_names(wheel)
-    assert e_machine(extract(wheel, module_name, tmp_path)) == EM[ARCH]
-
-
-def test_musl_tag_agrees_with_auditwheel(musl_demo):
-    assert auditwheel_platform(auditwheel_show(musl_demo.path)) == f"musllinux_1_2_{ARCH}"
 
 
 WHEN_PYPROJECT = """\
@@ -195,6 +184,20 @@ def test_when_markers_are_evaluated_for_the_target_not_the_host(zlig_venv, front
     assert b"no when entry" not in data
 
 
+def test_a_cross_build_leaves_out_the_flags_meant_for_this_machine(zlig_venv, backend_env, copy_example, tmp_path):
+    """CPPFLAGS, CFLAGS and LDFLAGS name this machine's include and library dirs, its CPU:
+    not the target's. A native build takes them (test_backends.py, test_bad_input.py)."""
+    project = copy_example("demo")
+    demo_c = project / "src" / "demo" / "demo.c"
+    demo_c.write_text("#ifdef HOST_ONLY\n#error CFLAGS for the host reached a cross build\n#endif\n" + demo_c.read_text())
+    env = dict(backend_env, CFLAGS="-DHOST_ONLY -I/usr/include/x86_64-linux-gnu", CPPFLAGS="-I/usr/include",
+               LDFLAGS="-L/usr/lib/x86_64-linux-gnu")
+    cross = call_hook(zlig_venv, "build_wheel", project, tmp_path / "out", env, {"target": "aarch64-linux-gnu"})
+    assert "a build for aarch64-linux-gnu.2.17 does not use them" in cross.output, cross.output
+    (snapshot,) = project.glob("build/zlig/*aarch64*/ninja/build.ninja")
+    assert "/usr/include" not in snapshot.read_text() and "/usr/lib" not in snapshot.read_text()
+
+
 # ---------------------------------------------------------------------------- unknown targets
 
 
@@ -212,3 +215,88 @@ def test_unknown_target_is_a_clear_error(zlig_venv, frontend_env, copy_example, 
     assert "`target`" in proc.stdout and "<arch>-linux-gnu" in proc.stdout, proc.stdout
     assert "Traceback" not in proc.stdout and "panicked" not in proc.stdout
     assert list(out.iterdir()) == []
+
+
+def build_failure(zlig_venv, frontend_env, project, config) -> str:
+    """The output of a build_wheel hook that must fail, with one message and no traceback."""
+    out = project.parent / "out"
+    out.mkdir(exist_ok=True)
+    proc = zlig_venv.call(
+        "import json, sys, zlig; zlig.build_wheel(sys.argv[1], json.loads(sys.argv[2]))",
+        str(out), json.dumps(config),
+        cwd=project, env=frontend_env,
+    )
+    assert proc.returncode == 1, proc.stdout
+    assert proc.stdout.count("zlig: error:") == 1, proc.stdout
+    assert "Traceback" not in proc.stdout and "panicked" not in proc.stdout
+    assert list(out.iterdir()) == []
+    return proc.stdout
+
+
+@pytest.mark.parametrize(
+    "target, why",
+    [
+        ("x86_64-linux-musl", "zlig has no musl interpreter to run its modules on"),
+        ("aarch64-linux-musl", "zlig has no musl interpreter to run its modules on"),
+        ("riscv64-linux-gnu", "zlig has no riscv64 interpreter to run its modules on"),
+    ],
+)
+def test_a_cross_target_no_interpreter_proves_is_refused(zlig_venv, frontend_env, copy_example, target, why):
+    output = build_failure(zlig_venv, frontend_env, copy_example("demo"), {"target": target})
+    assert f"zlig cannot prove that modules built for {target}" in output, output
+    assert why in output
+    assert "aarch64-linux-gnu, i686-linux-gnu, armv7l-linux-gnu, ppc64le-linux-gnu, s390x-linux-gnu" in output
+
+
+def test_the_newest_glibc_zlig_accepts_is_the_newest_zig_knows(zlig_venv, frontend_env, copy_example):
+    """zig builds a newer glibc's wheel against its newest one, with a warning: zlig refuses
+    instead, and its limit is zig's (`zig targets`)."""
+    listed = run([sys.executable, "-m", "ziglang", "targets"]).stdout
+    versions = re.search(r"\.glibc = \.\{(.*?)\}", listed, re.S).group(1)
+    newest = max(tuple(map(int, v.split(".")[:2])) for v in re.findall(r'"([\d.]+)"', versions))
+    too_new = f"{newest[0]}.{newest[1] + 1}"
+    output = build_failure(zlig_venv, frontend_env, copy_example("demo"), {"target": f"{ARCH}-linux-gnu.{too_new}"})
+    assert f"glibc {too_new} is newer than zig knows: {newest[0]}.{newest[1]} is the newest" in output, output
+
+
+def test_ppc64le_defaults_to_the_oldest_glibc_zig_has_for_it(zlig_venv, frontend_env, copy_example):
+    output = build_failure(zlig_venv, frontend_env, copy_example("demo"), {"target": "ppc64le-linux-gnu.2.17"})
+    assert "glibc 2.17 is older than zig provides for ppc64le: 2.19 is the oldest" in output, output
+
+
+# ---------------------------------------------------------------------------- every CPython
+
+
+def pythons() -> list:
+    """Every CPython 3.9-3.13 of pyenv on this machine, and Debian's python3.11 with its
+    headers (whose pyconfig.h is a switch over multiarch folders)."""
+    found = []
+    versions = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    for minor in range(9, 14):
+        matches = sorted(versions.glob(f"3.{minor}.*/bin/python3.{minor}"))
+        found.append(pytest.param(
+            matches[-1] if matches else None, id=f"pyenv-3.{minor}",
+            marks=[] if matches else [pytest.mark.skip(reason=f"no CPython 3.{minor} under pyenv")],
+        ))
+    debian = Path("/usr/bin/python3.11")
+    usable = debian.is_file() and Path("/usr/include/python3.11/Python.h").is_file()
+    found.append(pytest.param(
+        debian, id="debian-3.11",
+        marks=[] if usable else [pytest.mark.skip(reason="no Debian python3.11 with its headers")],
+    ))
+    return found
+
+
+@pytest.mark.parametrize("python", pythons())
+def test_every_cpython_builds_demo_natively_and_imports_it(python, zlig_wheel, frontend_env, copy_example, tmp_path):
+    venv = tmp_path / "venv"
+    run([BIN / "uv", "venv", "--quiet", "--python", python, venv], env=frontend_env)
+    run([BIN / "uv", "pip", "install", "--quiet", "--python", venv / "bin" / "python", "--no-index", "--no-deps", zlig_wheel], env=frontend_env)
+    project = copy_example("demo")
+    out = tmp_path / "out"
+    out.mkdir()
+    built = run([venv / "bin" / "python", "-c", "import sys, zlig; print(zlig.build_wheel(sys.argv[1]))", out], cwd=project, env=frontend_env)
+    wheel = out / built.stdout.strip().splitlines()[-1]
+    run([BIN / "uv", "pip", "install", "--quiet", "--python", venv / "bin" / "python", "--no-index", "--no-deps", wheel], env=frontend_env)
+    code = "import sys, demo; print(demo.add(2, 3), demo.demo.__file__.endswith(__import__('sysconfig').get_config_var('EXT_SUFFIX')))"
+    assert run([venv / "bin" / "python", "-c", code], env=frontend_env).stdout.split() == ["5", "True"]

@@ -39,6 +39,7 @@ def test_demo_wheel_file_list_is_exact(demo_pip_wheel):
         f"demo/demo{EXT_SUFFIX}",
         "demo-0.1.0.dist-info/METADATA",
         "demo-0.1.0.dist-info/WHEEL",
+        "demo-0.1.0.dist-info/sboms/zlig.cdx.json",
         "demo-0.1.0.dist-info/RECORD",
     ]
 
@@ -140,3 +141,11 @@ def test_twine_check_strict_passes(request, fixture, kind):
     assert dist is not None
     output = run([sys.executable, "-m", "twine", "check", "--strict", dist]).stdout
     assert "PASSED" in output
+
+
+def test_zligs_own_wheel_is_manylinux_2_17(zlig_wheel):
+    """zlig's wheel installs in the manylinux2014 images wheel-building CI uses, and on
+    distributions older than the build machine's glibc."""
+    assert zlig_wheel.name.endswith(f"-cp39-abi3-manylinux2014_{ARCH}.manylinux_2_17_{ARCH}.whl")
+    output = run([sys.executable, "-m", "auditwheel", "show", zlig_wheel]).stdout
+    assert f'consistent with the following platform tag: "manylinux_2_17_{ARCH}"' in " ".join(output.split()), output

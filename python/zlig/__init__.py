@@ -6,10 +6,15 @@ each a call into the Rust core.
 
 from __future__ import annotations
 
-from typing import Optional
+TYPE_CHECKING = False  # importing typing costs 10 ms, on every hook call
 
 from zlig import _core
-from zlig._bridge import ConfigSettings, call
+from zlig._bridge import call
+
+if TYPE_CHECKING:
+    from typing import Optional
+
+    from zlig._bridge import ConfigSettings
 
 __version__: str = _core.__version__
 

@@ -9,15 +9,19 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import platform
 import sys
 import sysconfig
-from typing import Any, Callable, Mapping, Optional, TypeVar
+from collections.abc import Mapping
+TYPE_CHECKING = False  # importing typing costs 10 ms, on every hook call
 
 from zlig import _core
 
-T = TypeVar("T")
-ConfigSettings = Optional[Mapping[str, Any]]
+if TYPE_CHECKING:
+    from typing import Any, Callable, Optional, TypeVar
+
+    T = TypeVar("T")
+    ConfigSettings = Optional[Mapping[str, Any]]
+
 BuildError = _core.BuildError
 
 
@@ -62,6 +66,14 @@ def _utf8_path(path: str, what: str) -> str:
     return path
 
 
+def ninja_binary() -> Optional[str]:
+    """The ninja of the ``ninja`` package, which installs it among the scripts."""
+    if importlib.util.find_spec("ninja") is None:
+        return None
+    ninja = os.path.join(sysconfig.get_path("scripts"), "ninja")
+    return ninja if os.path.isfile(ninja) else None
+
+
 def request(config_settings: ConfigSettings) -> str:
     """The JSON request every core function takes."""
     if config_settings is not None and not isinstance(config_settings, Mapping):
@@ -81,15 +93,17 @@ def request(config_settings: ConfigSettings) -> str:
                 "ext_suffix": sysconfig.get_config_var("EXT_SUFFIX") or ".so",
                 "soabi": sysconfig.get_config_var("SOABI"),
                 "include_dir": sysconfig.get_paths()["include"],
-                "machine": platform.machine(),
+                "machine": os.uname().machine,
                 "platform": sys.platform,
                 "gil_disabled": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+                "base_executable": getattr(sys, "_base_executable", None) or sys.executable,
             },
             "config_settings": settings,
             "ziglang": ziglang_zig(),
             "cython": cython_package(),
             "python": os.path.realpath(sys.executable) if sys.executable else None,
             "sys_path": [p for p in sys.path if os.path.isabs(p)],
+            "ninja": ninja_binary(),
         }
     )
 

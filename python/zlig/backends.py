@@ -108,7 +108,9 @@ class Extension:
     absolute include folders by relative names in the module (``__FILE__``, DWARF)."""
     link: Tuple[LinkInput, ...]
     exports: Tuple[str, ...]
-    """The symbols the module must export (``PyInit_<leaf>``); others may be hidden."""
+    """The symbols the module exports, others hidden: ``PyInit_<leaf>`` and
+    ``PyModExport_<leaf>`` (PEP 793; a module defines at least one of them), then the
+    project's ``export-symbols``; ``*`` means every global symbol."""
     depends: Tuple[Path, ...]
     limited_api: Optional[Tuple[int, int]]
     """The limited API version (``Py_LIMITED_API``) the module is built for, if any."""

@@ -3,6 +3,7 @@
     zlig build [PATH] [--sdist] [--wheel] [-o DIR] [-C KEY=VALUE]... [-v]
     zlig develop [PATH] [--inplace] [--editable] [-C KEY=VALUE]... [-v]
     zlig clean [PATH]
+    zlig cache [--clear]
     zlig --version
 
 Errors are one message on stderr and exit status 1; bad arguments exit with status 2.
@@ -81,6 +82,16 @@ def _clean(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cache(args: argparse.Namespace) -> int:
+    entries = _core.cache(args.clear)
+    for path, what, size in entries:
+        print(f"{size / 1e6:10.1f} MB  {what:40}  {path}")
+    total = sum(size for _, _, size in entries) / 1e6
+    verb = "removed" if args.clear else "kept"
+    print(f"{total:10.1f} MB  {verb} in all" if entries else "zlig keeps nothing in the user cache")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     main = argparse.ArgumentParser(prog="zlig", description="Build Python packages with C, C++ and Zig extensions.")
@@ -112,6 +123,16 @@ def parser() -> argparse.ArgumentParser:
     settings(develop)
 
     command("clean", "remove the build dirs zlig made", _clean)
+
+    cache = commands.add_parser(
+        "cache",
+        help="show what zlig keeps in the user cache (tools, their answers), or clear it",
+        description="Show what zlig keeps in the user cache (~/.cache/zlig): copies of the tools it ran, "
+        "zig's compiled configure step, tool version answers; --clear removes them. zig's own cache "
+        "(~/.cache/zig) is zig's, and is left alone.",
+    )
+    cache.add_argument("--clear", action="store_true", help="remove everything zlig keeps there")
+    cache.set_defaults(run=_cache, path=".")
     return main
 
 

@@ -157,6 +157,29 @@ fn symbol_version_violation(policy: &Policy, elf: &Elf<'_>) -> Option<String> {
     None
 }
 
+/// The newest glibc symbol version (`GLIBC_2.14` → `(2, 14)`) that any of the ELF `files`
+/// needs, which is the oldest glibc they run on: what an SBOM names as the glibc they need.
+pub fn glibc_needed<'a>(files: impl IntoIterator<Item = &'a Path>) -> Result<Option<(u32, u32)>> {
+    let mut newest = None;
+    for file in files {
+        let bytes = std::fs::read(file).context(|| format!("reading {}", file.display()))?;
+        let Ok(elf) = Elf::parse(&bytes) else {
+            continue;
+        };
+        for need in elf.verneed.iter().flat_map(|section| section.iter()) {
+            for aux in need.iter() {
+                let version = elf.dynstrtab.get_at(aux.vna_name).unwrap_or_default();
+                let Some(number) = version.strip_prefix("GLIBC_").and_then(numeric) else {
+                    continue;
+                };
+                let found = (number[0], number.get(1).copied().unwrap_or(0));
+                newest = newest.max(Some(found));
+            }
+        }
+    }
+    Ok(newest)
+}
+
 /// `2.2.5` as `[2, 2, 5]`; `None` for versions such as `TM_1` or `PRIVATE`.
 fn numeric(version: &str) -> Option<Vec<u32>> {
     version.split('.').map(|part| part.parse().ok()).collect()
@@ -233,9 +256,14 @@ mod tests {
         Target::resolve(&cpython311(), None).unwrap()
     }
 
-    /// A target named by the `target` setting.
+    /// A target named by the `target` setting, built for by an interpreter of that
+    /// platform (zlig refuses musl and riscv64 as cross targets).
     fn target_for(triple: &str) -> Target {
-        Target::resolve(&cpython311(), Some(&triple.parse().unwrap())).unwrap()
+        let spec: crate::target::TargetSpec = triple.parse().unwrap();
+        let mut interpreter = cpython311();
+        interpreter.machine = spec.arch.to_string();
+        interpreter.ext_suffix = format!(".cpython-311-{}.so", spec.arch.triplet(spec.libc));
+        Target::resolve(&interpreter, Some(&spec)).unwrap()
     }
 
     fn platforms(audit: &Audit) -> Vec<String> {
@@ -366,12 +394,12 @@ mod tests {
 
     #[test]
     fn glibc_and_arch_without_any_policy_is_linux() {
-        let audit = audit([], &target_for("riscv64-linux-gnu.2.17")).unwrap();
+        let audit = audit([], &target_for("riscv64-linux-gnu.2.28")).unwrap();
         assert_eq!(platforms(&audit), ["linux_riscv64"]);
         assert_eq!(
             audit.downgraded.as_deref(),
             Some(
-                "the wheel is tagged linux_riscv64: auditwheel has no policy for riscv64 with glibc 2.17 or older"
+                "the wheel is tagged linux_riscv64: auditwheel has no policy for riscv64 with glibc 2.28 or older"
             )
         );
     }

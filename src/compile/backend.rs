@@ -16,6 +16,7 @@ use crate::compile::graph::BuildGraph;
 use crate::compile::toolchain::{NINJA_REQUIREMENT, ToolProblem, ZIGLANG_REQUIREMENT, Zig};
 use crate::compile::warmup::Warmup;
 use crate::error::{IoContext, Result, did_you_mean};
+use crate::project::extension::Language;
 use crate::project::toml::Located;
 
 /// Where and how a backend builds.
@@ -34,6 +35,14 @@ pub struct BuildEnv {
 /// The name, in a backend's folder, of its link to the project root.
 pub const PROJECT_LINK: &str = "project";
 
+/// The source zlig adds to every C++ extension: a terminate handler that reports an
+/// uncaught exception's type and `what()`, as g++'s runtime does, where zig's libc++abi
+/// prints only "terminating".
+pub const CXX_TERMINATE_SOURCE: &str = include_str!("cxx_terminate.cpp");
+
+/// Where the built-in backends find `CXX_TERMINATE_SOURCE`, relative to their folder.
+pub const CXX_TERMINATE_FILE: &str = "support/zlig_terminate.cpp";
+
 impl BuildEnv {
     /// Makes `work_dir/project` a symlink to the project `root` (again, if the project
     /// moved), and returns that relative name. Build files name the project's files
@@ -49,6 +58,24 @@ impl BuildEnv {
         std::os::unix::fs::symlink(root, &link)
             .context(|| format!("linking {} to {}", link.display(), root.display()))?;
         Ok(Path::new(PROJECT_LINK))
+    }
+
+    /// Writes the terminate handler every C++ extension is linked with
+    /// (`CXX_TERMINATE_FILE`), when the graph has one; unchanged bytes are not written again,
+    /// so that nothing is rebuilt for them.
+    pub fn write_cxx_support(&self, graph: &BuildGraph) -> Result<()> {
+        if !graph.extensions.iter().any(|e| e.language == Language::Cxx) {
+            return Ok(());
+        }
+        let path = self.work_dir.join(CXX_TERMINATE_FILE);
+        if std::fs::read(&path).is_ok_and(|bytes| bytes == CXX_TERMINATE_SOURCE.as_bytes()) {
+            return Ok(());
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).context(|| format!("creating {}", parent.display()))?;
+        }
+        std::fs::write(&path, CXX_TERMINATE_SOURCE)
+            .context(|| format!("writing {}", path.display()))
     }
 
     /// Writes each extension's version script into `work_dir/exports/`, where both
@@ -114,6 +141,11 @@ pub trait Backend {
     /// with the generated C among the sources.
     fn translates_cython(&self) -> bool {
         false
+    }
+    /// Every program its build file runs besides the tool itself, which an editable
+    /// install's rebuild will run too.
+    fn programs(&self) -> Vec<PathBuf> {
+        self.zig().map(|zig| zig.path.clone()).into_iter().collect()
     }
     /// The build file's name inside `env.work_dir`.
     fn build_file(&self) -> &str;

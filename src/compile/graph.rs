@@ -86,7 +86,10 @@ pub struct Extension {
     /// What the link step takes, in order: library dirs, libraries, then `LDFLAGS` and
     /// `extra-link-args`.
     pub link: Vec<LinkInput>,
-    /// The symbols the module exports; everything else is hidden.
+    /// The symbols the module exports, everything else hidden: `PyInit_<leaf>` and
+    /// `PyModExport_<leaf>` first (a module defines one of them, or both), then the ones
+    /// `export-symbols` names; `*` (`EXPORT_ALL`) for every global symbol of the project's
+    /// code.
     pub exports: Vec<String>,
     /// Extra files that trigger a rebuild, relative to the project root.
     pub depends: Vec<PathBuf>,
@@ -166,13 +169,74 @@ impl BuildGraph {
     }
 }
 
+/// The entry of `Extension::exports` that exports every global symbol.
+pub const EXPORT_ALL: &str = "*";
+
+/// What stays hidden when a module exports every global symbol: the C++ runtime zig links
+/// in statically (libc++ and the rest of namespace `std`, `operator new` and `delete`,
+/// libc++abi's `__cxa_*` and `__cxxabiv1`, libunwind's `_Unwind_*`), which would otherwise
+/// be exported (ARCHITECTURE.md, "Zig facts", 3). Each module keeps its own copy of the
+/// runtime to itself: exported, it could be interposed by another copy in the process
+/// (another module's libc++, the interpreter's libstdc++), so that one module's
+/// allocations, exceptions and terminate handler would meet another runtime's. A C module
+/// defines none of these names, so they are hidden for every language; each is a pattern
+/// (`__dynamic_cas[t]`), since the linker fails on an exact name the module lacks.
+const CXX_RUNTIME: &[&str] = &[
+    "_ZNSt*",
+    "_ZNKSt*",
+    "_ZSt*",
+    "_ZTISt*",
+    "_ZTSSt*",
+    "_ZTVSt*",
+    "_ZTINSt*",
+    "_ZTSNSt*",
+    "_ZTVNSt*",
+    "_ZGVNSt*",
+    "_ZThn*St*",
+    "_Znw*",
+    "_Zna*",
+    "_Zdl*",
+    "_Zda*",
+    "__cxa_*",
+    "_ZN10__cxxabiv1*",
+    "_ZTIN10__cxxabiv1*",
+    "_ZTSN10__cxxabiv1*",
+    "_ZTVN10__cxxabiv1*",
+    "__gxx_personality_*",
+    "__dynamic_cas[t]",
+    "_Unwind_*",
+    "__unw_*",
+    "unw_*",
+];
+
 impl Extension {
     /// The linker version script that exports `exports` and hides every other symbol
     /// (libc++'s included, which `-fvisibility=hidden` does not reach: ARCHITECTURE.md, "Zig
-    /// facts", 3).
+    /// facts", 3). Both built-in backends link with it.
+    ///
+    /// The init functions are written as patterns that match only their own name
+    /// (`PyInit__speedup[s]`): the linker fails on a missing exact name, and a module needs
+    /// only one of the two (`compile` checks that it has one).
     pub fn version_script(&self) -> String {
-        let globals: String = self.exports.iter().map(|s| format!(" {s};")).collect();
-        format!("{{ global:{globals} local: *; }};\n")
+        let inits = [
+            format!("PyInit_{}", self.leaf),
+            format!("PyModExport_{}", self.leaf),
+        ];
+        let mut globals = String::new();
+        for symbol in &self.exports {
+            match inits.contains(symbol) {
+                true => {
+                    let (head, last) = symbol.split_at(symbol.len() - 1);
+                    globals.push_str(&format!(" {head}[{last}];"));
+                }
+                false => globals.push_str(&format!(" {symbol};")),
+            }
+        }
+        let locals = match self.exports.iter().any(|s| s == EXPORT_ALL) {
+            true => CXX_RUNTIME.iter().map(|p| format!(" {p};")).collect(),
+            false => " *;".to_string(),
+        };
+        format!("{{ global:{globals} local:{locals} }};\n")
     }
 
     /// The version script's file name, inside a backend's `exports/` folder.
@@ -194,10 +258,27 @@ mod tests {
 
     #[test]
     fn version_scripts_export_only_the_exports() {
-        let graph = sample_graph(&["a.c"]);
+        let mut graph = sample_graph(&["a.c"]);
+        let ext = &mut graph.extensions[0];
         assert_eq!(
-            graph.extensions[0].version_script(),
-            "{ global: PyInit__speedups; local: *; };\n"
+            ext.version_script(),
+            "{ global: PyInit__speedup[s]; PyModExport__speedup[s]; local: *; };\n"
         );
+        ext.exports.push("fast_add".into());
+        assert_eq!(
+            ext.version_script(),
+            "{ global: PyInit__speedup[s]; PyModExport__speedup[s]; fast_add; local: *; };\n"
+        );
+    }
+
+    #[test]
+    fn exporting_everything_keeps_the_cxx_runtime_hidden() {
+        let mut graph = sample_graph(&["a.cpp"]);
+        let ext = &mut graph.extensions[0];
+        ext.exports.push(super::EXPORT_ALL.into());
+        let script = ext.version_script();
+        assert!(script.contains(" *; local: _ZNSt*;"), "{script}");
+        assert!(script.contains(" __cxa_*;"), "{script}");
+        assert!(!script.contains("local: *;"), "{script}");
     }
 }

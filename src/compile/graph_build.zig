@@ -13,6 +13,7 @@ const std = @import("std");
 const Graph = struct {
     root: []const u8,
     target: struct {
+        zig_triple: []const u8,
         include_dir: []const u8,
     },
     strip: bool,
@@ -61,6 +62,10 @@ const Link = struct {
     value: []const u8,
 };
 
+/// The prefixes of the compile flags that keep build paths out of a module
+/// (src/compile/path_maps.rs), which zlig's own C++ source gets too.
+const path_flags = [_][]const u8{ "-fdebug-compilation-dir", "-ffile-prefix-map", "-fsanitize-undefined-strip-path-components", "-fdata-sections" };
+
 pub fn build(b: *std.Build) void {
     const target = b.standardTargetOptions(.{});
     const optimize = b.standardOptimizeOption(.{});
@@ -75,7 +80,11 @@ pub fn build(b: *std.Build) void {
         std.debug.panic("parsing {s}: {t}", .{ graph_path, err });
     const exports = std.fs.path.dirname(graph_path) orelse ".";
 
-    for (graph.extensions) |ext| {
+    for (graph.extensions) |ext_as_declared| {
+        // Its CPU flags become the CPU of its target, as `zig cc` reads them.
+        const cpu = cpuTarget(b, target, graph.target.zig_triple, ext_as_declared.name, ext_as_declared.compile_flags);
+        var ext = ext_as_declared;
+        ext.compile_flags = cpu.flags;
         var root: ?[]const u8 = null;
         var c_sources: std.ArrayList([]const u8) = .empty;
         for (ext.sources) |source| {
@@ -93,21 +102,35 @@ pub fn build(b: *std.Build) void {
         // folders: a Zig extension is stripped in Debug too, keeping Zig's safety checks.
         const strip = graph.strip or root != null;
         const chunked = count > 1 or generated.items.len > 0;
-        const module = unitModule(b, target, optimize, graph, ext, strip, root, if (count == 1) files else &.{});
-        const lib_root = if (strip) module else keepingDebugInfo(b, target, optimize, ext, module, chunked);
+        const module = unitModule(b, cpu.target, optimize, graph, ext, strip, root, if (count == 1) files else &.{});
+        const lib_root = if (strip) module else keepingDebugInfo(b, cpu.target, optimize, ext, module, chunked);
         if (count > 1) {
             var i: usize = 0;
             while (i * size < files.len) : (i += 1) {
                 const chunk = files[i * size .. @min(files.len, (i + 1) * size)];
-                const part = unitModule(b, target, optimize, graph, ext, strip, null, chunk);
+                const part = unitModule(b, cpu.target, optimize, graph, ext, strip, null, chunk);
                 lib_root.addObject(b.addObject(.{ .name = b.fmt("{s}_{d}", .{ ext.leaf, i }), .root_module = part }));
             }
         }
         // Each generated file is an object of its own, compiled while the others are.
         for (generated.items, 0..) |file, i| {
-            const part = unitModule(b, target, optimize, graph, ext, strip, null, &.{});
+            const part = unitModule(b, cpu.target, optimize, graph, ext, strip, null, &.{});
             part.addCSourceFile(.{ .file = file, .flags = ext.compile_flags });
             lib_root.addObject(b.addObject(.{ .name = b.fmt("{s}_cython_{d}", .{ ext.leaf, i }), .root_module = part }));
+        }
+        if (std.mem.eql(u8, ext.language, "Cxx")) {
+            // zlig's terminate handler (src/compile/cxx_terminate.cpp), which zlig writes
+            // beside the graph: with zlig's flags only, not the project's, but with those
+            // that keep build paths out of the module (path maps, UBSan's file names).
+            var flags: std.ArrayList([]const u8) = .empty;
+            // The file is named by its absolute path in the build dir: recorded as `support/…`.
+            flags.append(b.allocator, b.fmt("-ffile-prefix-map={s}/=", .{exports})) catch @panic("OOM");
+            for (ext.compile_flags) |flag| {
+                for (path_flags) |prefix| {
+                    if (std.mem.startsWith(u8, flag, prefix)) flags.append(b.allocator, flag) catch @panic("OOM");
+                }
+            }
+            module.addCSourceFile(.{ .file = b.graph.cwdRelativePath(b.pathJoin(&.{ exports, "support", "zlig_terminate.cpp" })), .flags = flags.items });
         }
         for (ext.link) |input| link(b, lib_root, input);
         const lib = b.addLibrary(.{ .name = ext.leaf, .linkage = .dynamic, .root_module = lib_root });
@@ -135,6 +158,60 @@ fn translate(b: *std.Build, graph: Graph, cython: Cython, step: CythonStep, dir:
     run.addArgs(step.args);
     run.addFileInput(b.graph.cwdRelativePath(b.pathJoin(&.{ graph.root, step.source })));
     return output;
+}
+
+/// An extension's target and the compile flags left for the compiler. `zig build-obj` passes
+/// the target CPU's features after the user's flags (`-Xclang -target-feature -Xclang
+/// -crc32` for the baseline x86_64), which would undo `-mcrc32`; so `-march=`/`-mcpu=`
+/// (a CPU model, with `+feature`s) and each `-m<feature>`/`-mno-<feature>` that names a
+/// feature of the target's arch (`sse4.2` is zig's `sse4_2`) make the extension's CPU
+/// instead, as they do for `zig cc`.
+fn cpuTarget(
+    b: *std.Build,
+    target: std.Build.ResolvedTarget,
+    zig_triple: []const u8,
+    name: []const u8,
+    flags: []const []const u8,
+) struct { target: std.Build.ResolvedTarget, flags: []const []const u8 } {
+    var model: []const u8 = "baseline";
+    var changes: std.ArrayList(u8) = .empty;
+    var rest: std.ArrayList([]const u8) = .empty;
+    const features = target.result.cpu.arch.allFeaturesList();
+    for (flags) |flag| {
+        if (std.mem.startsWith(u8, flag, "-mcpu=") or std.mem.startsWith(u8, flag, "-march=")) {
+            const value = flag[std.mem.indexOfScalar(u8, flag, '=').? + 1 ..];
+            const end = std.mem.indexOfScalar(u8, value, '+') orelse value.len;
+            model = b.fmt("{s}{s}", .{ zigName(b, value[0..end]), zigName(b, value[end..]) });
+            continue;
+        }
+        if (std.mem.startsWith(u8, flag, "-m")) {
+            const removed = std.mem.startsWith(u8, flag, "-mno-");
+            const feature = zigName(b, flag[if (removed) 5 else 2 ..]);
+            const known = for (features) |f| {
+                if (std.mem.eql(u8, f.name, feature)) break true;
+            } else false;
+            if (known) {
+                changes.appendSlice(b.allocator, b.fmt("{s}{s}", .{ if (removed) "-" else "+", feature })) catch @panic("OOM");
+                continue;
+            }
+        }
+        rest.append(b.allocator, flag) catch @panic("OOM");
+    }
+    if (std.mem.eql(u8, model, "baseline") and changes.items.len == 0) return .{ .target = target, .flags = flags };
+    const cpu = b.fmt("{s}{s}", .{ model, changes.items });
+    const query = std.Target.Query.parse(.{ .arch_os_abi = zig_triple, .cpu_features = cpu }) catch |err|
+        std.debug.panic("{s}: the CPU flags give `{s}`, which zig cannot use for {s}: {t}", .{ name, cpu, zig_triple, err });
+    return .{ .target = b.resolveTargetQuery(query), .flags = rest.items };
+}
+
+/// A CPU or feature name as zig spells it: LLVM's `x86-64-v3` and `sse4.2` are zig's
+/// `x86_64_v3` and `sse4_2`.
+fn zigName(b: *std.Build, name: []const u8) []const u8 {
+    const copy = b.allocator.dupe(u8, name) catch @panic("OOM");
+    for (copy) |*c| {
+        if (c.* == '-' or c.* == '.') c.* = '_';
+    }
+    return copy;
 }
 
 fn link(b: *std.Build, module: *std.Build.Module, input: Link) void {

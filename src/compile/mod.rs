@@ -12,12 +12,14 @@ pub mod cython;
 pub mod graph;
 pub mod link_args;
 pub mod ninja;
+pub mod object_cache;
 pub mod packages;
 pub mod path_maps;
 pub mod probes;
 pub mod process;
 pub mod resolve;
 pub mod snapshot;
+pub mod target_headers;
 pub mod tool_home;
 pub mod toolchain;
 pub mod warmup;
@@ -40,6 +42,8 @@ pub enum CompileError {
     EnvFlags(#[from] UnbalancedQuotes),
     #[error(transparent)]
     BuildDir(#[from] BuildDirError),
+    #[error(transparent)]
+    Headers(#[from] target_headers::HeaderError),
     #[error(
         "no compile backend can build this project on this machine:\n{}\nInstall zig with `pip install \"{ziglang}\"` (and ninja with `pip install \"{ninja}\"`), or set ZLIG_ZIG to a zig binary.",
         .reasons.join("\n")
@@ -57,6 +61,14 @@ pub enum CompileError {
     Failed {
         output: String,
         command: Option<String>,
+    },
+    #[error(
+        "the extension module {module} defines neither {init} nor {export}, so Python cannot import it: the part of its `name` after the last dot names the function"
+    )]
+    NoInitFunction {
+        module: String,
+        init: String,
+        export: String,
     },
     #[error("the {backend} backend reported success but did not produce {}", .path.display())]
     NoOutput { backend: String, path: PathBuf },
@@ -85,6 +97,12 @@ pub enum CompileError {
 impl From<UnbalancedQuotes> for Error {
     fn from(err: UnbalancedQuotes) -> Self {
         CompileError::EnvFlags(err).into()
+    }
+}
+
+impl From<target_headers::HeaderError> for Error {
+    fn from(err: target_headers::HeaderError) -> Self {
+        CompileError::Headers(err).into()
     }
 }
 
@@ -201,7 +219,12 @@ pub fn compile(
                 .into()),
             }
         })
-        .collect::<Result<_>>()?;
+        .collect::<Result<Artifacts>>()?;
+    for ext in &graph.extensions {
+        if let Some(built) = artifacts.get(&ext.name) {
+            check_init_function(ext, built)?;
+        }
+    }
     let rebuild = backend
         .rebuild_command(&env, graph)
         .map(|command| Rebuild::new(&command, lock.path().to_path_buf()));
@@ -210,6 +233,37 @@ pub fn compile(
         rebuild,
         lock,
     })
+}
+
+/// Fails when a built module defines neither of its init functions, which Python looks for
+/// on import. The version script writes them as patterns, so the linker no longer does:
+/// a module needs only one (`PyInit_<name>`, or PEP 793's `PyModExport_<name>`).
+fn check_init_function(ext: &graph::Extension, built: &std::path::Path) -> Result<()> {
+    use crate::error::IoContext;
+    let bytes = std::fs::read(built).context(|| format!("reading {}", built.display()))?;
+    let Ok(elf) = goblin::elf::Elf::parse(&bytes) else {
+        return Ok(());
+    };
+    let inits = [
+        format!("PyInit_{}", ext.leaf),
+        format!("PyModExport_{}", ext.leaf),
+    ];
+    let defined = elf.dynsyms.iter().any(|symbol| {
+        symbol.st_shndx != goblin::elf::section_header::SHN_UNDEF as usize
+            && elf
+                .dynstrtab
+                .get_at(symbol.st_name)
+                .is_some_and(|name| inits.iter().any(|init| init == name))
+    });
+    match defined {
+        true => Ok(()),
+        false => Err(CompileError::NoInitFunction {
+            module: ext.name.clone(),
+            init: inits[0].clone(),
+            export: inits[1].clone(),
+        }
+        .into()),
+    }
 }
 
 /// Fails early, with the remedy, where the tools would fail late and obscurely: zig with
@@ -395,7 +449,7 @@ pub(crate) mod test_support {
                 .map(String::from)
                 .to_vec(),
                 link: vec![LinkInput::Library("m".into())],
-                exports: vec!["PyInit__speedups".into()],
+                exports: vec!["PyInit__speedups".into(), "PyModExport__speedups".into()],
                 depends: vec![],
                 limited_api: None,
                 optional: false,

@@ -11,10 +11,13 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use sha2::{Digest, Sha256};
+
 use crate::compile::CompileError;
-use crate::compile::backend::{Backend, BuildEnv, Unusable};
+use crate::compile::backend::{Backend, BuildEnv, CXX_TERMINATE_FILE, Unusable};
 use crate::compile::cython;
 use crate::compile::graph::{BuildGraph, Extension, LinkInput};
+use crate::compile::object_cache::ObjectCache;
 use crate::compile::path_maps::{self, UBSAN_PATH_FLAGS};
 use crate::compile::toolchain::{
     NINJA_REQUIREMENT, Ninja, NotFound, PlatformCompiler, ZIGLANG_REQUIREMENT, Zig, zig_environment,
@@ -39,20 +42,26 @@ pub struct NinjaBackend {
     priority: i32,
     ninja: Found<Ninja>,
     compiler: Found<Compiler>,
+    /// The object cache every compile goes through, if it is on.
+    object_cache: Option<ObjectCache>,
 }
 
 type Found<T> = std::result::Result<T, NotFound>;
 
 impl NinjaBackend {
     /// `ninja`: ninja driving `zig cc`.
-    pub fn zig(ninja: Found<Ninja>, zig: Found<Zig>) -> Self {
-        Self::with("ninja", 20, ninja, zig.map(Compiler::Zig))
+    pub fn zig(ninja: Found<Ninja>, zig: Found<Zig>, cache: Option<ObjectCache>) -> Self {
+        Self::with("ninja", 20, ninja, zig.map(Compiler::Zig), cache)
     }
 
     /// `cc`: ninja driving the platform compiler. Used only when named (priority 0), since
     /// its wheels are portable only when the audit says so.
-    pub fn platform(ninja: Found<Ninja>, compiler: Found<PlatformCompiler>) -> Self {
-        Self::with("cc", 0, ninja, compiler.map(Compiler::Platform))
+    pub fn platform(
+        ninja: Found<Ninja>,
+        compiler: Found<PlatformCompiler>,
+        cache: Option<ObjectCache>,
+    ) -> Self {
+        Self::with("cc", 0, ninja, compiler.map(Compiler::Platform), cache)
     }
 
     fn with(
@@ -60,13 +69,40 @@ impl NinjaBackend {
         priority: i32,
         ninja: Found<Ninja>,
         compiler: Found<Compiler>,
+        object_cache: Option<ObjectCache>,
     ) -> Self {
         Self {
             name,
             priority,
             ninja,
             compiler,
+            object_cache,
         }
+    }
+
+    /// The words that run each compile through the object cache (none without it): the
+    /// cache's key also holds what the compile command does not say, the compiler's own
+    /// version and the Python headers' release.
+    fn launcher(&self, compiler: &Compiler, graph: &BuildGraph) -> Vec<String> {
+        let Some(cache) = &self.object_cache else {
+            return Vec::new();
+        };
+        let version = match compiler {
+            Compiler::Zig(zig) => &zig.version,
+            Compiler::Platform(cc) => &cc.version,
+        };
+        let patchlevel =
+            std::fs::read(graph.target.include_dir.join("patchlevel.h")).unwrap_or_default();
+        let toolchain = Sha256::digest(
+            [
+                env!("CARGO_PKG_VERSION").as_bytes(),
+                version.as_bytes(),
+                &patchlevel,
+            ]
+            .concat(),
+        );
+        let key: String = toolchain[..16].iter().map(|b| format!("{b:02x}")).collect();
+        cache.launcher_words(&key)
     }
 
     /// `ninja` on the written build file (or on the modules of `only`), with zig's leaky
@@ -168,8 +204,12 @@ impl Backend for NinjaBackend {
     }
 
     fn fingerprint(&self) -> String {
-        serde_json::to_string(&(self.ninja.as_ref().ok(), self.compiler.as_ref().ok()))
-            .expect("tool facts serialize")
+        let tools = (
+            self.ninja.as_ref().ok(),
+            self.compiler.as_ref().ok(),
+            &self.object_cache,
+        );
+        serde_json::to_string(&tools).expect("tool facts serialize")
     }
 
     fn zig(&self) -> Option<&Zig> {
@@ -183,6 +223,15 @@ impl Backend for NinjaBackend {
         true
     }
 
+    fn programs(&self) -> Vec<PathBuf> {
+        let zig = self.zig().map(|zig| zig.path.clone());
+        let cache = self
+            .object_cache
+            .iter()
+            .flat_map(|c| [c.python.clone(), c.launcher.clone()]);
+        zig.into_iter().chain(cache).collect()
+    }
+
     fn build_file(&self) -> &str {
         "build.ninja"
     }
@@ -193,10 +242,13 @@ impl Backend for NinjaBackend {
             .as_ref()
             .map_err(|why| why.for_backend(self.name))?;
         let graph = graph.relocated(env.link_project(&graph.root)?);
-        let text = generate(&graph, compiler);
+        let text = generate(&graph, compiler, &self.launcher(compiler, &graph));
         env.write_version_scripts(&graph)?;
         if graph.cython.is_some() {
             cython::write_step(env)?;
+        }
+        if self.zig().is_some() {
+            env.write_cxx_support(&graph)?;
         }
         let path = env.work_dir.join(self.build_file());
         std::fs::write(&path, text).context(|| format!("writing {}", path.display()))
@@ -234,6 +286,9 @@ impl Backend for NinjaBackend {
         }
         if env.verbose {
             eprint!("{text}");
+        }
+        if let Some(cache) = &self.object_cache {
+            cache.trim();
         }
         Ok(())
     }
@@ -288,7 +343,7 @@ const OUT: &str = "out";
 
 /// The `build.ninja` text for `graph`, whose root is the backend's link to the project:
 /// every path in it is relative to the backend's folder, where ninja runs.
-pub fn generate(graph: &BuildGraph, compiler: &Compiler) -> String {
+pub fn generate(graph: &BuildGraph, compiler: &Compiler, launcher: &[String]) -> String {
     let zig = match compiler {
         Compiler::Zig(zig) => Some(zig),
         Compiler::Platform(_) => None,
@@ -324,6 +379,11 @@ pub fn generate(graph: &BuildGraph, compiler: &Compiler) -> String {
     if let Some(zig) = zig.filter(|_| link == Link::BuildLib) {
         let _ = writeln!(out, "zig = {}", word(&zig.path.to_string_lossy()));
     }
+    let _ = writeln!(
+        out,
+        "launcher = {}",
+        words(launcher.iter().map(String::as_str))
+    );
     let _ = writeln!(out, "cc = {cc}");
     let _ = writeln!(out, "cxx = {cxx}");
     let _ = writeln!(out, "target = {}", words(target.iter().map(String::as_str)));
@@ -343,9 +403,23 @@ pub fn generate(graph: &BuildGraph, compiler: &Compiler) -> String {
         Link::BuildLib => BUILD_LIB_RULE,
     });
     for ext in &graph.extensions {
-        write_extension(&mut out, graph, ext, link);
+        write_extension(&mut out, graph, ext, link, zig.is_some());
     }
     out
+}
+
+/// A compile flag as `zig cc` must get it to mean what clang makes of it. zig cc reads
+/// `-march=` and `-mcpu=` in its own syntax, where LLVM's `x86-64-v3` is `x86_64_v3` and
+/// `-` removes a feature: the CPU model (and `+feature`s) is written in zig's spelling.
+/// `-m<feature>` and `-mno-<feature>` reach clang as they are.
+fn zig_cc_flag(flag: &str) -> String {
+    let Some(value) = flag
+        .strip_prefix("-march=")
+        .or_else(|| flag.strip_prefix("-mcpu="))
+    else {
+        return flag.to_string();
+    };
+    format!("-mcpu={}", value.replace(['-', '.'], "_"))
 }
 
 // `-MMD`: the depfiles list the project's headers (through its link, so relative), not
@@ -353,13 +427,13 @@ pub fn generate(graph: &BuildGraph, compiler: &Compiler) -> String {
 // at; those change only with the toolchain or Python, which the snapshot follows.
 const COMPILE_RULES: &str = r#"
 rule cc
-  command = $cc $target $optimize $common $flags -MMD -MF $out.d -c $in -o $out
+  command = $launcher $cc $target $optimize $common $flags -MMD -MF $out.d -c $in -o $out
   depfile = $out.d
   deps = gcc
   description = compiling $in
 
 rule cxx
-  command = $cxx $target $optimize $common $flags -MMD -MF $out.d -c $in -o $out
+  command = $launcher $cxx $target $optimize $common $flags -MMD -MF $out.d -c $in -o $out
   depfile = $out.d
   deps = gcc
   description = compiling $in
@@ -472,8 +546,14 @@ fn object_name(ext: &Extension, index: usize, source: &Path) -> PathBuf {
         .join(format!("{index}-{safe}.o"))
 }
 
-fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, link: Link) {
-    let mut flags = ext.compile_flags.clone();
+/// One extension's compile and link lines; `zig`: compiled by zig, whose C++ modules get
+/// zlig's terminate handler (a platform compiler's shared libstdc++ prints the exception
+/// already, and its handler is the whole process's) and whose CPU flags are spelled for zig.
+fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, link: Link, zig: bool) {
+    let mut flags: Vec<String> = match zig {
+        true => ext.compile_flags.iter().map(|f| zig_cc_flag(f)).collect(),
+        false => ext.compile_flags.clone(),
+    };
     for dir in &ext.include_dirs {
         flags.push(format!("-I{}", dir.display()));
     }
@@ -516,6 +596,19 @@ fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, link: 
             build_path(&object),
             if is_c { "cc" } else { "cxx" },
             build_path(source),
+        );
+        objects.push(object);
+    }
+    if zig && ext.language == Language::Cxx {
+        // Compiled with the rule's flags only (`$common` holds the path maps), not the
+        // project's (`-fno-exceptions`, `-Werror`), which are not meant for it.
+        let object = PathBuf::from("obj")
+            .join(&ext.name)
+            .join("zlig_terminate.o");
+        let _ = writeln!(
+            out,
+            "build {}: cxx {CXX_TERMINATE_FILE}\n  flags =",
+            build_path(&object)
         );
         objects.push(object);
     }
@@ -569,7 +662,7 @@ mod tests {
 
     #[test]
     fn build_ninja_for_zig_cc() {
-        let actual = generate(&graph().relocated(Path::new("project")), &zig());
+        let actual = generate(&graph().relocated(Path::new("project")), &zig(), &[]);
         insta::assert_snapshot!(actual);
     }
 
@@ -579,7 +672,16 @@ mod tests {
         let mut graph = graph().relocated(Path::new("project"));
         graph.optimize = Optimize::Debug;
         graph.strip = false;
-        insta::assert_snapshot!(generate(&graph, &zig()));
+        insta::assert_snapshot!(generate(&graph, &zig(), &[]));
+    }
+
+    #[test]
+    fn cpu_models_are_spelt_for_zig_cc_and_feature_flags_kept() {
+        assert_eq!(zig_cc_flag("-march=x86-64-v3"), "-mcpu=x86_64_v3");
+        assert_eq!(zig_cc_flag("-mcpu=cortex-a72+crc"), "-mcpu=cortex_a72+crc");
+        assert_eq!(zig_cc_flag("-march=haswell+sse4.2"), "-mcpu=haswell+sse4_2");
+        assert_eq!(zig_cc_flag("-mno-sse4.2"), "-mno-sse4.2");
+        assert_eq!(zig_cc_flag("-mcrc32"), "-mcrc32");
     }
 
     /// A Cython source is translated by zlig's step (its depfile lists what Cython read),
@@ -587,7 +689,7 @@ mod tests {
     #[test]
     fn build_ninja_for_a_cython_source() {
         let graph = sample_cython_graph(&["src/a.c"]).relocated(Path::new("project"));
-        insta::assert_snapshot!(generate(&graph, &zig()));
+        insta::assert_snapshot!(generate(&graph, &zig(), &[]));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! watchdog in the tool's group waits on a pipe that only the build holds open, and ends
 //! the group when the pipe closes. Its output is collected; the build shows it on failure.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::os::unix::process::CommandExt;
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::Duration;
@@ -36,45 +36,32 @@ pub fn output(command: &mut Command) -> Result<Output> {
         .stderr(Stdio::piped());
     interrupt::check()?;
     let mut child = command.spawn().context(|| format!("running {program}"))?;
-    let _group = interrupt::ToolGroup::enter(child.id());
-    let watchdog = watchdog(child.id());
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            if let Some(mut pipe) = pipe {
-                let _ = pipe.read_to_end(&mut bytes);
-            }
-            bytes
-        })
-    };
-    let stdout = drain(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let stderr = drain(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
+    let group = child.id();
+    let _group = interrupt::ToolGroup::enter(group);
+    let watchdog = watchdog(group);
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    // Waited for on a thread, so that the tool's end is seen at once while this thread
+    // looks for an interruption between waits.
+    let (ended, end) = std::sync::mpsc::channel();
+    std::thread::spawn(move || ended.send(child.wait()));
     let status = loop {
-        if let Some(status) = child
-            .try_wait()
-            .context(|| format!("waiting for {program}"))?
-        {
-            break status;
+        match end.recv_timeout(POLL) {
+            Ok(status) => break status.context(|| format!("waiting for {program}"))?,
+            Err(_) => {
+                if let Err(interrupted) = interrupt::check() {
+                    end_group(group);
+                    let _ = end.recv();
+                    return Err(interrupted);
+                }
+            }
         }
-        if let Err(interrupted) = interrupt::check() {
-            end_group(child.id());
-            let _ = child.wait();
-            return Err(interrupted);
-        }
-        std::thread::sleep(POLL);
     };
     if let Ok(mut watchdog) = watchdog {
-        drop(watchdog.stdin.take());
+        // "done": the watchdog leaves without ending anything.
+        if let Some(mut stdin) = watchdog.stdin.take() {
+            let _ = stdin.write_all(b"done\n");
+        }
         let _ = watchdog.wait();
     }
     let output = Output {
@@ -87,15 +74,27 @@ pub fn output(command: &mut Command) -> Result<Output> {
     Ok(output)
 }
 
+/// Reads a pipe to its end on a thread of its own.
+fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        bytes
+    })
+}
+
 /// A shell in the tool's process group that ends the group once its stdin, a pipe only
-/// this process writes, closes: when the tool is done, or when the build dies however it
-/// dies. (A killed build's kernel-sent signals reach only its own group; this reaches the
-/// tool's.) Best effort: without it the tool still ends with the build's other paths.
+/// this process writes, closes without a word: when the build dies however it dies. (A
+/// killed build's kernel-sent signals reach only its own group; this reaches the tool's.)
+/// Told "done", it leaves. Best effort: without it the tool still ends with the build's
+/// other paths.
 fn watchdog(group: u32) -> std::io::Result<std::process::Child> {
     std::process::Command::new("/bin/sh")
         .args([
             "-c",
-            "read _; kill -TERM -- -$1 2>/dev/null; sleep 0.2; kill -KILL -- -$1 2>/dev/null",
+            "read word; [ -n \"$word\" ] && exit 0; kill -TERM -- -$1 2>/dev/null; sleep 0.2; kill -KILL -- -$1 2>/dev/null",
         ])
         .args(["zlig-watchdog", &group.to_string()])
         .process_group(group as i32)

@@ -5,13 +5,17 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::compile::graph::{BuildGraph, CythonStep, Extension, LinkInput, PackageHeaders, SCHEMA};
+use crate::compile::graph::{
+    BuildGraph, CythonStep, EXPORT_ALL, Extension, LinkInput, PackageHeaders, SCHEMA,
+};
 use crate::compile::link_args::{EnvFlags, link_inputs};
 use crate::compile::packages::{self, PackageLookup};
 use crate::error::{ConfigError, Result};
 use crate::project::Project;
-use crate::project::discovery::ModuleKind;
-use crate::project::extension::{ExtensionDecl, ExtensionLists, IncludeDir, Language};
+use crate::project::discovery::{ModuleKind, TopLevel};
+use crate::project::extension::{
+    ExportSymbols, ExtensionDecl, ExtensionLists, IncludeDir, Language,
+};
 use crate::project::files::{Kind, Pattern, existing};
 use crate::project::settings::Optimize;
 use crate::project::toml::Located;
@@ -136,6 +140,9 @@ fn resolve_extension(
             inputs.include_dirs.push(folder);
         }
     }
+    if let Some(why) = env.compile.iter().find_map(|flag| host_cpu_flag(flag)) {
+        return Err(ConfigError::without_place(Path::new("CFLAGS"), "", why).into());
+    }
     let optimize = project.settings.optimize();
     let env_link =
         link_inputs(&project.root, env.link.iter().map(String::as_str)).map_err(|(_, why)| {
@@ -152,7 +159,7 @@ fn resolve_extension(
             inputs.link_args,
         ]
         .concat(),
-        exports: vec![format!("PyInit_{leaf}")],
+        exports: exports(&leaf, &decl.export_symbols),
         name: name.clone(),
         leaf,
         output,
@@ -162,6 +169,25 @@ fn resolve_extension(
         limited_api,
         optional: decl.optional,
     })
+}
+
+/// What the module exports: its init functions (`PyInit_<leaf>`, and PEP 793's
+/// `PyModExport_<leaf>` for Python 3.15), then `export-symbols`; `*` for every global
+/// symbol.
+fn exports(leaf: &str, declared: &ExportSymbols) -> Vec<String> {
+    let mut exports = vec![format!("PyInit_{leaf}"), format!("PyModExport_{leaf}")];
+    match declared {
+        ExportSymbols::None => {}
+        ExportSymbols::Names(names) => {
+            for name in names {
+                if !exports.contains(name) {
+                    exports.push(name.clone());
+                }
+            }
+        }
+        ExportSymbols::All => exports.push(EXPORT_ALL.to_string()),
+    }
+    exports
 }
 
 /// Checks that the module `name` can live where its dotted name puts it: in a shipped
@@ -175,15 +201,25 @@ fn check_place(
     let dotted = &name.value;
     let first = dotted.split('.').next().unwrap_or(dotted);
     let top = project.layout.top_level.iter().find(|t| t.name == first);
-    if let Some(top) = top.filter(|t| t.kind != ModuleKind::Extension) {
+    let extension = |t: &&TopLevel| {
+        matches!(
+            t.kind,
+            ModuleKind::Extension | ModuleKind::ExtensionWithStubs
+        )
+    };
+    if let Some(top) = top.filter(|t| !extension(t)) {
         let kind = match top.kind {
             ModuleKind::Package => "package",
             _ => "module",
         };
         if !dotted.contains('.') {
             return Err(name.error(format!(
-                "clashes with the {kind} {}; name the extension inside it, such as `{first}._{first}`",
-                top.path.display()
+                "clashes with the {kind} {}; name the extension inside it, such as `{first}._{first}`{}",
+                top.path.display(),
+                match top.kind {
+                    ModuleKind::Package => " (a folder beside a top-level extension of its name may hold only stubs, `py.typed` and data, no `.py` file)",
+                    _ => "",
+                }
             )));
         }
         if top.kind == ModuleKind::Module {
@@ -279,8 +315,12 @@ impl Inputs {
                 .iter()
                 .map(|l| LinkInput::Library(l.value.clone())),
         );
-        self.compile_args
-            .extend(list.extra_compile_args.iter().map(|a| a.value.clone()));
+        for arg in &list.extra_compile_args {
+            if let Some(why) = host_cpu_flag(&arg.value) {
+                return Err(arg.error(why));
+            }
+            self.compile_args.push(arg.value.clone());
+        }
         let args = &list.extra_link_args;
         let inputs = link_inputs(root, args.iter().map(|a| a.value.as_str()))
             .map_err(|(i, why)| args[i].error(why.to_string()))?;
@@ -329,6 +369,19 @@ impl Inputs {
         flags.extend(self.compile_args.iter().cloned());
         flags
     }
+}
+
+/// Why a compile flag that picks the CPU of the machine running the build is refused: the
+/// module would need that machine's CPU features wherever the wheel is installed (and for a
+/// cross target, they are another arch's).
+fn host_cpu_flag(flag: &str) -> Option<String> {
+    ["-march=native", "-mcpu=native"]
+        .contains(&flag)
+        .then(|| {
+            format!(
+                "`{flag}` builds for the CPU of the machine running the build, not for the wheel's platform; name a CPU (`-march=x86-64-v3`) or features (`-mavx2`)"
+            )
+        })
 }
 
 /// Parses `cp38`-style limited API versions; they cannot be newer than the interpreter.
@@ -553,6 +606,26 @@ mod tests {
     }
 
     #[test]
+    fn a_top_level_extension_ships_beside_its_stubs_folder() {
+        let toml = format!(
+            "{HEAD}[tool.zlig]\npackages = [\"demo\"]\n[[tool.zlig.extensions]]\nname = \"demo\"\nsources = [\"src/demo.c\"]\n"
+        );
+        let (_dir, project) = project(&toml, &["demo/__init__.pyi", "demo/py.typed", "src/demo.c"]);
+        let target = Target::resolve(&cpython311(), None).unwrap();
+        let graph = BuildGraph::resolve(
+            &project.unwrap(),
+            &target,
+            &EnvFlags::default(),
+            &NoInterpreter,
+        )
+        .unwrap();
+        assert_eq!(
+            graph.extensions[0].output,
+            PathBuf::from("demo.cpython-311-x86_64-linux-gnu.so")
+        );
+    }
+
+    #[test]
     fn limited_api_defines_the_macro_and_names_abi3_files() {
         let toml = format!(
             "{HEAD}[tool.zlig]\npy-limited-api = \"cp38\"\n[[tool.zlig.extensions]]\nname = \"demo.x\"\nsources = [\"x.c\"]\n[[tool.zlig.extensions]]\nname = \"demo.y\"\nsources = [\"x.c\"]\npy-limited-api = \"cp310\"\n"
@@ -709,6 +782,11 @@ mod tests {
                 "name = \"demo.x\"\nsources = [\"x.h\"]",
                 &["demo/__init__.py", "x.h"][..],
                 "`x.h` is not a C (.c)",
+            ),
+            (
+                "name = \"demo\"\nsources = [\"x.c\"]",
+                &["demo/__init__.pyi", "demo/helpers.py", "x.c"][..],
+                "clashes with the package demo; name the extension inside it",
             ),
             (
                 "name = \"demo.x\"\nsources = [\"x.c\"]\ndefine-macros = [\"1BAD\"]",

@@ -43,26 +43,61 @@ pub(crate) fn cache_dir() -> Option<PathBuf> {
     user_cache().map(|cache| cache.join("zlig"))
 }
 
-/// The same zig, run from its lasting copy; the zig itself when no copy can be made.
+/// The kept copies of a tool in `cache` (`<name>-<version>…` entries), newest version
+/// first, each with its version.
+pub fn kept(cache: &Path, name: &str) -> Vec<(String, PathBuf)> {
+    let prefix = format!("{name}-");
+    let mut found: Vec<(String, PathBuf)> = std::fs::read_dir(cache)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let file = entry.file_name().into_string().ok()?;
+            let rest = file.strip_prefix(&prefix)?;
+            let version = rest.split('-').next()?.to_string();
+            version
+                .starts_with(|c: char| c.is_ascii_digit())
+                .then(|| (version, entry.path()))
+        })
+        .collect();
+    found.sort_by_key(|(version, _)| std::cmp::Reverse(version_key(version)));
+    found
+}
+
+/// A version's numeric parts, for ordering: `0.17.10` after `0.17.9`.
+fn version_key(version: &str) -> Vec<u64> {
+    version
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|part| part.parse().ok())
+        .collect()
+}
+
+/// The same zig, run from its lasting copy; the zig itself when no copy can be made. A
+/// damaged copy is replaced.
 pub fn settle_zig(zig: Zig) -> Zig {
     let Some(package) = zig.path.parent() else {
         return zig;
     };
     let size = std::fs::metadata(&zig.path).map_or(0, |m| m.len());
-    let Some(home) = cache_dir().map(|dir| dir.join(format!("zig-{}-{size}", zig.version))) else {
+    let name = format!("zig-{}-{size}", version_name(&zig.version));
+    let Some(home) = cache_dir().map(|dir| dir.join(name)) else {
         return zig;
     };
     if package == home {
         return zig;
     }
     let binary = home.join("zig");
-    if !binary.is_file() {
+    let whole =
+        std::fs::metadata(&binary).is_ok_and(|m| m.len() == size) && zig_damage(&home).is_none();
+    if !whole {
         eprintln!(
             "zlig: keeping zig {} in {} (once), so that its caches outlive temporary build environments",
             zig.version,
             home.display()
         );
-        if let Err(err) = copy_tree_atomically(package, &home, |_| true) {
+        let kept =
+            remove_aside(&home).and_then(|()| copy_tree_atomically(package, &home, |_| true));
+        if let Err(err) = kept {
             eprintln!(
                 "zlig: warning: could not keep zig in {}: {err}; using it where it is",
                 home.display()
@@ -76,17 +111,107 @@ pub fn settle_zig(zig: Zig) -> Zig {
     }
 }
 
+/// What is missing from a kept zig, which was copied whole and so should have it all.
+pub fn zig_damage(dir: &Path) -> Option<&'static str> {
+    ["lib/std/std.zig", "lib/compiler_rt.zig"]
+        .into_iter()
+        .find(|file| !dir.join(file).is_file())
+}
+
+/// Removes `path` (a folder or file), first renamed aside so that no build starting
+/// meanwhile sees half of it; nothing there is fine.
+fn remove_aside(path: &Path) -> std::io::Result<()> {
+    let aside = path.with_file_name(format!(
+        ".removing-{}-{}",
+        std::process::id(),
+        path.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    match std::fs::rename(path, &aside) {
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        result => result?,
+    }
+    match std::fs::symlink_metadata(&aside)?.is_dir() {
+        true => std::fs::remove_dir_all(&aside),
+        false => std::fs::remove_file(&aside),
+    }
+}
+
+/// One thing zlig keeps in its user cache, for `zlig cache`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kept {
+    pub path: PathBuf,
+    /// What it is: `zig 0.17.0`, `ninja 1.13.1`, `zig's configure step`, `tool answers`…
+    pub what: String,
+    pub bytes: u64,
+}
+
+/// What zlig keeps in its user cache, largest first.
+pub fn kept_everything() -> Vec<Kept> {
+    let Some(cache) = cache_dir() else {
+        return Vec::new();
+    };
+    let mut found: Vec<Kept> = std::fs::read_dir(&cache)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let what = match name.split_once('-') {
+                _ if name == "probes" => "tool version answers".to_string(),
+                _ if name == "python-headers" => "Python headers for cross targets".to_string(),
+                _ if name == "data-models" => "targets' data models, derived with zig".to_string(),
+                Some(("zig", rest)) if rest.starts_with("configure-") => {
+                    format!("zig's configure step for {}", &rest["configure-".len()..])
+                }
+                Some((tool, rest)) => format!("{tool} {}", rest.split('-').next().unwrap_or(rest)),
+                None => name.clone(),
+            };
+            Kept {
+                bytes: disk_usage(&entry.path()),
+                path: entry.path(),
+                what,
+            }
+        })
+        .collect();
+    found.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.path.cmp(&b.path)));
+    found
+}
+
+/// Removes everything zlig keeps in its user cache; returns what was removed. Each entry is
+/// renamed aside first, so that a build starting meanwhile never sees half of it.
+pub fn clear() -> std::io::Result<Vec<Kept>> {
+    let kept = kept_everything();
+    for entry in &kept {
+        remove_aside(&entry.path)?;
+    }
+    Ok(kept)
+}
+
+/// The bytes the files under `path` take, links not followed.
+fn disk_usage(path: &Path) -> u64 {
+    walkdir::WalkDir::new(path)
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.metadata().ok())
+        .filter(|meta| meta.is_file())
+        .map(|meta| meta.len())
+        .sum()
+}
+
+/// A version as it appears in a kept copy's name: letters, digits and dots.
+pub fn version_name(version: &str) -> String {
+    version
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
+        .collect()
+}
+
 /// The same ninja, run from its lasting copy; the ninja itself when no copy can be made.
 pub fn settle_ninja(ninja: Ninja) -> Ninja {
     let Some(cache) = cache_dir() else {
         return ninja;
     };
-    let version: String = ninja
-        .version
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
-        .collect();
-    let kept = cache.join(format!("ninja-{version}"));
+    let kept = cache.join(format!("ninja-{}", version_name(&ninja.version)));
     let copy = || -> std::io::Result<()> {
         std::fs::create_dir_all(&cache)?;
         let temp = tempfile::Builder::new()

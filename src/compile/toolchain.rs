@@ -1,8 +1,10 @@
-//! Finds the tools the backends drive. zig, in this order: `ZLIG_ZIG`, then the
-//! `ziglang` package of the running environment, then a `zig` on `PATH`; the first usable
-//! one of the supported version wins. ninja: `ZLIG_NINJA`, then `PATH`. The platform
-//! compiler: `CC`/`CXX`, else `cc`/`c++`. Each rejected candidate keeps its reason, so that
-//! "no usable backend" can say what was tried. Asking a tool its version is `probes`' job.
+//! Finds the tools the backends drive, each in this order: the explicit one (`ZLIG_ZIG`,
+//! `ZLIG_NINJA`), the package in the running environment (`ziglang`, `ninja`), the copy
+//! zlig kept in the user's cache from an earlier build (unless reuse is off), then `PATH`;
+//! the first usable one wins. A kept copy is checked before use (its files, its version
+//! answer), never trusted blindly: a damaged one is passed over. The platform compiler:
+//! `CC`/`CXX`, else `cc`/`c++`. Each rejected candidate keeps its reason, so that "no
+//! usable backend" can say what was tried. Asking a tool its version is `probes`' job.
 
 use std::ffi::OsString;
 use std::fmt;
@@ -69,6 +71,8 @@ pub enum Problem {
     WrongVersion(String),
     #[error("{var}={value:?} has unbalanced quotes")]
     UnbalancedQuotes { var: &'static str, value: String },
+    #[error("damaged: `{0}` is missing")]
+    Damaged(&'static str),
 }
 
 /// One candidate that was not used, and why: `zig on PATH (/usr/bin/zig): version 0.13.0, …`.
@@ -138,29 +142,72 @@ impl Zig {
     }
 }
 
-/// The places to look, gathered from the environment by the caller.
+/// The places to look for a tool, gathered from the environment by the caller.
 #[derive(Debug, Clone, Default)]
-pub struct ZigCandidates {
-    /// `ZLIG_ZIG`, if set.
+pub struct Candidates {
+    /// `ZLIG_ZIG` or `ZLIG_NINJA`, if set.
     pub explicit: Option<PathBuf>,
-    /// The `zig` binary inside the running environment's `ziglang` package, if installed.
-    pub ziglang: Option<PathBuf>,
-    /// `PATH`, to look for `zig` in.
+    /// The binary of the running environment's `ziglang` or `ninja` package, if installed.
+    pub package: Option<PathBuf>,
+    /// zlig's folder in the user's cache, where kept copies are, when reuse is on.
+    pub kept: Option<PathBuf>,
+    /// `PATH`, to look in.
     pub path: Option<OsString>,
+    /// Say why a kept copy is passed over.
+    pub verbose: bool,
 }
 
-impl ZigCandidates {
-    /// Reads `ZLIG_ZIG` and `PATH` from the process environment.
-    pub fn from_env(ziglang: Option<PathBuf>) -> Self {
+impl Candidates {
+    /// Reads `ZLIG_<TOOL>` and `PATH` from the process environment; `package` is the
+    /// environment's package binary, `reuse` whether kept copies count.
+    pub fn from_env(tool: &str, package: Option<PathBuf>, reuse: bool, verbose: bool) -> Self {
         Self {
-            explicit: env_path("ZLIG_ZIG"),
-            ziglang,
+            explicit: env_path(&format!("ZLIG_{}", tool.to_ascii_uppercase())),
+            package,
+            kept: tool_home::cache_dir().filter(|_| reuse),
             path: std::env::var_os("PATH"),
+            verbose,
         }
     }
 
+    /// The newest kept copy of `tool` whose files and version answer are right.
+    fn kept<T: Versioned>(
+        &self,
+        tool: &str,
+        probe: impl Fn(&Path) -> Result<T, Problem>,
+    ) -> Option<T> {
+        for (version, dir) in tool_home::kept(self.kept.as_deref()?, tool) {
+            let path = if dir.is_dir() {
+                dir.join(tool)
+            } else {
+                dir.clone()
+            };
+            let checked = probe(&path).and_then(|found| {
+                let answered = tool_home::version_name(found.version());
+                match kept_problem(tool, &dir) {
+                    Some(why) => Err(why),
+                    None if answered != version => {
+                        Err(Problem::WrongVersion(found.version().to_string()))
+                    }
+                    None => Ok(found),
+                }
+            });
+            match checked {
+                Ok(found) => return Some(found),
+                Err(why) if self.verbose => {
+                    eprintln!(
+                        "zlig: not using the {tool} {version} kept in {}: {why}",
+                        dir.display()
+                    )
+                }
+                Err(_) => {}
+            }
+        }
+        None
+    }
+
     /// The first usable zig, or every reason why none is.
-    pub fn find(&self) -> Result<Zig, NotFound> {
+    pub fn find_zig(&self) -> Result<Zig, NotFound> {
         if let Some(explicit) = &self.explicit {
             return probe(explicit, "ZLIG_ZIG").map_err(|why| {
                 NotFound(vec![problem(
@@ -170,7 +217,7 @@ impl ZigCandidates {
             });
         }
         let mut reasons = Vec::new();
-        match &self.ziglang {
+        match &self.package {
             Some(path) => match probe(path, "ziglang") {
                 Ok(zig) => return Ok(tool_home::settle_zig(zig)),
                 Err(why) => reasons.push(problem(
@@ -179,6 +226,9 @@ impl ZigCandidates {
                 )),
             },
             None => reasons.push(problem("ziglang package", Problem::NotInstalled)),
+        }
+        if let Some(zig) = self.kept("zig", |path| probe(path, "kept")) {
+            return Ok(zig);
         }
         match on_path(self.path.as_ref(), "zig") {
             Some(path) => match probe(&path, "PATH") {
@@ -200,6 +250,23 @@ pub(crate) fn on_path(path: Option<&OsString>, name: &str) -> Option<PathBuf> {
     })
 }
 
+/// A tool that knows its version.
+trait Versioned {
+    fn version(&self) -> &str;
+}
+
+impl Versioned for Zig {
+    fn version(&self) -> &str {
+        &self.version
+    }
+}
+
+impl Versioned for Ninja {
+    fn version(&self) -> &str {
+        &self.version
+    }
+}
+
 /// A usable ninja.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Ninja {
@@ -207,33 +274,60 @@ pub struct Ninja {
     pub version: String,
 }
 
-/// Finds ninja: `ZLIG_NINJA`, else `PATH` (where a frontend's build environment puts the
-/// `ninja` it installed); one from `PATH` is run from its lasting copy.
-pub fn find_ninja() -> Result<Ninja, NotFound> {
-    let explicit = env_path("ZLIG_NINJA");
-    let from_path = explicit.is_none();
-    let candidate = explicit
-        .or_else(|| on_path(std::env::var_os("PATH").as_ref(), "ninja"))
-        .ok_or_else(|| {
-            NotFound(vec![problem(
-                "ninja (ZLIG_NINJA, then PATH)",
+impl Candidates {
+    /// The first usable ninja, or why there is none. One from the environment's package or
+    /// `PATH` (where a frontend's build environment puts the `ninja` it installed) is run
+    /// from its lasting copy.
+    pub fn find_ninja(&self) -> Result<Ninja, NotFound> {
+        if let Some(explicit) = &self.explicit {
+            return probe_ninja(explicit).map_err(|why| {
+                NotFound(vec![problem(
+                    format!("ZLIG_NINJA={}", explicit.display()),
+                    why,
+                )])
+            });
+        }
+        let mut reasons = Vec::new();
+        if let Some(path) = &self.package {
+            match probe_ninja(path) {
+                Ok(ninja) => return Ok(tool_home::settle_ninja(ninja)),
+                Err(why) => {
+                    reasons.push(problem(format!("ninja package ({})", path.display()), why))
+                }
+            }
+        }
+        if let Some(ninja) = self.kept("ninja", probe_ninja) {
+            return Ok(ninja);
+        }
+        match on_path(self.path.as_ref(), "ninja") {
+            Some(path) => match probe_ninja(&path) {
+                Ok(ninja) => return Ok(tool_home::settle_ninja(ninja)),
+                Err(why) => {
+                    reasons.push(problem(format!("ninja on PATH ({})", path.display()), why))
+                }
+            },
+            None => reasons.push(problem(
+                "ninja (ZLIG_NINJA, the ninja package, PATH)",
                 Problem::NotFound,
-            )])
-        })?;
-    let version = first_line(&candidate, "--version").map_err(|why| {
-        NotFound(vec![problem(
-            format!("ninja ({})", candidate.display()),
-            why,
-        )])
-    })?;
-    let ninja = Ninja {
-        path: candidate,
-        version,
-    };
-    Ok(if from_path {
-        tool_home::settle_ninja(ninja)
-    } else {
-        ninja
+            )),
+        }
+        Err(NotFound(reasons))
+    }
+}
+
+/// What is missing from a kept copy, which was copied whole and so should have it all.
+fn kept_problem(tool: &str, dir: &Path) -> Option<Problem> {
+    match tool {
+        "zig" => tool_home::zig_damage(dir).map(Problem::Damaged),
+        _ => None,
+    }
+}
+
+/// Runs `ninja --version`.
+fn probe_ninja(path: &Path) -> Result<Ninja, Problem> {
+    Ok(Ninja {
+        path: path.to_path_buf(),
+        version: first_line(path, "--version")?,
     })
 }
 
@@ -288,32 +382,44 @@ mod tests {
 
     fn fake_zig(dir: &Path, version: &str) -> PathBuf {
         let path = dir.join("zig");
+        std::fs::create_dir_all(dir).unwrap();
         std::fs::write(&path, format!("#!/bin/sh\necho {version}\n")).unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
         path
+    }
+
+    /// A kept copy `zig-<version>-1` in `cache`, answering `answer`, with its lib files.
+    fn kept_zig(cache: &Path, version: &str, answer: &str) -> PathBuf {
+        let dir = cache.join(format!("zig-{version}-1"));
+        fake_zig(&dir, answer);
+        for file in ["lib/std/std.zig", "lib/compiler_rt.zig"] {
+            std::fs::create_dir_all(dir.join(file).parent().unwrap()).unwrap();
+            std::fs::write(dir.join(file), "").unwrap();
+        }
+        dir
     }
 
     #[test]
     fn ziglang_wins_over_path_and_wrong_versions_are_explained() {
         let good = tempfile::tempdir().unwrap();
         let old = tempfile::tempdir().unwrap();
-        let candidates = ZigCandidates {
-            explicit: None,
-            ziglang: Some(fake_zig(old.path(), "0.13.0")),
+        let candidates = Candidates {
+            package: Some(fake_zig(old.path(), "0.13.0")),
             path: Some(good.path().as_os_str().to_owned()),
+            ..Default::default()
         };
         fake_zig(good.path(), "0.17.0");
-        let zig = candidates.find().unwrap();
+        let zig = candidates.find_zig().unwrap();
         assert_eq!(
             (zig.origin.as_str(), zig.version.as_str()),
             ("PATH", "0.17.0")
         );
 
-        let none = ZigCandidates {
+        let none = Candidates {
             path: None,
             ..candidates
         };
-        let err = none.find().unwrap_err().to_string();
+        let err = none.find_zig().unwrap_err().to_string();
         assert!(
             err.contains("version 0.13.0, but zlig needs 0.17.x"),
             "{err}"
@@ -322,12 +428,54 @@ mod tests {
     }
 
     #[test]
+    fn a_kept_copy_counts_as_found_before_path() {
+        let cache = tempfile::tempdir().unwrap();
+        let on_path = tempfile::tempdir().unwrap();
+        fake_zig(on_path.path(), "0.17.0");
+        kept_zig(cache.path(), "0.17.1", "0.17.1");
+        kept_zig(cache.path(), "0.17.0", "0.17.0");
+        let candidates = Candidates {
+            kept: Some(cache.path().to_path_buf()),
+            path: Some(on_path.path().as_os_str().to_owned()),
+            ..Default::default()
+        };
+        let zig = candidates.find_zig().unwrap();
+        assert_eq!(
+            (zig.origin.as_str(), zig.version.as_str()),
+            ("kept", "0.17.1")
+        );
+        let off = Candidates {
+            kept: None,
+            ..candidates
+        };
+        assert_eq!(off.find_zig().unwrap().origin, "PATH");
+    }
+
+    #[test]
+    fn a_damaged_kept_copy_is_passed_over() {
+        let cache = tempfile::tempdir().unwrap();
+        let candidates = Candidates {
+            kept: Some(cache.path().to_path_buf()),
+            ..Default::default()
+        };
+        let missing_lib = kept_zig(cache.path(), "0.17.3", "0.17.3");
+        std::fs::remove_dir_all(missing_lib.join("lib/std")).unwrap();
+        kept_zig(cache.path(), "0.17.2", "0.16.0");
+        let truncated = kept_zig(cache.path(), "0.17.1", "0.17.1");
+        std::fs::write(truncated.join("zig"), "").unwrap();
+        let err = candidates.find_zig().unwrap_err().to_string();
+        assert!(err.contains("ziglang package: not installed"), "{err}");
+        kept_zig(cache.path(), "0.17.0", "0.17.0");
+        assert_eq!(candidates.find_zig().unwrap().version, "0.17.0");
+    }
+
+    #[test]
     fn explicit_zig_is_used_or_reported_alone() {
-        let candidates = ZigCandidates {
+        let candidates = Candidates {
             explicit: Some("/nonexistent/zig".into()),
             ..Default::default()
         };
-        let err = candidates.find().unwrap_err().to_string();
+        let err = candidates.find_zig().unwrap_err().to_string();
         assert!(
             err.starts_with("ZLIG_ZIG=/nonexistent/zig: cannot run it"),
             "{err}"

@@ -152,6 +152,7 @@ impl Backend for ZigBackend {
         if graph.cython.is_some() {
             cython::write_step(env)?;
         }
+        env.write_cxx_support(&graph)?;
         // The JSON first: a build file on disk means its graph is there too.
         for (name, text) in [(GRAPH_JSON, json.as_str()), (self.build_file(), BUILD_ZIG)] {
             let path = env.work_dir.join(name);

@@ -1,6 +1,8 @@
 //! What goes into each distribution, computed once: the wheel's package files plus built
-//! modules minus extension sources and excludes; the sdist's sources, headers, readme,
-//! licenses and includes minus excludes.
+//! modules minus extension sources and excludes, plus the files outside the packages
+//! (`force-include` at the wheel's root, `data` in its `.data` folder); the sdist's
+//! sources, headers, readme, licenses, those same files outside the packages and includes
+//! minus excludes.
 //!
 //! Walks are sorted and skip `__pycache__`, compiled bytecode, dot-files, and the build dir.
 //! Symlinks are followed within the project (the files they point to are archived as files);
@@ -16,8 +18,8 @@ use crate::error::{IoContext, Result};
 use crate::project::Project;
 use crate::project::discovery::ModuleKind;
 use crate::project::extension::IncludeDir;
-use crate::project::files::{Pattern, check_inside, slash_path};
-use crate::project::toml::Located;
+use crate::project::files::{Pattern, check_inside, check_name, slash_path};
+use crate::project::toml::{Located, Place};
 
 /// One file of a distribution: where it goes and where it comes from.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -117,8 +119,133 @@ pub fn wheel_files(
             executable: true,
         });
     }
+    add_outside_packages(project, &mut entries, "a file of the packages")?;
     entries.sort();
     Ok(entries)
+}
+
+/// Adds the files outside the packages to `entries`; one at a path `entries` has already
+/// is an error at the setting that puts it there (`what` says what is there).
+pub fn add_outside_packages(project: &Project, entries: &mut Vec<Entry>, what: &str) -> Result<()> {
+    for (entry, place) in outside_packages(project)? {
+        if entries.iter().any(|e| e.path == entry.path) {
+            return Err(place.error(format!(
+                "`{}` in the wheel is {what} already; choose another path",
+                entry.path
+            )));
+        }
+        entries.push(entry);
+    }
+    Ok(())
+}
+
+/// The files a wheel carries outside its packages, each with the setting that puts it
+/// there: `force-include` entries at their paths from the wheel's root, and the files of
+/// the `data` folders in `<name>-<version>.data/<scheme>/`.
+fn outside_packages(project: &Project) -> Result<Vec<(Entry, Place)>> {
+    let root = &project.root;
+    let mut entries = Vec::new();
+    for include in &project.settings.force_include {
+        for (relative, below) in source_files(project, &include.source)? {
+            let path = match below.as_os_str().is_empty() {
+                true => include.target.value.clone(),
+                false => format!("{}/{}", include.target.value, slash_path(&below)),
+            };
+            entries.push((
+                Entry {
+                    path,
+                    executable: is_executable(&root.join(&relative)),
+                    content: Content::File(root.join(relative)),
+                },
+                include.target.place.clone(),
+            ));
+        }
+    }
+    let data = format!("{}.data", project.metadata.dist_stem());
+    for scheme in &project.settings.wheel_data {
+        let files = source_files(project, &scheme.folder)?;
+        if files.iter().any(|(_, below)| below.as_os_str().is_empty()) {
+            return Err(scheme.folder.error(format!(
+                "expected a folder, whose files the `{}` scheme installs; `{}` is a file",
+                scheme.scheme.value, scheme.folder.value
+            )));
+        }
+        for (relative, below) in files {
+            let source = root.join(&relative);
+            let content = match scheme.scheme.value.as_str() {
+                "scripts" => {
+                    let bytes = std::fs::read(&source)
+                        .context(|| format!("reading {}", source.display()))?;
+                    Content::Generated(script_for_wheel(bytes))
+                }
+                _ => Content::File(source.clone()),
+            };
+            entries.push((
+                Entry {
+                    path: format!("{data}/{}/{}", scheme.scheme.value, slash_path(&below)),
+                    executable: is_executable(&source),
+                    content,
+                },
+                scheme.folder.place.clone(),
+            ));
+        }
+    }
+    Ok(entries)
+}
+
+/// The project files a `force-include` key or `data` folder names: the file itself (with an
+/// empty path below it), or every file in the folder with its path below the folder; a
+/// name that is not there, or leads outside the project, is an error at its place.
+fn source_files(project: &Project, source: &Located<String>) -> Result<Vec<(PathBuf, PathBuf)>> {
+    let root = &project.root;
+    let relative = PathBuf::from(source.value.trim_start_matches("./").trim_end_matches('/'));
+    let full = root.join(&relative);
+    if full.is_file() {
+        check_inside(root, &relative).map_err(|why| source.error(why))?;
+        check_name(&relative).map_err(|why| source.error(why))?;
+        return Ok(vec![(relative, PathBuf::new())]);
+    }
+    if !full.is_dir() {
+        return Err(source.error(format!("`{}` does not exist", source.value)));
+    }
+    let everything = Pattern::new(&format!("{}/**/*", slash_path(&relative)))
+        .map_err(|why| source.error(why))?;
+    let files: Vec<(PathBuf, PathBuf)> = everything
+        .files(root)
+        .map_err(|why| source.error(why))?
+        .into_iter()
+        .filter(|file| !is_skipped(project, file))
+        .filter_map(|file| {
+            let below = file.strip_prefix(&relative).ok()?.to_path_buf();
+            let junk = below.iter().any(|part| is_junk(&part.to_string_lossy()));
+            (!junk).then_some((file, below))
+        })
+        .collect();
+    if files.is_empty() {
+        return Err(source.error(format!("the folder `{}` holds no file", source.value)));
+    }
+    Ok(files)
+}
+
+/// A script as the wheel carries it: a first line that runs Python (`#!/usr/bin/env
+/// python3`, `#!/usr/bin/python -u`) becomes `#!python` with its arguments, which the
+/// installer rewrites to the environment's own interpreter (binary distribution format,
+/// "Recommended installer features"), as setuptools and hatchling do. Other scripts (a
+/// shell script) are kept as they are.
+fn script_for_wheel(bytes: Vec<u8>) -> Vec<u8> {
+    let end = bytes
+        .iter()
+        .position(|b| *b == b'\n')
+        .unwrap_or(bytes.len());
+    let first = bytes[..end].strip_suffix(b"\r").unwrap_or(&bytes[..end]);
+    let python = regex::bytes::Regex::new(r"^#!.*python[0-9.]*([ \t].*)?$").expect("valid regex");
+    let Some(found) = python.captures(first) else {
+        return bytes;
+    };
+    let mut script = b"#!python".to_vec();
+    script.extend_from_slice(found.get(1).map_or(&b""[..], |args| args.as_bytes()));
+    script.extend_from_slice(&bytes[end..]);
+    script
 }
 
 /// The files of the sdist, as project-relative paths, sorted (`PKG-INFO` not included).
@@ -135,8 +262,24 @@ pub fn sdist_files(project: &Project) -> Result<Vec<Entry>> {
         files.insert(readme);
     }
     files.extend(project.metadata.license_files.iter().cloned());
+    if let Some(version) = &project.settings.version {
+        // Checked when the metadata was read: a file inside the project.
+        files.insert(PathBuf::from(version.path.value.trim_start_matches("./")));
+    }
     for top in &project.layout.top_level {
         files.extend(package_files(project, &top.path, &top.kind)?);
+    }
+    let settings = &project.settings;
+    let outside = settings.force_include.iter().map(|f| &f.source);
+    for source in outside.chain(settings.wheel_data.iter().map(|d| &d.folder)) {
+        files.extend(
+            source_files(project, source)?
+                .into_iter()
+                .map(|(file, _)| file),
+        );
+    }
+    for glob in &settings.sbom_files {
+        files.extend(glob.expand(root)?);
     }
     let mut include_dirs: Vec<&Located<String>> =
         project.settings.cython.include_dirs.iter().collect();
@@ -195,7 +338,7 @@ fn package_files(project: &Project, path: &Path, kind: &ModuleKind) -> Result<Ve
             Ok(vec![path.to_path_buf()])
         }
         ModuleKind::Extension => Ok(Vec::new()),
-        ModuleKind::Package => {
+        ModuleKind::Package | ModuleKind::ExtensionWithStubs => {
             let everything =
                 Pattern::new(&format!("{}/**/*", slash_path(path))).map_err(outside)?;
             Ok(everything
@@ -246,4 +389,92 @@ fn has_suffix(path: &Path, suffixes: &[&str]) -> bool {
 fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    /// A project of `pyproject` (after a `[project]` table) and these files.
+    fn project(pyproject: &str, files: &[(&str, &str)]) -> (tempfile::TempDir, Result<Project>) {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!("[project]\nname = \"pkg\"\nversion = \"1.0\"\n{pyproject}");
+        std::fs::write(dir.path().join("pyproject.toml"), text).unwrap();
+        for (name, text) in files {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let project = Project::load(dir.path(), &BTreeMap::new());
+        (dir, project)
+    }
+
+    #[test]
+    fn files_outside_the_packages_go_to_the_wheel_root_and_its_data_folder() {
+        let (_dir, project) = project(
+            "[tool.zlig.wheel]\nforce-include = { \"extra/cov.pth\" = \"cov.pth\" }\ndata = { scripts = \"bin\", headers = \"include\" }\n",
+            &[
+                ("pkg/__init__.py", ""),
+                ("extra/cov.pth", "import cov\n"),
+                ("bin/tool", "#!/usr/bin/env python3 -u\nprint(1)\n"),
+                ("include/pkg.h", ""),
+            ],
+        );
+        let project = project.unwrap();
+        let files = wheel_files(&project, &[], &Artifacts::new()).unwrap();
+        let paths: Vec<&str> = files.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "cov.pth",
+                "pkg-1.0.data/headers/pkg.h",
+                "pkg-1.0.data/scripts/tool",
+                "pkg/__init__.py"
+            ]
+        );
+        assert_eq!(files[2].bytes().unwrap(), b"#!python -u\nprint(1)\n");
+        let sdist: Vec<String> = sdist_files(&project)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.path)
+            .collect();
+        assert!(sdist.contains(&"extra/cov.pth".to_string()), "{sdist:?}");
+        assert!(sdist.contains(&"bin/tool".to_string()), "{sdist:?}");
+    }
+
+    #[test]
+    fn a_file_outside_the_packages_may_not_replace_a_package_file_or_be_missing() {
+        let (_dir, replacing) = project(
+            "[tool.zlig.wheel]\nforce-include = { \"extra/x.py\" = \"pkg/__init__.py\" }\n",
+            &[("pkg/__init__.py", ""), ("extra/x.py", "")],
+        );
+        let err = wheel_files(&replacing.unwrap(), &[], &Artifacts::new())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("`tool.zlig.wheel.force-include.\"extra/x.py\"`: `pkg/__init__.py` in the wheel is a file of the packages already"),
+            "{err}"
+        );
+        let (_dir, missing) = project(
+            "[tool.zlig.wheel]\nforce-include = { \"extra/y.pth\" = \"y.pth\" }\n",
+            &[("pkg/__init__.py", "")],
+        );
+        let err = sdist_files(&missing.unwrap()).err().unwrap().to_string();
+        assert!(err.contains("`extra/y.pth` does not exist"), "{err}");
+    }
+
+    #[test]
+    fn only_python_scripts_get_the_installer_s_shebang() {
+        assert_eq!(
+            script_for_wheel(b"#!/usr/bin/python3.11\nx\n".to_vec()),
+            b"#!python\nx\n"
+        );
+        assert_eq!(
+            script_for_wheel(b"#!/bin/sh\nx\n".to_vec()),
+            b"#!/bin/sh\nx\n"
+        );
+        assert_eq!(script_for_wheel(b"no shebang".to_vec()), b"no shebang");
+    }
 }

@@ -18,7 +18,9 @@ pub fn render(metadata: &Metadata) -> String {
     let mut field = |key: &str, value: &str| {
         let _ = writeln!(out, "{key}: {value}");
     };
-    field("Metadata-Version", "2.4");
+    // 2.5 only when a 2.5 field is there, so that tools that know 2.4 read the rest.
+    let uses_2_5 = metadata.import_names.is_some() || metadata.import_namespaces.is_some();
+    field("Metadata-Version", if uses_2_5 { "2.5" } else { "2.4" });
     field("Name", &metadata.name);
     field("Version", &metadata.version.to_string());
     if let Some(summary) = &metadata.summary {
@@ -73,6 +75,17 @@ pub fn render(metadata: &Metadata) -> String {
     for (label, url) in &metadata.urls {
         field("Project-URL", &format!("{label}, {url}"));
     }
+    match metadata.import_names.as_deref() {
+        // An empty list says the project provides nothing to import (PEP 794).
+        Some([]) => field("Import-Name", ""),
+        Some(names) => names
+            .iter()
+            .for_each(|name| field("Import-Name", &name.to_string())),
+        None => {}
+    }
+    for name in metadata.import_namespaces.iter().flatten() {
+        field("Import-Namespace", &name.to_string());
+    }
     if let Some(readme) = &metadata.readme {
         field("Description-Content-Type", &readme.content_type);
         out.push('\n');
@@ -113,6 +126,18 @@ fn address(person: &Person) -> Option<String> {
 mod tests {
     use super::*;
     use crate::project::metadata::tests::read;
+
+    #[test]
+    fn import_names_make_it_metadata_2_5() {
+        let toml = "[project]\nname = \"p\"\nversion = \"1\"\nimport-names = [\"pkg.fast; private\"]\nimport-namespaces = [\"pkg\"]\n";
+        let text = render(&read(toml, &[]).unwrap());
+        assert_eq!(
+            text,
+            "Metadata-Version: 2.5\nName: p\nVersion: 1\nImport-Name: pkg.fast; private\nImport-Namespace: pkg\n"
+        );
+        let empty = "[project]\nname = \"p\"\nversion = \"1\"\nimport-names = []\n";
+        assert!(render(&read(empty, &[]).unwrap()).ends_with("Import-Name: \n"));
+    }
 
     #[test]
     fn renders_every_field_in_core_metadata_order() {

@@ -14,7 +14,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::compile::{Artifacts, Rebuild};
-use crate::distribution::contents::{Content, Entry};
+use crate::distribution::contents::{Content, Entry, add_outside_packages};
+use crate::error::Result;
 use crate::project::Project;
 
 /// The import hook, written into the wheel before its configuration.
@@ -31,8 +32,13 @@ struct HookConfig<'a> {
     rebuild: Option<&'a Rebuild>,
 }
 
-/// The `.pth` file and, with extensions, the hook module of an editable wheel.
-pub fn files(project: &Project, modules: &Artifacts, rebuild: Option<&Rebuild>) -> Vec<Entry> {
+/// The `.pth` file and, with extensions, the hook module of an editable wheel, and the
+/// files outside the packages (`force-include`, `data`), copied as a regular wheel has them.
+pub fn files(
+    project: &Project,
+    modules: &Artifacts,
+    rebuild: Option<&Rebuild>,
+) -> Result<Vec<Entry>> {
     let module = format!(
         "_zlig_editable_{}",
         project.metadata.normalized.as_dist_info_name()
@@ -62,7 +68,9 @@ pub fn files(project: &Project, modules: &Artifacts, rebuild: Option<&Rebuild>) 
         content: Content::Generated(pth.into_bytes()),
         executable: false,
     });
-    entries
+    add_outside_packages(project, &mut entries, "a file of the editable install")?;
+    entries.sort();
+    Ok(entries)
 }
 
 /// The rebuild command, if its program and `tools` are safe to run later; else `None`,

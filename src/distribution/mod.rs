@@ -6,6 +6,7 @@ pub mod contents;
 pub mod core_metadata;
 pub mod editable;
 pub mod inplace;
+pub mod sbom;
 pub mod sdist;
 pub mod wheel;
 pub mod writer;
@@ -79,6 +80,7 @@ mod tests {
             &files,
             WheelTag::pure(),
             &metadata,
+            None,
             out.path(),
             EPOCH,
         )

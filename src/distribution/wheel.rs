@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use crate::distribution::DistributionError;
 use crate::distribution::contents::Entry;
-use crate::distribution::core_metadata;
 use crate::distribution::writer::{DirWriter, DistWriter, Timestamp, WheelWriter};
+use crate::distribution::{core_metadata, sbom};
 use crate::error::{IoContext, Result};
 use crate::project::Project;
 use crate::project::files::slash_path;
@@ -45,16 +45,39 @@ fn dist_info_files(project: &Project, metadata: &str) -> Result<Vec<(String, Vec
             bytes,
         ));
     }
+    // The project's own SBOMs (PEP 770), by file name; zlig's own has a name of its own.
+    let mut sboms: Vec<String> = vec![sbom::FILE_NAME.to_string()];
+    for glob in &project.settings.sbom_files {
+        for file in glob.expand(&project.root)? {
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if sboms.contains(&name) {
+                return Err(glob.error(format!(
+                    "`{}`: `.dist-info/sboms/` holds a file named `{name}` already; rename one of them",
+                    slash_path(&file)
+                )));
+            }
+            let source = project.root.join(&file);
+            let bytes =
+                std::fs::read(&source).context(|| format!("reading {}", source.display()))?;
+            files.push((format!("{dist_info}/sboms/{name}"), bytes));
+            sboms.push(name);
+        }
+    }
     Ok(files)
 }
 
 /// Writes the wheel into `out_dir` and returns its file name. `metadata` is the METADATA
-/// text, taken verbatim from `prepare_metadata_for_build_wheel` when the frontend gave one.
+/// text, taken verbatim from `prepare_metadata_for_build_wheel` when the frontend gave one;
+/// `sbom` is zlig's SBOM of what it linked into the modules, when there are modules.
 pub fn write_wheel(
     project: &Project,
     files: &[Entry],
     tag: WheelTag,
     metadata: &str,
+    sbom: Option<&str>,
     out_dir: &Path,
     timestamp: Timestamp,
 ) -> Result<WheelFilename> {
@@ -78,6 +101,12 @@ pub fn write_wheel(
         format!("{dist_info}/WHEEL"),
         wheel_file(&filename.tag).into_bytes(),
     ));
+    if let Some(sbom) = sbom {
+        info.push((
+            format!("{dist_info}/sboms/{}", sbom::FILE_NAME),
+            sbom.as_bytes().to_vec(),
+        ));
+    }
     info.sort();
     for (path, bytes) in &info {
         writer.add(path, bytes, false)?;

@@ -184,15 +184,22 @@ impl WheelWriter {
         archived(self.zip.start_file(path, options), || {
             format!("adding {path} to the wheel")
         })?;
-        self.zip
-            .write_all(bytes)
-            .context(|| format!("adding {path} to the wheel"))
+        // In pieces, so that an interruption is noticed within a large file too.
+        for piece in bytes.chunks(CHECK_EVERY) {
+            crate::interrupt::check()?;
+            self.zip
+                .write_all(piece)
+                .context(|| format!("adding {path} to the wheel"))?;
+        }
+        Ok(())
     }
 }
 
+/// How many bytes are compressed between two checks for an interruption.
+const CHECK_EVERY: usize = 1 << 20;
+
 impl DistWriter for WheelWriter {
     fn add(&mut self, path: &str, bytes: &[u8], executable: bool) -> Result<()> {
-        crate::interrupt::check()?;
         self.write_entry(path, bytes, executable)?;
         self.record.push_str(&format!(
             "{},{},{}\n",

@@ -54,7 +54,11 @@ fn check(root: &Path, layout: &Layout, setting: &Located<String>, dir: &Path) ->
         if package.starts_with(&real_dir) {
             return Err(refuse(format!("hold the package `{}`", top.path.display())));
         }
-        if top.kind == ModuleKind::Package && real_dir.starts_with(&package) {
+        let folder = matches!(
+            top.kind,
+            ModuleKind::Package | ModuleKind::ExtensionWithStubs
+        );
+        if folder && real_dir.starts_with(&package) {
             return Err(refuse(format!(
                 "lie inside the package `{}`, and be shipped with it",
                 top.path.display()

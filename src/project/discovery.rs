@@ -3,7 +3,9 @@
 //! Inputs are `python-source` and `packages` (or their defaults: `src/` when the package is
 //! there, else the root; the import name of the project). A top-level name may be a package
 //! directory (with or without `__init__.py`), a single `.py` module, a stub-only `-stubs`
-//! package, or the name of a top-level extension module, which has no Python file at all.
+//! package, or the name of a top-level extension module, which has no Python file at all
+//! but may have a folder of its name beside it that holds only its stubs
+//! (`fast/__init__.pyi`, `fast/py.typed`), shipped as setuptools ships it.
 
 use std::path::{Path, PathBuf};
 
@@ -21,6 +23,11 @@ pub enum ModuleKind {
     Module,
     /// No Python file: the name of a top-level extension module.
     Extension,
+    /// A top-level extension module with a folder of its name that holds no Python module,
+    /// only stubs (`.pyi`), `py.typed` or data. The folder is shipped beside the module;
+    /// Python imports the module, since a module file wins over a folder without
+    /// `__init__`, and type checkers read the folder's stubs.
+    ExtensionWithStubs,
 }
 
 /// One top-level package or module of the wheel.
@@ -28,7 +35,8 @@ pub enum ModuleKind {
 pub struct TopLevel {
     pub name: String,
     pub kind: ModuleKind,
-    /// Project-relative path of the directory or file (empty for an extension).
+    /// Project-relative path of the directory or file: the stubs folder of an
+    /// `ExtensionWithStubs`, empty for an `Extension`.
     pub path: PathBuf,
 }
 
@@ -41,15 +49,16 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// Resolves the layout. `extension_names` are the dotted names of all extensions, so
-    /// that a top-level extension counts as a module.
+    /// Resolves the layout. `extensions` are the dotted names of all extensions, so that a
+    /// top-level extension counts as a module.
     pub fn discover(
         root: &Path,
         project_name: &Located<String>,
         python_source: Option<&Located<String>>,
         packages: Option<&[Located<String>]>,
-        extension_names: &[&str],
+        extensions: &[&Located<String>],
     ) -> Result<Self> {
+        let extension_names: Vec<&str> = extensions.iter().map(|e| e.value.as_str()).collect();
         let names = names_to_ship(project_name, packages)?;
         let python_source = match python_source {
             Some(dir) => existing(root, dir, Kind::Folder, "folder")?,
@@ -58,20 +67,42 @@ impl Layout {
         let mut top_level = Vec::new();
         for name in &names {
             let found = find(root, &python_source, &name.value).map_err(|why| name.error(why))?;
-            if let Some(found) = found {
+            let is_extension = extension_names.contains(&name.value.as_str());
+            if let Some(mut found) = found {
                 check_inside(root, &found.path).map_err(|why| name.error(why))?;
+                let stubs_folder = is_extension
+                    && found.kind == ModuleKind::Package
+                    && found.name == name.value
+                    && only_stubs(root, &found.path).map_err(|why| name.error(why))?;
+                if stubs_folder {
+                    found.kind = ModuleKind::ExtensionWithStubs;
+                }
                 top_level.push(found);
-            } else if extension_names.contains(&name.value.as_str()) {
+            } else if is_extension {
                 top_level.push(TopLevel::extension(&name.value));
             } else if packages.is_some() || !extension_names.iter().any(|ext| !ext.contains('.')) {
                 return Err(missing(&python_source, name, packages.is_none()));
             }
             // Else: only top-level extensions and no package of the project's name; ship those.
         }
-        for ext in extension_names.iter().filter(|ext| !ext.contains('.')) {
-            if !top_level.iter().any(|t| t.name == *ext) {
-                top_level.push(TopLevel::extension(ext));
+        for ext in extensions.iter().filter(|ext| !ext.value.contains('.')) {
+            if top_level.iter().any(|t| t.name == ext.value) {
+                continue;
             }
+            let folder = python_source.join(&ext.value);
+            let has_stubs = is_package(root, &folder).map_err(|why| ext.error(why))?
+                && only_stubs(root, &folder).map_err(|why| ext.error(why))?;
+            top_level.push(match has_stubs {
+                true => {
+                    check_inside(root, &folder).map_err(|why| ext.error(why))?;
+                    TopLevel {
+                        name: ext.value.clone(),
+                        kind: ModuleKind::ExtensionWithStubs,
+                        path: folder,
+                    }
+                }
+                false => TopLevel::extension(&ext.value),
+            });
         }
         Ok(Self {
             python_source,
@@ -89,6 +120,26 @@ impl Layout {
             ModuleKind::Module => Some(t.path.clone()),
             _ => None,
         })
+    }
+
+    /// Whether the wheel provides the dotted module or package `name` to `import`: a
+    /// top-level name shipped, or below a shipped package a folder, a `.py` file or one of
+    /// the `extensions` (dotted names).
+    pub fn provides(&self, root: &Path, name: &str, extensions: &[&str]) -> bool {
+        if extensions.contains(&name) {
+            return self.contains_module(name);
+        }
+        let mut parts = name.split('.');
+        let first = parts.next().unwrap_or(name);
+        let Some(top) = self.top_level.iter().find(|t| t.name == first) else {
+            return false;
+        };
+        let rest: PathBuf = parts.collect();
+        if rest.as_os_str().is_empty() {
+            return true;
+        }
+        let below = root.join(&top.path).join(rest);
+        top.kind == ModuleKind::Package && (below.is_dir() || below.with_extension("py").is_file())
     }
 
     /// Whether the dotted `module` would be shipped inside one of the packages.
@@ -176,6 +227,13 @@ fn is_package(root: &Path, dir: &Path) -> Result<bool, PathError> {
     Ok(!python_files.files_inside(root)?.is_empty())
 }
 
+/// Whether a project folder holds no Python module at all (no `__init__.py`, no other `.py`),
+/// so that it can be the stubs folder of a top-level extension of its name.
+fn only_stubs(root: &Path, dir: &Path) -> Result<bool, PathError> {
+    let modules = Pattern::new(&format!("{}/**/*.py", slash_path(dir)))?;
+    Ok(modules.files_inside(root)?.is_empty())
+}
+
 /// The top-level package or module `name` in the folder `source`, if there is one.
 fn find(root: &Path, source: &Path, name: &str) -> Result<Option<TopLevel>, PathError> {
     let package = |path: PathBuf, name: String| TopLevel {
@@ -218,12 +276,16 @@ mod tests {
         };
         let packages: Option<Vec<Located<String>>> =
             packages.map(|p| p.iter().map(|n| located(n, "tool.zlig.packages")).collect());
+        let exts: Vec<Located<String>> = exts
+            .iter()
+            .map(|e| located(e, "tool.zlig.extensions[0].name"))
+            .collect();
         Layout::discover(
             dir.path(),
             &located(name, "project.name"),
             None,
             packages.as_deref(),
-            exts,
+            &exts.iter().collect::<Vec<_>>(),
         )
     }
 
@@ -283,6 +345,69 @@ mod tests {
                 ("fast", ModuleKind::Extension)
             ]
         );
+    }
+
+    #[test]
+    fn a_folder_of_stubs_ships_beside_the_top_level_extension_of_its_name() {
+        let files = [
+            "src/fast/__init__.pyi",
+            "src/fast/py.typed",
+            "src/fast/fast.c",
+        ];
+        for packages in [Some(&["fast"][..]), None] {
+            let layout = discover(&files, "fast", packages, &["fast"]).unwrap();
+            assert_eq!(layout.python_source, PathBuf::from("src"));
+            assert_eq!(
+                layout.top_level,
+                [TopLevel {
+                    name: "fast".into(),
+                    kind: ModuleKind::ExtensionWithStubs,
+                    path: "src/fast".into(),
+                }]
+            );
+        }
+        // A top-level extension that is not the project's package finds its stubs too.
+        let layout = discover(
+            &["fast/__init__.pyi", "other/__init__.py"],
+            "other",
+            None,
+            &["fast"],
+        )
+        .unwrap();
+        assert_eq!(layout.top_level[1].kind, ModuleKind::ExtensionWithStubs);
+        // A folder with a Python module is a package, which the extension would clash with.
+        let layout = discover(
+            &["fast/__init__.pyi", "fast/helpers.py"],
+            "fast",
+            None,
+            &["fast"],
+        )
+        .unwrap();
+        assert_eq!(layout.top_level[0].kind, ModuleKind::Package);
+    }
+
+    #[test]
+    fn provided_import_names_are_the_shipped_modules_and_what_is_below_packages() {
+        let files = [
+            "src/pkg/__init__.py",
+            "src/pkg/sub/__init__.py",
+            "src/pkg/mod.py",
+            "fast/__init__.pyi",
+        ];
+        let dir = tree(&files);
+        let located = |value: &str| Located {
+            value: value.to_string(),
+            place: Place::unspanned(Path::new("pyproject.toml"), "tool.zlig.extensions[0].name"),
+        };
+        let (pkg, fast, native) = (located("pkg"), located("fast"), located("pkg._native"));
+        let layout = Layout::discover(dir.path(), &pkg, None, None, &[&fast, &native]).unwrap();
+        let exts = ["fast", "pkg._native"];
+        for name in ["pkg", "pkg.sub", "pkg.mod", "pkg._native", "fast"] {
+            assert!(layout.provides(dir.path(), name, &exts), "{name}");
+        }
+        for name in ["other", "pkg.missing", "fast.sub", "pkg.sub.deeper"] {
+            assert!(!layout.provides(dir.path(), name, &exts), "{name}");
+        }
     }
 
     #[test]

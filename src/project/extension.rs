@@ -133,6 +133,56 @@ pub struct Conditional {
     pub lists: ExtensionLists,
 }
 
+/// `export-symbols` (setuptools' key): symbols the module exports besides `PyInit_<name>`
+/// and `PyModExport_<name>`, for code that opens it with ctypes or cffi.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ExportSymbols {
+    /// Only the init functions.
+    #[default]
+    None,
+    /// These C symbols too.
+    Names(Vec<String>),
+    /// `"all"`: every global symbol, as a default setuptools build exports.
+    All,
+}
+
+impl ExportSymbols {
+    fn read(table: &Table<'_>) -> Result<Self> {
+        let Some(field) = table.get("export-symbols") else {
+            return Ok(Self::None);
+        };
+        if field.is_string() {
+            let value = field.string()?;
+            return match value.value.as_str() {
+                "all" => Ok(Self::All),
+                _ => Err(value
+                    .error("expected `\"all\"` (every global symbol) or a list of symbol names")),
+            };
+        }
+        let names = field
+            .strings()
+            .map_err(|_| field.expected("`\"all\"` or a list of symbol names"))?;
+        for name in &names {
+            let valid = name
+                .value
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && name
+                    .value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !valid {
+                return Err(name.error(format!(
+                    "`{}` is not a C symbol name (ASCII letters, digits and `_`)",
+                    name.value
+                )));
+            }
+        }
+        Ok(Self::Names(names.into_iter().map(|n| n.value).collect()))
+    }
+}
+
 /// One `[[tool.zlig.extensions]]` entry, as declared.
 #[derive(Debug, Clone)]
 pub struct ExtensionDecl {
@@ -145,6 +195,8 @@ pub struct ExtensionDecl {
     pub optional: bool,
     /// Cython directives for this extension's Cython sources, over `[tool.zlig.cython]`'s.
     pub cython_directives: Directives,
+    /// `export-symbols`: what the module exports besides its init functions.
+    pub export_symbols: ExportSymbols,
     /// Where the entry itself is, for errors about the whole extension.
     pub place: Place,
 }
@@ -189,6 +241,7 @@ impl ExtensionDecl {
                 Some(directives) => read_directives(&directives)?,
                 None => Directives::new(),
             },
+            export_symbols: ExportSymbols::read(table)?,
             place: name.place.clone(),
             name,
         })
@@ -214,6 +267,7 @@ const EXTENSION_ONLY_KEYS: &[&str] = &[
     "py-limited-api",
     "optional",
     "cython-directives",
+    "export-symbols",
     "when",
 ];
 

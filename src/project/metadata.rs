@@ -18,7 +18,8 @@ use pep508_rs::{ExtraName, PackageName, Requirement};
 
 use super::dynamic;
 use super::files::{Kind, Pattern, existing};
-use super::names::is_dotted_name;
+use super::names::{is_dotted_name, is_identifier};
+use super::settings::VersionFile;
 use super::toml::{Field, Located, Table};
 use crate::error::{ConfigError, IoContext, Result};
 
@@ -45,6 +46,28 @@ pub struct Metadata {
     pub optional_dependencies: BTreeMap<ExtraName, Vec<Requirement>>,
     /// Entry point group → name → object reference, for `entry_points.txt`.
     pub entry_points: BTreeMap<String, BTreeMap<String, String>>,
+    /// `import-names` (PEP 794), when given: what the project provides to `import`.
+    pub import_names: Option<Vec<ImportName>>,
+    /// `import-namespaces` (PEP 794), when given: namespace packages it adds to.
+    pub import_namespaces: Option<Vec<ImportName>>,
+}
+
+/// One entry of `import-names` or `import-namespaces` (PEP 794).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportName {
+    /// The dotted name.
+    pub name: String,
+    /// Marked `; private`: importable, but not meant for users.
+    pub private: bool,
+}
+
+impl std::fmt::Display for ImportName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.private {
+            true => write!(f, "{}; private", self.name),
+            false => f.write_str(&self.name),
+        }
+    }
 }
 
 /// The long description.
@@ -90,6 +113,8 @@ const PROJECT_KEYS: &[&str] = &[
     "scripts",
     "gui-scripts",
     "entry-points",
+    "import-names",
+    "import-namespaces",
     "dynamic",
 ];
 
@@ -99,20 +124,27 @@ const DEFAULT_LICENSE_FILES: &[&str] = &["LICEN[CS]E*", "COPYING*", "NOTICE*", "
 impl Metadata {
     /// Reads and validates `[project]`. `dynamic_source` names the project-relative file
     /// to read dynamic values from; it is asked for only when `dynamic` lists one.
+    ///
+    /// A dynamic version comes from `version_file` when it is given (`[tool.zlig.version]`).
+    /// `provides` says whether the wheel will hold a dotted module or package, for the
+    /// check of `import-names` and `import-namespaces`.
     pub fn read(
         project: &Table<'_>,
         root: &Path,
         dynamic_source: impl FnOnce() -> Option<PathBuf>,
+        version_file: Option<&VersionFile>,
+        provides: &dyn Fn(&str) -> bool,
     ) -> Result<Self> {
         project.reject_unknown(PROJECT_KEYS)?;
         let name = project
             .string("name")?
             .ok_or_else(|| project.place.error("missing required key `name`"))?;
-        let dynamic = Dynamic::read(project, root, dynamic_source)?;
+        let dynamic = Dynamic::read(project, root, dynamic_source, version_file)?;
         let (license, mut license_files) = read_license(project, root)?;
         license_files.extend(read_license_files(project, root)?);
         license_files.sort();
         license_files.dedup();
+        let (import_names, import_namespaces) = read_import_names(project, provides)?;
         Ok(Self {
             normalized: check_name(&name)?,
             name: name.value,
@@ -135,6 +167,8 @@ impl Metadata {
                 .collect::<Result<_>>()?,
             optional_dependencies: read_extras(project)?,
             entry_points: read_entry_points(project)?,
+            import_names,
+            import_namespaces,
         })
     }
 
@@ -149,25 +183,29 @@ impl Metadata {
     }
 }
 
-/// What `[project] dynamic` lists, and the file it is read from.
-struct Dynamic {
+/// What `[project] dynamic` lists, and the files it is read from.
+struct Dynamic<'a> {
     version: bool,
     description: bool,
-    /// The file (project-relative) and its text, when something is dynamic.
+    /// The Python file (project-relative) and its text, when something is read from it.
     source: Option<(PathBuf, String)>,
+    /// `[tool.zlig.version]`, which the version is read from instead, and the file's text.
+    version_file: Option<(&'a VersionFile, PathBuf, String)>,
 }
 
-impl Dynamic {
+impl<'a> Dynamic<'a> {
     fn read(
         project: &Table<'_>,
         root: &Path,
         dynamic_source: impl FnOnce() -> Option<PathBuf>,
+        version_file: Option<&'a VersionFile>,
     ) -> Result<Self> {
         let entries = project.strings("dynamic")?.unwrap_or_default();
         let mut dynamic = Self {
             version: false,
             description: false,
             source: None,
+            version_file: None,
         };
         for entry in &entries {
             match entry.value.as_str() {
@@ -180,7 +218,20 @@ impl Dynamic {
                 }
             }
         }
-        if let Some(first) = entries.first() {
+        if let Some(table) = version_file {
+            if !dynamic.version {
+                return Err(table.place.error(
+                    "says where to read the version, but `project.dynamic` does not list `version`",
+                ));
+            }
+            let (path, text) = read_file(root, &table.path, "version file")?;
+            dynamic.version_file = Some((table, path, text));
+        }
+        let from_python = entries.iter().find(|e| match e.value.as_str() {
+            "version" => version_file.is_none(),
+            _ => true,
+        });
+        if let Some(first) = from_python {
             let file = dynamic_source().ok_or_else(|| {
                 first.error(
                     "needs a Python package or module to read from, and the project has none",
@@ -195,6 +246,12 @@ impl Dynamic {
     }
 
     fn version(&self, project: &Table<'_>) -> Result<Version> {
+        if let Some((table, file, text)) = &self.version_file {
+            if let Some(v) = project.string("version")? {
+                return Err(v.error("`version` is listed in `dynamic` and also given"));
+            }
+            return version_from_file(table, file, text);
+        }
         let (given, source) = (project.string("version")?, self.source.as_ref());
         match (given, source.filter(|_| self.version)) {
             (Some(v), None) => parse_version(&v),
@@ -257,6 +314,35 @@ impl Dynamic {
             (None, None) => Ok(None),
         }
     }
+}
+
+/// The version `table`'s pattern finds in `text` (the file `file`): the first match's
+/// version group, as hatchling reads it.
+fn version_from_file(table: &VersionFile, file: &Path, text: &str) -> Result<Version> {
+    let found = table
+        .pattern
+        .value
+        .captures(text)
+        .and_then(|captures| captures.get(table.group));
+    let Some(found) = found else {
+        return Err(table.pattern.error(format!(
+            "matches nothing in {}, so there is no version to read",
+            file.display()
+        )));
+    };
+    Version::from_str(found.as_str().trim()).map_err(|err| {
+        ConfigError::at(
+            file,
+            text,
+            Some(found.range()),
+            "",
+            format!(
+                "`{}` (the version `tool.zlig.version.pattern` found) is not a valid PEP 440 version: {err}",
+                found.as_str()
+            ),
+        )
+        .into()
+    })
 }
 
 /// Validates and normalizes a project name (PEP 508 names, PEP 503 normalization).
@@ -622,6 +708,102 @@ fn read_entries(table: &Table<'_>, scripts: bool) -> Result<BTreeMap<String, Str
     Ok(entries)
 }
 
+/// The keywords of Python 3, which cannot be a part of an import name.
+const PYTHON_KEYWORDS: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
+];
+
+/// `import-names` and `import-namespaces`, in that order.
+type ImportNames = (Option<Vec<ImportName>>, Option<Vec<ImportName>>);
+
+/// Import names, each with the entry it was read from.
+type PlacedImportNames = Option<Vec<(ImportName, Located<String>)>>;
+
+/// `import-names` and `import-namespaces`, as PEP 794 wants them: dotted identifiers (no
+/// keyword), each optionally marked `; private`; no name twice, in one key or across both;
+/// a dotted name's parents listed too; and every name one the wheel provides.
+fn read_import_names(project: &Table<'_>, provides: &dyn Fn(&str) -> bool) -> Result<ImportNames> {
+    let mut seen: BTreeMap<String, &'static str> = BTreeMap::new();
+    let mut read = |key: &'static str| -> Result<PlacedImportNames> {
+        let Some(values) = project.strings(key)? else {
+            return Ok(None);
+        };
+        let mut names = Vec::new();
+        for value in values {
+            let name = parse_import_name(&value)?;
+            if let Some(other) = seen.insert(name.name.clone(), key) {
+                return Err(value.error(match other == key {
+                    true => format!("`{}` is listed twice", name.name),
+                    false => format!(
+                        "`{}` is listed in `{other}` too: a name is either provided or a namespace (PEP 794)",
+                        name.name
+                    ),
+                }));
+            }
+            names.push((name, value));
+        }
+        Ok(Some(names))
+    };
+    let names = read("import-names")?;
+    let namespaces = read("import-namespaces")?;
+    for (name, value) in names.iter().chain(&namespaces).flatten() {
+        let parts: Vec<&str> = name.name.split('.').collect();
+        for end in 1..parts.len() {
+            let parent = parts[..end].join(".");
+            if !seen.contains_key(&parent) {
+                return Err(value.error(format!(
+                    "`{}` is a dotted name, so `{parent}` must be listed too, in `import-namespaces` or `import-names` (PEP 794)",
+                    name.name
+                )));
+            }
+        }
+        if !provides(&name.name) {
+            return Err(value.error(format!(
+                "the wheel has no module or package `{}`: list only names that `import` finds once the project is installed",
+                name.name
+            )));
+        }
+    }
+    let strip =
+        |list: PlacedImportNames| list.map(|l| l.into_iter().map(|(name, _)| name).collect());
+    Ok((strip(names), strip(namespaces)))
+}
+
+/// `name`, `a.b` or `name; private` (blanks allowed around the `;`).
+fn parse_import_name(value: &Located<String>) -> Result<ImportName> {
+    let (name, private) = match value.value.split_once(';') {
+        Some((name, option)) => {
+            if option.trim() != "private" {
+                return Err(value.error(format!(
+                    "`{}` is not an option of an import name: the only one is `private`, as in `name; private`",
+                    option.trim()
+                )));
+            }
+            (name.trim_end(), true)
+        }
+        None => (value.value.as_str(), false),
+    };
+    for part in name.split('.') {
+        if !is_identifier(part) {
+            return Err(value.error(format!(
+                "`{name}` is not an import name: `{part}` is not a Python identifier"
+            )));
+        }
+        if PYTHON_KEYWORDS.contains(&part) {
+            return Err(value.error(format!(
+                "`{name}` cannot be imported: `{part}` is a Python keyword"
+            )));
+        }
+    }
+    Ok(ImportName {
+        name: name.to_string(),
+        private,
+    })
+}
+
 /// `module.path:attr.path`, per the entry points specification.
 fn is_object_reference(value: &str) -> bool {
     match value.split_once(':') {
@@ -650,7 +832,15 @@ pub(crate) mod tests {
         let file = TomlFile::parse(Path::new("pyproject.toml"), toml.to_string())?;
         let root = file.root();
         let project = root.table("project")?.unwrap();
-        Metadata::read(&project, dir.path(), || Some("pkg/__init__.py".into()))
+        let tool = root.table("tool")?;
+        let settings = crate::project::settings::Settings::read(tool.as_ref())?;
+        Metadata::read(
+            &project,
+            dir.path(),
+            || Some("pkg/__init__.py".into()),
+            settings.version.as_ref(),
+            &|name| name == "pkg" || name.starts_with("pkg."),
+        )
     }
 
     #[test]
@@ -708,6 +898,109 @@ pub(crate) mod tests {
                 .to_string();
             assert!(err.contains(expected), "{body}\n→ {err}");
         }
+    }
+
+    #[test]
+    fn import_names_are_read_with_their_private_mark() {
+        let toml = "[project]\nname = \"p\"\nversion = \"1\"\nimport-names = [\"pkg.fast ;  private\"]\nimport-namespaces = [\"pkg\"]\n";
+        let metadata = read(toml, &[]).unwrap();
+        let names: Vec<String> = metadata
+            .import_names
+            .unwrap()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(names, ["pkg.fast; private"]);
+        assert_eq!(metadata.import_namespaces.unwrap()[0].name, "pkg");
+        let empty = read(
+            "[project]\nname = \"p\"\nversion = \"1\"\nimport-names = []\n",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(empty.import_names, Some(vec![]));
+        assert_eq!(empty.import_namespaces, None);
+    }
+
+    #[test]
+    fn bad_import_names_point_at_the_entry() {
+        let cases = [
+            (
+                "import-names = [\"pkg\", \"9lives\"]",
+                "`project.import-names[1]`: `9lives` is not an import name",
+            ),
+            (
+                "import-names = [\"pkg.class\"]",
+                "`class` is a Python keyword",
+            ),
+            (
+                "import-names = [\"pkg; public\"]",
+                "the only one is `private`",
+            ),
+            ("import-names = [\"pkg\", \"pkg\"]", "`pkg` is listed twice"),
+            (
+                "import-names = [\"pkg\"]\nimport-namespaces = [\"pkg\"]",
+                "`project.import-namespaces[0]`: `pkg` is listed in `import-names` too",
+            ),
+            (
+                "import-names = [\"pkg.sub\"]",
+                "so `pkg` must be listed too",
+            ),
+            (
+                "import-names = [\"other\"]",
+                "the wheel has no module or package `other`",
+            ),
+        ];
+        for (body, expected) in cases {
+            let err = read(
+                &format!("[project]\nname = \"p\"\nversion = \"1\"\n{body}\n"),
+                &[],
+            )
+            .err()
+            .unwrap()
+            .to_string();
+            assert!(err.contains(expected), "{body}\n→ {err}");
+        }
+    }
+
+    #[test]
+    fn a_dynamic_version_is_read_from_a_header_with_the_pattern() {
+        let header = ("v.h", "#pragma once\n#define FAST_VERSION \"1.4.2rc1\"\n");
+        let table = |pattern: &str| {
+            format!(
+                "[project]\nname = \"p\"\ndynamic = [\"version\"]\n[tool.zlig.version]\npath = \"v.h\"\npattern = '{pattern}'\n"
+            )
+        };
+        let metadata = read(&table(r#"^#define FAST_VERSION "(.+)""#), &[header]).unwrap();
+        assert_eq!(metadata.version.to_string(), "1.4.2rc1");
+        let err = read(&table(r#"^#define SLOW_VERSION "(.+)""#), &[header])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("`tool.zlig.version.pattern`: matches nothing in v.h"),
+            "{err}"
+        );
+        let err = read(&table(r#"#define (FAST_VERSION)"#), &[header])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.starts_with("v.h:2:9: `FAST_VERSION` (the version `tool.zlig.version.pattern` found) is not a valid PEP 440 version"),
+            "{err}"
+        );
+        let err = read(&table("(x)"), &[]).err().unwrap().to_string();
+        assert!(
+            err.contains("`tool.zlig.version.path`: version file `v.h` does not exist"),
+            "{err}"
+        );
+        let err = read(
+            "[project]\nname = \"p\"\nversion = \"1\"\n[tool.zlig.version]\npath = \"v.h\"\n",
+            &[header],
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(err.contains("`tool.zlig.version`: says where to read the version, but `project.dynamic` does not list `version`"), "{err}");
     }
 
     #[test]

@@ -22,6 +22,7 @@ use crate::error::{IoContext, Result};
 use discovery::Layout;
 use metadata::Metadata;
 use settings::Settings;
+use toml::Located;
 
 /// Why there is no project to read.
 #[derive(Debug, thiserror::Error)]
@@ -77,11 +78,8 @@ impl Project {
         let name = project
             .string("name")?
             .ok_or_else(|| project.place.error("missing required key `name`"))?;
-        let extension_names: Vec<&str> = settings
-            .extensions
-            .iter()
-            .map(|e| e.name.value.as_str())
-            .collect();
+        let extension_names: Vec<&Located<String>> =
+            settings.extensions.iter().map(|e| &e.name).collect();
         // The name is checked before it is used to look for the default package.
         metadata::check_name(&name)?;
         let layout = Layout::discover(
@@ -91,7 +89,14 @@ impl Project {
             settings.packages.as_deref(),
             &extension_names,
         )?;
-        let metadata = Metadata::read(&project, &root, || layout.dynamic_source(&root))?;
+        let extensions: Vec<&str> = extension_names.iter().map(|e| e.value.as_str()).collect();
+        let metadata = Metadata::read(
+            &project,
+            &root,
+            || layout.dynamic_source(&root),
+            settings.version.as_ref(),
+            &|name| layout.provides(&root, name, &extensions),
+        )?;
         let build_base = build_dir::base(&root, &settings, &layout)?;
         Ok(Self {
             root,

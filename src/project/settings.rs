@@ -57,15 +57,184 @@ pub struct Settings {
     pub optimize: Option<Optimize>,
     pub target: Option<Located<TargetSpec>>,
     pub py_limited_api: Option<Located<String>>,
+    /// The target interpreter's include dir (`python-include`), for a cross build.
+    pub python_include: Option<Located<String>>,
     pub verbose: bool,
     /// Whether an editable install rebuilds changed extensions on import.
     pub editable_rebuild: bool,
+    /// Whether tools zlig kept from earlier builds count as found (`reuse-tools`).
+    pub reuse_tools: bool,
+    /// Whether compiles go through the object cache shared by every build (`object-cache`).
+    pub object_cache: bool,
     pub extensions: Vec<ExtensionDecl>,
     /// `[tool.zlig.cython]`, or its defaults.
     pub cython: CythonSettings,
     pub sdist_include: Vec<Located<Pattern>>,
     pub sdist_exclude: Vec<Located<Pattern>>,
     pub wheel_exclude: Vec<Located<Pattern>>,
+    /// `[tool.zlig.version]`: where a dynamic version is read from, if not `__version__`.
+    pub version: Option<VersionFile>,
+    /// `[tool.zlig.wheel] force-include`: project files or folders put at paths of the
+    /// wheel's root, in file order.
+    pub force_include: Vec<ForceInclude>,
+    /// `[tool.zlig.wheel] data`: project folders shipped through the wheel's
+    /// `<name>-<version>.data/<scheme>/` folders.
+    pub wheel_data: Vec<WheelData>,
+    /// `sbom-files`: the project's own SBOMs, for `.dist-info/sboms/` (PEP 770).
+    pub sbom_files: Vec<Located<Pattern>>,
+}
+
+/// One `force-include` entry (hatchling's key and meaning): a project file or folder, and
+/// the path it gets in the wheel, from the wheel's root.
+#[derive(Debug, Clone)]
+pub struct ForceInclude {
+    /// The project-relative file or folder (the key; placed at the key).
+    pub source: Located<String>,
+    /// The `/`-separated path in the wheel, without `./` or a trailing `/`.
+    pub target: Located<String>,
+}
+
+/// One `data` entry: a wheel scheme and the project folder whose files it installs.
+#[derive(Debug, Clone)]
+pub struct WheelData {
+    /// `purelib`, `platlib`, `headers`, `scripts` or `data` (placed at the key).
+    pub scheme: Located<String>,
+    /// The project-relative folder.
+    pub folder: Located<String>,
+}
+
+/// The install schemes of a wheel's `.data` folder (binary distribution format).
+const WHEEL_SCHEMES: &[&str] = &["purelib", "platlib", "headers", "scripts", "data"];
+
+impl ForceInclude {
+    fn read_all(table: &Table<'_>) -> Result<Vec<Self>> {
+        let mut entries: Vec<Self> = Vec::new();
+        for key in table.keys() {
+            let source = Located {
+                value: key.to_string(),
+                place: table.key_place(key).expect("listed key"),
+            };
+            check_relative(&source.value).map_err(|why| source.error(why))?;
+            let mut target = table.string(key)?.expect("listed key");
+            check_relative(&target.value).map_err(|why| target.error(why))?;
+            target.value = target
+                .value
+                .trim_start_matches("./")
+                .trim_end_matches('/')
+                .to_string();
+            let first = target.value.split('/').next().unwrap_or_default();
+            if first.ends_with(".dist-info") || first.ends_with(".data") {
+                return Err(target.error(
+                    "the wheel's `.dist-info` and `.data` folders are written by zlig: use `tool.zlig.wheel.data` for the `.data` schemes",
+                ));
+            }
+            if target.value.is_empty() {
+                return Err(target.error("expected a path in the wheel, such as `cov.pth`"));
+            }
+            if let Some(other) = entries.iter().find(|e| e.target.value == target.value) {
+                return Err(target.error(format!(
+                    "`{}` is also the path of `{}` in the wheel",
+                    target.value, other.source.value
+                )));
+            }
+            entries.push(Self { source, target });
+        }
+        Ok(entries)
+    }
+}
+
+impl WheelData {
+    fn read_all(table: &Table<'_>) -> Result<Vec<Self>> {
+        table.reject_unknown(WHEEL_SCHEMES)?;
+        let mut entries = Vec::new();
+        for key in table.keys() {
+            let folder = table.string(key)?.expect("listed key");
+            check_relative(&folder.value).map_err(|why| folder.error(why))?;
+            entries.push(Self {
+                scheme: Located {
+                    value: key.to_string(),
+                    place: table.key_place(key).expect("listed key"),
+                },
+                folder,
+            });
+        }
+        Ok(entries)
+    }
+}
+
+/// `[tool.zlig.version]`: a dynamic version read from any text file (a C header, say) with
+/// a regular expression, as hatchling's regex version source does.
+#[derive(Debug, Clone)]
+pub struct VersionFile {
+    /// The project-relative file.
+    pub path: Located<String>,
+    /// The expression, in multi-line mode (`^` and `$` match at line ends).
+    pub pattern: Located<regex::Regex>,
+    /// The group that holds the version: the one named `version`, else the only one.
+    pub group: usize,
+    /// The table itself, for errors about it as a whole.
+    pub place: Place,
+}
+
+/// The pattern when none is given: hatchling's default, `__version__` or `VERSION`
+/// assigned a quoted string, with an optional `v` (without its backreference to the
+/// opening quote, which the `regex` crate does not have).
+const DEFAULT_VERSION_PATTERN: &str =
+    r#"(?i)^(?:__version__|VERSION) *= *['"]v?(?P<version>[^'"\n]+)['"]"#;
+
+impl VersionFile {
+    fn read(table: &Table<'_>) -> Result<Self> {
+        table.reject_unknown(&["path", "pattern"])?;
+        let path = table.string("path")?.ok_or_else(|| {
+            table
+                .place
+                .error("missing required key `path` (the file holding the version)")
+        })?;
+        check_relative(&path.value).map_err(|why| path.error(why))?;
+        let pattern = table.string("pattern")?.unwrap_or_else(|| Located {
+            value: DEFAULT_VERSION_PATTERN.to_string(),
+            place: table.place.clone(),
+        });
+        let regex = regex::RegexBuilder::new(&pattern.value)
+            .multi_line(true)
+            .build()
+            .map_err(|err| {
+                // The crate's message repeats the pattern with a pointer under it; the
+                // place shown with ours does that already.
+                let text = err.to_string();
+                let reason = text
+                    .lines()
+                    .find_map(|line| line.strip_prefix("error: "))
+                    .unwrap_or(&text)
+                    .to_string();
+                pattern.error(format!("not a valid regular expression: {reason}"))
+            })?;
+        let named = regex.capture_names().position(|n| n == Some("version"));
+        let group = match (named, regex.captures_len()) {
+            (Some(index), _) => index,
+            (None, 2) => 1,
+            (None, 1) => {
+                return Err(pattern.error(
+                    "has no group: put the version in one, such as `VERSION \"(.+)\"`, or name it `(?P<version>...)`",
+                ));
+            }
+            (None, n) => {
+                return Err(pattern.error(format!(
+                    "has {} groups and none is named `version`: name the one holding the version `(?P<version>...)`",
+                    n - 1
+                )));
+            }
+        };
+        Ok(Self {
+            path,
+            pattern: Located {
+                value: regex,
+                place: pattern.place,
+            },
+            group,
+            place: table.place.clone(),
+        })
+    }
 }
 
 /// The keys of `[tool.zlig]` that `config_settings` can set too.
@@ -80,10 +249,23 @@ const SCALAR_KEYS: &[&str] = &[
 ];
 
 /// The keys only `[tool.zlig]` has.
-const TABLE_KEYS: &[&str] = &["extensions", "cython", "sdist", "wheel"];
+const TABLE_KEYS: &[&str] = &[
+    "extensions",
+    "cython",
+    "sdist",
+    "wheel",
+    "version",
+    "sbom-files",
+];
 
 /// The keys only `config_settings` has.
-const SETTING_ONLY_KEYS: &[&str] = &["verbose", "editable-rebuild"];
+const SETTING_ONLY_KEYS: &[&str] = &[
+    "python-include",
+    "verbose",
+    "editable-rebuild",
+    "reuse-tools",
+    "object-cache",
+];
 
 impl Settings {
     /// Reads `[tool.zlig]` and the flit compatibility tables from `tool`.
@@ -104,8 +286,11 @@ impl Settings {
             optimize: None,
             target: None,
             py_limited_api: None,
+            python_include: None,
             verbose: false,
             editable_rebuild: true,
+            reuse_tools: true,
+            object_cache: true,
             extensions: Vec::new(),
             cython: CythonSettings::defaults(Place::unspanned(
                 Path::new("pyproject.toml"),
@@ -114,6 +299,10 @@ impl Settings {
             sdist_include: Vec::new(),
             sdist_exclude: Vec::new(),
             wheel_exclude: Vec::new(),
+            version: None,
+            force_include: Vec::new(),
+            wheel_data: Vec::new(),
+            sbom_files: Vec::new(),
         };
         if let Some(flit) = &flit {
             settings.read_flit(flit)?;
@@ -161,10 +350,20 @@ impl Settings {
             self.sdist_include.extend(sdist.patterns("include")?);
             self.sdist_exclude.extend(sdist.patterns("exclude")?);
         }
-        if let Some(wheel) = zlig.table("wheel")? {
-            wheel.reject_unknown(&["exclude"])?;
-            self.wheel_exclude.extend(wheel.patterns("exclude")?);
+        if let Some(version) = zlig.table("version")? {
+            self.version = Some(VersionFile::read(&version)?);
         }
+        if let Some(wheel) = zlig.table("wheel")? {
+            wheel.reject_unknown(&["exclude", "force-include", "data"])?;
+            self.wheel_exclude.extend(wheel.patterns("exclude")?);
+            if let Some(table) = wheel.table("force-include")? {
+                self.force_include = ForceInclude::read_all(&table)?;
+            }
+            if let Some(table) = wheel.table("data")? {
+                self.wheel_data = WheelData::read_all(&table)?;
+            }
+        }
+        self.sbom_files = zlig.patterns("sbom-files")?;
         Ok(())
     }
 
@@ -219,8 +418,17 @@ impl Settings {
                 "optimize" => self.optimize = Some(Optimize::parse(&last())?),
                 "target" => self.target = Some(target_spec(last())?),
                 "py-limited-api" => self.py_limited_api = Some(last()),
+                "python-include" => {
+                    let dir = last();
+                    if dir.value.trim().is_empty() {
+                        return Err(place.error("expected a folder"));
+                    }
+                    self.python_include = Some(dir);
+                }
                 "verbose" => self.verbose = boolean(&last())?,
                 "editable-rebuild" => self.editable_rebuild = boolean(&last())?,
+                "reuse-tools" => self.reuse_tools = boolean(&last())?,
+                "object-cache" => self.object_cache = boolean(&last())?,
                 other => {
                     let known = [SCALAR_KEYS, SETTING_ONLY_KEYS].concat();
                     return Err(place.error(format!(
@@ -329,6 +537,76 @@ mod tests {
             err.contains("`optimise`: unknown config setting (did you mean `optimize`?)"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_version_pattern_needs_one_group_or_one_named_version() {
+        let read = |pattern: &str| {
+            settings(&format!(
+                "[tool.zlig.version]\npath = \"v.h\"\npattern = '{pattern}'\n"
+            ))
+            .map(|s| s.version.unwrap().group)
+        };
+        assert_eq!(read(r#"#define V "(.+)""#).unwrap(), 1);
+        assert_eq!(read(r#"(MAJOR) "(?P<version>.+)""#).unwrap(), 2);
+        assert!(settings("[tool.zlig.version]\npath = \"v.py\"\n").is_ok());
+        for (pattern, expected) in [
+            (
+                r#"#define V "(.+""#,
+                "`tool.zlig.version.pattern`: not a valid regular expression: unclosed group",
+            ),
+            (r#"#define V ".+""#, "has no group"),
+            (r#"(A) "(.+)""#, "has 2 groups and none is named `version`"),
+        ] {
+            let err = read(pattern).err().unwrap().to_string();
+            assert!(err.contains(expected), "{pattern}\n→ {err}");
+        }
+    }
+
+    #[test]
+    fn files_outside_the_packages_are_read_and_checked() {
+        let s = settings(
+            "[tool.zlig.wheel]\nforce-include = { \"src/extra/cov.pth\" = \"./cov.pth\", \"share/\" = \"extra/\" }\ndata = { scripts = \"bin\", headers = \"include\" }\n",
+        )
+        .unwrap();
+        let pairs: Vec<(&str, &str)> = s
+            .force_include
+            .iter()
+            .map(|f| (f.source.value.as_str(), f.target.value.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [("src/extra/cov.pth", "cov.pth"), ("share/", "extra")]
+        );
+        assert_eq!(s.wheel_data[0].scheme.value, "scripts");
+        for (toml, expected) in [
+            (
+                "force-include = { \"../cov.pth\" = \"cov.pth\" }",
+                "pyproject.toml:2:19: `tool.zlig.wheel.force-include.\"../cov.pth\"`: a path must stay inside the project",
+            ),
+            (
+                "force-include = { \"cov.pth\" = \"/cov.pth\" }",
+                "`tool.zlig.wheel.force-include.\"cov.pth\"`: a path must stay inside the project",
+            ),
+            (
+                "force-include = { \"a.pth\" = \"x.pth\", \"b.pth\" = \"x.pth\" }",
+                "`x.pth` is also the path of `a.pth` in the wheel",
+            ),
+            (
+                "force-include = { \"a.txt\" = \"p-1.dist-info/a.txt\" }",
+                "are written by zlig",
+            ),
+            (
+                "data = { script = \"bin\" }",
+                "`tool.zlig.wheel.data.script`: unknown key; did you mean `scripts`?",
+            ),
+        ] {
+            let err = settings(&format!("[tool.zlig.wheel]\n{toml}\n"))
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(err.contains(expected), "{toml}\n→ {err}");
+        }
     }
 
     #[test]

@@ -147,7 +147,8 @@ impl<'a> Table<'a> {
         })
     }
 
-    /// The place of `key` itself (not its value), for errors about the name.
+    /// Where `key` itself is written (not its value), for tables whose keys are values,
+    /// such as paths.
     pub fn key_place(&self, key: &str) -> Option<Place> {
         let (k, _) = self.table.get_key_value(key)?;
         Some(self.place.child(&quote_key(key), k.span()))

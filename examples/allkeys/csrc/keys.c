@@ -13,6 +13,9 @@
 const char *allkeys_when_source(void); /* from csrc/x86_64_only.c */
 #endif
 
+/* Called through ctypes: exported because `export-symbols` names it. */
+long allkeys_exported(long n) { return NUMBER * n; }
+
 static PyObject *report(PyObject *self, PyObject *unused) {
     PyObject *d = PyDict_New();
     PyObject *v;

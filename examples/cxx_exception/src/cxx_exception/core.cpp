@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "checks.h"
@@ -73,9 +74,34 @@ PyObject *py_words(PyObject *, PyObject *arg) {
     }
 }
 
+// Exceptions that nothing catches end the process through std::terminate, which reports
+// their type and what() on stderr before aborting, as g++'s runtime does.
+
+// factorial(), but an exception cannot leave it: a bad argument terminates the process.
+long long factorial_or_terminate(long n) noexcept {
+    return factorial(n);
+}
+
+PyObject *py_factorial_noexcept(PyObject *, PyObject *arg) {
+    long n = PyLong_AsLong(arg);
+    if (n == -1 && PyErr_Occurred()) {
+        return nullptr;
+    }
+    return PyLong_FromLongLong(factorial_or_terminate(n));
+}
+
+// Throws in a thread of its own, where no Python code can catch it.
+PyObject *py_fail_in_thread(PyObject *, PyObject *) {
+    std::thread worker([] { throw std::runtime_error("the worker thread gave up"); });
+    worker.join();
+    Py_RETURN_NONE;
+}
+
 PyMethodDef methods[] = {
     {"factorial", py_factorial, METH_O, "n! for 0 <= n <= 20; ValueError otherwise."},
     {"words", py_words, METH_O, "The words of a text, split by C++; ValueError if none."},
+    {"factorial_noexcept", py_factorial_noexcept, METH_O, "n!, or the process ends on a bad n."},
+    {"fail_in_thread", py_fail_in_thread, METH_NOARGS, "Ends the process from a C++ thread."},
     {nullptr, nullptr, 0, nullptr},
 };
 
