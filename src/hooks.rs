@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::audit;
 use crate::compile::backend::{self, Backend};
+use crate::compile::build_details;
 use crate::compile::build_dir::{self, BuildDir};
 use crate::compile::cython::{self, CythonCandidates};
 use crate::compile::graph::BuildGraph;
@@ -262,11 +263,21 @@ fn compile_project(request: &Request) -> Result<(Project, Option<Compiled>)> {
             found.as_ref()
         }
     };
+    let settings = &project.settings;
+    let given = match (&settings.build_details, &settings.python_include) {
+        (Some(file), Some(_)) => {
+            return Err(file.error(
+                "give the target interpreter's headers one way: `build-details` or `python-include`, not both",
+            ));
+        }
+        (Some(file), None) => Some(build_details::headers(file, &target)?),
+        (None, dir) => dir.clone(),
+    };
     target.include_dir = target_headers::include_dir(
         &target,
         &request.interpreter.triplet(),
         zig,
-        project.settings.python_include.as_ref(),
+        given.as_ref(),
         build_dir.path(),
     )?;
     graph.target.include_dir = target.include_dir.clone();

@@ -43,6 +43,21 @@ def call_hook(venv, name: str, project: Path, out: Path, env: Mapping[str, str],
     return Hooked(out / proc.stdout.strip().splitlines()[-1], proc.stdout)
 
 
+def build_failure(zlig_venv, env, project, config) -> str:
+    """The output of a build_wheel hook that must fail, with one message and no traceback."""
+    out = project.parent / "out"
+    out.mkdir(exist_ok=True)
+    proc = zlig_venv.call(
+        HOOK, "build_wheel", str(out), json.dumps(config),
+        cwd=project, env=env,
+    )
+    assert proc.returncode == 1, proc.stdout
+    assert proc.stdout.count("zlig: error:") == 1, proc.stdout
+    assert "Traceback" not in proc.stdout and "panicked" not in proc.stdout
+    assert list(out.iterdir()) == []
+    return proc.stdout
+
+
 def zig_cc(args: Sequence, cwd: Path) -> None:
     """`python -m ziglang cc ...` with the test venv's ziglang."""
     run([sys.executable, "-m", "ziglang", "cc", *args], cwd=cwd)

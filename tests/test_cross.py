@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from buildtools import auditwheel_platform, auditwheel_show, call_hook, extract
+from buildtools import auditwheel_platform, auditwheel_show, build_failure, call_hook, extract
 from debian_targets import TARGETS, DebianTarget, Sysroot, sysroot
 from helpers import ROOT, run, wheel_names, wheel_tag
 
@@ -182,6 +182,55 @@ def test_the_targets_own_headers_can_be_given(arch, zlig_venv, backend_env, tmp_
     wheel = call_hook(zlig_venv, "build_wheel", project, tmp_path / "out", backend_env, config).path
     assert (include_dir(project) / "pyconfig.h").read_text() == sysroot(target).pyconfig.read_text()
     probe_passes(target, wheel, tmp_path / "site")
+
+
+# The target interpreter states its own facts, as CPython 3.14's generator does with
+# --relative-paths (Tools/build/generate-build-details.py): paths relative to the file, which
+# sits in the stdlib folder.
+BUILD_DETAILS = """
+import json, os, sys, sysconfig
+here = sysconfig.get_path("stdlib")
+base = sysconfig.get_config_var("installed_base")
+print(json.dumps({
+    "schema_version": "1.0",
+    "base_prefix": os.path.relpath(base, here),
+    "platform": sysconfig.get_platform(),
+    "language": {"version": sysconfig.get_python_version()},
+    "implementation": {"name": sys.implementation.name},
+    "abi": {"flags": list(sys.abiflags), "extension_suffix": sysconfig.get_config_var("EXT_SUFFIX")},
+    "c_api": {"headers": os.path.relpath(sysconfig.get_path("include"), base)},
+}))
+print(here)
+"""
+
+
+def build_details(target: DebianTarget) -> Path:
+    """The target interpreter's PEP 739 build-details.json, written by it into its stdlib
+    folder (Debian's 3.11 predates the file)."""
+    root = sysroot(target)
+    proc = root.python(BUILD_DETAILS, root.root)
+    text, stdlib = proc.stdout.splitlines()
+    path = root.root / stdlib.lstrip("/") / "build-details.json"
+    path.write_text(text)
+    return path
+
+
+def test_the_targets_build_details_json_gives_its_headers(zlig_venv, backend_env, tmp_path):
+    """`-C build-details=` with the target interpreter's PEP 739 file: the build reads the
+    headers it names, and the probe passes."""
+    target = BY_ARCH["s390x"]
+    project = copy_source("abi_probe", tmp_path)
+    config = {"target": target.target, "build-details": str(build_details(target))}
+    wheel = call_hook(zlig_venv, "build_wheel", project, tmp_path / "out", backend_env, config).path
+    assert (include_dir(project) / "pyconfig.h").read_text() == sysroot(target).pyconfig.read_text()
+    probe_passes(target, wheel, tmp_path / "site")
+
+
+def test_another_targets_build_details_json_is_refused(zlig_venv, backend_env, copy_example):
+    config = {"target": BY_ARCH["s390x"].target, "build-details": str(build_details(BY_ARCH["i686"]))}
+    output = build_failure(zlig_venv, backend_env, copy_example("demo"), config)
+    assert "loads extension modules named `*.cpython-311-i386-linux-gnu.so`" in output, output
+    assert "names them `*.cpython-311-s390x-linux-gnu.so`" in output, output
 
 
 def test_the_zig_backend_gives_the_target_its_data_model_too(zlig_venv, frontend_env, tmp_path):

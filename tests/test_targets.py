@@ -18,6 +18,7 @@ from buildtools import (
     assert_manylinux_at_most_2_17,
     auditwheel_platform,
     auditwheel_show,
+    build_failure,
     call_hook,
     e_machine,
     exported_symbols,
@@ -215,22 +216,6 @@ def test_unknown_target_is_a_clear_error(zlig_venv, frontend_env, copy_example, 
     assert "`target`" in proc.stdout and "<arch>-linux-gnu" in proc.stdout, proc.stdout
     assert "Traceback" not in proc.stdout and "panicked" not in proc.stdout
     assert list(out.iterdir()) == []
-
-
-def build_failure(zlig_venv, frontend_env, project, config) -> str:
-    """The output of a build_wheel hook that must fail, with one message and no traceback."""
-    out = project.parent / "out"
-    out.mkdir(exist_ok=True)
-    proc = zlig_venv.call(
-        "import json, sys, zlig; zlig.build_wheel(sys.argv[1], json.loads(sys.argv[2]))",
-        str(out), json.dumps(config),
-        cwd=project, env=frontend_env,
-    )
-    assert proc.returncode == 1, proc.stdout
-    assert proc.stdout.count("zlig: error:") == 1, proc.stdout
-    assert "Traceback" not in proc.stdout and "panicked" not in proc.stdout
-    assert list(out.iterdir()) == []
-    return proc.stdout
 
 
 @pytest.mark.parametrize(

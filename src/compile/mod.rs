@@ -6,6 +6,7 @@
 //! backend and checks that every module was produced.
 
 pub mod backend;
+pub mod build_details;
 pub mod build_dir;
 pub mod configure_cache;
 pub mod cython;

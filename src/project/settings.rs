@@ -59,6 +59,8 @@ pub struct Settings {
     pub py_limited_api: Option<Located<String>>,
     /// The target interpreter's include dir (`python-include`), for a cross build.
     pub python_include: Option<Located<String>>,
+    /// The target interpreter's PEP 739 `build-details.json` (`build-details`).
+    pub build_details: Option<Located<String>>,
     pub verbose: bool,
     /// Whether an editable install rebuilds changed extensions on import.
     pub editable_rebuild: bool,
@@ -261,6 +263,7 @@ const TABLE_KEYS: &[&str] = &[
 /// The keys only `config_settings` has.
 const SETTING_ONLY_KEYS: &[&str] = &[
     "python-include",
+    "build-details",
     "verbose",
     "editable-rebuild",
     "reuse-tools",
@@ -287,6 +290,7 @@ impl Settings {
             target: None,
             py_limited_api: None,
             python_include: None,
+            build_details: None,
             verbose: false,
             editable_rebuild: true,
             reuse_tools: true,
@@ -424,6 +428,13 @@ impl Settings {
                         return Err(place.error("expected a folder"));
                     }
                     self.python_include = Some(dir);
+                }
+                "build-details" => {
+                    let file = last();
+                    if file.value.trim().is_empty() {
+                        return Err(place.error("expected the path of a build-details.json"));
+                    }
+                    self.build_details = Some(file);
                 }
                 "verbose" => self.verbose = boolean(&last())?,
                 "editable-rebuild" => self.editable_rebuild = boolean(&last())?,
