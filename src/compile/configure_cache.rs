@@ -51,7 +51,7 @@ pub fn seed(zig: &Zig, cache: &Path, verbose: bool) {
 /// `<zlig cache>/zig-configure-<zig version>-<build file hash>`: a new zlig with another
 /// build file, or another zig, gets its own seed.
 fn seed_dir(zig: &Zig) -> Option<PathBuf> {
-    tool_home::cache_dir().map(|dir| {
+    tool_home::writable_cache_dir().map(|dir| {
         dir.join(format!(
             "zig-configure-{}-{}",
             zig.version,

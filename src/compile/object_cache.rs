@@ -45,7 +45,7 @@ impl ObjectCache {
     /// no lasting interpreter to run it.
     pub fn open(interpreter: &Interpreter) -> Option<Self> {
         let python = interpreter.base_executable.clone()?;
-        let dir = tool_home::cache_dir()?.join("objects");
+        let dir = tool_home::writable_cache_dir()?.join("objects");
         let hash = Sha256::digest(LAUNCHER.as_bytes());
         let name: String = hash[..8].iter().map(|b| format!("{b:02x}")).collect();
         let launcher = dir.join(format!("object_cache-{name}.py"));

@@ -17,7 +17,7 @@ const KEPT_ANSWERS: usize = 64;
 
 /// The first line `program arg` prints, remembered in the user's cache.
 pub fn first_line(program: &Path, arg: &str) -> Result<String, Problem> {
-    let answers = tool_home::cache_dir().map(|dir| dir.join("probes"));
+    let answers = tool_home::writable_cache_dir().map(|dir| dir.join("probes"));
     remembered_first_line(answers.as_deref(), program, arg)
 }
 

@@ -104,7 +104,7 @@ impl DataModel {
     /// The model of zig's `triple`, remembered in the user cache per zig version and
     /// triple (a compile of 50 ms, but a process start of a 185 MB binary).
     pub fn of(zig: &Zig, triple: &str) -> Result<Self> {
-        let remembered = tool_home::cache_dir().map(|dir| {
+        let remembered = tool_home::writable_cache_dir().map(|dir| {
             dir.join("data-models")
                 .join(format!("zig-{}-probe{PROBE_VERSION}", zig.version))
                 .join(format!("{triple}.json"))
@@ -366,7 +366,7 @@ pub fn include_dir(
     fallback: &Path,
 ) -> Result<PathBuf> {
     let triplet = target.arch.triplet(target.libc);
-    let home = tool_home::cache_dir()
+    let home = tool_home::writable_cache_dir()
         .map(|dir| dir.join("python-headers"))
         .unwrap_or_else(|| fallback.join("python-headers"));
     if let Some(given) = given {

@@ -8,8 +8,10 @@
 //! system allows, else a copy). Cython, a Python package, is kept the same way
 //! (`compile::cython`).
 
+use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use crate::compile::cython::Installed;
 use crate::compile::toolchain::{Ninja, Zig};
@@ -38,9 +40,40 @@ pub fn zig_global_cache() -> Option<PathBuf> {
     }
 }
 
-/// zlig's folder in the user's cache.
+/// zlig's folder in the user's cache, to read or list.
 pub(crate) fn cache_dir() -> Option<PathBuf> {
     user_cache().map(|cache| cache.join("zlig"))
+}
+
+/// zlig's folder in the user's cache, to write into: `None` when it cannot be written
+/// (read-only, full, not ours), checked once per process by writing a file there and said
+/// once, so that such a cache never fails a build: zlig then keeps no tool, caches no
+/// object and remembers no answer.
+pub(crate) fn writable_cache_dir() -> Option<PathBuf> {
+    static CHECKED: OnceLock<Option<PathBuf>> = OnceLock::new();
+    CHECKED
+        .get_or_init(|| {
+            let dir = cache_dir()?;
+            match try_writing(&dir) {
+                Ok(()) => Some(dir),
+                Err(err) => {
+                    eprintln!(
+                        "zlig: warning: zlig's cache {} cannot be written ({err}); building without it: no tool is kept and no compiled object is cached for later builds",
+                        dir.display()
+                    );
+                    None
+                }
+            }
+        })
+        .clone()
+}
+
+/// Creates `dir` and writes (then removes) a page-sized file in it.
+fn try_writing(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut file = tempfile::Builder::new().prefix(".zlig-").tempfile_in(dir)?;
+    file.write_all(&[0; 4096])?;
+    file.flush()
 }
 
 /// The kept copies of a tool in `cache` (`<name>-<version>…` entries), newest version
@@ -80,7 +113,7 @@ pub fn settle_zig(zig: Zig) -> Zig {
     };
     let size = std::fs::metadata(&zig.path).map_or(0, |m| m.len());
     let name = format!("zig-{}-{size}", version_name(&zig.version));
-    let Some(home) = cache_dir().map(|dir| dir.join(name)) else {
+    let Some(home) = writable_cache_dir().map(|dir| dir.join(name)) else {
         return zig;
     };
     if package == home {
@@ -208,7 +241,7 @@ pub fn version_name(version: &str) -> String {
 
 /// The same ninja, run from its lasting copy; the ninja itself when no copy can be made.
 pub fn settle_ninja(ninja: Ninja) -> Ninja {
-    let Some(cache) = cache_dir() else {
+    let Some(cache) = writable_cache_dir() else {
         return ninja;
     };
     let kept = cache.join(format!("ninja-{}", version_name(&ninja.version)));
@@ -284,7 +317,7 @@ fn copy_tree(
 /// of its file list>`, so that installs for different interpreters, whose compiled modules
 /// differ, get copies of their own); the installation itself when no copy can be made.
 pub fn settle_cython(found: &Installed) -> Installed {
-    let Some(cache) = cache_dir() else {
+    let Some(cache) = writable_cache_dir() else {
         return found.clone();
     };
     if found.folder.starts_with(&cache) {
