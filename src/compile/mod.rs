@@ -205,27 +205,7 @@ pub fn compile(
     };
     warmup::paid(&warmups);
     skipped.extend(left_out.iter().map(String::as_str));
-    let artifacts = graph
-        .extensions
-        .iter()
-        .filter(|ext| !skipped.contains(&ext.name.as_str()))
-        .map(|ext| {
-            let built = env.out_dir.join(&ext.output);
-            match built.is_file() {
-                true => Ok((ext.name.clone(), built)),
-                false => Err(CompileError::NoOutput {
-                    backend: backend.name().to_string(),
-                    path: built,
-                }
-                .into()),
-            }
-        })
-        .collect::<Result<Artifacts>>()?;
-    for ext in &graph.extensions {
-        if let Some(built) = artifacts.get(&ext.name) {
-            check_init_function(ext, built)?;
-        }
-    }
+    let artifacts = built_modules(graph, backend, &env, &skipped)?;
     let rebuild = backend
         .rebuild_command(&env, graph)
         .map(|command| Rebuild::new(&command, lock.path().to_path_buf()));
@@ -234,6 +214,32 @@ pub fn compile(
         rebuild,
         lock,
     })
+}
+
+/// The module each extension not `skipped` built, checked: there, and with an init function.
+fn built_modules(
+    graph: &BuildGraph,
+    backend: &dyn Backend,
+    env: &BuildEnv,
+    skipped: &[&str],
+) -> Result<Artifacts> {
+    let mut artifacts = Artifacts::new();
+    for ext in &graph.extensions {
+        if skipped.contains(&ext.name.as_str()) {
+            continue;
+        }
+        let built = env.out_dir.join(&ext.output);
+        if !built.is_file() {
+            return Err(CompileError::NoOutput {
+                backend: backend.name().to_string(),
+                path: built,
+            }
+            .into());
+        }
+        check_init_function(ext, &built)?;
+        artifacts.insert(ext.name.clone(), built);
+    }
+    Ok(artifacts)
 }
 
 /// Fails when a built module defines neither of its init functions, which Python looks for

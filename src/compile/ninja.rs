@@ -571,21 +571,7 @@ fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, link: 
         }
     };
     let mut sources: Vec<PathBuf> = ext.sources.iter().map(|s| graph.root.join(s)).collect();
-    if let Some(tool) = &graph.cython {
-        for step in &ext.cython {
-            let args = cython::arguments(tool, step);
-            let _ = writeln!(
-                out,
-                "build {}: cython {} | {}\n  args = {}\n  source = {}",
-                build_path(&step.output),
-                build_path(&graph.root.join(&step.source)),
-                build_path(Path::new(cython::STEP_FILE)),
-                words(args.iter().map(String::as_str)),
-                word(&step.source.to_string_lossy()),
-            );
-            sources.push(step.output.clone());
-        }
-    }
+    sources.extend(write_cython_steps(out, graph, ext));
     let mut objects = Vec::new();
     for (index, source) in sources.iter().enumerate() {
         let object = object_name(ext, index, source);
@@ -612,6 +598,37 @@ fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, link: 
         );
         objects.push(object);
     }
+    write_link(out, graph, ext, link, &objects);
+}
+
+/// The statements translating the extension's Cython sources; the generated files.
+fn write_cython_steps(out: &mut String, graph: &BuildGraph, ext: &Extension) -> Vec<PathBuf> {
+    let Some(tool) = &graph.cython else {
+        return Vec::new();
+    };
+    for step in &ext.cython {
+        let args = cython::arguments(tool, step);
+        let _ = writeln!(
+            out,
+            "build {}: cython {} | {}\n  args = {}\n  source = {}",
+            build_path(&step.output),
+            build_path(&graph.root.join(&step.source)),
+            build_path(Path::new(cython::STEP_FILE)),
+            words(args.iter().map(String::as_str)),
+            word(&step.source.to_string_lossy()),
+        );
+    }
+    ext.cython.iter().map(|step| step.output.clone()).collect()
+}
+
+/// The statement linking the extension's `objects` into its module.
+fn write_link(
+    out: &mut String,
+    graph: &BuildGraph,
+    ext: &Extension,
+    link: Link,
+    objects: &[PathBuf],
+) {
     let map = PathBuf::from("exports").join(ext.version_script_name());
     let ldflags = link.flags(graph, ext, &map);
     let module = Path::new(OUT).join(&ext.output);

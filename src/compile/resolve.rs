@@ -101,15 +101,7 @@ fn resolve_extension(
         .or(project.settings.py_limited_api.as_ref())
         .map(|value| limited_api_version(value, target))
         .transpose()?;
-    let suffix = match limited_api {
-        Some(_) => ".abi3.so",
-        None => target.ext_suffix.as_str(),
-    };
-    let output = name
-        .split('.')
-        .collect::<PathBuf>()
-        .with_file_name(format!("{leaf}{suffix}"));
-
+    let output = output_path(name, &leaf, limited_api.is_some(), target);
     let markers = target.marker_environment();
     let lists = std::iter::once(&decl.lists).chain(
         decl.when
@@ -127,31 +119,12 @@ fn resolve_extension(
         inputs.add(context, list, headers)?;
     }
     let language = link_language(decl, &inputs.languages, &inputs.cython)?;
-    let cython = inputs
-        .cython
-        .iter()
-        .map(|(source, _)| cython_step(project, decl, &inputs, language, source))
-        .collect::<Result<Vec<_>>>()?;
-    // The generated C sits in the build dir, not beside its `.pyx`: the `.pyx`'s folder
-    // keeps `cdef extern from "x.h"` finding the header next to it, as with setuptools.
-    for (source, _) in &inputs.cython {
-        let folder = project.root.join(source.parent().unwrap_or(Path::new("")));
-        if !inputs.include_dirs.contains(&folder) {
-            inputs.include_dirs.push(folder);
-        }
-    }
-    if let Some(why) = env.compile.iter().find_map(|flag| host_cpu_flag(flag)) {
-        return Err(ConfigError::without_place(Path::new("CFLAGS"), "", why).into());
-    }
-    let optimize = project.settings.optimize();
-    let env_link =
-        link_inputs(&project.root, env.link.iter().map(String::as_str)).map_err(|(_, why)| {
-            ConfigError::without_place(Path::new("LDFLAGS"), "", why.to_string())
-        })?;
+    let cython = cython_steps(project, decl, &mut inputs, language)?;
+    let env_link = env_link_inputs(project, env)?;
     Ok(Extension {
         language,
         cython,
-        compile_flags: inputs.compile_flags(optimize, env),
+        compile_flags: inputs.compile_flags(project.settings.optimize(), env),
         link: [
             inputs.link_dirs,
             inputs.libraries,
@@ -168,6 +141,53 @@ fn resolve_extension(
         depends: inputs.depends,
         limited_api,
         optional: decl.optional,
+    })
+}
+
+/// The module's path in the wheel: `pkg/_mod.cpython-311-x86_64-linux-gnu.so`, or
+/// `pkg/_mod.abi3.so` for the limited API.
+fn output_path(name: &str, leaf: &str, limited_api: bool, target: &Target) -> PathBuf {
+    let suffix = if limited_api {
+        ".abi3.so"
+    } else {
+        target.ext_suffix.as_str()
+    };
+    name.split('.')
+        .collect::<PathBuf>()
+        .with_file_name(format!("{leaf}{suffix}"))
+}
+
+/// The extension's Cython translations, with each Cython source's folder added to the
+/// include dirs: the generated C sits in the build dir, not beside its `.pyx`, and the
+/// folder keeps `cdef extern from "x.h"` finding the header next to it, as with setuptools.
+fn cython_steps(
+    project: &Project,
+    decl: &ExtensionDecl,
+    inputs: &mut Inputs,
+    language: Language,
+) -> Result<Vec<CythonStep>> {
+    let steps = inputs
+        .cython
+        .iter()
+        .map(|(source, _)| cython_step(project, decl, inputs, language, source))
+        .collect::<Result<Vec<_>>>()?;
+    for (source, _) in &inputs.cython {
+        let folder = project.root.join(source.parent().unwrap_or(Path::new("")));
+        if !inputs.include_dirs.contains(&folder) {
+            inputs.include_dirs.push(folder);
+        }
+    }
+    Ok(steps)
+}
+
+/// The link inputs of `LDFLAGS`, after refusing a `CFLAGS` that names the build machine's
+/// CPU.
+fn env_link_inputs(project: &Project, env: &EnvFlags) -> Result<Vec<LinkInput>> {
+    if let Some(why) = env.compile.iter().find_map(|flag| host_cpu_flag(flag)) {
+        return Err(ConfigError::without_place(Path::new("CFLAGS"), "", why).into());
+    }
+    link_inputs(&project.root, env.link.iter().map(String::as_str)).map_err(|(_, why)| {
+        ConfigError::without_place(Path::new("LDFLAGS"), "", why.to_string()).into()
     })
 }
 
