@@ -291,41 +291,8 @@ pub fn translate(graph: &BuildGraph, env: &BuildEnv) -> Result<(BuildGraph, Vec<
         .flat_map(|(i, ext)| ext.cython.iter().map(move |step| (i, step)))
         .filter(|(_, step)| !up_to_date(env, tool, step))
         .collect();
-    let mut failed: Vec<String> = Vec::new();
-    let mut messages = String::new();
-    if !steps.is_empty() {
-        let batch: Vec<Vec<String>> = steps
-            .iter()
-            .map(|(_, step)| arguments(tool, step).split_off(3))
-            .collect();
-        let file = env.work_dir.join("cython").join("batch.json");
-        let json = serde_json::to_string(&batch).expect("arguments serialize");
-        std::fs::write(&file, json).context(|| format!("writing {}", file.display()))?;
-        let mut command = Command::new(&tool.python);
-        command
-            .args(["-I", "-S", STEP_FILE, "--batch", "cython/batch.json"])
-            .arg(env.jobs.to_string())
-            .current_dir(&env.work_dir)
-            .env(SEARCH_PATH_VAR, search_path(tool));
-        let output = crate::compile::process::output(&mut command)?;
-        messages = String::from_utf8_lossy(&output.stderr)
-            .trim_end()
-            .to_string();
-        let reported = serde_json::from_slice::<Vec<String>>(&output.stdout).ok();
-        failed = match reported.filter(|_| output.status.success()) {
-            Some(failed) => failed,
-            None => {
-                return Err(CompileError::Failed {
-                    output: messages,
-                    command: Some(command_line(tool, steps[0].1)),
-                }
-                .into());
-            }
-        };
-        if env.verbose && !messages.is_empty() {
-            eprintln!("{messages}");
-        }
-    }
+    let to_run: Vec<&CythonStep> = steps.iter().map(|(_, step)| *step).collect();
+    let (failed, messages) = run_batch(tool, env, &to_run)?;
     let mut skipped = Vec::new();
     for (i, step) in &steps {
         let ext = &graph.extensions[*i];
@@ -358,6 +325,47 @@ pub fn translate(graph: &BuildGraph, env: &BuildEnv) -> Result<(BuildGraph, Vec<
         ext.sources.extend(generated);
     }
     Ok((translated, skipped))
+}
+
+/// Runs `steps` in one process of the step script, `env.jobs` at a time: the outputs of
+/// those that failed, and Cython's messages.
+fn run_batch(
+    tool: &CythonTool,
+    env: &BuildEnv,
+    steps: &[&CythonStep],
+) -> Result<(Vec<String>, String)> {
+    let Some(first) = steps.first() else {
+        return Ok((Vec::new(), String::new()));
+    };
+    let batch: Vec<Vec<String>> = steps
+        .iter()
+        .map(|step| arguments(tool, step).split_off(3))
+        .collect();
+    let file = env.work_dir.join("cython").join("batch.json");
+    let json = serde_json::to_string(&batch).expect("arguments serialize");
+    std::fs::write(&file, json).context(|| format!("writing {}", file.display()))?;
+    let mut command = Command::new(&tool.python);
+    command
+        .args(["-I", "-S", STEP_FILE, "--batch", "cython/batch.json"])
+        .arg(env.jobs.to_string())
+        .current_dir(&env.work_dir)
+        .env(SEARCH_PATH_VAR, search_path(tool));
+    let output = crate::compile::process::output(&mut command)?;
+    let messages = String::from_utf8_lossy(&output.stderr)
+        .trim_end()
+        .to_string();
+    let reported = serde_json::from_slice::<Vec<String>>(&output.stdout).ok();
+    let Some(failed) = reported.filter(|_| output.status.success()) else {
+        return Err(CompileError::Failed {
+            output: messages,
+            command: Some(command_line(tool, first)),
+        }
+        .into());
+    };
+    if env.verbose && !messages.is_empty() {
+        eprintln!("{messages}");
+    }
+    Ok((failed, messages))
 }
 
 fn command_stamp(step: &CythonStep) -> PathBuf {
