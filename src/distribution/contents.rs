@@ -281,6 +281,33 @@ pub fn sdist_files(project: &Project) -> Result<Vec<Entry>> {
     for glob in &settings.sbom_files {
         files.extend(glob.expand(root)?);
     }
+    files.extend(extension_files(project)?);
+    for include in &project.settings.sdist_include {
+        let matched = include.expand(root)?;
+        files.extend(matched.into_iter().filter(|f| !is_skipped(project, f)));
+    }
+    Ok(files
+        .into_iter()
+        .filter(|f| {
+            !project
+                .settings
+                .sdist_exclude
+                .iter()
+                .any(|p| p.value.matches(f))
+        })
+        .map(|relative| Entry {
+            path: slash_path(&relative),
+            executable: is_executable(&root.join(&relative)),
+            content: Content::File(root.join(relative)),
+        })
+        .collect())
+}
+
+/// The extensions' sources and `depends`, and the headers (`.h`, `.pxd`, `.pxi`…) under
+/// their include dirs and Cython's.
+fn extension_files(project: &Project) -> Result<BTreeSet<PathBuf>> {
+    let root = &project.root;
+    let mut files = BTreeSet::new();
     let mut include_dirs: Vec<&Located<String>> =
         project.settings.cython.include_dirs.iter().collect();
     for lists in project
@@ -305,25 +332,7 @@ pub fn sdist_files(project: &Project) -> Result<Vec<Entry>> {
                 .filter(|f| has_suffix(f, HEADER_SUFFIXES) && !is_skipped(project, f)),
         );
     }
-    for include in &project.settings.sdist_include {
-        let matched = include.expand(root)?;
-        files.extend(matched.into_iter().filter(|f| !is_skipped(project, f)));
-    }
-    Ok(files
-        .into_iter()
-        .filter(|f| {
-            !project
-                .settings
-                .sdist_exclude
-                .iter()
-                .any(|p| p.value.matches(f))
-        })
-        .map(|relative| Entry {
-            path: slash_path(&relative),
-            executable: is_executable(&root.join(&relative)),
-            content: Content::File(root.join(relative)),
-        })
-        .collect())
+    Ok(files)
 }
 
 /// The project-relative files of one top-level package or module.
