@@ -210,7 +210,9 @@ def build_details(target: DebianTarget) -> Path:
     root = sysroot(target)
     proc = root.python(BUILD_DETAILS, root.root)
     text, stdlib = proc.stdout.splitlines()
-    path = root.root / stdlib.lstrip("/") / "build-details.json"
+    # Under `qemu -L`, the interpreter's prefix is the sysroot's folder on this machine.
+    path = Path(stdlib) / "build-details.json"
+    assert path.is_relative_to(root.root), path
     path.write_text(text)
     return path
 
