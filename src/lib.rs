@@ -35,13 +35,13 @@ mod python {
         "A build failed; the message is for the user."
     );
 
-    /// Parses the JSON request, runs `hook`, and turns errors and panics into `BuildError`
+    /// Reads the request (a dict), runs `hook`, and turns errors and panics into `BuildError`
     /// (an interruption into `KeyboardInterrupt`).
     fn run<T>(
-        request: &str,
+        request: &Bound<'_, PyAny>,
         hook: impl FnOnce(&hooks::Request) -> error::Result<T>,
     ) -> PyResult<T> {
-        let mut request: hooks::Request = serde_json::from_str(request).map_err(|err| {
+        let mut request: hooks::Request = pythonize::depythonize(request).map_err(|err| {
             BuildError::new_err(format!("internal error: bad request from the hooks: {err}"))
         })?;
         request.plugins = Some(plugin::load);
@@ -74,14 +74,14 @@ mod python {
     }
 
     #[pyfunction]
-    fn get_requires_for_build_wheel(request: &str) -> PyResult<Vec<String>> {
+    fn get_requires_for_build_wheel(request: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
         run(request, hooks::requires_for_build_wheel)
     }
 
     /// A hook that writes a wheel (`build_wheel`, `build_editable`).
     fn wheel(
         kind: hooks::WheelKind,
-        request: &str,
+        request: &Bound<'_, PyAny>,
         wheel_directory: &str,
         metadata_directory: Option<&str>,
     ) -> PyResult<String> {
@@ -94,7 +94,7 @@ mod python {
     #[pyfunction]
     #[pyo3(signature = (request, wheel_directory, metadata_directory=None))]
     fn build_wheel(
-        request: &str,
+        request: &Bound<'_, PyAny>,
         wheel_directory: &str,
         metadata_directory: Option<&str>,
     ) -> PyResult<String> {
@@ -109,7 +109,7 @@ mod python {
     #[pyfunction]
     #[pyo3(signature = (request, wheel_directory, metadata_directory=None))]
     fn build_editable(
-        request: &str,
+        request: &Bound<'_, PyAny>,
         wheel_directory: &str,
         metadata_directory: Option<&str>,
     ) -> PyResult<String> {
@@ -122,7 +122,7 @@ mod python {
     }
 
     #[pyfunction]
-    fn build_sdist(request: &str, sdist_directory: &str) -> PyResult<String> {
+    fn build_sdist(request: &Bound<'_, PyAny>, sdist_directory: &str) -> PyResult<String> {
         run(request, |r| {
             hooks::build_sdist(r, Path::new(sdist_directory))
         })
@@ -131,7 +131,7 @@ mod python {
     /// `prepare_metadata_for_build_wheel`, and for `build_editable` too: the metadata is
     /// the same.
     #[pyfunction]
-    fn prepare_metadata(request: &str, metadata_directory: &str) -> PyResult<String> {
+    fn prepare_metadata(request: &Bound<'_, PyAny>, metadata_directory: &str) -> PyResult<String> {
         run(request, |r| {
             hooks::prepare_metadata(r, Path::new(metadata_directory))
         })
@@ -139,13 +139,13 @@ mod python {
 
     /// Builds the extensions next to their sources: the files written.
     #[pyfunction]
-    fn build_inplace(request: &str) -> PyResult<Vec<std::path::PathBuf>> {
+    fn build_inplace(request: &Bound<'_, PyAny>) -> PyResult<Vec<std::path::PathBuf>> {
         run(request, hooks::build_inplace)
     }
 
     /// Removes the build dirs zlig made: the folders removed.
     #[pyfunction]
-    fn clean(request: &str) -> PyResult<Vec<std::path::PathBuf>> {
+    fn clean(request: &Bound<'_, PyAny>) -> PyResult<Vec<std::path::PathBuf>> {
         run(request, hooks::clean)
     }
 

@@ -107,6 +107,20 @@ def test_editable_python_comes_from_the_source_tree_and_modules_from_the_build_d
     ]
 
 
+def test_the_import_hook_costs_an_interpreter_start_no_imports(dev, venvs):
+    """The hook runs at every start of the venv's interpreter (through the .pth file):
+    until one of the project's extension modules is imported, it imports nothing that the
+    interpreter of a venv without it does not."""
+    code = "import sys; print(sorted(sys.modules))"
+
+    def started(venv) -> set:
+        return set(ast.literal_eval(venv.call(code, check=True).stdout.strip().splitlines()[-1]))
+
+    extra = started(dev.venv) - started(venvs.create("no-editable"))
+    assert {m for m in extra if not m.startswith("_zlig_editable_")} == set(), sorted(extra)
+    assert any(m.startswith("_zlig_editable_") for m in extra), sorted(extra)
+
+
 def test_editable_python_edit_takes_effect_at_once(dev):
     dev.init.write_text(dev.original_init + '\nEDITED = "yes"\n')
     assert dev.python("import demo; print(demo.EDITED)").stdout.strip().splitlines()[-1] == "yes"
@@ -261,7 +275,7 @@ def test_parallel_first_imports_after_a_c_edit_all_get_the_new_module(backend_en
 
 def hook_config(venv) -> dict:
     """The configuration an editable install gave its import hook (`_zlig_editable_*.py`
-    ends with `install("<json>")`)."""
+    ends with `install("<json>", [<module names>])`)."""
     (module,) = venv.path.glob("lib/python*/site-packages/_zlig_editable_*.py")
     last = module.read_text().rstrip().splitlines()[-1]
     call = ast.parse(last).body[0].value

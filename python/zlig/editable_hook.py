@@ -15,33 +15,31 @@ with ``-C editable-rebuild=false`` turns it off for good. A change to ``pyprojec
 needs a new ``pip install -e``.
 """
 
-import fcntl
-import importlib.abc
 import importlib.machinery
-import importlib.util
-import json
 import os
-import stat
-import subprocess
 import sys
 
 REBUILD_ENV = "ZLIG_EDITABLE_REBUILD"
 
 
-class ExtensionFinder(importlib.abc.MetaPathFinder):
-    """Finds one editable project's extension modules, rebuilding them first."""
+class ExtensionFinder:
+    """Finds one editable project's extension modules, rebuilding them first (a meta path
+    finder). It runs in every interpreter start of the environment, through the `.pth`
+    file: the configuration is read, and what a rebuild needs imported, only when one of
+    the project's modules is imported."""
 
-    def __init__(self, config):
-        self.project = config["project"]
-        self.project_dir = config["project_dir"]
-        self.modules = config["modules"]
-        self.rebuild = config["rebuild"]
+    def __init__(self, config_json, names):
+        self.config_json = config_json
+        self.names = names
+        self.modules = None
         self.rebuilt = False
 
     def find_spec(self, fullname, path=None, target=None):
-        built = self.modules.get(fullname)
-        if built is None:
+        if fullname not in self.names:
             return None
+        if self.modules is None:
+            self._read_config()
+        built = self.modules[fullname]
         wanted = os.environ.get(REBUILD_ENV, "1").lower() not in ("0", "false", "no", "off")
         if self.rebuild and wanted and not self.rebuilt:
             self._rebuild(fullname)
@@ -52,9 +50,23 @@ class ExtensionFinder(importlib.abc.MetaPathFinder):
                 name=fullname,
             )
         loader = importlib.machinery.ExtensionFileLoader(fullname, built)
-        return importlib.util.spec_from_file_location(fullname, built, loader=loader)
+        spec = importlib.machinery.ModuleSpec(fullname, loader, origin=built)
+        spec.has_location = True
+        return spec
+
+    def _read_config(self):
+        import json
+
+        config = json.loads(self.config_json)
+        self.project = config["project"]
+        self.project_dir = config["project_dir"]
+        self.rebuild = config["rebuild"]
+        self.modules = config["modules"]
 
     def _rebuild(self, fullname):
+        import fcntl
+        import subprocess
+
         self.rebuilt = True
         command = self.rebuild
         unsafe = why_unsafe(command["argv"][0])
@@ -102,6 +114,8 @@ class ExtensionFinder(importlib.abc.MetaPathFinder):
 def why_unsafe(tool):
     """Why running ``tool`` may run someone else's program: it or a folder above it is
     missing, owned by another user, or writable by any user. None when it is safe."""
+    import stat
+
     path = os.path.abspath(tool)
     while True:
         try:
@@ -118,10 +132,10 @@ def why_unsafe(tool):
         path = parent
 
 
-def install(config_json):
-    """Puts the finder for one editable project first on ``sys.meta_path``."""
-    config = json.loads(config_json)
+def install(config_json, names):
+    """Puts the finder for one editable project, whose extension modules are ``names``,
+    first on ``sys.meta_path``."""
     for finder in sys.meta_path:
-        if getattr(finder, "project_dir", None) == config["project_dir"]:
+        if getattr(finder, "config_json", None) == config_json:
             return
-    sys.meta_path.insert(0, ExtensionFinder(config))
+    sys.meta_path.insert(0, ExtensionFinder(config_json, frozenset(names)))

@@ -55,11 +55,16 @@ pub fn files(
             rebuild,
         };
         let json = serde_json::to_string(&config).expect("hook config serializes");
-        // A JSON string literal is also a valid Python string literal.
+        // A JSON string literal is also a valid Python string literal, and a JSON list of
+        // them a valid Python list.
         let literal = serde_json::to_string(&json).expect("string serializes");
+        let names =
+            serde_json::to_string(&modules.keys().collect::<Vec<_>>()).expect("names serialize");
         entries.push(Entry {
             path: format!("{module}.py"),
-            content: Content::Generated(format!("{HOOK}\ninstall({literal})\n").into_bytes()),
+            content: Content::Generated(
+                format!("{HOOK}\ninstall({literal}, {names})\n").into_bytes(),
+            ),
             executable: false,
         });
     }
