@@ -15,7 +15,6 @@ with ``-C editable-rebuild=false`` turns it off for good. A change to ``pyprojec
 needs a new ``pip install -e``.
 """
 
-import importlib.machinery
 import os
 import sys
 
@@ -49,6 +48,8 @@ class ExtensionFinder:
                 f"is missing ({built}); reinstall it with `pip install -e {self.project_dir}`",
                 name=fullname,
             )
+        import importlib.machinery
+
         loader = importlib.machinery.ExtensionFileLoader(fullname, built)
         spec = importlib.machinery.ModuleSpec(fullname, loader, origin=built)
         spec.has_location = True
