@@ -130,20 +130,16 @@ impl DataModel {
         let source = dir.path().join("probe.c");
         let object = dir.path().join("probe.o");
         std::fs::write(&source, PROBE).context(|| format!("writing {}", source.display()))?;
-        let mut command = zig.command();
-        command
-            .args(["cc", "-target", triple, "-c"])
-            .arg(&source)
-            .arg("-o")
-            .arg(&object);
-        let output = crate::compile::process::output(&mut command)?;
-        if !output.status.success() {
-            return Err(HeaderError::Probe {
-                triple: triple.into(),
-                output: String::from_utf8_lossy(&output.stderr).trim_end().into(),
-            }
-            .into());
-        }
+        zig_cc(
+            zig,
+            triple,
+            [
+                "-c".as_ref(),
+                source.as_os_str(),
+                "-o".as_ref(),
+                object.as_os_str(),
+            ],
+        )?;
         let bytes = std::fs::read(&object).context(|| format!("reading {}", object.display()))?;
         Ok(Self::from_object(&bytes, triple)?)
     }
@@ -320,18 +316,8 @@ impl PyConfig {
     /// file's conditions evaluated (autoconf's `WORDS_BIGENDIAN` block names it in an
     /// `#if` branch for Apple's universal builds).
     pub fn evaluated(&self, zig: &Zig, triple: &str) -> Result<BTreeMap<String, String>> {
-        let mut command = zig.command();
-        command
-            .args(["cc", "-target", triple, "-E", "-dM", "-x", "c"])
-            .arg(&self.path);
-        let output = crate::compile::process::output(&mut command)?;
-        if !output.status.success() {
-            return Err(HeaderError::Probe {
-                triple: triple.into(),
-                output: String::from_utf8_lossy(&output.stderr).trim_end().into(),
-            }
-            .into());
-        }
+        let args = ["-E".as_ref(), "-dM".as_ref(), "-x".as_ref(), "c".as_ref()];
+        let output = zig_cc(zig, triple, [&args[..], &[self.path.as_os_str()]].concat())?;
         Ok(String::from_utf8_lossy(&output.stdout)
             .lines()
             .filter_map(|line| {
@@ -461,6 +447,25 @@ fn given_headers(
         }
     }
     Ok((dir, config))
+}
+
+/// `zig cc -target <triple> <args>`, which must succeed: its output, else zig's message.
+fn zig_cc<'a>(
+    zig: &Zig,
+    triple: &str,
+    args: impl IntoIterator<Item = &'a std::ffi::OsStr>,
+) -> Result<crate::compile::process::Output> {
+    let mut command = zig.command();
+    command.args(["cc", "-target", triple]).args(args);
+    let output = crate::compile::process::output(&mut command)?;
+    if !output.status.success() {
+        return Err(HeaderError::Probe {
+            triple: triple.into(),
+            output: String::from_utf8_lossy(&output.stderr).trim_end().into(),
+        }
+        .into());
+    }
+    Ok(output)
 }
 
 /// A folder in `home` holding links to every entry of `include_dir` but `pyconfig.h`, which
