@@ -15,10 +15,12 @@ variant's did is served from the cache; any other runs, and is stored as the new
 variant. Paths in the command are relative to the
 build dir's link to the project, so two checkouts of one project share entries. Storing
 writes a temporary file and renames it, so concurrent builds never see half an entry; a
-failure to read or store never fails a compile. zlig removes the least recently used
+failure to read or store never fails a compile. A cache folder that is not this user's
+alone (zlig makes it so) is not used: the compile just runs. zlig removes the least recently used
 entries when the cache grows past its bound.
 """
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -67,15 +69,39 @@ def variants(text):
 
 
 def store(path, data):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
-    with os.fdopen(fd, "wb") as file:
-        file.write(data)
-    os.replace(temp, path)
+    """Writes ``path`` through a private temporary file named for this process (removed if
+    the write fails: a full disk keeps nothing half-written), in folders made private."""
+    folder = os.path.dirname(path)
+    umask = os.umask(0o077)
+    try:
+        os.makedirs(folder, exist_ok=True)
+    finally:
+        os.umask(umask)
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".zlig-{os.getpid()}-")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def trusted(cache):
+    """Whether the cache is this user's (or root's) and closed to others, as zlig makes it:
+    then nothing in it is another user's doing."""
+    try:
+        info = os.stat(cache)
+    except OSError:
+        return False
+    return info.st_uid in (os.getuid(), 0) and not info.st_mode & 0o077
 
 
 def main(argv):
     cache, toolchain, command = argv[1], argv[2], argv[4:]
+    if not trusted(cache):
+        return subprocess.call(command)
     source = command[command.index("-c") + 1]
     output = command[command.index("-o") + 1]
     depfile = command[command.index("-MF") + 1]
