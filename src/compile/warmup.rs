@@ -61,8 +61,7 @@ pub fn pending(zig: &Zig, graph: &BuildGraph, uses_runner: bool) -> Vec<Warmup> 
 pub fn paid(costs: &[Warmup]) {
     for cost in costs {
         if let Some(path) = marker(&cost.key) {
-            let _ = path.parent().map(std::fs::create_dir_all);
-            let _ = std::fs::write(path, "");
+            let _ = crate::compile::tool_home::write_atomically(&path, b"");
         }
     }
 }
