@@ -17,7 +17,6 @@ use std::path::{Path, PathBuf};
 use crate::compile::tool_home;
 use crate::compile::toolchain::Zig;
 use crate::compile::zig::{BUILD_ZIG, build_zig_hash};
-use crate::leftovers;
 use crate::trust;
 
 /// The file in a seed that records the names and sizes of its files.
@@ -95,9 +94,7 @@ fn settle(zig: &Zig, seed: &Path, verbose: bool) -> std::io::Result<()> {
 fn make_seed(zig: &Zig, seed: &Path) -> std::io::Result<()> {
     let parent = seed.parent().unwrap_or(Path::new("."));
     trust::create_private_dir_all(parent)?;
-    let temp = tempfile::Builder::new()
-        .prefix(&leftovers::temp_prefix())
-        .tempdir_in(parent)?;
+    let temp = tool_home::private_temp_dir(parent)?;
     let build_file = temp.path().join("build.zig");
     std::fs::write(&build_file, BUILD_ZIG)?;
     let mut command = zig.command();
@@ -122,4 +119,31 @@ fn make_seed(zig: &Zig, seed: &Path) -> std::io::Result<()> {
     let listing = tool_home::listing_hash(&temp.path().join("cache"), false)?;
     tool_home::write_atomically(&temp.path().join(LISTING), listing.as_bytes())?;
     tool_home::rename_into_place(temp, seed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seed_is_used_only_with_the_files_it_was_made_with() {
+        let cache = tempfile::tempdir().unwrap();
+        let seed = cache.path().join("zig-configure-0.17.0-1");
+        assert_eq!(
+            problem(&seed).unwrap(),
+            format!("{} is missing", seed.display())
+        );
+        let temp = tool_home::private_temp_dir(cache.path()).unwrap();
+        std::fs::create_dir_all(temp.path().join("cache/o/1")).unwrap();
+        std::fs::write(temp.path().join("cache/o/1/build"), "configurer").unwrap();
+        let listing = tool_home::listing_hash(&temp.path().join("cache"), false).unwrap();
+        std::fs::write(temp.path().join(LISTING), listing).unwrap();
+        tool_home::rename_into_place(temp, &seed).unwrap();
+        assert_eq!(problem(&seed), None);
+        std::fs::write(seed.join("cache/o/1/build"), "config").unwrap();
+        assert_eq!(
+            problem(&seed).unwrap(),
+            "its files are not those it was made with"
+        );
+    }
 }

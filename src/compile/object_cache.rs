@@ -196,4 +196,36 @@ mod tests {
         assert_eq!(left, [false, false, true]);
         assert!(!dir.path().join("objects/ab/old.d").exists());
     }
+
+    #[test]
+    fn trimming_removes_what_stopped_writers_left_and_counts_writes_in_progress() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ObjectCache {
+            dir: dir.path().to_path_buf(),
+            python: "python3".into(),
+            launcher: dir.path().join("launcher.py"),
+        };
+        let shard = dir.path().join("objects/ab");
+        std::fs::create_dir_all(&shard).unwrap();
+        let an_hour_ago = SystemTime::now() - Duration::from_secs(7200);
+        for (name, age) in [
+            (".tmp-killed", an_hour_ago),
+            ("x.o", SystemTime::UNIX_EPOCH),
+        ] {
+            let file = std::fs::File::create(shard.join(name)).unwrap();
+            file.set_len(600).unwrap();
+            file.set_modified(age).unwrap();
+        }
+        // A write in progress, of this very process: its bytes count towards the bound.
+        std::fs::write(
+            shard.join(format!("{}y", leftovers::temp_prefix())),
+            vec![0u8; 600],
+        )
+        .unwrap();
+        cache.trim_to(1000);
+        assert!(!shard.join(".tmp-killed").exists());
+        assert!(!shard.join("x.o").exists(), "600 + 600 bytes are over 1000");
+        cache.trim_to(1000);
+        assert_eq!(std::fs::read_dir(&shard).unwrap().count(), 1);
+    }
 }

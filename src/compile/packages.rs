@@ -156,6 +156,42 @@ mod tests {
     }
 
     #[test]
+    fn headers_that_are_links_are_copied_as_the_files_they_point_to() {
+        let env = tempfile::tempdir().unwrap();
+        let include = env.path().join("include");
+        std::fs::create_dir_all(env.path().join("real")).unwrap();
+        std::fs::create_dir(&include).unwrap();
+        std::fs::write(env.path().join("real/answer.h"), "#define ANSWER 42\n").unwrap();
+        std::os::unix::fs::symlink("../real/answer.h", include.join("answer.h")).unwrap();
+        let build = tempfile::tempdir().unwrap();
+        let lookup = |_: &str, _: &str| Ok(include.clone());
+        let found = headers(
+            &lookup,
+            &located("fakeinc"),
+            &located("get_include"),
+            build.path(),
+        )
+        .unwrap();
+        settle(std::slice::from_ref(&found)).unwrap();
+        let copy = found.copy.join("answer.h");
+        assert!(!copy.is_symlink());
+        assert_eq!(
+            std::fs::read_to_string(copy).unwrap(),
+            "#define ANSWER 42\n"
+        );
+        // The header's bytes are in the name: an edit through the link is a new copy.
+        std::fs::write(env.path().join("real/answer.h"), "#define ANSWER 43\n").unwrap();
+        let edited = headers(
+            &lookup,
+            &located("fakeinc"),
+            &located("get_include"),
+            build.path(),
+        )
+        .unwrap();
+        assert_ne!(found.copy, edited.copy);
+    }
+
+    #[test]
     fn a_package_that_is_not_importable_names_the_requirement() {
         let lookup = |_: &str, _: &str| {
             Err(LookupError::NotImportable(

@@ -494,9 +494,7 @@ fn mirror(home: &Path, include_dir: &Path, pyconfig: &str) -> Result<PathBuf> {
     }
     let made = (|| -> std::io::Result<()> {
         trust::create_private_dir_all(home)?;
-        let temp = tempfile::Builder::new()
-            .prefix(&crate::leftovers::temp_prefix())
-            .tempdir_in(home)?;
+        let temp = tool_home::private_temp_dir(home)?;
         let mut entries: Vec<_> = std::fs::read_dir(include_dir)?
             .flatten()
             .map(|e| e.file_name())

@@ -7,9 +7,15 @@
 //! from one copy per version in the user's cache, made once (hard links where the file
 //! system allows, else a copy). Cython, a Python package, is kept the same way
 //! (`compile::cython`).
+//!
+//! This module also says where caches live. The user cache is used only when no other user
+//! could have changed it (`trust`), judged once per process and said once; each kept thing
+//! is judged again, and verified, when it is used (a copy that fails is replaced, never
+//! run), and whatever zlig writes there is private. Builds hold the cache while they run,
+//! so that `zlig cache --clear` never removes a tool from under one.
 
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
@@ -530,9 +536,7 @@ pub(crate) fn copy_tree_atomically(
 ) -> std::io::Result<()> {
     let parent = to.parent().unwrap_or(Path::new("."));
     trust::create_private_dir_all(parent)?;
-    let temp = tempfile::Builder::new()
-        .prefix(&leftovers::temp_prefix())
-        .tempdir_in(parent)?;
+    let temp = private_temp_dir(parent)?;
     copy_tree(from, temp.path(), &link, |_| false)?;
     rename_into_place(temp, to)
 }
@@ -560,7 +564,9 @@ fn copy_tree(
             trust::create_private_dir_all(&target)?;
         } else if entry.file_type().is_file() {
             let meta = entry.metadata().map_err(std::io::Error::other)?;
-            let linked = link(&meta)
+            // A hard link to a link would link the link itself.
+            let linked = !entry.path_is_symlink()
+                && link(&meta)
                 && trust::may_link(&meta)
                 && std::fs::hard_link(entry.path(), &target).is_ok();
             if !linked {
@@ -599,9 +605,7 @@ pub fn settle_cython(found: &Installed) -> Installed {
             ),
         }
         let copy = || -> std::io::Result<()> {
-            let temp = tempfile::Builder::new()
-                .prefix(&leftovers::temp_prefix())
-                .tempdir_in(&cache)?;
+            let temp = private_temp_dir(&cache)?;
             let skip = |name: &std::ffi::OsStr| name == "__pycache__";
             copy_tree(
                 &found.folder.join("Cython"),
@@ -740,6 +744,15 @@ fn short_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A new temporary folder in `parent`, named for this process and closed to other users
+/// (tempfile makes folders as the umask says).
+pub(crate) fn private_temp_dir(parent: &Path) -> std::io::Result<tempfile::TempDir> {
+    tempfile::Builder::new()
+        .prefix(&leftovers::temp_prefix())
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir_in(parent)
+}
+
 /// Renames a finished temporary folder to `to`; if another build got there first, its
 /// folder stays and the temporary one is removed.
 pub(crate) fn rename_into_place(temp: tempfile::TempDir, to: &Path) -> std::io::Result<()> {
@@ -756,6 +769,118 @@ pub(crate) fn rename_into_place(temp: tempfile::TempDir, to: &Path) -> std::io::
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::MetadataExt;
+
+    /// A kept zig as `copy_tree_atomically` makes it: `zig-0.17.0-<size>`, closed.
+    fn kept_zig(cache: &Path) -> PathBuf {
+        let from = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(from.path().join("lib/std")).unwrap();
+        std::fs::write(from.path().join("zig"), "#!/bin/sh\n").unwrap();
+        std::fs::write(from.path().join("lib/std/std.zig"), "").unwrap();
+        std::fs::write(from.path().join("lib/compiler_rt.zig"), "").unwrap();
+        let to = cache.join("zig-0.17.0-10");
+        copy_tree_atomically(from.path(), &to, |_| false).unwrap();
+        to
+    }
+
+    #[test]
+    fn a_kept_zig_that_is_truncated_incomplete_or_open_to_others_is_not_used() {
+        let cache = tempfile::tempdir().unwrap();
+        let zig = kept_zig(cache.path());
+        assert!(kept_problem("zig", &zig).is_none());
+        std::fs::write(zig.join("zig"), "#!").unwrap();
+        let why = kept_problem("zig", &zig).unwrap().to_string();
+        assert_eq!(why, "damaged: zig is 2 bytes, not the 10 it was kept with");
+        std::fs::write(zig.join("zig"), "#!/bin/sh\n").unwrap();
+        std::fs::remove_file(zig.join("lib/compiler_rt.zig")).unwrap();
+        let why = kept_problem("zig", &zig).unwrap().to_string();
+        assert_eq!(why, "damaged: `lib/compiler_rt.zig` is missing");
+        std::fs::write(zig.join("lib/compiler_rt.zig"), "").unwrap();
+        std::fs::set_permissions(&zig, std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(matches!(
+            kept_problem("zig", &zig),
+            Some(Problem::Unsafe(trust::Unsafe::Writable(..)))
+        ));
+    }
+
+    #[test]
+    fn a_kept_cython_with_a_file_missing_or_a_link_is_not_used() {
+        let env = tempfile::tempdir().unwrap();
+        let installed = env.path().join("site");
+        std::fs::create_dir_all(installed.join("Cython/Utility")).unwrap();
+        std::fs::write(installed.join("cython.py"), "").unwrap();
+        std::fs::write(installed.join("Cython/Shadow.py"), "").unwrap();
+        // Links in the installation are copied as what they point to.
+        std::fs::write(env.path().join("Code.c"), "code").unwrap();
+        std::os::unix::fs::symlink(
+            env.path().join("Code.c"),
+            installed.join("Cython/Utility/Code.c"),
+        )
+        .unwrap();
+        let listing = listing_hash(&installed.join("Cython"), true).unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        let home = cache.path().join(format!("cython-3.1.0-{listing}"));
+        copy_tree_atomically(&installed, &home, |_| false).unwrap();
+        let code = home.join("Cython/Utility/Code.c");
+        assert!(!code.is_symlink() && std::fs::read_to_string(&code).unwrap() == "code");
+        assert_eq!(cython_problem(&home), None);
+        std::fs::remove_file(&code).unwrap();
+        assert_eq!(
+            cython_problem(&home).unwrap(),
+            "files are missing or changed"
+        );
+        std::os::unix::fs::symlink(env.path().join("Code.c"), &code).unwrap();
+        assert!(cython_problem(&home).unwrap().ends_with("is a link"));
+    }
+
+    #[test]
+    fn what_zlig_keeps_is_private_under_umask_0_and_links_only_private_files() {
+        let from = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(from.path().join("lib")).unwrap();
+        for (name, mode) in [
+            ("zig", 0o777),
+            ("lib/shared.zig", 0o666),
+            ("lib/std.zig", 0o644),
+        ] {
+            std::fs::write(from.path().join(name), name).unwrap();
+            std::fs::set_permissions(
+                from.path().join(name),
+                std::fs::Permissions::from_mode(mode),
+            )
+            .unwrap();
+        }
+        let cache = tempfile::tempdir().unwrap();
+        let to = cache.path().join("new/zig-0.17.0-3");
+        // SAFETY: umask only sets the process's file mode mask; the test puts it back.
+        let old = unsafe { libc::umask(0) };
+        let made = copy_tree_atomically(from.path(), &to, |_| true)
+            .and_then(|()| write_atomically(&cache.path().join("new/probes/answer"), b"0.17.0"));
+        unsafe { libc::umask(old) };
+        made.unwrap();
+        let mode = |p: &str| std::fs::metadata(cache.path().join(p)).unwrap().mode() & 0o777;
+        let modes = [
+            "new",
+            "new/zig-0.17.0-3",
+            "new/zig-0.17.0-3/zig",
+            "new/zig-0.17.0-3/lib",
+            "new/zig-0.17.0-3/lib/shared.zig",
+            "new/probes",
+            "new/probes/answer",
+        ]
+        .map(mode);
+        assert_eq!(modes, [0o700, 0o700, 0o700, 0o700, 0o600, 0o700, 0o600]);
+        let inode = |p: &Path| std::fs::metadata(p).unwrap().ino();
+        assert_eq!(
+            inode(&to.join("lib/std.zig")),
+            inode(&from.path().join("lib/std.zig")),
+            "a private file is linked"
+        );
+        assert_ne!(
+            inode(&to.join("zig")),
+            inode(&from.path().join("zig")),
+            "a file others may write is copied"
+        );
+    }
 
     #[test]
     fn copies_a_tree_once_and_keeps_the_first_copy() {
