@@ -15,7 +15,7 @@
 //! so that `zlig cache --clear` never removes a tool from under one.
 
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
@@ -236,10 +236,8 @@ fn settle_folder(dir: &Path) -> Result<(), Refusal> {
     trust::why_unsafe(dir).map_or(Ok(()), |why| Err(Refusal::Unsafe(why)))
 }
 
-/// The file every build holds shared while it uses zlig's cache, and `clear` whole.
-const IN_USE: &str = ".in-use";
-
-/// The hold this process has on zlig's cache, while a hook runs.
+/// The hold this process has on zlig's cache while a hook runs: a shared lock on the folder
+/// itself, which `clear` takes whole.
 static HELD: Mutex<Option<std::fs::File>> = Mutex::new(None);
 
 /// Holds zlig's cache `dir` for this process, unless it does already: `clear` waits for no
@@ -249,19 +247,11 @@ fn hold(dir: &Path) {
     if held.is_some() {
         return;
     }
-    let file = std::fs::File::options()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .open(dir.join(IN_USE))
-        .or_else(|_| std::fs::File::open(dir.join(IN_USE)));
-    // Best effort: a cache where the mark cannot be made is one nothing is kept in.
-    if let Ok(file) = file
-        && file.lock_shared().is_ok()
+    // Best effort: a cache that cannot be held is one that cannot be cleared either.
+    if let Ok(folder) = std::fs::File::open(dir)
+        && folder.lock_shared().is_ok()
     {
-        *held = Some(file);
+        *held = Some(folder);
     }
 }
 
@@ -429,7 +419,6 @@ pub fn kept_everything() -> Vec<Kept> {
         .into_iter()
         .flatten()
         .flatten()
-        .filter(|entry| entry.file_name() != IN_USE)
         .map(|entry| {
             let name = entry.file_name().to_string_lossy().into_owned();
             let what = match name.split_once('-') {
@@ -455,21 +444,15 @@ pub fn kept_everything() -> Vec<Kept> {
 }
 
 /// Removes everything zlig keeps in its user cache; returns what was removed. Refused,
-/// with nothing removed, while a build uses the cache (it holds `IN_USE`): removing a tool
+/// with nothing removed, while a build holds the cache (`hold`): removing a tool
 /// or the object cache's launcher under a running build would fail it. Each entry is
 /// renamed aside first, so that a build starting meanwhile never sees half of it.
 pub fn clear() -> std::io::Result<Vec<Kept>> {
     let Some(cache) = cache_dir().filter(|dir| dir.is_dir()) else {
         return Ok(Vec::new());
     };
-    let lock = std::fs::File::options()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .open(cache.join(IN_USE))?;
-    if let Err(std::fs::TryLockError::WouldBlock) = lock.try_lock() {
+    let folder = std::fs::File::open(&cache)?;
+    if let Err(std::fs::TryLockError::WouldBlock) = folder.try_lock() {
         return Err(std::io::Error::other(
             "a build is using it right now, so nothing was removed; run `zlig cache --clear` again once the build is done",
         ));
