@@ -767,6 +767,30 @@ mod tests {
     }
 
     #[test]
+    fn a_cache_folder_is_made_private_and_refused_when_a_file_or_shared() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = dir.path().join("cache/zig");
+        settle_folder(&cache).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().mode() & 0o777;
+        assert_eq!(
+            (mode(&cache), mode(cache.parent().unwrap())),
+            (0o700, 0o700)
+        );
+        let file = dir.path().join("file");
+        std::fs::write(&file, "").unwrap();
+        let refused = settle_folder(&file.join("zig")).unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            format!("{} is a file, not a folder", file.display())
+        );
+        std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o770)).unwrap();
+        assert_eq!(
+            settle_folder(&cache).unwrap_err().to_string(),
+            format!("other users may write {} (mode 770)", cache.display())
+        );
+    }
+
+    #[test]
     fn a_kept_zig_that_is_truncated_incomplete_or_open_to_others_is_not_used() {
         let cache = tempfile::tempdir().unwrap();
         let zig = kept_zig(cache.path());
