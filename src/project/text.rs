@@ -19,7 +19,7 @@ use crate::error::Result;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "`{}` holds {}, which no flag, macro, library name or path may hold (each is written on one line of a generated build file)",
-    .value.escape_debug(),
+    shown(.value),
     describe(*.found)
 )]
 pub struct ControlCharacter {
@@ -43,6 +43,19 @@ pub fn check_text(value: &str) -> std::result::Result<(), ControlCharacter> {
 /// `check_text` for a value read from pyproject.toml or a config setting: the error is placed.
 pub fn check_placed(value: &Located<String>) -> Result<()> {
     check_text(&value.value).map_err(|why| value.error(why))
+}
+
+/// `text` with its control characters and line separators written as Rust escapes (`\n`),
+/// for a message that shows it on one line.
+pub fn shown(text: &str) -> String {
+    text.chars()
+        .map(
+            |c| match c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                true => c.escape_debug().to_string(),
+                false => c.to_string(),
+            },
+        )
+        .collect()
 }
 
 /// `a line break (`\n`)`: what the character is, and how it is written.
