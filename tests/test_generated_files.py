@@ -22,6 +22,7 @@ from buildtools import fresh_user_cache
 from conftest import BIN
 from test_bad_input import (
     CYTHON_PATH,
+    GENERATED_FILE_RULE,
     HOOK,
     PROJECT,
     Case,
@@ -42,7 +43,6 @@ PAYLOAD = f"\nrule evil\n  command = touch {MARKER}\nbuild zlig-evil: evil\ndefa
 # What a line break lets a path say to `site`, reading a `.pth` file.
 PTH_PAYLOAD = f"\nimport os; open({MARKER!r}, 'w')\n#"
 
-RULE = "which no flag, macro, library name or path may hold (each is written on one line of a generated build file)"
 
 
 def shown(value: str) -> str:
@@ -90,7 +90,7 @@ def extension_case(id: str, key: str, value: str, setup=None) -> Case:
         id,
         pyproject,
         key=f"tool.zlig.extensions[0].{key}[0]",
-        expect=(f"`tool.zlig.extensions[0].{key}[0]`: `{shown(value)}` holds a line break (`\\n`), {RULE}",),
+        expect=(f"`tool.zlig.extensions[0].{key}[0]`: `{shown(value)}` holds a line break (`\\n`), {GENERATED_FILE_RULE}",),
         at=f"{key} = [^{toml_string(value)}]",
         setup=setup,
         config={"backend": "ninja"},
@@ -103,7 +103,7 @@ def env_case(id: str, var: str, first: str, word: str) -> Case:
         id,
         toml(PROJECT, extension()),
         key=None,
-        expect=(f"{var}: `{shown(word)}` holds a line break (`\\n`), {RULE}",),
+        expect=(f"{var}: `{shown(word)}` holds a line break (`\\n`), {GENERATED_FILE_RULE}",),
         setup=environment(**{var: f"{first} {shlex.quote(word)}"}),
         config={"backend": "ninja"},
     )
@@ -123,7 +123,12 @@ INJECTIONS = [
         "cc",
         toml(PROJECT, extension()),
         key=None,
-        expect=(f"the cc backend cannot run: the platform compiler: zlig cannot write it into a build file: CC: `{shown('-O0' + PAYLOAD)}` holds a line break (`\\n`), {RULE}",),
+        expect=(
+            (
+                "config_settings: `backend`: backend `cc` cannot be used: the platform compiler: zlig cannot write "
+                f"it into a build file: CC: `{shown('-O0' + PAYLOAD)}` holds a line break (`\\n`), {GENERATED_FILE_RULE}"
+            ),
+        ),
         setup=environment(CC="cc " + shlex.quote("-O0" + PAYLOAD)),
         config={"backend": "cc"},
     ),
@@ -131,7 +136,7 @@ INJECTIONS = [
         "config_python_source",
         toml(PROJECT, extension(sources='["cysrc/fast.pyx"]')),
         key="python-source",
-        expect=(f"config_settings: `python-source`: `{shown('src' + PAYLOAD)}` holds a line break (`\\n`), {RULE}",),
+        expect=(f"config_settings: `python-source`: `{shown('src' + PAYLOAD)}` holds a line break (`\\n`), {GENERATED_FILE_RULE}",),
         setup=cython_with_python_source("src" + PAYLOAD),
         config={"backend": "ninja", "python-source": "src" + PAYLOAD},
     ),
@@ -180,7 +185,7 @@ def test_an_editable_install_refuses_a_project_path_that_would_add_a_pth_line(zl
     assert list(tmp_path.rglob(MARKER)) == [], proc.stdout
     assert proc.returncode != 0, proc.stdout
     assert (
-        f"zlig: error: an editable install cannot name `{shown(str(project))}` on a line of its `.pth` file: "
+        f"zlig: error: an editable install cannot name `{shown(str(project))}/` on a line of its `.pth` file: "
         "it holds a line break (`\\n`). Python reads a `.pth` file line by line and runs a line that starts "
         "with `import`, so zlig writes only a path that reads back unchanged: move the project to another folder"
     ) in proc.stdout
@@ -211,6 +216,10 @@ PyMODINIT_FUNC PyInit__native(void) { return PyModule_Create(&def); }
 """
 
 ODD_PYPROJECT = f"""\
+[build-system]
+requires = ["zlig"]
+build-backend = "zlig"
+
 [project]
 name = "oddvalues"
 version = "1.0"
