@@ -192,6 +192,17 @@ def test_an_editable_install_refuses_a_project_path_that_would_add_a_pth_line(zl
     assert list(out.iterdir()) == []
 
 
+def test_a_user_cache_whose_path_holds_a_line_break_is_left_out(zlig_venv, venvs, backend_env, tmp_path):
+    """The object cache's launcher and kept tools are named in `build.ninja`: zlig builds
+    without its cache rather than name them."""
+    project = odd_project(tmp_path)
+    env = fresh_user_cache(backend_env, tmp_path / ("cache" + PAYLOAD))
+    wheel = build(zlig_venv, project, tmp_path / "out", dict(env, CFLAGS=ODD_CFLAGS), backend="ninja")
+    assert list(tmp_path.rglob(MARKER)) == []
+    assert json.loads(venvs.with_wheels(wheel).run(CHECK)) == EXPECTED
+    assert not (tmp_path / ("cache" + PAYLOAD) / "zlig").exists()
+
+
 # ---------------------------------------------------------------------------- odd but legal
 
 ODD_INCLUDE = "inc dir $x #1"
