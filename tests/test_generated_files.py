@@ -13,6 +13,7 @@ the same at every interpreter start.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shlex
 from pathlib import Path
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 from buildtools import fresh_user_cache
 from conftest import BIN
+from helpers import ROOT, run
 from test_bad_input import (
     CYTHON_PATH,
     GENERATED_FILE_RULE,
@@ -309,6 +311,41 @@ def test_the_object_cache_serves_a_source_whose_header_is_in_an_odd_folder(zlig_
 
 
 # ---------------------------------------------------------------------------- Cython
+
+
+def cython_step():
+    """zlig's Cython step as a module (it imports nothing of zlig's)."""
+    spec = importlib.util.spec_from_file_location("zlig_cython_step", ROOT / "python" / "zlig" / "_cython_step.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_cython_step_names_a_file_in_each_readers_syntax(tmp_path):
+    """ninja's: a blank after a backslash (those before it doubled), `\\#`, `$$`; ninja reads
+    the name back (a second run has nothing to do). zig's: in double quotes, verbatim. A
+    name neither can hold is refused."""
+    step = cython_step()
+    assert step.make_name("project/src/a b#c$d.pxi") == "project/src/a\\ b\\#c$$d.pxi"
+    assert step.make_name("/x/back\\ slash") == "/x/back\\\\\\ slash"
+    assert step.zig_name("project/src/a b#c$d:e.pxi") == '"project/src/a b#c$d:e.pxi"'
+    assert step.unwritable("project/src/a b#c$d.pxi", zig=True) is None
+    assert step.unwritable('a"b.pxi', zig=False) is None
+    assert step.unwritable('a"b.pxi', zig=True) == "holds a double quote, which zig's depfile syntax cannot escape"
+    assert step.unwritable("a\nb.pxi", zig=False) == "holds a control character such as a line break ('\\n')"
+    assert step.unwritable("a\u2028b.pxi", zig=True) == "holds a control character such as a line break ('\\u2028')"
+
+    name = "a b#c$d.pxi"
+    (tmp_path / name).write_text("")
+    (tmp_path / "dep.txt").write_text(f"out: {step.make_name(name)}\n")
+    (tmp_path / "build.ninja").write_text(
+        "rule step\n  command = touch $out && cp dep.txt $out.d\n  depfile = $out.d\n  deps = gcc\nbuild out: step\n"
+    )
+    ninja = [BIN / "ninja", "-C", tmp_path]
+    run(ninja)
+    assert "no work to do" in run(ninja).stdout
+    (tmp_path / name).write_text("edited")
+    assert "no work to do" not in run(ninja).stdout
 
 ODD_PXI = "odd #name $1.pxi"
 
