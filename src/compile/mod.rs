@@ -33,14 +33,14 @@ use crate::error::{Error, Result};
 use backend::{Backend, BuildEnv, Unusable};
 use build_dir::{BuildDir, BuildDirError, Lock};
 use graph::BuildGraph;
-use link_args::UnbalancedQuotes;
+use link_args::EnvFlagsError;
 use snapshot::Snapshot;
 
 /// Why compiling failed.
 #[derive(Debug, thiserror::Error)]
 pub enum CompileError {
     #[error(transparent)]
-    EnvFlags(#[from] UnbalancedQuotes),
+    EnvFlags(#[from] EnvFlagsError),
     #[error(transparent)]
     BuildDir(#[from] BuildDirError),
     #[error(transparent)]
@@ -71,6 +71,12 @@ pub enum CompileError {
         init: String,
         export: String,
     },
+    /// A value that the build file's format cannot hold (`project::text`).
+    #[error("zlig cannot write {file}: {why}")]
+    Unwritable {
+        file: String,
+        why: crate::project::text::ControlCharacter,
+    },
     #[error("the {backend} backend reported success but did not produce {}", .path.display())]
     NoOutput { backend: String, path: PathBuf },
     #[error("the {backend} backend failed to {doing}: {message}")]
@@ -95,8 +101,8 @@ pub enum CompileError {
     },
 }
 
-impl From<UnbalancedQuotes> for Error {
-    fn from(err: UnbalancedQuotes) -> Self {
+impl From<EnvFlagsError> for Error {
+    fn from(err: EnvFlagsError) -> Self {
         CompileError::EnvFlags(err).into()
     }
 }

@@ -14,9 +14,11 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::compile::{Artifacts, Rebuild};
+use crate::distribution::DistributionError;
 use crate::distribution::contents::{Content, Entry, add_outside_packages};
 use crate::error::Result;
 use crate::project::Project;
+use crate::project::text::{describe, shown};
 
 /// The import hook, written into the wheel before its configuration.
 const HOOK: &str = include_str!("../../python/zlig/editable_hook.py");
@@ -44,7 +46,7 @@ pub fn files(
         project.metadata.normalized.as_dist_info_name()
     );
     let source_dir = project.root.join(&project.layout.python_source);
-    let mut pth = format!("{}\n", source_dir.display());
+    let mut pth = format!("{}\n", pth_line(&source_dir)?);
     let mut entries = Vec::new();
     if !modules.is_empty() {
         pth.push_str(&format!("import {module}\n"));
@@ -76,6 +78,38 @@ pub fn files(
     add_outside_packages(project, &mut entries, "a file of the editable install")?;
     entries.sort();
     Ok(entries)
+}
+
+/// `path` as a line of a `.pth` file (or a PEP 829 `.start` file's `.pth`), which `site`
+/// reads back as that very path. `site` splits a `.pth` file into lines (`str.splitlines`,
+/// so at `\x0b`, `\x1c` or U+2028 too), strips each line's trailing blanks, skips a line
+/// that starts with `#` and runs one that starts with `import`, and Python 3.13 decodes the
+/// file as UTF-8. A path holding a line break would add a line of its own, which could run
+/// code; so the path must be absolute (it starts with `/`, never `#` or `import`), UTF-8,
+/// and hold no control character, no line separator and no trailing blank.
+pub fn pth_line(path: &Path) -> Result<String, DistributionError> {
+    let refused = |why: String| DistributionError::PthLine {
+        path: shown(&path.to_string_lossy()),
+        why,
+    };
+    let Some(text) = path.to_str() else {
+        return Err(refused("it is not valid UTF-8".into()));
+    };
+    if !path.is_absolute() {
+        return Err(refused("it is not absolute".into()));
+    }
+    if let Some(found) = text
+        .chars()
+        .find(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+    {
+        return Err(refused(format!("it holds {}", describe(found))));
+    }
+    if text.ends_with(char::is_whitespace) {
+        return Err(refused(
+            "it ends with a blank, which Python strips from a `.pth` line".into(),
+        ));
+    }
+    Ok(text.to_string())
 }
 
 /// The rebuild command, if its program and `tools` are safe to run later; else `None`,
@@ -137,6 +171,56 @@ pub fn why_unsafe(tool: &Path) -> Option<String> {
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    /// A `.pth` line is read back as the path it names, or the path is refused: nothing in
+    /// a folder's name can add a line, which `site` could run.
+    #[test]
+    fn a_pth_line_names_exactly_its_path_or_is_refused() {
+        use std::os::unix::ffi::OsStrExt;
+        assert_eq!(
+            pth_line(Path::new("/home/me/odd #dir $x/src")).unwrap(),
+            "/home/me/odd #dir $x/src"
+        );
+        let refused = |path: &Path| pth_line(path).unwrap_err().to_string();
+        const HOW: &str = "Python reads a `.pth` file line by line and runs a line that starts with `import`, so zlig writes only a path that reads back unchanged: move the project to another folder";
+        for (path, why) in [
+            (
+                "/tmp/p\nimport os; os.system('touch x')\n/src",
+                "`/tmp/p\\nimport os; os.system('touch x')\\n/src` on a line of its `.pth` file: it holds a line break (`\\n`)",
+            ),
+            (
+                "/tmp/p\rimport os/src",
+                "`/tmp/p\\rimport os/src` on a line of its `.pth` file: it holds a line break (`\\r`)",
+            ),
+            (
+                "/tmp/p\u{2028}import os/src",
+                "`/tmp/p\\u{2028}import os/src` on a line of its `.pth` file: it holds a line break (`\\u{2028}`)",
+            ),
+            (
+                "/tmp/p\u{1c}x/src",
+                "`/tmp/p\\u{1c}x/src` on a line of its `.pth` file: it holds a control character (`\\u{1c}`)",
+            ),
+            (
+                "/tmp/project ",
+                "`/tmp/project ` on a line of its `.pth` file: it ends with a blank, which Python strips from a `.pth` line",
+            ),
+            (
+                "src",
+                "`src` on a line of its `.pth` file: it is not absolute",
+            ),
+        ] {
+            assert_eq!(
+                refused(Path::new(path)),
+                format!("an editable install cannot name {why}. {HOW}")
+            );
+        }
+        assert_eq!(
+            refused(Path::new(std::ffi::OsStr::from_bytes(b"/tmp/\xff/src"))),
+            format!(
+                "an editable install cannot name `/tmp/\u{fffd}/src` on a line of its `.pth` file: it is not valid UTF-8. {HOW}"
+            )
+        );
+    }
 
     #[test]
     fn tools_in_shared_or_temporary_folders_are_not_run_later() {

@@ -41,6 +41,11 @@ pub enum DistributionError {
         .dir.display()
     )]
     StaleMetadata { dir: PathBuf, what: String },
+    /// A path that a `.pth` line cannot hold (`editable::pth_line`).
+    #[error(
+        "an editable install cannot name `{path}` on a line of its `.pth` file: {why}. Python reads a `.pth` file line by line and runs a line that starts with `import`, so zlig writes only a path that reads back unchanged: move the project to another folder"
+    )]
+    PthLine { path: String, why: String },
 }
 
 #[cfg(test)]
