@@ -372,6 +372,10 @@ pub fn build_wheel(
         wheel_dir,
         timestamp,
     )?;
+    // Last, so that it ends what a frontend shows of the build.
+    if let Some(compiled) = &compiled {
+        eprintln!("zlig: {}; wrote {filename}", compiled.build.summary);
+    }
     Ok(filename.to_string())
 }
 
@@ -380,11 +384,24 @@ pub fn build_inplace(request: &Request) -> Result<Vec<PathBuf>> {
     let (project, Some(compiled)) = compile_project(request)? else {
         return Ok(Vec::new());
     };
-    inplace::copy_modules(
+    let written = inplace::copy_modules(
         &project,
         &compiled.graph.extensions,
         &compiled.build.artifacts,
-    )
+        &BuildDir::new(project.build_dir(&compiled.target.build_dir_name())),
+    )?;
+    eprintln!(
+        "zlig: {}; copied {} module{} next to {}",
+        compiled.build.summary,
+        written.len(),
+        if written.len() == 1 { "" } else { "s" },
+        if written.len() == 1 {
+            "its source"
+        } else {
+            "their sources"
+        }
+    );
+    Ok(written)
 }
 
 /// Removes the project's build dirs (only those zlig made); returns them.

@@ -5,6 +5,7 @@
 pub mod contents;
 pub mod core_metadata;
 pub mod editable;
+pub mod ignored;
 pub mod inplace;
 pub mod sbom;
 pub mod sdist;
@@ -128,7 +129,7 @@ mod tests {
             (sdist.as_str(), sha256(&out.path().join(&sdist))),
             (
                 "pure_example-2.1.0.tar.gz",
-                "2b0edabec60e862283ef4bb1c9cc04437a18a0ed7a1ad1a6ded1395105d5b02c".to_string()
+                "2333cf91b7af3553e5d64026a6a5b72d3c72d52367f660fcb3698e9fe486d775".to_string()
             )
         );
     }
