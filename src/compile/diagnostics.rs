@@ -55,7 +55,8 @@ pub struct NinjaFailure {
 }
 
 /// Reads ninja's output of a failed run: status lines (`[3/8] compiling …`) and ninja's own
-/// closing words are left out, the first failed edge's command is kept apart.
+/// words (`ninja: Entering directory …`, `ninja: build stopped …`) are left out, the first
+/// failed edge's command is kept apart.
 pub fn ninja_failure(output: &str, launcher: &str) -> NinjaFailure {
     let mut diagnostics = Vec::new();
     let mut command = None;
@@ -69,7 +70,7 @@ pub fn ninja_failure(output: &str, launcher: &str) -> NinjaFailure {
                 .unwrap_or(failed)
                 .trim_start();
             command.get_or_insert_with(|| compiler.to_string());
-        } else if !is_status_line(line) && !line.starts_with("ninja: build stopped") {
+        } else if !is_status_line(line) && !line.starts_with("ninja: ") {
             diagnostics.push(line);
         }
     }
@@ -104,7 +105,7 @@ mod tests {
     fn a_failed_ninja_edge_shows_the_compiler_s_command_and_diagnostic() {
         let launcher = "/usr/bin/python3 -I -S /c/objects/object_cache-1.py /c/objects 0a1b --";
         let output = format!(
-            "[1/3] compiling project/src/a.c\nFAILED: [code=1] obj/demo/0-a.c.o \n{launcher} /z/zig cc -c project/src/a.c -o obj/demo/0-a.c.o\nproject/src/a.c:1:1: error: oops\n1 error generated.\nninja: build stopped: subcommand failed.\n"
+            "ninja: Entering directory `/w'\n[1/3] compiling project/src/a.c\nFAILED: [code=1] obj/demo/0-a.c.o \n{launcher} /z/zig cc -c project/src/a.c -o obj/demo/0-a.c.o\nproject/src/a.c:1:1: error: oops\n1 error generated.\nninja: build stopped: subcommand failed.\n"
         );
         let failure = ninja_failure(&output, launcher);
         assert_eq!(

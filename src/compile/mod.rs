@@ -47,14 +47,14 @@ pub enum CompileError {
     #[error(transparent)]
     Headers(#[from] target_headers::HeaderError),
     #[error(
-        "no compile backend can build this project on this machine:\n{}\nInstall zig with `pip install \"{ziglang}\"` (and ninja with `pip install \"{ninja}\"`), or set ZLIG_ZIG to a zig binary.",
+        "no compile backend can build this project on this machine:\n{}\nInstall what this build lacks, all at once: {install}\n(or set ZLIG_ZIG to a zig binary; an isolated build, `pip install .` without `--no-build-isolation`, installs them itself)",
         .reasons.join("\n")
     )]
     NoBackend {
         /// One line per backend: its name and why it cannot be used.
         reasons: Vec<String>,
-        ziglang: &'static str,
-        ninja: &'static str,
+        /// The `pip install …` command that installs every tool the build lacks.
+        install: String,
     },
     #[error("the {backend} backend cannot run: {why}")]
     ToolMissing { backend: String, why: Unusable },

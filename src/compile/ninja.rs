@@ -287,9 +287,11 @@ impl Backend for NinjaBackend {
             // The words as ninja runs them: `$$` in the build file is one `$`.
             let launcher = words(launcher.iter().map(String::as_str)).replace("$$", "$");
             let failure = diagnostics::ninja_failure(&format!("{stdout}{stderr}"), &launcher);
+            // Runnable as shown: ninja ran it in its folder, where the project is `project/`.
+            let folder = word(&env.work_dir.to_string_lossy()).replace("$$", "$");
             return Err(CompileError::Failed {
                 output: diagnostics::user_paths(&failure.diagnostics, &env.work_dir),
-                command: failure.command,
+                command: failure.command.map(|c| format!("cd {folder} && {c}")),
             }
             .into());
         }

@@ -42,6 +42,10 @@ pub enum DistributionError {
         .dir.display()
     )]
     StaleMetadata { dir: PathBuf, what: String },
+    #[error(
+        "this editable install could not rebuild its extensions on import: {why}. Its modules would then stay as built now while you edit their sources. {remedy}; or, to install it anyway and reinstall after each edit of a C, C++, Cython or Zig source, add `-C editable-rebuild=false`"
+    )]
+    NoRebuild { why: String, remedy: String },
 }
 
 #[cfg(test)]
