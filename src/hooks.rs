@@ -358,10 +358,7 @@ pub fn build_wheel(
                 &tools,
             )?;
             let (extensions, built) = (&compiled.graph.extensions, &compiled.build.artifacts);
-            (
-                editable::files(&project, extensions, built, rebuild)?,
-                tag,
-            )
+            (editable::files(&project, extensions, built, rebuild)?, tag)
         }
         (None, WheelKind::Regular) => (
             wheel_files(&project, &[], &Default::default())?,

@@ -192,7 +192,9 @@ pub fn select(
             None => Ok(backend),
             Some(why) => {
                 let hint = install(backend.requirements())
-                    .map(|command| format!("\nInstall what this build lacks, all at once: {command}"))
+                    .map(|command| {
+                        format!("\nInstall what this build lacks, all at once: {command}")
+                    })
                     .unwrap_or_default();
                 Err(name.error(format!(
                     "backend `{}` cannot be used: {why}{hint}",

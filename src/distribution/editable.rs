@@ -70,7 +70,10 @@ pub fn files(
                 .map(|ext| {
                     let cython = ext.cython.iter().map(|step| &step.source);
                     let files = ext.sources.iter().chain(cython).chain(&ext.depends);
-                    (ext.name.as_str(), files.map(|f| project.root.join(f)).collect())
+                    (
+                        ext.name.as_str(),
+                        files.map(|f| project.root.join(f)).collect(),
+                    )
                 })
                 .collect(),
         };
