@@ -1,8 +1,9 @@
 """A newcomer's first hour (issue 20): the right zlig from an index that holds the 2021
 proof of concept `zlig 0.0.0`, one error naming every missing tool, a build dir git never
 lists, `zlig clean` removing what zlig made and nothing else, "up to date" when nothing was
-compiled, an sdist without built modules or `.gitignore`d files, and compiler errors that
-name files as the user knows them."""
+compiled, progress (ninja's on a terminal, an estimate from the last cold compile), an sdist
+without built modules or `.gitignore`d files, and compiler errors that name files as the
+user knows them."""
 
 from __future__ import annotations
 
@@ -168,6 +169,46 @@ def test_a_verbose_build_shows_ninja_s_progress_and_remembers_how_long_it_took(z
     assert re.search(r"^\[1/\d+\] ", proc.stderr, re.MULTILINE), proc.stderr
     durations = json.loads((tmp_path / "cache" / "zlig" / "durations.json").read_text())
     assert durations["compile-per-source:ninja"] > 0
+
+
+def test_on_a_terminal_ninja_s_progress_shows_without_verbose(zlig_venv, backend_env, copy_example, tmp_path):
+    import os
+    import pty
+    import subprocess
+
+    leader, follower = pty.openpty()
+    proc = subprocess.run(
+        [zlig_venv.bin("zlig"), "build", "--wheel", "-o", tmp_path / "out", "-C", "backend=ninja", copy_example("demo")],
+        env=fresh_user_cache(backend_env, tmp_path / "cache"),
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=follower, timeout=600, check=False,
+    )
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    text = shown.decode(errors="replace")
+    assert proc.returncode == 0, text
+    assert re.search(r"^\[1/\d+\] compiling src/demo/demo\.c", text, re.MULTILINE), text
+
+
+def test_a_cold_compile_says_how_long_it_took_last_time(zlig_venv, backend_env, copy_example, tmp_path):
+    cache = tmp_path / "cache"
+    (cache / "zlig").mkdir(parents=True)
+    # What a slow machine's last cold build left: 5 s per source file.
+    (cache / "zlig" / "durations.json").write_text('{"compile-per-source:ninja": 5.0}')
+    env = fresh_user_cache(backend_env, cache)
+    proc = zlig(zlig_venv, "build", "--wheel", "-C", "backend=ninja", copy_example("demo"), env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert re.search(r"^zlig: compiling 1 extension \(1 source file\) .*\(about 5 s going by the last time\)$", proc.stderr, re.MULTILINE), proc.stderr
+    # And this build's own time is the next estimate.
+    assert json.loads((cache / "zlig" / "durations.json").read_text())["compile-per-source:ninja"] != 5.0
 
 
 # ---------------------------------------------------------------------------- the sdist
