@@ -16,9 +16,11 @@ use sha2::{Digest, Sha256};
 use crate::compile::CompileError;
 use crate::compile::backend::{Backend, BuildEnv, CXX_TERMINATE_FILE, Unusable};
 use crate::compile::cython;
+use crate::compile::diagnostics;
 use crate::compile::graph::{BuildGraph, Extension, LinkInput};
 use crate::compile::object_cache::ObjectCache;
 use crate::compile::path_maps::{self, UBSAN_PATH_FLAGS};
+use crate::compile::process;
 use crate::compile::toolchain::{
     NINJA_REQUIREMENT, Ninja, NotFound, PlatformCompiler, ZIGLANG_REQUIREMENT, Zig, zig_environment,
 };
@@ -280,24 +282,55 @@ impl Backend for NinjaBackend {
         if let Some(tool) = &graph.cython {
             command.env(cython::SEARCH_PATH_VAR, cython::search_path(tool));
         }
-        let output = crate::compile::process::output(&mut command)?;
-        let text =
-            String::from_utf8_lossy(&output.stdout) + String::from_utf8_lossy(&output.stderr);
+        let output = process::output_echoing(&mut command, progress(env))?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
         if !output.status.success() {
+            let launcher = match &self.compiler {
+                Ok(compiler) => self.launcher(compiler, graph),
+                Err(_) => Vec::new(),
+            };
+            // The words as ninja runs them: `$$` in the build file is one `$`. `write`
+            // already wrote them, so they hold nothing it refuses.
+            let as_run = |written: Written| written.unwrap_or_default().replace("$$", "$");
+            let launcher = as_run(words(launcher.iter().map(String::as_str)));
+            let failure = diagnostics::ninja_failure(&format!("{stdout}{stderr}"), &launcher);
+            // Runnable as shown: ninja ran it in its folder, where the project is `project/`.
+            let folder = as_run(word(&env.work_dir.to_string_lossy()));
             return Err(CompileError::Failed {
-                output: text.trim_end().to_string(),
-                command: None,
+                output: diagnostics::user_paths(&failure.diagnostics, &env.work_dir),
+                command: failure.command.map(|c| format!("cd {folder} && {c}")),
             }
             .into());
         }
         if env.verbose {
-            eprint!("{text}");
+            eprint!("{stderr}");
         }
         if let Some(cache) = &self.object_cache {
             cache.trim();
         }
         Ok(())
     }
+}
+
+/// What ninja prints while it runs, shown as it comes: every line as it is with `verbose`
+/// (the commands ninja runs, in its folder), else its `[n/m]` progress when stderr is a
+/// terminal (a frontend that captures the output shows it only on failure, where the
+/// error holds what matters).
+fn progress(env: &BuildEnv) -> Option<process::Echo> {
+    use std::io::IsTerminal;
+    if env.verbose {
+        return Some(Box::new(|line: &str| eprintln!("{line}")));
+    }
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let work_dir = env.work_dir.clone();
+    Some(Box::new(move |line: &str| {
+        if diagnostics::is_status_line(line) {
+            eprintln!("{}", diagnostics::user_paths(line, &work_dir));
+        }
+    }))
 }
 
 // ninja's escapes. A line break ends a statement and cannot be escaped (`$` before one

@@ -198,6 +198,7 @@ pub fn kept_everything() -> Vec<Kept> {
                 _ if name == "probes" => "tool version answers".to_string(),
                 _ if name == "python-headers" => "Python headers for cross targets".to_string(),
                 _ if name == "data-models" => "targets' data models, derived with zig".to_string(),
+                _ if name == "durations.json" => "how long slow build steps took".to_string(),
                 Some(("zig", rest)) if rest.starts_with("configure-") => {
                     format!("zig's configure step for {}", &rest["configure-".len()..])
                 }

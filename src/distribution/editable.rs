@@ -6,13 +6,20 @@
 //! backend's own rebuild command, recorded here; so the editable wheel adds no requirement
 //! to the project's metadata and keeps working once the build environment is gone. It runs
 //! that command in later processes, so the command's tools must be in places that outlive
-//! the install and that nobody else can write; otherwise rebuilding is turned off.
+//! the install and that nobody else can write. An install that could not rebuild fails,
+//! unless the user turned rebuilding off (`editable-rebuild=false`): a module that silently
+//! stays old is the worst surprise. Where rebuilding is off, the hook still knows each
+//! module's sources, to warn when one is newer than the module.
 
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use serde::Serialize;
 
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::compile::graph::Extension;
 use crate::compile::{Artifacts, Rebuild};
 use crate::distribution::DistributionError;
 use crate::distribution::contents::{Content, Entry, add_outside_packages};
@@ -32,12 +39,16 @@ struct HookConfig<'a> {
     modules: &'a Artifacts,
     /// The command that rebuilds them, or `None` when rebuilding is off.
     rebuild: Option<&'a Rebuild>,
+    /// Dotted module name → its sources and `depends`, by absolute path: one newer than
+    /// the module is worth a warning when the hook does not rebuild.
+    sources: BTreeMap<&'a str, Vec<PathBuf>>,
 }
 
 /// The `.pth` file and, with extensions, the hook module of an editable wheel, and the
 /// files outside the packages (`force-include`, `data`), copied as a regular wheel has them.
 pub fn files(
     project: &Project,
+    extensions: &[Extension],
     modules: &Artifacts,
     rebuild: Option<&Rebuild>,
 ) -> Result<Vec<Entry>> {
@@ -55,6 +66,17 @@ pub fn files(
             project_dir: &project.root,
             modules,
             rebuild,
+            sources: extensions
+                .iter()
+                .map(|ext| {
+                    let cython = ext.cython.iter().map(|step| &step.source);
+                    let files = ext.sources.iter().chain(cython).chain(&ext.depends);
+                    (
+                        ext.name.as_str(),
+                        files.map(|f| project.root.join(f)).collect(),
+                    )
+                })
+                .collect(),
         };
         let json = serde_json::to_string(&config).expect("hook config serializes");
         // A JSON string literal is also a valid Python string literal, and a JSON list of
@@ -112,22 +134,44 @@ pub fn pth_line(path: &Path) -> Result<String, DistributionError> {
     Ok(text.to_string())
 }
 
-/// The rebuild command, if its program and `tools` are safe to run later; else `None`,
-/// with a warning saying why rebuilding on import is off.
-pub fn checked_rebuild<'a>(rebuild: &'a Rebuild, tools: &[&Path]) -> Option<&'a Rebuild> {
-    let program = Path::new(rebuild.argv.first()?);
-    let unsafe_tool = std::iter::once(program)
+/// The command the import hook runs: `None` when the user turned rebuilding off
+/// (`wanted` false; said once), else the backend's `rebuild` command once its program and
+/// `tools` are safe to run later. A backend without one, or a tool that is not safe, fails
+/// the install with the reason and the remedies.
+pub fn checked_rebuild<'a>(
+    rebuild: Option<&'a Rebuild>,
+    wanted: bool,
+    backend: &str,
+    tools: &[&Path],
+) -> Result<Option<&'a Rebuild>> {
+    if !wanted {
+        eprintln!(
+            "zlig: note: this editable install will not rebuild its extensions on import (-C editable-rebuild=false): reinstall after editing a C, C++, Cython or Zig source"
+        );
+        return Ok(None);
+    }
+    let Some(rebuild) = rebuild else {
+        return Err(DistributionError::NoRebuild {
+            why: format!("the {backend} backend has no command to run again"),
+            remedy: "Choose a built-in backend (`-C backend=ninja` or `zig`)".into(),
+        }
+        .into());
+    };
+    let program = rebuild.argv.first().map(Path::new);
+    let unsafe_tool = program
+        .into_iter()
         .chain(tools.iter().copied())
         .find_map(|tool| why_unsafe(tool).map(|why| (tool, why)));
     match unsafe_tool {
-        None => Some(rebuild),
-        Some((tool, why)) => {
-            eprintln!(
-                "zlig: warning: the editable install will not rebuild on import: {} {why}, so running it later could run another program; point ZLIG_ZIG (or ZLIG_NINJA) at a tool in a lasting folder of yours, or make ~/.cache/zlig writable so that zlig keeps a copy there, and install again",
+        None => Ok(Some(rebuild)),
+        Some((tool, why)) => Err(DistributionError::NoRebuild {
+            why: format!(
+                "it would run {} later, which {why}, so that it could be another program by then",
                 tool.display()
-            );
-            None
+            ),
+            remedy: "Point ZLIG_ZIG (or ZLIG_NINJA) at a tool in a lasting folder of yours, or make zlig's cache (~/.cache/zlig, or $XDG_CACHE_HOME/zlig) a folder of yours that no one else may write, so that zlig keeps its tools there, and install again".into(),
         }
+        .into()),
     }
 }
 
