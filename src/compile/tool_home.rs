@@ -23,6 +23,7 @@ use crate::compile::cython::Installed;
 use crate::compile::probes::first_line;
 use crate::compile::toolchain::{Ninja, Problem, Zig};
 use crate::leftovers::{self, Folder};
+use crate::project::text::check_text;
 use crate::trust;
 
 /// A path from an environment variable; unset and empty are alike.
@@ -110,9 +111,13 @@ fn usable_user_cache() -> Option<&'static Path> {
     .as_deref()
 }
 
-/// zlig's folder in the user's cache, as found: to list or clear.
+/// zlig's folder in the user's cache, as found: to list or clear; none when its path is
+/// not UTF-8 or holds a control character, since the tools kept there are named in build
+/// files (`project::text`).
 pub(crate) fn cache_dir() -> Option<PathBuf> {
-    user_cache().map(|cache| cache.join("zlig"))
+    user_cache()
+        .map(|cache| cache.join("zlig"))
+        .filter(|dir| dir.to_str().is_some_and(|text| check_text(text).is_ok()))
 }
 
 /// zlig's folder in the user's cache, to read what it keeps: `None` when it is not safe to
@@ -149,7 +154,7 @@ fn verdict() -> &'static Verdict {
             dir: None,
             writable: false,
         };
-        let Some(dir) = usable_user_cache().map(|root| root.join("zlig")) else {
+        let Some(dir) = usable_user_cache().and(cache_dir()) else {
             return refused;
         };
         let without = "building without it: no tool is kept and no compiled object is cached for later builds";
@@ -425,6 +430,7 @@ pub fn kept_everything() -> Vec<Kept> {
                 _ if name == "probes" => "tool version answers".to_string(),
                 _ if name == "python-headers" => "Python headers for cross targets".to_string(),
                 _ if name == "data-models" => "targets' data models, derived with zig".to_string(),
+                _ if name == "durations.json" => "how long slow build steps took".to_string(),
                 _ if name.starts_with('.') => "a temporary file of a build".to_string(),
                 Some(("zig", rest)) if rest.starts_with("configure-") => {
                     format!("zig's configure step for {}", &rest["configure-".len()..])
