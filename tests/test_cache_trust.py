@@ -5,8 +5,8 @@ is left out, said once, and the build goes on. What zlig keeps is private whatev
 umask. What is kept is checked before use, and a damaged copy is replaced, so that a
 damaged cache never fails a build. `zlig cache --clear` never breaks a running build. The
 rule itself (`src/trust.rs`) has a twin in the editable import hook, tested here on the
-cases of the Rust unit tests; an editable install whose user cache is a private folder
-in /tmp rebuilds on import.
+cases of the Rust unit tests (test_editable.py has an editable install whose user cache is
+a private folder in /tmp, which rebuilds on import).
 
 The tests run as root, so "another user" is uid 65534 (`nobody`), given files with chown.
 """
@@ -27,9 +27,8 @@ from pathlib import Path
 
 import pytest
 from buildtools import fresh_user_cache, kept_tools_env, zig_cc
-from conftest import BIN, copy_project
+from conftest import BIN
 from helpers import ARCH, ROOT, run, without_zig_on_path
-from test_editable import ADD_AND_PRINT, Dev, pip_install_editable
 from test_object_cache import (
     cache_that_cannot_be_written,
     compiles,
@@ -373,22 +372,6 @@ def test_zlig_cache_clear_during_a_build_removes_nothing_and_the_build_succeeds(
     clear = zlig_venv.call("import sys, zlig.cli; sys.exit(zlig.cli.main(['cache', '--clear']))", env=env)
     assert clear.returncode == 0, clear.stdout
     assert not (tmp_path / "cache" / "zlig" / "objects").exists()
-
-
-# ---------------------------------------------------------------------------- editable installs
-
-
-def test_an_editable_install_with_its_user_cache_in_a_private_folder_in_tmp_rebuilds_on_import(frontend_env, venvs, tmp_path):
-    # The launcher of the object cache, a tool the rebuild runs, lies in the user cache, in
-    # /tmp/pytest-of-<user>/…: private folders below the sticky /tmp.
-    assert str(tmp_path).startswith("/tmp/")
-    env = dict(fresh_user_cache(frontend_env, tmp_path / "home-cache"), ZLIG_NINJA=str(BIN / "ninja"))
-    project = copy_project("demo", tmp_path)
-    venv = venvs.create("private-tmp-dev")
-    dev = Dev(project, venv, pip_install_editable(env, venv, project, "-C", "backend=ninja"))
-    dev.add_offset(100)
-    proc = dev.python(ADD_AND_PRINT)
-    assert proc.stdout.strip().splitlines()[-1] == "105", proc.stdout
 
 
 # ---------------------------------------------------------------------------- the rule's Python twin
