@@ -382,7 +382,8 @@ def directives(data):
 def absent_paths(files, search, started):
     """Where a header would have been found before the one the compile used, and nothing
     was: for each file read (`files`: path → bytes) and each header it names, the
-    candidates in search order until one holds a file. `search` is (quoted, angled).
+    candidates in search order until one holds a file. `search` is `search_path`'s: the
+    folders for a quoted name (after the including file's) and for an angled one.
 
     Covered: the including file's folder for a quoted name, then the folders of
     `search_path`. A directive in a branch the preprocessor skipped is searched too (a
