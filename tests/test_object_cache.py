@@ -308,8 +308,8 @@ def test_time_macros_key_the_object_on_source_date_epoch(backend, where, zlig_ve
 
 def damage(cache: Path, what: str) -> None:
     """Damages every entry of one kind in the object cache: objects cut in half, depfiles cut
-    after their source (a list that still parses, without the headers), manifests cut after
-    their first line."""
+    after their source (a list that still parses, without the headers), manifests cut before
+    the headers their compile read."""
     folder, suffix = {"object": ("objects", ".o"), "depfile": ("objects", ".d"), "manifest": ("manifests", "")}[what]
     files = [p for p in (cache / folder).glob(f"*/*{suffix}") if not p.name.startswith(".")]
     assert files, f"no {what} in {cache}"
@@ -320,7 +320,9 @@ def damage(cache: Path, what: str) -> None:
         elif what == "depfile":
             data = data[: data.index(b".c") + 2] + b"\n"
         else:
-            data = data.split(b"\n", 1)[0] + b"\n"
+            # Cut after the line naming the object, before the headers the compile read.
+            lines = data.split(b"\n")
+            data = b"\n".join(lines[: 2 if lines[0].startswith(b"zlig-manifest") else 1])
         path.write_bytes(data)
 
 
@@ -335,8 +337,8 @@ def test_a_damaged_cache_entry_is_compiled_again_and_replaced(what, zlig_venv, v
     shared = "#define SHARED 50\n" if what == "manifest" else "#define SHARED 40\n"
     two = parts_project(tmp_path, "two", shared=shared)
     wheel = build(zlig_venv, two, tmp_path / "2", env)
-    # b.c reads no header: its depfile, cut after the source, is whole.
-    assert compiles(log) == (["a.c", "module.c"] if what == "depfile" else ["a.c", "b.c", "module.c"])
+    # b.c reads no header: its depfile and its manifest, cut before the headers, are whole.
+    assert compiles(log) == (["a.c", "b.c", "module.c"] if what == "object" else ["a.c", "module.c"])
     assert total(venvs, wheel) == ("52" if what == "manifest" else "42")
     if what == "depfile":
         # The depfile ninja got names the header: editing it rebuilds a.c.

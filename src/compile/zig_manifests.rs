@@ -48,7 +48,7 @@ impl BuildStart {
     /// Dates now as the file system does, by creating a file in `work_dir` (a file's times
     /// and this one come from one clock); None when it cannot be written.
     pub fn stamp(work_dir: &Path) -> Option<Self> {
-        let stamp = work_dir.join(".zlig-build-started");
+        let stamp = work_dir.join("build-started");
         let _ = std::fs::remove_file(&stamp);
         let file = std::fs::File::create_new(&stamp).ok()?;
         Some(Self(changed(&file.metadata().ok()?)))
