@@ -425,6 +425,8 @@ fn zig_cc_flag(flag: &str) -> String {
 // `-MD`: the depfiles list every header a compile read, system ones included, so that
 // ninja and the object cache follow a header from `-isystem`, `CPATH` or conda's include
 // folder as they follow the project's own (the project's through its link, so relative).
+// A system folder whose path holds `|;*<>^` or a backtick, at which ninja's depfile parser
+// splits, makes its includers run at every build (served by the object cache).
 const COMPILE_RULES: &str = r#"
 rule cc
   command = $launcher $cc $target $optimize $common $flags -MD -MF $out.d -c $in -o $out
