@@ -162,10 +162,11 @@ def uses_time(data):
 
 
 def depfile_inputs(text):
-    """The prerequisites of a makefile-style depfile, escapes undone (`\\ `, `\\#`, `$$`)."""
-    text = text.replace("\\\n", " ").replace("$$", "$")
+    """The prerequisites of a makefile-style depfile, escapes undone: a backslash before a
+    character, and the compiler's ``$$`` for ``$``."""
+    text = text.replace("\\\n", " ")
     _, _, inputs = text.partition(": ")
-    words, word, chars = [], "", iter(inputs)
+    words, word, chars = [], "", iter(inputs.replace("$$", "$"))
     for char in chars:
         if char == "\\":
             word += next(chars, "")
