@@ -26,6 +26,7 @@ pub mod tool_home;
 pub mod toolchain;
 pub mod warmup;
 pub mod zig;
+pub mod zig_manifests;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

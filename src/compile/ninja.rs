@@ -484,18 +484,20 @@ fn zig_cc_flag(flag: &str) -> String {
     format!("-mcpu={}", value.replace(['-', '.'], "_"))
 }
 
-// `-MMD`: the depfiles list the project's headers (through its link, so relative), not
-// the system ones, whose absolute paths may hold characters ninja's depfile parser splits
-// at; those change only with the toolchain or Python, which the snapshot follows.
+// `-MD`: the depfiles list every header a compile read, system ones included, so that
+// ninja and the object cache follow a header from `-isystem`, `CPATH` or conda's include
+// folder as they follow the project's own (the project's through its link, so relative).
+// A system folder whose path holds `|;*<>^` or a backtick, at which ninja's depfile parser
+// splits, makes its includers run at every build (served by the object cache).
 const COMPILE_RULES: &str = r#"
 rule cc
-  command = $launcher $cc $target $optimize $common $flags -MMD -MF $out.d -c $in -o $out
+  command = $launcher $cc $target $optimize $common $flags -MD -MF $out.d -c $in -o $out
   depfile = $out.d
   deps = gcc
   description = compiling $in
 
 rule cxx
-  command = $launcher $cxx $target $optimize $common $flags -MMD -MF $out.d -c $in -o $out
+  command = $launcher $cxx $target $optimize $common $flags -MD -MF $out.d -c $in -o $out
   depfile = $out.d
   deps = gcc
   description = compiling $in

@@ -22,6 +22,7 @@ use crate::compile::graph::BuildGraph;
 use crate::compile::path_maps::{self, UBSAN_PATH_FLAGS};
 use crate::compile::toolchain::{NotFound, ZIGLANG_REQUIREMENT, Zig};
 use crate::compile::warmup::{self, Warmup};
+use crate::compile::zig_manifests::BuildStart;
 use crate::error::{IoContext, Result};
 use crate::project::settings::Optimize;
 
@@ -186,7 +187,11 @@ impl Backend for ZigBackend {
             command.arg("--verbose-cc");
             eprintln!("zlig: running {}", show_command(&command));
         }
+        let started = BuildStart::stamp(&env.work_dir);
         let output = crate::compile::process::output(&mut command)?;
+        if let Some(started) = started {
+            started.forget_edited(&env.work_dir);
+        }
         let stderr = String::from_utf8_lossy(&output.stderr);
         if env.verbose && output.status.success() {
             for command in compile_commands(&stderr, &zig.path) {
