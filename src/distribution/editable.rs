@@ -1,6 +1,7 @@
 //! The files of an editable wheel (PEP 660): a `.pth` file that puts the project's Python
-//! source folder on `sys.path` (so editors and type checkers see the real files), and a
-//! module that installs an import hook for the extension modules.
+//! source folder on `sys.path` (so editors and type checkers see the real files), a
+//! module that installs an import hook for the extension modules and for packages that
+//! files outside the packages go into, and those files, as the regular wheel has them.
 //!
 //! The hook (`python/zlig/editable_hook.py`) uses only the standard library and runs the
 //! backend's own rebuild command, recorded here; so the editable wheel adds no requirement
@@ -8,15 +9,18 @@
 //! that command in later processes, so the command's tools must be in places that outlive
 //! the install and that nobody else can write; otherwise rebuilding is turned off.
 
+use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use serde::Serialize;
 
 use crate::compile::{Artifacts, Rebuild};
-use crate::distribution::contents::{Content, Entry, add_outside_packages};
+use crate::distribution::contents::{Content, Entry, WheelFiles};
+use crate::distribution::installed::{self, Origin};
 use crate::error::Result;
 use crate::project::Project;
+use crate::project::discovery::ModuleKind;
 
 /// The import hook, written into the wheel before its configuration.
 const HOOK: &str = include_str!("../../python/zlig/editable_hook.py");
@@ -32,10 +36,12 @@ struct HookConfig<'a> {
     rebuild: Option<&'a Rebuild>,
 }
 
-/// The `.pth` file and, with extensions, the hook module of an editable wheel, and the
-/// files outside the packages (`force-include`, `data`), copied as a regular wheel has them.
+/// The `.pth` file and, with extensions or packages to extend, the hook module of an
+/// editable wheel, and the files outside the packages (`force-include`, `data`) as the
+/// regular wheel has them (`wheel`, its files, checked already).
 pub fn files(
     project: &Project,
+    wheel: &WheelFiles,
     modules: &Artifacts,
     rebuild: Option<&Rebuild>,
 ) -> Result<Vec<Entry>> {
@@ -45,8 +51,9 @@ pub fn files(
     );
     let source_dir = project.root.join(&project.layout.python_source);
     let mut pth = format!("{}\n", source_dir.display());
+    let packages = extended_packages(project, wheel);
     let mut entries = Vec::new();
-    if !modules.is_empty() {
+    if !modules.is_empty() || !packages.is_empty() {
         pth.push_str(&format!("import {module}\n"));
         let config = HookConfig {
             project: &project.metadata.name,
@@ -55,15 +62,16 @@ pub fn files(
             rebuild,
         };
         let json = serde_json::to_string(&config).expect("hook config serializes");
-        // A JSON string literal is also a valid Python string literal, and a JSON list of
-        // them a valid Python list.
+        // A JSON string literal is also a valid Python string literal, a JSON list of
+        // them a valid Python list, and a JSON object of them a valid Python dict.
         let literal = serde_json::to_string(&json).expect("string serializes");
         let names =
             serde_json::to_string(&modules.keys().collect::<Vec<_>>()).expect("names serialize");
+        let packages = serde_json::to_string(&packages).expect("packages serialize");
         entries.push(Entry {
             path: format!("{module}.py"),
             content: Content::Generated(
-                format!("{HOOK}\ninstall({literal}, {names})\n").into_bytes(),
+                format!("{HOOK}\ninstall({literal}, {names}, {packages})\n").into_bytes(),
             ),
             executable: false,
         });
@@ -73,9 +81,60 @@ pub fn files(
         content: Content::Generated(pth.into_bytes()),
         executable: false,
     });
-    add_outside_packages(project, &mut entries, "a file of the editable install")?;
+    let origins: Vec<(&str, Origin<'_>)> = entries
+        .iter()
+        .map(|e| (e.path.as_str(), Origin::Editable))
+        .chain(
+            wheel
+                .outside
+                .iter()
+                .map(|(e, place)| (e.path.as_str(), Origin::Setting(place))),
+        )
+        .collect();
+    installed::check(project, &origins)?;
+    entries.extend(wheel.outside.iter().map(|(entry, _)| entry.clone()));
     entries.sort();
     Ok(entries)
+}
+
+/// The project's packages that files outside the packages go into (`force-include =
+/// { "data/x.txt" = "pkg/x.txt" }`), each with its folder below site-packages, where the
+/// editable wheel installs those files. The import hook adds that folder to the package's
+/// `__path__` and to what `importlib.resources` reads, since the package itself is
+/// imported from the project. Every regular package of the project above such a file
+/// counts, so that `files("pkg") / "sub" / "x.txt"` finds `pkg/sub/x.txt` too.
+fn extended_packages(project: &Project, wheel: &WheelFiles) -> BTreeMap<String, String> {
+    let data_dir = installed::data_dir(project);
+    let source_dir = project.root.join(&project.layout.python_source);
+    let shipped = |top: &str| {
+        let packages = project.layout.top_level.iter();
+        packages
+            .into_iter()
+            .any(|t| t.name == top && t.kind == ModuleKind::Package)
+    };
+    let mut packages = BTreeMap::new();
+    for (entry, _) in &wheel.outside {
+        let Some(installed) = installed::in_site_packages_at(&entry.path, &data_dir) else {
+            continue;
+        };
+        let Some((folder, _)) = installed.rsplit_once('/') else {
+            continue;
+        };
+        if !shipped(folder.split('/').next().unwrap_or(folder)) {
+            continue;
+        }
+        let mut dotted = Vec::new();
+        let mut below = Vec::new();
+        for part in folder.split('/') {
+            below.push(part);
+            dotted.push(part);
+            let path = below.join("/");
+            if source_dir.join(&path).join("__init__.py").is_file() {
+                packages.insert(dotted.join("."), path);
+            }
+        }
+    }
+    packages
 }
 
 /// The rebuild command, if its program and `tools` are safe to run later; else `None`,

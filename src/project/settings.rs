@@ -9,7 +9,7 @@ use std::path::Path;
 
 use super::cython::CythonSettings;
 use super::extension::ExtensionDecl;
-use super::files::{Pattern, check_relative};
+use super::files::{Pattern, check_relative, wheel_path};
 use super::toml::{Located, Place, Table};
 use crate::error::{Result, did_you_mean};
 use crate::target::TargetSpec;
@@ -92,7 +92,7 @@ pub struct Settings {
 pub struct ForceInclude {
     /// The project-relative file or folder (the key; placed at the key).
     pub source: Located<String>,
-    /// The `/`-separated path in the wheel, without `./` or a trailing `/`.
+    /// The path in the wheel, in `files::wheel_path`'s one form.
     pub target: Located<String>,
 }
 
@@ -118,20 +118,14 @@ impl ForceInclude {
             };
             check_relative(&source.value).map_err(|why| source.error(why))?;
             let mut target = table.string(key)?.expect("listed key");
-            check_relative(&target.value).map_err(|why| target.error(why))?;
-            target.value = target
-                .value
-                .trim_start_matches("./")
-                .trim_end_matches('/')
-                .to_string();
+            target.value = wheel_path(&target.value).map_err(|why| target.error(why))?;
+            // Case-blind: on macOS and Windows `PKG-1.0.DIST-INFO` is the same folder.
             let first = target.value.split('/').next().unwrap_or_default();
+            let first = first.to_lowercase();
             if first.ends_with(".dist-info") || first.ends_with(".data") {
                 return Err(target.error(
                     "the wheel's `.dist-info` and `.data` folders are written by zlig: use `tool.zlig.wheel.data` for the `.data` schemes",
                 ));
-            }
-            if target.value.is_empty() {
-                return Err(target.error("expected a path in the wheel, such as `cov.pth`"));
             }
             if let Some(other) = entries.iter().find(|e| e.target.value == target.value) {
                 return Err(target.error(format!(
@@ -597,7 +591,7 @@ mod tests {
             ),
             (
                 "force-include = { \"cov.pth\" = \"/cov.pth\" }",
-                "`tool.zlig.wheel.force-include.\"cov.pth\"`: a path must stay inside the project",
+                "`tool.zlig.wheel.force-include.\"cov.pth\"`: a path in the wheel must stay inside it",
             ),
             (
                 "force-include = { \"a.pth\" = \"x.pth\", \"b.pth\" = \"x.pth\" }",
@@ -606,6 +600,26 @@ mod tests {
             (
                 "force-include = { \"a.txt\" = \"p-1.dist-info/a.txt\" }",
                 "are written by zlig",
+            ),
+            (
+                "force-include = { \"a.txt\" = \".//P-1.DIST-INFO/RECORD\" }",
+                "are written by zlig",
+            ),
+            (
+                "force-include = { \"a.txt\" = \"./p-1.data/purelib/x\" }",
+                "are written by zlig",
+            ),
+            (
+                "force-include = { \"a.pth\" = \"x.pth\", \"b.pth\" = \".//x.pth\" }",
+                "`x.pth` is also the path of `a.pth` in the wheel",
+            ),
+            (
+                "force-include = { \"a.txt\" = \"./.\" }",
+                "names the wheel's root itself",
+            ),
+            (
+                "force-include = { \"a.txt\" = \"pkg/../../a.txt\" }",
+                "a path in the wheel must stay inside it",
             ),
             (
                 "data = { script = \"bin\" }",
