@@ -139,7 +139,12 @@ impl Request {
                 );
                 EnvFlags::default()
             }
-            flags => flags,
+            flags => {
+                if let (_, Some(note)) = flags.link_inputs(&project.root) {
+                    eprintln!("zlig: note: {note}");
+                }
+                flags
+            }
         };
         let lookup: &dyn PackageLookup = match &self.include_lookup {
             Some(lookup) => lookup,
@@ -210,8 +215,9 @@ impl Compiled {
             .collect();
         let zig = self.backend.zig();
         let libc = match self.target.libc {
-            Libc::Gnu { .. } => audit::glibc_needed(built.values().map(PathBuf::as_path))?
-                .map(|(major, minor)| LibcNeeded::Glibc(major, minor)),
+            Libc::Gnu { .. } => {
+                audit::glibc_needed(built.values().map(PathBuf::as_path))?.map(LibcNeeded::Glibc)
+            }
             Libc::Musl => Some(LibcNeeded::Musl(
                 zig.and_then(|z| sbom::zig_musl_version(&z.lib_dir()))
                     .unwrap_or_else(|| "1.2".into()),

@@ -334,6 +334,19 @@ fn write_build_file(graph: &BuildGraph, backend: &dyn Backend, env: &BuildEnv) -
 
 /// Says what is about to be compiled, with what and for what.
 fn announce(graph: &BuildGraph, backend: &dyn Backend) {
+    eprintln!(
+        "zlig: {}",
+        announcement(
+            graph,
+            backend.name(),
+            &backend.version().unwrap_or_default()
+        )
+    );
+}
+
+/// What `announce` says: the backend by its name, then its tools' versions, as its
+/// `version()` gives them (`ninja 1.11.1, zig 0.17.0`).
+pub(crate) fn announcement(graph: &BuildGraph, backend: &str, version: &str) -> String {
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     let sources: usize = graph
         .extensions
@@ -344,15 +357,13 @@ fn announce(graph: &BuildGraph, backend: &dyn Backend) {
         Some(tool) => format!(", Cython {}", tool.version),
         None => String::new(),
     };
-    eprintln!(
-        "zlig: compiling {} extension{} ({sources} source file{}) with {} {}{cython} for {}",
+    format!(
+        "compiling {} extension{} ({sources} source file{}) with the {backend} backend ({version}{cython}) for {}",
         graph.extensions.len(),
         plural(graph.extensions.len()),
         plural(sources),
-        backend.name(),
-        backend.version().unwrap_or_default(),
         graph.target.zig_triple
-    );
+    )
 }
 
 /// After a failed build with optional extensions: builds the required ones together (their

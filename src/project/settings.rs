@@ -635,6 +635,22 @@ mod tests {
     }
 
     #[test]
+    fn the_word_all_in_an_export_symbols_list_is_explained() {
+        let err = settings(
+            "[[tool.zlig.extensions]]\nname = \"a\"\nsources = [\"a.c\"]\nexport-symbols = [\"all\"]\n",
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        insta::assert_snapshot!(err, @r#"
+        pyproject.toml:4:19: `tool.zlig.extensions[0].export-symbols[0]`: `"all"` in a list would export a symbol named `all`; to export every global symbol, write `export-symbols = "all"`, without the brackets
+          |
+        4 | export-symbols = ["all"]
+          |                   ^^^^^
+        "#);
+    }
+
+    #[test]
     fn bad_extension_entries_are_explained() {
         let cases = [
             (
