@@ -1002,7 +1002,7 @@ CASES = [
         "include_dir_package_attr_is_long_text",
         toml(PROJECT, extension('include-dirs = [{ package = "json", attr = "__doc__" }]')),
         key="tool.zlig.extensions[0].include-dirs[0].attr",
-        expect=("`json.__doc__` is 'JSON (JavaScript Object Notation)", "...', not an absolute path of a folder of headers"),
+        expect=("`json.__doc__` is 'JSON (JavaScript Object Notation)", "'..., not an absolute path of a folder of headers"),
         absent=("File name too long",),
         at='attr = ^"__doc__"',
     ),
@@ -1348,7 +1348,7 @@ CASES += [
     Case(
         "dunder_version_module_is_a_folder",
         toml(DYNAMIC, '[tool.zlig]\npackages = ["mod"]\n'),
-        key="tool.zlig.packages",
+        key="tool.zlig.packages[0]",
         expect=("`src/mod.py` is a folder, not a file",),
         files={"src/mod.py/x.txt": ""},
         hook="prepare_metadata_for_build_wheel",

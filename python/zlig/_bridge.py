@@ -88,7 +88,7 @@ def package_include(package: str, attr: str) -> str:
         raise IncludeDirError("attr", f"`{named}` is {type(value).__name__}, not the path of a folder of headers")
     path = os.fspath(value)
     if not isinstance(path, str) or not os.path.isabs(path):
-        shown = repr(path) if len(repr(path)) <= 80 else repr(path)[:77] + "..."
+        shown = repr(path) if len(path) <= 60 else f"{path[:60]!r}..."
         raise IncludeDirError("attr", f"`{named}` is {shown}, not an absolute path of a folder of headers")
     return path
 
