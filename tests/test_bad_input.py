@@ -1462,6 +1462,14 @@ CASES += [
         files={"lib/pkg/__init__.py": ""},
     ),
     Case(
+        "wheel_data_purelib_into_a_dist_info_folder",
+        toml(PROJECT, '[tool.zlig.wheel]\ndata = { purelib = "lib" }\n'),
+        key="tool.zlig.wheel.data.purelib",
+        expect=("would be installed as `other-2.0.dist-info/METADATA` in site-packages, in a `.dist-info` folder",),
+        at='purelib = ^"lib"',
+        files={"lib/other-2.0.dist-info/METADATA": "Name: other\n"},
+    ),
+    Case(
         "wheel_data_into_site_packages_replaces_a_package_file",
         toml(PROJECT, '[tool.zlig.wheel]\ndata = { data = "share" }\n'),
         key="tool.zlig.wheel.data.data",

@@ -703,6 +703,14 @@ mod tests {
             "{err}"
         );
         let err = wheel_error(
+            "[tool.zlig.wheel]\ndata = { purelib = \"lib\" }\n",
+            &[("lib/other-2.0.DIST-INFO/METADATA", "")],
+        );
+        assert!(
+            err.contains("would be installed as `other-2.0.DIST-INFO/METADATA` in site-packages, in a `.dist-info` folder"),
+            "{err}"
+        );
+        let err = wheel_error(
             "[tool.zlig.wheel]\ndata = { data = \"share\" }\n",
             &[("share/lib/python3.12/site-packages/pkg/__init__.py", "")],
         );

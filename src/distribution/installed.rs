@@ -143,6 +143,19 @@ pub fn check(project: &Project, files: &[(&str, Origin<'_>)]) -> Result<()> {
         .map(|&(path, origin)| (destination(path, &data_dir), path, origin));
     let mut landed: BTreeMap<Destination<'_>, (&str, Origin<'_>)> = BTreeMap::new();
     for (at, path, origin) in entry_points.chain(files) {
+        // Case-blind, as macOS and Windows compare names.
+        let top = at.1.split('/').next().unwrap_or_default().to_lowercase();
+        if at.0 == SITE_PACKAGES && top.ends_with(".dist-info") {
+            return Err(refuse(
+                origin,
+                origin,
+                format!(
+                    "`{path}` ({}) would be installed as `{}` in site-packages, in a `.dist-info` folder, where installers keep what they know of an installed distribution; choose another path",
+                    origin.what(),
+                    at.1
+                ),
+            ));
+        }
         if let Some(&(first, first_origin)) = landed.get(&at) {
             let message = match first == path {
                 true => format!(
