@@ -235,7 +235,7 @@ def test_names_that_collide_on_macos_and_windows_are_warned_of(zlig_venv, fronte
     )
     built = call_hook(zlig_venv, "build_wheel", project, tmp_path / "out", frontend_env)
     assert "zlig: warning: the wheel installs `pkg/Data.txt` and `pkg/data.txt`, which differ only in case" in built.output, built.output
-    assert "`pkg/caf\\u{e9}.txt` and `pkg/cafe\\u{301}.txt`), one name in two Unicode normalization forms" in built.output, built.output
+    assert "(`pkg/cafe\\u{301}.txt` and `pkg/caf\\u{e9}.txt`), one name in two Unicode normalization forms" in built.output, built.output
     assert {"pkg/Data.txt", "pkg/data.txt", f"pkg/{nfc}", f"pkg/{nfd}"} <= set(wheel_names(built.path))
 
 
