@@ -121,7 +121,9 @@ def test_an_editable_install_finds_force_included_files_where_the_package_is(
     installer, frontend, venvs, tmp_path
 ):
     project = make_project(tmp_path / "p", FORCED_TOML, FORCED)
-    regular = venvs.with_wheels(frontend.pip_wheel(project, tmp_path / "out").wheel, name="regular")
+    wheel = frontend.pip_wheel(project, tmp_path / "out").wheel
+    validate(wheel)
+    regular = venvs.with_wheels(wheel, name="regular")
     editable = venvs.create("editable")
     if installer == "pip":
         frontend.pip_install(project, editable.python, "-e")
@@ -237,6 +239,7 @@ def test_names_that_collide_on_macos_and_windows_are_warned_of(zlig_venv, fronte
     assert "zlig: warning: the wheel installs `pkg/Data.txt` and `pkg/data.txt`, which differ only in case" in built.output, built.output
     assert "(`pkg/cafe\\u{301}.txt` and `pkg/caf\\u{e9}.txt`), one name in two Unicode normalization forms" in built.output, built.output
     assert {"pkg/Data.txt", "pkg/data.txt", f"pkg/{nfc}", f"pkg/{nfd}"} <= set(wheel_names(built.path))
+    validate(built.path)
 
 
 # ---------------------------------------------------------------------------- LDFLAGS
@@ -318,6 +321,7 @@ def test_the_sbom_names_the_glibc_version_the_symbols_need_in_full(zlig_venv, ba
         {"src/pkg/__init__.py": "", "src/pkg/_say.c": source},
     )
     wheel = call_hook(zlig_venv, "build_wheel", project, tmp_path / "out", backend_env).path
+    validate(wheel)
     module = extract(wheel, next(n for n in wheel_names(wheel) if n.endswith(".so")), tmp_path / "so")
     needed = max(glibc_versions(module))
     if ARCH == "x86_64":

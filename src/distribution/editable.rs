@@ -106,31 +106,21 @@ pub fn files(
 fn extended_packages(project: &Project, wheel: &WheelFiles) -> BTreeMap<String, String> {
     let data_dir = installed::data_dir(project);
     let source_dir = project.root.join(&project.layout.python_source);
-    let shipped = |top: &str| {
-        let packages = project.layout.top_level.iter();
-        packages
-            .into_iter()
-            .any(|t| t.name == top && t.kind == ModuleKind::Package)
-    };
     let mut packages = BTreeMap::new();
     for (entry, _) in &wheel.outside {
         let Some(installed) = installed::in_site_packages_at(&entry.path, &data_dir) else {
             continue;
         };
-        let Some((folder, _)) = installed.rsplit_once('/') else {
-            continue;
-        };
-        if !shipped(folder.split('/').next().unwrap_or(folder)) {
+        let parts: Vec<&str> = installed.split('/').collect();
+        let mut top = project.layout.top_level.iter();
+        if !top.any(|t| t.name == parts[0] && t.kind == ModuleKind::Package) {
             continue;
         }
-        let mut dotted = Vec::new();
-        let mut below = Vec::new();
-        for part in folder.split('/') {
-            below.push(part);
-            dotted.push(part);
-            let path = below.join("/");
-            if source_dir.join(&path).join("__init__.py").is_file() {
-                packages.insert(dotted.join("."), path);
+        // The folders above the file.
+        for end in 1..parts.len() {
+            let below = parts[..end].join("/");
+            if source_dir.join(&below).join("__init__.py").is_file() {
+                packages.insert(parts[..end].join("."), below);
             }
         }
     }
