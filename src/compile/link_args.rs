@@ -50,7 +50,7 @@ impl EnvFlags {
     pub fn link_inputs(&self, root: &Path) -> (Vec<LinkInput>, Option<String>) {
         let mut inputs = Vec::new();
         let mut left_out: Vec<(String, &'static str)> = Vec::new();
-        for read in read_args(root, self.link.iter().map(String::as_str)) {
+        for (_, read) in read_args(root, self.link.iter().map(String::as_str)) {
             match read {
                 Read::Input(input) => inputs.push(input),
                 Read::Done => {}
@@ -169,20 +169,12 @@ pub fn link_inputs<'a>(
     root: &Path,
     args: impl IntoIterator<Item = &'a str>,
 ) -> Result<Vec<LinkInput>, (usize, LinkArgError)> {
-    let args: Vec<&str> = args.into_iter().collect();
     let mut inputs = Vec::new();
-    for read in read_args(root, args.iter().copied()) {
+    for (index, read) in read_args(root, args) {
         match read {
             Read::Input(input) => inputs.push(input),
             Read::Done => {}
-            Read::Refused(arg, why) => {
-                // The index of the argument the refused flag (or its `-Wl,` group) starts.
-                let index = args
-                    .iter()
-                    .position(|a| arg.starts_with(a) || a.starts_with(&arg))
-                    .unwrap_or(0);
-                return Err((index, LinkArgError { arg, why }));
-            }
+            Read::Refused(arg, why) => return Err((index, LinkArgError { arg, why })),
         }
     }
     Ok(inputs)
@@ -198,33 +190,37 @@ enum Read {
     Refused(String, NotPassed),
 }
 
-/// Reads link arguments as a compiler driver takes them.
-fn read_args<'a>(root: &Path, args: impl IntoIterator<Item = &'a str>) -> Vec<Read> {
+/// Reads link arguments as a compiler driver takes them; each result with the index of the
+/// argument it comes from.
+fn read_args<'a>(root: &Path, args: impl IntoIterator<Item = &'a str>) -> Vec<(usize, Read)> {
     let mut read = Vec::new();
-    let mut args = args.into_iter().peekable();
-    while let Some(arg) = args.next() {
+    let mut args = args.into_iter().enumerate().peekable();
+    while let Some((index, arg)) = args.next() {
+        let at = |reads: Vec<Read>| reads.into_iter().map(move |r| (index, r));
         if let Some(group) = arg.strip_prefix("-Wl,") {
-            read.extend(linker_options(group.split(',').collect()));
+            read.extend(at(linker_options(group.split(',').collect())));
             continue;
         }
-        let value = args.next_if(|_| matches!(arg, "-l" | "-L" | "-Xlinker"));
-        read.push(match (arg, value) {
+        let takes_value = matches!(arg, "-l" | "-L" | "-Xlinker");
+        let value = args.next_if(|_| takes_value).map(|(_, value)| value);
+        let one = match (arg, value) {
             ("-l", Some(name)) => Read::Input(LinkInput::Library(name.to_string())),
             ("-L", Some(dir)) => Read::Input(LinkInput::LibraryDir(root.join(dir))),
             ("-Xlinker", Some(first)) => {
                 // `-Xlinker -z -Xlinker now`: one option, in consecutive pairs.
                 let mut words = vec![first];
-                while args.next_if_eq(&"-Xlinker").is_some() {
-                    words.extend(args.next());
+                while args.next_if(|(_, a)| *a == "-Xlinker").is_some() {
+                    words.extend(args.next().map(|(_, word)| word));
                 }
-                read.extend(linker_options(words));
+                read.extend(at(linker_options(words)));
                 continue;
             }
             ("-l" | "-L" | "-Xlinker", None) => {
                 Read::Refused(arg.to_string(), NotPassed::NeedsValue)
             }
             _ => driver_arg(root, arg),
-        });
+        };
+        read.push((index, one));
     }
     read
 }
@@ -388,6 +384,8 @@ mod tests {
         );
         let refused = link_inputs(root, ["-lm", "-Wl,-Bsymbolic-functions"]).unwrap_err();
         assert_eq!(refused.0, 1);
+        let in_a_group = link_inputs(root, ["-lm", "-Wl,-z,now,-O1", "-lz"]).unwrap_err();
+        assert_eq!((in_a_group.0, in_a_group.1.arg.as_str()), (1, "-Wl,-O1"));
         insta::assert_snapshot!(
             refused.1.to_string(),
             @"`-Wl,-Bsymbolic-functions` is not a link argument zlig can pass on (a module's own symbols are local already: zlig links it with a version script); use -lNAME, -LDIR, -Wl,-rpath,DIR, the path of an object, archive or shared library, or a linker option zig understands, such as -Wl,-z,relro"
