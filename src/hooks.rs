@@ -258,13 +258,22 @@ fn compile_project(request: &Request) -> Result<(Project, Option<Compiled>)> {
         return Ok((project, None));
     }
     let (mut target, mut graph) = request.graph(&project)?;
-    if graph.has_cython() {
-        let tool = request.cython().find(&project.settings.cython.requires)?;
+    // Cython is looked for after the backend, so that a build lacking both says so at once.
+    let cython = graph
+        .has_cython()
+        .then(|| request.cython().find(&project.settings.cython.requires));
+    let lacking: Vec<String> = match &cython {
+        Some(Err(_)) => vec![project.settings.cython.requires.value.text.clone()],
+        _ => Vec::new(),
+    };
+    let requested = project.settings.backend.as_ref();
+    let backends = request.backends(&project.settings)?;
+    let backend = backend::select(backends, requested, &graph, &lacking)?;
+    if let Some(found) = cython {
+        let tool = found?;
         cython::check_directives(&project, &tool)?;
         graph.cython = Some(tool);
     }
-    let requested = project.settings.backend.as_ref();
-    let backend = backend::select(request.backends(&project.settings)?, requested, &graph)?;
     let build_dir = BuildDir::new(project.build_dir(&target.build_dir_name()));
     let found;
     let zig = match backend.zig() {
@@ -353,8 +362,6 @@ pub fn build_wheel(
     let files = match (&compiled, kind) {
         (_, WheelKind::Regular) => files.entries(),
         (Some(compiled), WheelKind::Editable) => {
-            let rebuild = compiled.build.rebuild.as_ref();
-            let rebuild = rebuild.filter(|_| project.settings.editable_rebuild);
             let programs = compiled.backend.programs();
             let cython = compiled.graph.cython.iter();
             let tools: Vec<&Path> = programs
@@ -362,11 +369,17 @@ pub fn build_wheel(
                 .map(PathBuf::as_path)
                 .chain(cython.flat_map(|c| [c.python.as_path(), c.package.as_path()]))
                 .collect();
-            let rebuild = rebuild.and_then(|r| editable::checked_rebuild(r, &tools));
-            editable::files(&project, &files, &compiled.build.artifacts, rebuild)?
+            let rebuild = editable::checked_rebuild(
+                compiled.build.rebuild.as_ref(),
+                project.settings.editable_rebuild,
+                compiled.backend.name(),
+                &tools,
+            )?;
+            let (extensions, built) = (&compiled.graph.extensions, &compiled.build.artifacts);
+            editable::files(&project, &files, extensions, built, rebuild)?
         }
         (None, WheelKind::Editable) => {
-            editable::files(&project, &files, &Default::default(), None)?
+            editable::files(&project, &files, &[], &Default::default(), None)?
         }
     };
     let sbom = match (&compiled, kind) {
@@ -382,6 +395,10 @@ pub fn build_wheel(
         wheel_dir,
         timestamp,
     )?;
+    // Last, so that it ends what a frontend shows of the build.
+    if let Some(compiled) = &compiled {
+        eprintln!("zlig: {}; wrote {filename}", compiled.build.summary);
+    }
     Ok(filename.to_string())
 }
 
@@ -390,11 +407,24 @@ pub fn build_inplace(request: &Request) -> Result<Vec<PathBuf>> {
     let (project, Some(compiled)) = compile_project(request)? else {
         return Ok(Vec::new());
     };
-    inplace::copy_modules(
+    let written = inplace::copy_modules(
         &project,
         &compiled.graph.extensions,
         &compiled.build.artifacts,
-    )
+        &BuildDir::new(project.build_dir(&compiled.target.build_dir_name())),
+    )?;
+    eprintln!(
+        "zlig: {}; copied {} module{} next to {}",
+        compiled.build.summary,
+        written.len(),
+        if written.len() == 1 { "" } else { "s" },
+        if written.len() == 1 {
+            "its source"
+        } else {
+            "their sources"
+        }
+    );
+    Ok(written)
 }
 
 /// Removes the project's build dirs (only those zlig made); returns them.

@@ -127,6 +127,11 @@ def broken_source(project: Path, tmp: Path) -> dict:
 
 BROKEN_LINE_NO = FAST_C.count("\n") + 1
 
+# Why a value holding a control character is refused (src/project/text.rs).
+GENERATED_FILE_RULE = (
+    "which no flag, macro, library name or path may hold (each is written on one line of a generated build file)"
+)
+
 # A Cython for the hooks (the `cython_path` fixture makes it): the zlig venv has none.
 CYTHON_PATH = CACHE / "cython-path"
 PYX_EXTENSION = extension(sources='["src/pkg/fast.pyx"]')
@@ -1573,6 +1578,30 @@ CASES += [
         key=None,
         expect=("config_settings must be a mapping",),
         config=["verbose"],
+    ),
+    # ------------------------------------------------------------------ values that reach generated files
+    # (tests/test_generated_files.py proves that none runs what it carries)
+    Case(
+        "include_dir_holding_a_nul",
+        toml(PROJECT, extension('include-dirs = ["inc\\u0000"]')),
+        key="tool.zlig.extensions[0].include-dirs[0]",
+        expect=(f"`inc\\0` holds a NUL character (`\\0`), {GENERATED_FILE_RULE}",),
+        at='include-dirs = [^"inc',
+    ),
+    Case(
+        "cython_directive_holding_a_tab",
+        toml(PROJECT, '[tool.zlig.cython]\ndirectives = { c_string_type = "str\\tx" }\n', PYX_EXTENSION),
+        key="tool.zlig.cython.directives.c_string_type",
+        expect=(f"`str\\tx` holds a control character (`\\t`), {GENERATED_FILE_RULE}",),
+        at='c_string_type = ^"str',
+        setup=with_cython(),
+    ),
+    Case(
+        "config_build_dir_holding_a_line_break",
+        toml(PROJECT, EXTENSION),
+        key="build-dir",
+        expect=(f"config_settings: `build-dir`: `build\\nx` holds a line break (`\\n`), {GENERATED_FILE_RULE}",),
+        config={"build-dir": "build\nx"},
     ),
 ]
 

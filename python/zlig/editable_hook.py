@@ -11,8 +11,9 @@ under the build dir's lock, so that processes importing at once take turns, then
 module from the build dir. It runs the command only if its program is still a file that no
 other user could have put there. A compile error is raised as ImportError with the
 compiler's message. ``ZLIG_EDITABLE_REBUILD=0`` turns rebuilding off for a run; installing
-with ``-C editable-rebuild=false`` turns it off for good. A change to ``pyproject.toml``
-needs a new ``pip install -e``.
+with ``-C editable-rebuild=false`` turns it off for good; either way the hook warns, once,
+when a module's source is newer than the module. A change to ``pyproject.toml`` needs a new
+``pip install -e``.
 
 Files that ``force-include`` or a ``purelib``/``platlib`` folder put into one of the
 project's packages are installed in site-packages, beside this file, while the package is
@@ -43,6 +44,7 @@ class ExtensionFinder:
         self.packages = packages
         self.modules = None
         self.rebuilt = False
+        self.warned = False
 
     def find_spec(self, fullname, path=None, target=None):
         if fullname in self.packages:
@@ -53,8 +55,12 @@ class ExtensionFinder:
             self._read_config()
         built = self.modules[fullname]
         wanted = os.environ.get(REBUILD_ENV, "1").lower() not in ("0", "false", "no", "off")
-        if self.rebuild and wanted and not self.rebuilt:
-            self._rebuild(fullname)
+        if self.rebuild and wanted:
+            if not self.rebuilt:
+                self._rebuild(fullname)
+        elif not self.warned:
+            why = f"{REBUILD_ENV}={os.environ[REBUILD_ENV]}" if self.rebuild else "-C editable-rebuild=false"
+            self._warn_if_stale(fullname, built, why)
         if not os.path.isfile(built):
             raise ImportError(
                 f"{fullname}: the extension module of the editable install of {self.project} "
@@ -76,6 +82,30 @@ class ExtensionFinder:
         self.project_dir = config["project_dir"]
         self.rebuild = config["rebuild"]
         self.modules = config["modules"]
+        self.sources = config["sources"]
+
+    def _warn_if_stale(self, fullname, built, why):
+        """Warns, once, when a source of ``fullname`` is newer than its ``built`` module."""
+        try:
+            built_at = os.stat(built).st_mtime_ns
+        except OSError:
+            return
+        for source in self.sources.get(fullname, ()):
+            try:
+                newer = os.stat(source).st_mtime_ns > built_at
+            except OSError:
+                continue
+            if newer:
+                import warnings
+
+                self.warned = True
+                warnings.warn(
+                    f"{fullname}: {source} changed after the module was built, and the editable install "
+                    f"of {self.project} does not rebuild on import ({why}): the module is the old one; "
+                    f"reinstall with `pip install -e {self.project_dir}` to build it",
+                    stacklevel=2,
+                )
+                return
 
     def _rebuild(self, fullname):
         import fcntl
@@ -118,9 +148,13 @@ class ExtensionFinder:
                 name=fullname,
             ) from None
         if done.returncode != 0:
+            import re
+
+            # Files through the backend's link to the project (`project/src/…`) named from
+            # the project root, as a build names them (src/compile/diagnostics.rs).
+            output = re.sub(r"(?m)(^|[\s'\"`(\[<=,])project/", r"\1", done.stdout.rstrip())
             raise ImportError(
-                f"{fullname}: rebuilding the editable install of {self.project} failed:\n"
-                f"{done.stdout.rstrip()}",
+                f"{fullname}: rebuilding the editable install of {self.project} failed:\n{output}",
                 name=fullname,
             )
 

@@ -37,10 +37,11 @@ def file_digest(path):
 
 
 def depfile_inputs(text):
-    """The prerequisites of a makefile-style depfile, backslash escapes undone."""
+    """The prerequisites of a makefile-style depfile, escapes undone: a backslash before a
+    character, and the compiler's ``$$`` for ``$``."""
     text = text.replace("\\\n", " ")
     _, _, inputs = text.partition(": ")
-    words, word, chars = [], "", iter(inputs)
+    words, word, chars = [], "", iter(inputs.replace("$$", "$"))
     for char in chars:
         if char == "\\":
             word += next(chars, "")

@@ -155,6 +155,8 @@ fn translate(b: *std.Build, graph: Graph, cython: Cython, step: CythonStep, dir:
     run.addArgs(&.{ cython.package, graph.root, step.source });
     const output = run.addPrefixedOutputFileArg("--output=", std.fs.path.basename(step.output));
     _ = run.addPrefixedDepFileOutputArg("--depfile=", "cython.d");
+    // In zig's syntax: names in double quotes, since zig reads `\#` as two characters.
+    run.addArg("--depfile-for=zig");
     run.addArgs(step.args);
     run.addFileInput(b.graph.cwdRelativePath(b.pathJoin(&.{ graph.root, step.source })));
     return output;

@@ -12,6 +12,7 @@
 use std::path::Path;
 
 use crate::compile::graph::LinkInput;
+use crate::project::text::{ControlCharacter, check_text};
 
 /// Compiler and linker flags from the environment, honoured as setuptools does.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,20 +23,40 @@ pub struct EnvFlags {
     pub link: Vec<String>,
 }
 
-/// A flag variable that a shell could not split.
+/// A flag variable zlig cannot take.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{var}={value:?} has unbalanced quotes")]
-pub struct UnbalancedQuotes {
-    pub var: &'static str,
-    pub value: String,
+pub enum EnvFlagsError {
+    /// A shell could not split it.
+    #[error("{var}={value:?} has unbalanced quotes")]
+    UnbalancedQuotes { var: &'static str, value: String },
+    /// One of its words holds a control character (`project::text`); a line break between
+    /// words only separates them, as in a shell.
+    #[error("{var}: {why}")]
+    ControlCharacter {
+        var: &'static str,
+        why: ControlCharacter,
+    },
 }
 
 impl EnvFlags {
     /// Reads `CPPFLAGS`, `CFLAGS` and `LDFLAGS`, split as a POSIX shell would.
-    pub fn from_env() -> Result<Self, UnbalancedQuotes> {
-        let split = |var: &'static str| {
-            let value = std::env::var(var).unwrap_or_default();
-            shlex::split(&value).ok_or(UnbalancedQuotes { var, value })
+    pub fn from_env() -> Result<Self, EnvFlagsError> {
+        Self::read(|var| std::env::var(var).unwrap_or_default())
+    }
+
+    /// The flags of the variables `var` gives the values of.
+    fn read(var: impl Fn(&'static str) -> String) -> Result<Self, EnvFlagsError> {
+        let split = |name: &'static str| {
+            let value = var(name);
+            let words = shlex::split(&value).ok_or(EnvFlagsError::UnbalancedQuotes {
+                var: name,
+                value: value.clone(),
+            })?;
+            for word in &words {
+                check_text(word)
+                    .map_err(|why| EnvFlagsError::ControlCharacter { var: name, why })?;
+            }
+            Ok(words)
         };
         let mut compile = split("CPPFLAGS")?;
         compile.extend(split("CFLAGS")?);
@@ -356,6 +377,44 @@ fn word_reason(word: &str) -> NotPassed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A word of `CPPFLAGS`, `CFLAGS` or `LDFLAGS` holding a control character (quoted, so
+    /// that splitting keeps it) is refused with the variable's name; between words, a line
+    /// break only separates them, as in a shell.
+    #[test]
+    fn flag_variables_with_a_control_character_in_a_word_are_refused_by_name() {
+        let read = |name: &'static str, value: &'static str| {
+            EnvFlags::read(|var| match var == name {
+                true => value.to_string(),
+                false => String::new(),
+            })
+        };
+        assert_eq!(read("CFLAGS", "-O2\n  -g").unwrap().compile, ["-O2", "-g"]);
+        for (var, value, shown) in [
+            (
+                "CFLAGS",
+                "-O2 '-DX=1\nrule evil'",
+                "`-DX=1\\nrule evil` holds a line break (`\\n`)",
+            ),
+            (
+                "CPPFLAGS",
+                "\"-Iinc\rx\"",
+                "`-Iinc\\rx` holds a line break (`\\r`)",
+            ),
+            (
+                "LDFLAGS",
+                "'-lm\tx'",
+                "`-lm\\tx` holds a control character (`\\t`)",
+            ),
+        ] {
+            assert_eq!(
+                read(var, value).unwrap_err().to_string(),
+                format!(
+                    "{var}: {shown}, which no flag, macro, library name or path may hold (each is written on one line of a generated build file)"
+                )
+            );
+        }
+    }
 
     #[test]
     fn flags_become_typed_inputs_and_the_rest_is_refused_by_index() {

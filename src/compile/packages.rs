@@ -69,7 +69,7 @@ pub fn headers(
         .include_dir(&package.value, &attr.value)
         .map_err(|err| match err {
             LookupError::NotImportable(why) => package.error(format!(
-                "`{}` is not importable in the build environment ({why}): add it to `build-system.requires`, as in requires = [\"zlig\", \"{}\"]",
+                "`{}` is not importable in the build environment ({why}): add it to `build-system.requires`, as in requires = [\"zlig>=0.1\", \"{}\"]",
                 package.value,
                 package.value.split('.').next().unwrap_or(&package.value)
             )),

@@ -17,6 +17,7 @@ use crate::compile::CompileError;
 use crate::compile::backend::{Backend, BuildEnv, Unusable};
 use crate::compile::configure_cache;
 use crate::compile::cython;
+use crate::compile::diagnostics;
 use crate::compile::graph::BuildGraph;
 use crate::compile::path_maps::{self, UBSAN_PATH_FLAGS};
 use crate::compile::toolchain::{NotFound, ZIGLANG_REQUIREMENT, Zig};
@@ -194,7 +195,7 @@ impl Backend for ZigBackend {
         }
         if !output.status.success() {
             return Err(CompileError::Failed {
-                output: stderr.trim_end().to_string(),
+                output: diagnostics::user_paths(stderr.trim_end(), &env.work_dir),
                 command: Some(show_command(&command)),
             }
             .into());

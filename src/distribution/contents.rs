@@ -4,7 +4,8 @@
 //! sources, headers, readme, licenses, those same files outside the packages and includes
 //! minus excludes.
 //!
-//! Walks are sorted and skip `__pycache__`, compiled bytecode, dot-files, and the build dir.
+//! Walks are sorted and skip `__pycache__`, compiled bytecode, dot-files, and the build dir;
+//! the sdist's also skip build outputs and what `.gitignore` ignores (`ignored`).
 //! Symlinks are followed within the project (the files they point to are archived as files);
 //! one that leads outside the project is an error.
 
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 use crate::compile::Artifacts;
 use crate::compile::graph::Extension;
 use crate::distribution::DistributionError;
+use crate::distribution::ignored::{Ignored, is_build_output};
 use crate::distribution::installed::{self, Origin};
 use crate::error::{IoContext, Result};
 use crate::project::Project;
@@ -399,29 +401,51 @@ fn file_name(path: &str) -> &str {
 }
 
 /// The files of the sdist, as project-relative paths, sorted (`PKG-INFO` not included).
+///
+/// Files the configuration names (pyproject.toml, the readme, license files, the version
+/// file, extension sources and `depends`, `sbom-files`, a file `force-include` names) go in
+/// whatever `.gitignore` says, since the sdist would not build without them; files found by
+/// walking a folder (packages, include dirs, `force-include` and `data` folders) go in
+/// unless a `.gitignore` of the project ignores them. Neither kind takes build outputs
+/// (`*.so`, `*.o`, `__pycache__`…). `sdist.include` brings back anything it names but the
+/// build dir; `sdist.exclude` has the last word.
 pub fn sdist_files(project: &Project) -> Result<Vec<Entry>> {
     let root = &project.root;
-    let mut files: BTreeSet<PathBuf> = BTreeSet::new();
-    files.insert(PathBuf::from("pyproject.toml"));
+    let ignored = Ignored::new(root);
+    let mut named: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut walked: BTreeSet<PathBuf> = BTreeSet::new();
+    named.insert(PathBuf::from("pyproject.toml"));
     let read_from = &project.metadata.read_from;
-    files.extend(read_from.iter().map(|(file, _)| file.clone()));
-    files.extend(project.metadata.license_files.iter().cloned());
+    named.extend(read_from.iter().map(|(file, _)| file.clone()));
+    named.extend(project.metadata.license_files.iter().cloned());
     for top in &project.layout.top_level {
-        files.extend(package_files(project, &top.path, &top.kind)?);
+        let files = package_files(project, &top.path, &top.kind)?;
+        match top.kind {
+            ModuleKind::Module => named.extend(files),
+            _ => walked.extend(files),
+        }
     }
     let settings = &project.settings;
     let outside = settings.force_include.iter().map(|f| &f.source);
     for source in outside.chain(settings.wheel_data.iter().map(|d| &d.folder)) {
-        files.extend(
-            source_files(project, source)?
-                .into_iter()
-                .map(|(file, _)| file),
-        );
+        for (file, below) in source_files(project, source)? {
+            match below.as_os_str().is_empty() {
+                true => named.insert(file),
+                false => walked.insert(file),
+            };
+        }
     }
     for glob in &settings.sbom_files {
-        files.extend(glob.expand(root)?);
+        named.extend(glob.expand(root)?);
     }
-    files.extend(extension_files(project)?);
+    let (inputs, headers) = extension_files(project)?;
+    named.extend(inputs);
+    walked.extend(headers);
+    let mut files: BTreeSet<PathBuf> = named
+        .into_iter()
+        .filter(|f| !is_build_output(f))
+        .chain(walked.into_iter().filter(|f| !ignored.ignores(f)))
+        .collect();
     for include in &project.settings.sdist_include {
         let matched = include.expand(root)?;
         files.extend(matched.into_iter().filter(|f| !is_skipped(project, f)));
@@ -455,11 +479,12 @@ pub fn sdist_files(project: &Project) -> Result<Vec<Entry>> {
         .collect())
 }
 
-/// The extensions' sources and `depends`, and the headers (`.h`, `.pxd`, `.pxi`…) under
-/// their include dirs and Cython's.
-fn extension_files(project: &Project) -> Result<BTreeSet<PathBuf>> {
+/// The extensions' sources and `depends`; and apart, the headers (`.h`, `.pxd`, `.pxi`…)
+/// under their include dirs and Cython's.
+fn extension_files(project: &Project) -> Result<(BTreeSet<PathBuf>, BTreeSet<PathBuf>)> {
     let root = &project.root;
-    let mut files = BTreeSet::new();
+    let mut inputs = BTreeSet::new();
+    let mut headers = BTreeSet::new();
     let mut include_dirs: Vec<&Located<String>> =
         project.settings.cython.include_dirs.iter().collect();
     for lists in project
@@ -469,22 +494,22 @@ fn extension_files(project: &Project) -> Result<BTreeSet<PathBuf>> {
         .flat_map(|e| e.all_lists())
     {
         for glob in lists.sources.iter().chain(&lists.depends) {
-            files.extend(glob.expand(root)?);
+            inputs.extend(glob.expand(root)?);
         }
         include_dirs.extend(lists.include_dirs.iter().filter_map(IncludeDir::folder));
     }
     for dir in include_dirs {
-        let headers = Pattern::new(&format!("{}/**/*", dir.value.trim_end_matches('/')))
+        let everything = Pattern::new(&format!("{}/**/*", dir.value.trim_end_matches('/')))
             .map_err(|err| dir.error(err))?;
-        files.extend(
-            headers
+        headers.extend(
+            everything
                 .files(root)
                 .map_err(|why| dir.error(why))?
                 .into_iter()
                 .filter(|f| has_suffix(f, HEADER_SUFFIXES) && !is_skipped(project, f)),
         );
     }
-    Ok(files)
+    Ok((inputs, headers))
 }
 
 /// The project-relative files of one top-level package or module.

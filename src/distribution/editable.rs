@@ -7,20 +7,26 @@
 //! backend's own rebuild command, recorded here; so the editable wheel adds no requirement
 //! to the project's metadata and keeps working once the build environment is gone. It runs
 //! that command in later processes, so the command's tools must be in places that outlive
-//! the install and that nobody else can write; otherwise rebuilding is turned off.
+//! the install and that nobody else can write. An install that could not rebuild fails,
+//! unless the user turned rebuilding off (`editable-rebuild=false`): a module that silently
+//! stays old is the worst surprise. Where rebuilding is off, the hook still knows each
+//! module's sources, to warn when one is newer than the module.
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::compile::graph::Extension;
 use crate::compile::{Artifacts, Rebuild};
+use crate::distribution::DistributionError;
 use crate::distribution::contents::{Content, Entry, WheelFiles};
 use crate::distribution::installed::{self, Origin};
 use crate::error::Result;
 use crate::project::Project;
 use crate::project::discovery::ModuleKind;
+use crate::project::text::{describe, shown};
 
 /// The import hook, written into the wheel before its configuration.
 const HOOK: &str = include_str!("../../python/zlig/editable_hook.py");
@@ -34,6 +40,9 @@ struct HookConfig<'a> {
     modules: &'a Artifacts,
     /// The command that rebuilds them, or `None` when rebuilding is off.
     rebuild: Option<&'a Rebuild>,
+    /// Dotted module name → its sources and `depends`, by absolute path: one newer than
+    /// the module is worth a warning when the hook does not rebuild.
+    sources: BTreeMap<&'a str, Vec<PathBuf>>,
 }
 
 /// The `.pth` file and, with extensions or packages to extend, the hook module of an
@@ -42,6 +51,7 @@ struct HookConfig<'a> {
 pub fn files(
     project: &Project,
     wheel: &WheelFiles,
+    extensions: &[Extension],
     modules: &Artifacts,
     rebuild: Option<&Rebuild>,
 ) -> Result<Vec<Entry>> {
@@ -50,7 +60,7 @@ pub fn files(
         project.metadata.normalized.as_dist_info_name()
     );
     let source_dir = project.root.join(&project.layout.python_source);
-    let mut pth = format!("{}\n", source_dir.display());
+    let mut pth = format!("{}\n", pth_line(&source_dir)?);
     let packages = extended_packages(project, wheel);
     let mut entries = Vec::new();
     if !modules.is_empty() || !packages.is_empty() {
@@ -60,6 +70,17 @@ pub fn files(
             project_dir: &project.root,
             modules,
             rebuild,
+            sources: extensions
+                .iter()
+                .map(|ext| {
+                    let cython = ext.cython.iter().map(|step| &step.source);
+                    let files = ext.sources.iter().chain(cython).chain(&ext.depends);
+                    (
+                        ext.name.as_str(),
+                        files.map(|f| project.root.join(f)).collect(),
+                    )
+                })
+                .collect(),
         };
         let json = serde_json::to_string(&config).expect("hook config serializes");
         // A JSON string literal is also a valid Python string literal, a JSON list of
@@ -127,22 +148,76 @@ fn extended_packages(project: &Project, wheel: &WheelFiles) -> BTreeMap<String, 
     packages
 }
 
-/// The rebuild command, if its program and `tools` are safe to run later; else `None`,
-/// with a warning saying why rebuilding on import is off.
-pub fn checked_rebuild<'a>(rebuild: &'a Rebuild, tools: &[&Path]) -> Option<&'a Rebuild> {
-    let program = Path::new(rebuild.argv.first()?);
-    let unsafe_tool = std::iter::once(program)
+/// `path` as a line of a `.pth` file (or a PEP 829 `.start` file's `.pth`), which `site`
+/// reads back as that very path. `site` splits a `.pth` file into lines (`str.splitlines`,
+/// so at `\x0b`, `\x1c` or U+2028 too), strips each line's trailing blanks, skips a line
+/// that starts with `#` and runs one that starts with `import`, and Python 3.13 decodes the
+/// file as UTF-8. A path holding a line break would add a line of its own, which could run
+/// code; so the path must be absolute (it starts with `/`, never `#` or `import`), UTF-8,
+/// and hold no control character, no line separator and no trailing blank.
+pub fn pth_line(path: &Path) -> Result<String, DistributionError> {
+    let refused = |why: String| DistributionError::PthLine {
+        path: shown(&path.to_string_lossy()),
+        why,
+    };
+    let Some(text) = path.to_str() else {
+        return Err(refused("it is not valid UTF-8".into()));
+    };
+    if !path.is_absolute() {
+        return Err(refused("it is not absolute".into()));
+    }
+    if let Some(found) = text
+        .chars()
+        .find(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+    {
+        return Err(refused(format!("it holds {}", describe(found))));
+    }
+    if text.ends_with(char::is_whitespace) {
+        return Err(refused(
+            "it ends with a blank, which Python strips from a `.pth` line".into(),
+        ));
+    }
+    Ok(text.to_string())
+}
+
+/// The command the import hook runs: `None` when the user turned rebuilding off
+/// (`wanted` false; said once), else the backend's `rebuild` command once its program and
+/// `tools` are safe to run later. A backend without one, or a tool that is not safe, fails
+/// the install with the reason and the remedies.
+pub fn checked_rebuild<'a>(
+    rebuild: Option<&'a Rebuild>,
+    wanted: bool,
+    backend: &str,
+    tools: &[&Path],
+) -> Result<Option<&'a Rebuild>> {
+    if !wanted {
+        eprintln!(
+            "zlig: note: this editable install will not rebuild its extensions on import (-C editable-rebuild=false): reinstall after editing a C, C++, Cython or Zig source"
+        );
+        return Ok(None);
+    }
+    let Some(rebuild) = rebuild else {
+        return Err(DistributionError::NoRebuild {
+            why: format!("the {backend} backend has no command to run again"),
+            remedy: "Choose a built-in backend (`-C backend=ninja` or `zig`)".into(),
+        }
+        .into());
+    };
+    let program = rebuild.argv.first().map(Path::new);
+    let unsafe_tool = program
+        .into_iter()
         .chain(tools.iter().copied())
         .find_map(|tool| why_unsafe(tool).map(|why| (tool, why)));
     match unsafe_tool {
-        None => Some(rebuild),
-        Some((tool, why)) => {
-            eprintln!(
-                "zlig: warning: the editable install will not rebuild on import: {} {why}, so running it later could run another program; point ZLIG_ZIG (or ZLIG_NINJA) at a tool in a lasting folder of yours, or make ~/.cache/zlig writable so that zlig keeps a copy there, and install again",
+        None => Ok(Some(rebuild)),
+        Some((tool, why)) => Err(DistributionError::NoRebuild {
+            why: format!(
+                "it would run {} later, which {why}, so that it could be another program by then",
                 tool.display()
-            );
-            None
+            ),
+            remedy: "Point ZLIG_ZIG (or ZLIG_NINJA) at a tool in a lasting folder of yours, or make zlig's cache (~/.cache/zlig, or $XDG_CACHE_HOME/zlig) a folder of yours that no one else may write, so that zlig keeps its tools there, and install again".into(),
         }
+        .into()),
     }
 }
 
@@ -186,6 +261,56 @@ pub fn why_unsafe(tool: &Path) -> Option<String> {
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    /// A `.pth` line is read back as the path it names, or the path is refused: nothing in
+    /// a folder's name can add a line, which `site` could run.
+    #[test]
+    fn a_pth_line_names_exactly_its_path_or_is_refused() {
+        use std::os::unix::ffi::OsStrExt;
+        assert_eq!(
+            pth_line(Path::new("/home/me/odd #dir $x/src")).unwrap(),
+            "/home/me/odd #dir $x/src"
+        );
+        let refused = |path: &Path| pth_line(path).unwrap_err().to_string();
+        const HOW: &str = "Python reads a `.pth` file line by line and runs a line that starts with `import`, so zlig writes only a path that reads back unchanged: move the project to another folder";
+        for (path, why) in [
+            (
+                "/tmp/p\nimport os; os.system('touch x')\n/src",
+                "`/tmp/p\\nimport os; os.system('touch x')\\n/src` on a line of its `.pth` file: it holds a line break (`\\n`)",
+            ),
+            (
+                "/tmp/p\rimport os/src",
+                "`/tmp/p\\rimport os/src` on a line of its `.pth` file: it holds a line break (`\\r`)",
+            ),
+            (
+                "/tmp/p\u{2028}import os/src",
+                "`/tmp/p\\u{2028}import os/src` on a line of its `.pth` file: it holds a line break (`\\u{2028}`)",
+            ),
+            (
+                "/tmp/p\u{1c}x/src",
+                "`/tmp/p\\u{1c}x/src` on a line of its `.pth` file: it holds a control character (`\\u{1c}`)",
+            ),
+            (
+                "/tmp/project ",
+                "`/tmp/project ` on a line of its `.pth` file: it ends with a blank, which Python strips from a `.pth` line",
+            ),
+            (
+                "src",
+                "`src` on a line of its `.pth` file: it is not absolute",
+            ),
+        ] {
+            assert_eq!(
+                refused(Path::new(path)),
+                format!("an editable install cannot name {why}. {HOW}")
+            );
+        }
+        assert_eq!(
+            refused(Path::new(std::ffi::OsStr::from_bytes(b"/tmp/\xff/src"))),
+            format!(
+                "an editable install cannot name `/tmp/\u{fffd}/src` on a line of its `.pth` file: it is not valid UTF-8. {HOW}"
+            )
+        );
+    }
 
     #[test]
     fn tools_in_shared_or_temporary_folders_are_not_run_later() {

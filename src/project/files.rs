@@ -10,6 +10,7 @@ use std::path::{Component, Path, PathBuf};
 
 use globset::{Glob, GlobBuilder, GlobMatcher};
 
+use super::text::{ControlCharacter, check_text};
 use super::toml::{Located, Table};
 use crate::error::Error;
 
@@ -60,15 +61,18 @@ pub enum PathError {
         relative: PathBuf,
         what: &'static str,
     },
+    #[error(transparent)]
+    ControlCharacter(#[from] ControlCharacter),
 }
 
-/// Checks that `text` is a project-relative path: not empty, `/`-separated, not absolute,
-/// no `..`.
+/// Checks that `text` is a project-relative path: not empty, no control character (it is
+/// written into build files: `project::text`), `/`-separated, not absolute, no `..`.
 pub fn check_relative(text: &str) -> Result<(), PathError> {
     let path = Path::new(text);
     if text.is_empty() {
         return Err(PathError::Empty);
     }
+    check_text(text)?;
     if text.contains('\\') {
         return Err(PathError::Backslash);
     }

@@ -13,6 +13,7 @@ pub mod files;
 pub mod metadata;
 pub mod names;
 pub mod settings;
+pub mod text;
 pub mod toml;
 
 use std::collections::BTreeMap;

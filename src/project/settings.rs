@@ -10,6 +10,7 @@ use std::path::Path;
 use super::cython::CythonSettings;
 use super::extension::ExtensionDecl;
 use super::files::{Pattern, check_relative, wheel_path};
+use super::text::check_text;
 use super::toml::{Located, Place, Table};
 use crate::error::{Result, did_you_mean};
 use crate::target::TargetSpec;
@@ -387,6 +388,10 @@ impl Settings {
         let file = Path::new("config_settings");
         for (key, values) in config {
             let place = Place::unspanned(file, key.clone());
+            // Every setting may reach a generated file: a folder, a name, a flag.
+            for value in values {
+                check_text(value).map_err(|why| place.error(why))?;
+            }
             let last = || Located {
                 value: values.last().cloned().unwrap_or_default(),
                 place: place.clone(),
@@ -542,6 +547,44 @@ mod tests {
             err.contains("`optimise`: unknown config setting (did you mean `optimize`?)"),
             "{err}"
         );
+    }
+
+    /// Every config setting may reach a generated file (a build dir in a flag, a folder in
+    /// a `.pth` line): a control character in any is refused with its key.
+    #[test]
+    fn config_settings_with_a_control_character_are_refused_with_their_key() {
+        for (key, value, shown) in [
+            (
+                "build-dir",
+                "/tmp/b\nrule evil",
+                "`/tmp/b\\nrule evil` holds a line break (`\\n`)",
+            ),
+            (
+                "python-source",
+                "src\r",
+                "`src\\r` holds a line break (`\\r`)",
+            ),
+            (
+                "packages",
+                "pkg\0",
+                "`pkg\\0` holds a NUL character (`\\0`)",
+            ),
+            (
+                "verbose",
+                "1\u{1b}",
+                "`1\\u{1b}` holds a control character (`\\u{1b}`)",
+            ),
+        ] {
+            let mut s = settings("").unwrap();
+            let config =
+                BTreeMap::from([(key.to_string(), vec!["ok".to_string(), value.to_string()])]);
+            assert_eq!(
+                s.apply_config_settings(&config).err().unwrap().to_string(),
+                format!(
+                    "config_settings: `{key}`: {shown}, which no flag, macro, library name or path may hold (each is written on one line of a generated build file)"
+                )
+            );
+        }
     }
 
     #[test]
