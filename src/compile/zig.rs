@@ -95,7 +95,7 @@ impl Backend for ZigBackend {
 
     fn version(&self) -> std::result::Result<String, Unusable> {
         match &self.zig {
-            Ok(zig) => Ok(zig.version.clone()),
+            Ok(zig) => Ok(format!("zig {}", zig.version)),
             Err(why) => Err(Unusable::Tools(why.0.clone())),
         }
     }
