@@ -203,21 +203,37 @@ def backend_env(frontend_env: dict[str, str]) -> dict[str, str]:
 
 
 @pytest.fixture
-def counted(zig: Path, frontend_env, tmp_path) -> tuple[dict, Path]:
-    """An environment whose zig logs each compile (`zig cc … -c`) to a file, and a user
-    cache (so an object cache) of its own."""
+def compilers(zig: Path, frontend_env, tmp_path):
+    """`compilers(backend, after="")`: an environment for `backend` (`ninja`: zig cc; `cc`:
+    the platform's cc) whose compiler logs each compile (`… -c SOURCE …`) to a file and then
+    runs the shell code `after`, with a user cache (so an object cache) of its own; and the
+    log."""
     log = tmp_path / "compiles.log"
-    wrapper = tmp_path / "zig-wrapper" / "zig"
-    wrapper.parent.mkdir()
-    wrapper.write_text(
-        "#!/bin/sh\n"
-        f'case " $* " in *" -c "*) echo "$@" >> {log} ;; esac\n'
-        f'exec {zig} "$@"\n'
-    )
-    wrapper.chmod(0o755)
-    env = fresh_user_cache(frontend_env, tmp_path / "cache")
-    env.update(ZLIG_ZIG=str(wrapper), ZLIG_NINJA=str(BIN / "ninja"))
-    return env, log
+
+    def make(backend: str, after: str = ""):
+        real = str(zig) if backend == "ninja" else shutil.which("cc")
+        wrapper = tmp_path / f"{backend}-wrapper" / ("zig" if backend == "ninja" else "cc")
+        wrapper.parent.mkdir()
+        wrapper.write_text(
+            "#!/bin/sh\n"
+            f'"{real}" "$@"\n'
+            "status=$?\n"
+            f'case " $* " in *" -c "*) echo "$@" >> {log}; {after or ":"} ;; esac\n'
+            "exit $status\n"
+        )
+        wrapper.chmod(0o755)
+        env = fresh_user_cache(frontend_env, tmp_path / "cache")
+        env["ZLIG_NINJA"] = str(BIN / "ninja")
+        env["ZLIG_ZIG" if backend == "ninja" else "CC"] = str(wrapper)
+        return env, log
+
+    return make
+
+
+@pytest.fixture
+def counted(compilers) -> tuple[dict, Path]:
+    """The `ninja` backend's environment of `compilers`, with nothing run after a compile."""
+    return compilers("ninja")
 
 
 # ---------------------------------------------------------------------------- projects

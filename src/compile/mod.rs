@@ -26,6 +26,7 @@ pub mod tool_home;
 pub mod toolchain;
 pub mod warmup;
 pub mod zig;
+pub mod zig_manifests;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -142,7 +143,7 @@ pub struct Summary {
     pub built: usize,
     pub extensions: usize,
     pub sources: usize,
-    /// The backend and its tools' versions: `ninja 1.13.1 with zig 0.17.0`.
+    /// The backend and its tools' versions (`backend_and_tools`).
     pub tools: String,
     pub target: String,
     pub took: std::time::Duration,
@@ -248,11 +249,7 @@ pub fn compile(
         eprintln!("zlig: {line}");
     }
     let sources = source_count(graph);
-    let tools = format!(
-        "{} {}",
-        backend.name(),
-        backend.version().unwrap_or_default()
-    );
+    let tools = backend_and_tools(backend);
     if cold {
         let estimate = match warmups.is_empty() {
             true => warmup::compile_estimate(backend.name(), sources),
@@ -436,6 +433,16 @@ fn write_build_file(graph: &BuildGraph, backend: &dyn Backend, env: &BuildEnv) -
     backend.write(env, graph)?;
     snapshot.store(&snapshot_path)?;
     Ok(true)
+}
+
+/// The backend by its name, then its tools' versions as its `version()` gives them: `the
+/// ninja backend (ninja 1.13.1, zig 0.17.0)`, so that no tool's version reads as another's.
+pub(crate) fn backend_and_tools(backend: &dyn Backend) -> String {
+    format!(
+        "the {} backend ({})",
+        backend.name(),
+        backend.version().unwrap_or_default()
+    )
 }
 
 /// The source files the graph compiles or translates.

@@ -150,10 +150,11 @@ impl Backend for NinjaBackend {
     fn version(&self) -> std::result::Result<String, Unusable> {
         match (&self.ninja, &self.compiler) {
             (Ok(ninja), Ok(Compiler::Zig(zig))) => {
-                Ok(format!("{} with zig {}", ninja.version, zig.version))
+                Ok(format!("ninja {}, zig {}", ninja.version, zig.version))
             }
+            // The compiler's own first line names it: `cc (Debian 12.2.0-14) 12.2.0`.
             (Ok(ninja), Ok(Compiler::Platform(cc))) => {
-                Ok(format!("{} with {}", ninja.version, cc.version))
+                Ok(format!("ninja {}, {}", ninja.version, cc.version))
             }
             (ninja, compiler) => Err(Unusable::Tools(
                 [ninja.as_ref().err(), compiler.as_ref().err()]
@@ -484,18 +485,20 @@ fn zig_cc_flag(flag: &str) -> String {
     format!("-mcpu={}", value.replace(['-', '.'], "_"))
 }
 
-// `-MMD`: the depfiles list the project's headers (through its link, so relative), not
-// the system ones, whose absolute paths may hold characters ninja's depfile parser splits
-// at; those change only with the toolchain or Python, which the snapshot follows.
+// `-MD`: the depfiles list every header a compile read, system ones included, so that
+// ninja and the object cache follow a header from `-isystem`, `CPATH` or conda's include
+// folder as they follow the project's own (the project's through its link, so relative).
+// A system folder whose path holds `|;*<>^` or a backtick, at which ninja's depfile parser
+// splits, makes its includers run at every build (served by the object cache).
 const COMPILE_RULES: &str = r#"
 rule cc
-  command = $launcher $cc $target $optimize $common $flags -MMD -MF $out.d -c $in -o $out
+  command = $launcher $cc $target $optimize $common $flags -MD -MF $out.d -c $in -o $out
   depfile = $out.d
   deps = gcc
   description = compiling $in
 
 rule cxx
-  command = $launcher $cxx $target $optimize $common $flags -MMD -MF $out.d -c $in -o $out
+  command = $launcher $cxx $target $optimize $common $flags -MD -MF $out.d -c $in -o $out
   depfile = $out.d
   deps = gcc
   description = compiling $in
@@ -584,6 +587,13 @@ impl Link {
                     flags.extend(["-rpath".into(), path.clone()])
                 }
                 (_, LinkInput::File(file)) => flags.push(file.to_string_lossy().into_owned()),
+                (Self::Driver, LinkInput::LinkerOption(option)) => {
+                    flags.push(format!("-Wl,{option}"))
+                }
+                // `zig build-lib` takes the linker's words as its own arguments.
+                (Self::BuildLib, LinkInput::LinkerOption(option)) => {
+                    flags.extend(option.split(',').map(String::from))
+                }
             }
         }
         flags
@@ -742,7 +752,26 @@ mod tests {
         let ext = &mut graph.extensions[0];
         ext.language = Language::Cxx;
         ext.link.push(LinkInput::RPath("$ORIGIN".into()));
+        ext.link.push(LinkInput::LinkerOption("-z,now".into()));
         graph
+    }
+
+    #[test]
+    fn the_cc_backend_s_banner_names_ninja_and_the_compiler_apart() {
+        let ninja = Ninja {
+            path: "/n/ninja".into(),
+            version: "1.11.1".into(),
+        };
+        let cc = PlatformCompiler {
+            cc: vec!["cc".into()],
+            cxx: vec!["c++".into()],
+            version: "cc (Debian 12.2.0-14) 12.2.0".into(),
+        };
+        let backend = NinjaBackend::platform(Ok(ninja), Ok(cc), None);
+        insta::assert_snapshot!(
+            crate::compile::backend_and_tools(&backend),
+            @"the cc backend (ninja 1.11.1, cc (Debian 12.2.0-14) 12.2.0)"
+        );
     }
 
     fn zig() -> Compiler {

@@ -1,6 +1,7 @@
 //! The files of an editable wheel (PEP 660): a `.pth` file that puts the project's Python
-//! source folder on `sys.path` (so editors and type checkers see the real files), and a
-//! module that installs an import hook for the extension modules.
+//! source folder on `sys.path` (so editors and type checkers see the real files), a
+//! module that installs an import hook for the extension modules and for packages that
+//! files outside the packages go into, and those files, as the regular wheel has them.
 //!
 //! The hook (`python/zlig/editable_hook.py`) uses only the standard library and runs the
 //! backend's own rebuild command, recorded here; so the editable wheel adds no requirement
@@ -11,19 +12,19 @@
 //! surprise. Where rebuilding is off, the hook still knows each module's sources, to warn
 //! when one is newer than the module.
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-
-use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use crate::compile::graph::Extension;
 use crate::compile::{Artifacts, Rebuild};
 use crate::distribution::DistributionError;
-use crate::distribution::contents::{Content, Entry, add_outside_packages};
+use crate::distribution::contents::{Content, Entry, WheelFiles};
+use crate::distribution::installed::{self, Origin};
 use crate::error::Result;
 use crate::project::Project;
+use crate::project::discovery::ModuleKind;
 use crate::project::text::{describe, shown};
 use crate::trust;
 
@@ -44,10 +45,12 @@ struct HookConfig<'a> {
     sources: BTreeMap<&'a str, Vec<PathBuf>>,
 }
 
-/// The `.pth` file and, with extensions, the hook module of an editable wheel, and the
-/// files outside the packages (`force-include`, `data`), copied as a regular wheel has them.
+/// The `.pth` file and, with extensions or packages to extend, the hook module of an
+/// editable wheel, and the files outside the packages (`force-include`, `data`) as the
+/// regular wheel has them (`wheel`, its files, checked already).
 pub fn files(
     project: &Project,
+    wheel: &WheelFiles,
     extensions: &[Extension],
     modules: &Artifacts,
     rebuild: Option<&Rebuild>,
@@ -58,8 +61,9 @@ pub fn files(
     );
     let source_dir = project.root.join(&project.layout.python_source);
     let mut pth = format!("{}\n", pth_line(&source_dir)?);
+    let packages = extended_packages(project, wheel);
     let mut entries = Vec::new();
-    if !modules.is_empty() {
+    if !modules.is_empty() || !packages.is_empty() {
         pth.push_str(&format!("import {module}\n"));
         let config = HookConfig {
             project: &project.metadata.name,
@@ -79,15 +83,16 @@ pub fn files(
                 .collect(),
         };
         let json = serde_json::to_string(&config).expect("hook config serializes");
-        // A JSON string literal is also a valid Python string literal, and a JSON list of
-        // them a valid Python list.
+        // A JSON string literal is also a valid Python string literal, a JSON list of
+        // them a valid Python list, and a JSON object of them a valid Python dict.
         let literal = serde_json::to_string(&json).expect("string serializes");
         let names =
             serde_json::to_string(&modules.keys().collect::<Vec<_>>()).expect("names serialize");
+        let packages = serde_json::to_string(&packages).expect("packages serialize");
         entries.push(Entry {
             path: format!("{module}.py"),
             content: Content::Generated(
-                format!("{HOOK}\ninstall({literal}, {names})\n").into_bytes(),
+                format!("{HOOK}\ninstall({literal}, {names}, {packages})\n").into_bytes(),
             ),
             executable: false,
         });
@@ -97,9 +102,50 @@ pub fn files(
         content: Content::Generated(pth.into_bytes()),
         executable: false,
     });
-    add_outside_packages(project, &mut entries, "a file of the editable install")?;
+    let origins: Vec<(&str, Origin<'_>)> = entries
+        .iter()
+        .map(|e| (e.path.as_str(), Origin::Editable))
+        .chain(
+            wheel
+                .outside
+                .iter()
+                .map(|(e, place)| (e.path.as_str(), Origin::Setting(place))),
+        )
+        .collect();
+    installed::check(project, &origins)?;
+    entries.extend(wheel.outside.iter().map(|(entry, _)| entry.clone()));
     entries.sort();
     Ok(entries)
+}
+
+/// The project's packages that files outside the packages go into (`force-include =
+/// { "data/x.txt" = "pkg/x.txt" }`), each with its folder below site-packages, where the
+/// editable wheel installs those files. The import hook adds that folder to the package's
+/// `__path__` and to what `importlib.resources` reads, since the package itself is
+/// imported from the project. Every regular package of the project above such a file
+/// counts, so that `files("pkg") / "sub" / "x.txt"` finds `pkg/sub/x.txt` too.
+fn extended_packages(project: &Project, wheel: &WheelFiles) -> BTreeMap<String, String> {
+    let data_dir = installed::data_dir(project);
+    let source_dir = project.root.join(&project.layout.python_source);
+    let mut packages = BTreeMap::new();
+    for (entry, _) in &wheel.outside {
+        let Some(installed) = installed::in_site_packages_at(&entry.path, &data_dir) else {
+            continue;
+        };
+        let parts: Vec<&str> = installed.split('/').collect();
+        let mut top = project.layout.top_level.iter();
+        if !top.any(|t| t.name == parts[0] && t.kind == ModuleKind::Package) {
+            continue;
+        }
+        // The folders above the file.
+        for end in 1..parts.len() {
+            let below = parts[..end].join("/");
+            if source_dir.join(&below).join("__init__.py").is_file() {
+                packages.insert(parts[..end].join("."), below);
+            }
+        }
+    }
+    packages
 }
 
 /// `path` as a line of a `.pth` file (or a PEP 829 `.start` file's `.pth`), which `site`

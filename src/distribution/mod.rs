@@ -1,12 +1,14 @@
-//! Distributions: what goes in (`contents`), computed once as plain data, and the sinks
-//! that store it (`writer`): the wheel, the editable wheel, the sdist, the metadata
-//! directory, and modules copied next to their sources (`inplace`).
+//! Distributions: what goes in (`contents`), computed once as plain data and checked for
+//! where it lands once installed (`installed`), and the sinks that store it (`writer`):
+//! the wheel, the editable wheel, the sdist, the metadata directory, and modules copied
+//! next to their sources (`inplace`).
 
 pub mod contents;
 pub mod core_metadata;
 pub mod editable;
 pub mod ignored;
 pub mod inplace;
+pub mod installed;
 pub mod sbom;
 pub mod sdist;
 pub mod wheel;
@@ -84,7 +86,9 @@ mod tests {
         let project = Project::load(&root, &BTreeMap::new()).unwrap();
         let out = tempfile::tempdir().unwrap();
         let metadata = super::core_metadata::render(&project.metadata);
-        let files = wheel_files(&project, &[], &Default::default()).unwrap();
+        let files = wheel_files(&project, &[], &Default::default())
+            .unwrap()
+            .entries();
         let wheel = write_wheel(
             &project,
             &files,

@@ -164,6 +164,11 @@ impl ExportSymbols {
             .strings()
             .map_err(|_| field.expected("`\"all\"` or a list of symbol names"))?;
         for name in &names {
+            if name.value == "all" {
+                return Err(name.error(
+                    "`\"all\"` in a list would export a symbol named `all`; to export every global symbol, write `export-symbols = \"all\"`, without the brackets",
+                ));
+            }
             let valid = name
                 .value
                 .chars()
