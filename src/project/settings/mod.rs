@@ -1,452 +1,147 @@
-//! `[tool.zlig]`, the compatibility tables `[tool.flit.*]`, and `config_settings` overrides.
+//! `[tool.zlig]`, the compatibility tables `[tool.flit.*]`, config settings and the
+//! environment, read through one model of the settings (`model`).
 //!
-//! This module knows every key of the user's contract and its type; it does not touch the
-//! file system except to read nothing (globs are expanded later, by `compile::graph` and
-//! `distribution::contents`). `config_settings` from the frontend take precedence over the file.
+//! Each key is declared once in `model` with its parser; this module only takes the keys
+//! by their routes: the file (`[tool.zlig]`; `apply_override` for issue 23's
+//! `[[tool.zlig.overrides]]`), then the command line, which wins over the file, then the
+//! environment, whose variables switch off (README, "config_settings"). Nothing here
+//! touches the file system: globs are expanded later, by `compile::graph` and
+//! `distribution::contents`.
+
+pub mod key;
+pub mod model;
+#[cfg(test)]
+mod reference;
+pub mod values;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::cython::CythonSettings;
-use super::extension::ExtensionDecl;
-use super::files::{Pattern, check_relative, wheel_path};
+use super::given::{Given, Route};
 use super::text::check_text;
-use super::toml::{Located, Place, Table};
-use crate::error::{Result, did_you_mean};
-use crate::target::TargetSpec;
+use super::toml::{Place, Table};
+use crate::error::Result;
+use key::{Env, Key, apply_present, check_table};
+pub use model::{KEYS, Settings};
+use values::hint;
+pub use values::{ForceInclude, Optimize, VersionFile, WheelData};
 
-/// The optimize modes, as the user writes them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub enum Optimize {
-    Debug,
-    ReleaseSafe,
-    ReleaseFast,
-    ReleaseSmall,
-}
-
-impl Optimize {
-    const NAMES: [&'static str; 4] = ["Debug", "ReleaseSafe", "ReleaseFast", "ReleaseSmall"];
-
-    fn parse(value: &Located<String>) -> Result<Self> {
-        match value.value.as_str() {
-            "Debug" => Ok(Self::Debug),
-            "ReleaseSafe" => Ok(Self::ReleaseSafe),
-            "ReleaseFast" => Ok(Self::ReleaseFast),
-            "ReleaseSmall" => Ok(Self::ReleaseSmall),
-            other => Err(value.error(format!(
-                "unknown optimize mode `{other}`{}; expected one of: {}",
-                hint(other, &Self::NAMES),
-                Self::NAMES.join(", ")
-            ))),
-        }
-    }
-
-    /// Whether the output keeps debug info (only `Debug` does).
-    pub fn keeps_debug_info(self) -> bool {
-        self == Self::Debug
-    }
-}
-
-/// All build settings, after `config_settings` were applied.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub python_source: Option<Located<String>>,
-    pub packages: Option<Vec<Located<String>>>,
-    pub backend: Option<Located<String>>,
-    /// Relative to the project root; outside it only when named in `config_settings`.
-    pub build_dir: Option<Located<String>>,
-    pub optimize: Option<Optimize>,
-    pub target: Option<Located<TargetSpec>>,
-    pub py_limited_api: Option<Located<String>>,
-    /// The target interpreter's include dir (`python-include`), for a cross build.
-    pub python_include: Option<Located<String>>,
-    /// The target interpreter's PEP 739 `build-details.json` (`build-details`).
-    pub build_details: Option<Located<String>>,
-    pub verbose: bool,
-    /// Whether an editable install rebuilds changed extensions on import.
-    pub editable_rebuild: bool,
-    /// Whether tools zlig kept from earlier builds count as found (`reuse-tools`).
-    pub reuse_tools: bool,
-    /// Whether compiles go through the object cache shared by every build (`object-cache`).
-    pub object_cache: bool,
-    pub extensions: Vec<ExtensionDecl>,
-    /// `[tool.zlig.cython]`, or its defaults.
-    pub cython: CythonSettings,
-    pub sdist_include: Vec<Located<Pattern>>,
-    pub sdist_exclude: Vec<Located<Pattern>>,
-    pub wheel_exclude: Vec<Located<Pattern>>,
-    /// `[tool.zlig.version]`: where a dynamic version is read from, if not `__version__`.
-    pub version: Option<VersionFile>,
-    /// `[tool.zlig.wheel] force-include`: project files or folders put at paths of the
-    /// wheel's root, in file order.
-    pub force_include: Vec<ForceInclude>,
-    /// `[tool.zlig.wheel] data`: project folders shipped through the wheel's
-    /// `<name>-<version>.data/<scheme>/` folders.
-    pub wheel_data: Vec<WheelData>,
-    /// `sbom-files`: the project's own SBOMs, for `.dist-info/sboms/` (PEP 770).
-    pub sbom_files: Vec<Located<Pattern>>,
-}
-
-/// One `force-include` entry (hatchling's key and meaning): a project file or folder, and
-/// the path it gets in the wheel, from the wheel's root.
-#[derive(Debug, Clone)]
-pub struct ForceInclude {
-    /// The project-relative file or folder (the key; placed at the key).
-    pub source: Located<String>,
-    /// The path in the wheel, in `files::wheel_path`'s one form.
-    pub target: Located<String>,
-}
-
-/// One `data` entry: a wheel scheme and the project folder whose files it installs.
-#[derive(Debug, Clone)]
-pub struct WheelData {
-    /// `purelib`, `platlib`, `headers`, `scripts` or `data` (placed at the key).
-    pub scheme: Located<String>,
-    /// The project-relative folder.
-    pub folder: Located<String>,
-}
-
-/// The install schemes of a wheel's `.data` folder (binary distribution format).
-const WHEEL_SCHEMES: &[&str] = &["purelib", "platlib", "headers", "scripts", "data"];
-
-impl ForceInclude {
-    fn read_all(table: &Table<'_>) -> Result<Vec<Self>> {
-        let mut entries: Vec<Self> = Vec::new();
-        for key in table.keys() {
-            let source = Located {
-                value: key.to_string(),
-                place: table.key_place(key).expect("listed key"),
-            };
-            check_relative(&source.value).map_err(|why| source.error(why))?;
-            let mut target = table.string(key)?.expect("listed key");
-            target.value = wheel_path(&target.value).map_err(|why| target.error(why))?;
-            // Case-blind: on macOS and Windows `PKG-1.0.DIST-INFO` is the same folder.
-            let first = target.value.split('/').next().unwrap_or_default();
-            let first = first.to_lowercase();
-            if first.ends_with(".dist-info") || first.ends_with(".data") {
-                return Err(target.error(
-                    "the wheel's `.dist-info` and `.data` folders are written by zlig: use `tool.zlig.wheel.data` for the `.data` schemes",
-                ));
-            }
-            if let Some(other) = entries.iter().find(|e| e.target.value == target.value) {
-                return Err(target.error(format!(
-                    "`{}` is also the path of `{}` in the wheel",
-                    target.value, other.source.value
-                )));
-            }
-            entries.push(Self { source, target });
-        }
-        Ok(entries)
-    }
-}
-
-impl WheelData {
-    fn read_all(table: &Table<'_>) -> Result<Vec<Self>> {
-        table.reject_unknown(WHEEL_SCHEMES)?;
-        let mut entries = Vec::new();
-        for key in table.keys() {
-            let folder = table.string(key)?.expect("listed key");
-            check_relative(&folder.value).map_err(|why| folder.error(why))?;
-            entries.push(Self {
-                scheme: Located {
-                    value: key.to_string(),
-                    place: table.key_place(key).expect("listed key"),
-                },
-                folder,
-            });
-        }
-        Ok(entries)
-    }
-}
-
-/// `[tool.zlig.version]`: a dynamic version read from any text file (a C header, say) with
-/// a regular expression, as hatchling's regex version source does.
-#[derive(Debug, Clone)]
-pub struct VersionFile {
-    /// The project-relative file.
-    pub path: Located<String>,
-    /// The expression, in multi-line mode (`^` and `$` match at line ends).
-    pub pattern: Located<regex::Regex>,
-    /// The group that holds the version: the one named `version`, else the only one.
-    pub group: usize,
-    /// The table itself, for errors about it as a whole.
-    pub place: Place,
-}
-
-/// The pattern when none is given: hatchling's default, `__version__` or `VERSION`
-/// assigned a quoted string, with an optional `v` (without its backreference to the
-/// opening quote, which the `regex` crate does not have).
-const DEFAULT_VERSION_PATTERN: &str =
-    r#"(?i)^(?:__version__|VERSION) *= *['"]v?(?P<version>[^'"\n]+)['"]"#;
-
-impl VersionFile {
-    fn read(table: &Table<'_>) -> Result<Self> {
-        table.reject_unknown(&["path", "pattern"])?;
-        let path = table.string("path")?.ok_or_else(|| {
-            table
-                .place
-                .error("missing required key `path` (the file holding the version)")
-        })?;
-        check_relative(&path.value).map_err(|why| path.error(why))?;
-        let pattern = table.string("pattern")?.unwrap_or_else(|| Located {
-            value: DEFAULT_VERSION_PATTERN.to_string(),
-            place: table.place.clone(),
-        });
-        let regex = regex::RegexBuilder::new(&pattern.value)
-            .multi_line(true)
-            .build()
-            .map_err(|err| {
-                // The crate's message repeats the pattern with a pointer under it; the
-                // place shown with ours does that already.
-                let text = err.to_string();
-                let reason = text
-                    .lines()
-                    .find_map(|line| line.strip_prefix("error: "))
-                    .unwrap_or(&text)
-                    .to_string();
-                pattern.error(format!("not a valid regular expression: {reason}"))
-            })?;
-        let named = regex.capture_names().position(|n| n == Some("version"));
-        let group = match (named, regex.captures_len()) {
-            (Some(index), _) => index,
-            (None, 2) => 1,
-            (None, 1) => {
-                return Err(pattern.error(
-                    "has no group: put the version in one, such as `VERSION \"(.+)\"`, or name it `(?P<version>...)`",
-                ));
-            }
-            (None, n) => {
-                return Err(pattern.error(format!(
-                    "has {} groups and none is named `version`: name the one holding the version `(?P<version>...)`",
-                    n - 1
-                )));
-            }
-        };
-        Ok(Self {
-            path,
-            pattern: Located {
-                value: regex,
-                place: pattern.place,
-            },
-            group,
-            place: table.place.clone(),
-        })
-    }
-}
-
-/// The keys of `[tool.zlig]` that `config_settings` can set too.
-const SCALAR_KEYS: &[&str] = &[
-    "python-source",
-    "packages",
-    "backend",
-    "build-dir",
-    "optimize",
-    "target",
-    "py-limited-api",
-];
-
-/// The keys only `[tool.zlig]` has.
-const TABLE_KEYS: &[&str] = &[
-    "extensions",
-    "cython",
-    "sdist",
-    "wheel",
-    "version",
-    "sbom-files",
-];
-
-/// The keys only `config_settings` has.
-const SETTING_ONLY_KEYS: &[&str] = &[
-    "python-include",
-    "build-details",
-    "verbose",
-    "editable-rebuild",
-    "reuse-tools",
-    "object-cache",
-];
+/// The key of an override entry (`[[tool.zlig.overrides]]`) that says when it applies: the
+/// caller's to read, and no setting.
+const OVERRIDE_CONDITION: &str = "if";
 
 impl Settings {
     /// Reads `[tool.zlig]` and the flit compatibility tables from `tool`.
     pub fn read(tool: Option<&Table<'_>>) -> Result<Self> {
-        let zlig = match tool {
-            Some(tool) => tool.table("zlig")?,
-            None => None,
+        let mut settings = Self::defaults();
+        let Some(tool) = tool else {
+            return Ok(settings);
         };
-        let flit = match tool {
-            Some(tool) => tool.table("flit")?,
-            None => None,
-        };
-        let mut settings = Self {
-            python_source: None,
-            packages: None,
-            backend: None,
-            build_dir: None,
-            optimize: None,
-            target: None,
-            py_limited_api: None,
-            python_include: None,
-            build_details: None,
-            verbose: false,
-            editable_rebuild: true,
-            reuse_tools: true,
-            object_cache: true,
-            extensions: Vec::new(),
-            cython: CythonSettings::defaults(Place::unspanned(
-                Path::new("pyproject.toml"),
-                "tool.zlig.cython.requires",
-            )),
-            sdist_include: Vec::new(),
-            sdist_exclude: Vec::new(),
-            wheel_exclude: Vec::new(),
-            version: None,
-            force_include: Vec::new(),
-            wheel_data: Vec::new(),
-            sbom_files: Vec::new(),
-        };
-        if let Some(flit) = &flit {
-            settings.read_flit(flit)?;
+        if let Some(zlig) = tool.table("zlig")? {
+            let keys: Vec<&Key<Self>> = KEYS.iter().filter(|k| k.set_in.file).collect();
+            let named: Vec<_> = keys.iter().map(|k| (k.name, k.required)).collect();
+            check_table(&zlig, &named, &given_elsewhere)?;
+            apply_present(keys, &mut settings, &zlig)?;
         }
-        if let Some(zlig) = &zlig {
-            settings.read_zlig(zlig)?;
+        if let Some(flit) = tool.table("flit")? {
+            settings.read_flit(&flit)?;
         }
         Ok(settings)
     }
 
-    fn read_zlig(&mut self, zlig: &Table<'_>) -> Result<()> {
-        zlig.reject_unknown(&[SCALAR_KEYS, TABLE_KEYS].concat())?;
-        if let Some(source) = zlig.string("python-source")? {
-            self.python_source = Some(source);
-        }
-        if let Some(packages) = zlig.strings("packages")? {
-            self.packages = Some(packages);
-        }
-        self.backend = zlig.string("backend")?.map(backend_name).transpose()?;
-        self.build_dir = zlig.string("build-dir")?;
-        if let Some(dir) = &self.build_dir {
-            // A build dir in the file stays in the project: a downloaded sdist must not
-            // make a build write, or `zlig clean` remove, anything outside it.
-            check_relative(&dir.value).map_err(|why| dir.error(why))?;
-        }
-        self.optimize = zlig
-            .string("optimize")?
-            .as_ref()
-            .map(Optimize::parse)
-            .transpose()?;
-        self.target = zlig.string("target")?.map(target_spec).transpose()?;
-        self.py_limited_api = zlig.string("py-limited-api")?;
-        if let Some(field) = zlig.get("extensions") {
-            self.extensions = field
-                .tables()?
-                .iter()
-                .map(ExtensionDecl::read)
-                .collect::<Result<_>>()?;
-        }
-        if let Some(cython) = zlig.table("cython")? {
-            self.cython = CythonSettings::read(&cython)?;
-        }
-        if let Some(sdist) = zlig.table("sdist")? {
-            sdist.reject_unknown(&["include", "exclude"])?;
-            self.sdist_include.extend(sdist.patterns("include")?);
-            self.sdist_exclude.extend(sdist.patterns("exclude")?);
-        }
-        if let Some(version) = zlig.table("version")? {
-            self.version = Some(VersionFile::read(&version)?);
-        }
-        if let Some(wheel) = zlig.table("wheel")? {
-            wheel.reject_unknown(&["exclude", "force-include", "data"])?;
-            self.wheel_exclude.extend(wheel.patterns("exclude")?);
-            if let Some(table) = wheel.table("force-include")? {
-                self.force_include = ForceInclude::read_all(&table)?;
-            }
-            if let Some(table) = wheel.table("data")? {
-                self.wheel_data = WheelData::read_all(&table)?;
-            }
-        }
-        self.sbom_files = zlig.patterns("sbom-files")?;
-        Ok(())
+    /// Sets the keys of an override entry over the settings: any key an override may set
+    /// (`SetIn::overrides`), each as the file would; `if`, the entry's condition, is the
+    /// caller's.
+    pub fn apply_override(&mut self, table: &Table<'_>) -> Result<()> {
+        let keys: Vec<&Key<Self>> = KEYS.iter().filter(|k| k.set_in.overrides).collect();
+        let mut named: Vec<_> = keys.iter().map(|k| (k.name, None)).collect();
+        named.push((OVERRIDE_CONDITION, None));
+        check_table(table, &named, &given_elsewhere)?;
+        apply_present(keys, self, table)
     }
 
     /// `[tool.flit.module] name` and `[tool.flit.sdist] include/exclude`, kept so that a
-    /// project written for the earlier flit-based design builds unchanged.
+    /// project written for the earlier flit-based design builds unchanged: the module is
+    /// the package unless `packages` names them, the globs add to `sdist`'s.
     fn read_flit(&mut self, flit: &Table<'_>) -> Result<()> {
         if let Some(module) = flit.table("module")? {
             module.reject_unknown(&["name"])?;
-            if let Some(name) = module.string("name")? {
+            if let Some(name) = module.string("name")?
+                && self.packages.is_none()
+            {
                 self.packages = Some(vec![name]);
             }
         }
         if let Some(sdist) = flit.table("sdist")? {
             sdist.reject_unknown(&["include", "exclude"])?;
-            self.sdist_include.extend(sdist.patterns("include")?);
-            self.sdist_exclude.extend(sdist.patterns("exclude")?);
+            for (key, list) in [
+                ("include", &mut self.sdist_include),
+                ("exclude", &mut self.sdist_exclude),
+            ] {
+                if let Some(field) = sdist.get(key) {
+                    list.extend(Given::file(field, sdist.place.clone()).patterns()?);
+                }
+            }
         }
         Ok(())
     }
 
-    /// Applies `config_settings` (`-C key=value`); they win over the file.
+    /// Applies `config_settings` (`-C key=value`, every value of a key given more than
+    /// once); they win over the file. A key is any key of the model the command line may
+    /// set, a table's entry as `key.NAME`.
     pub fn apply_config_settings(&mut self, config: &BTreeMap<String, Vec<String>>) -> Result<()> {
         let file = Path::new("config_settings");
-        for (key, values) in config {
-            let place = Place::unspanned(file, key.clone());
+        for (name, values) in config {
+            let place = Place::unspanned(file, name.clone());
             // Every setting may reach a generated file: a folder, a name, a flag.
             for value in values {
                 check_text(value).map_err(|why| place.error(why))?;
             }
-            let last = || Located {
-                value: values.last().cloned().unwrap_or_default(),
-                place: place.clone(),
+            if !KEYS.iter().any(|key| config_entry(key, name).is_some()) {
+                return Err(unknown_config_setting(&place, name));
+            }
+        }
+        // In the model's order, so that a key may build on an earlier one.
+        for key in KEYS {
+            for (name, values) in config {
+                let Some(entry) = config_entry(key, name) else {
+                    continue;
+                };
+                let place = Place::unspanned(file, name.clone());
+                let table =
+                    Place::unspanned(file, key.name.rsplit_once('.').map_or("", |(t, _)| t));
+                let given = match entry {
+                    Some(entry) => {
+                        Given::entry(place, Place::unspanned(file, key.name), entry, values)
+                    }
+                    None => Given::text(place, table, Route::CommandLine, values),
+                };
+                (key.apply)(self, &given)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies the environment: each variable that switches a key off (`ZLIG_REUSE_TOOLS=0`)
+    /// and says so.
+    pub fn apply_environment(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<()> {
+        let off = ["false".to_string()];
+        for key in KEYS {
+            let Some(Env::SwitchesOff(name)) = key.set_in.env else {
+                continue;
             };
-            match key.as_str() {
-                "python-source" => self.python_source = Some(last()),
-                "packages" => {
-                    self.packages = Some(
-                        values
-                            .iter()
-                            .flat_map(|v| v.split(','))
-                            .map(|v| Located {
-                                value: v.trim().to_string(),
-                                place: place.clone(),
-                            })
-                            .collect(),
-                    )
-                }
-                "backend" => self.backend = Some(backend_name(last())?),
-                "build-dir" => {
-                    let dir = last();
-                    if dir.value.trim().is_empty() {
-                        return Err(place.error("expected a folder"));
-                    }
-                    self.build_dir = Some(dir);
-                }
-                "optimize" => self.optimize = Some(Optimize::parse(&last())?),
-                "target" => self.target = Some(target_spec(last())?),
-                "py-limited-api" => self.py_limited_api = Some(last()),
-                "python-include" => {
-                    let dir = last();
-                    if dir.value.trim().is_empty() {
-                        return Err(place.error("expected a folder"));
-                    }
-                    self.python_include = Some(dir);
-                }
-                "build-details" => {
-                    let file = last();
-                    if file.value.trim().is_empty() {
-                        return Err(place.error("expected the path of a build-details.json"));
-                    }
-                    self.build_details = Some(file);
-                }
-                "verbose" => self.verbose = boolean(&last())?,
-                "editable-rebuild" => self.editable_rebuild = boolean(&last())?,
-                "reuse-tools" => self.reuse_tools = boolean(&last())?,
-                "object-cache" => self.object_cache = boolean(&last())?,
-                other => {
-                    let known = [SCALAR_KEYS, SETTING_ONLY_KEYS].concat();
-                    return Err(place.error(format!(
-                        "unknown config setting{}; zlig accepts: {}",
-                        hint(other, &known),
-                        known.join(", ")
-                    )));
-                }
+            let said = var(name).is_some_and(|value| {
+                matches!(
+                    value.to_ascii_lowercase().as_str(),
+                    "0" | "false" | "no" | "off"
+                )
+            });
+            if said {
+                let place = Place::unspanned(Path::new("environment"), name);
+                (key.apply)(
+                    self,
+                    &Given::text(place.clone(), place, Route::Environment, &off),
+                )?;
             }
         }
         Ok(())
@@ -454,46 +149,65 @@ impl Settings {
 
     /// The optimize mode in force: release with no sanitizer traps unless asked otherwise.
     pub fn optimize(&self) -> Optimize {
-        self.optimize.unwrap_or(Optimize::ReleaseFast)
+        self.optimize
     }
 }
 
-/// A boolean config setting: `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`; empty is true.
-fn boolean(value: &Located<String>) -> Result<bool> {
-    match value.value.to_ascii_lowercase().as_str() {
-        "" | "1" | "true" | "yes" | "on" => Ok(true),
-        "0" | "false" | "no" | "off" => Ok(false),
-        other => Err(value.error(format!("expected true or false, found `{other}`"))),
+/// How the config setting `name` sets `key`: `Some(None)` as the key itself, `Some(Some(entry))`
+/// as an entry of a table key (`wheel.data.scripts`); `None` when it does not.
+fn config_entry<'n>(key: &Key<Settings>, name: &'n str) -> Option<Option<&'n str>> {
+    if !key.set_in.command_line {
+        return None;
     }
+    if name == key.name {
+        return Some(None);
+    }
+    let entry = name.strip_prefix(key.name)?.strip_prefix('.')?;
+    key.kind.is_table().then_some(Some(entry))
 }
 
-fn hint(given: &str, known: &[&str]) -> String {
-    did_you_mean(given, known.iter().copied())
-        .map(|close| format!(" (did you mean `{close}`?)"))
-        .unwrap_or_default()
+/// The error for a config setting that sets no key, with a "did you mean" among those that
+/// do, or the route that sets it.
+fn unknown_config_setting(place: &Place, name: &str) -> crate::error::Error {
+    let first =
+        |key: &Key<Settings>| name == key.name || name.starts_with(&format!("{}.", key.name));
+    if let Some(key) = KEYS.iter().find(|key| first(key)) {
+        return place.error(format!(
+            "`{}` is set in pyproject.toml only: {} has no spelling as a config setting",
+            key.name,
+            key.kind.describe()
+        ));
+    }
+    let names: Vec<&str> = KEYS
+        .iter()
+        .filter(|k| k.set_in.command_line)
+        .map(|k| k.name)
+        .collect();
+    let accepted: Vec<String> = KEYS
+        .iter()
+        .filter(|k| k.set_in.command_line)
+        .map(|k| match k.kind.entry() {
+            Some(entry) => format!("{}.{entry}", k.name),
+            None => k.name.to_string(),
+        })
+        .collect();
+    place.error(format!(
+        "unknown config setting{}; zlig accepts: {}",
+        hint(name, &names),
+        accepted.join(", ")
+    ))
 }
 
-/// A backend name: letters, digits, `-` and `_` (also the name of its build folder).
-fn backend_name(name: Located<String>) -> Result<Located<String>> {
-    let valid = !name.value.is_empty()
-        && name
-            .value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if !valid {
-        return Err(name.error("expected a backend name such as `ninja` or `zig`"));
-    }
-    Ok(name)
-}
-
-fn target_spec(triple: Located<String>) -> Result<Located<TargetSpec>> {
-    match triple.value.parse() {
-        Ok(spec) => Ok(Located {
-            value: spec,
-            place: triple.place,
-        }),
-        Err(err) => Err(triple.error(err.explained())),
-    }
+/// For a `[tool.zlig]` key that only another route sets, that route.
+fn given_elsewhere(name: &str) -> Option<String> {
+    let key = KEYS.iter().find(|k| k.name == name && !k.set_in.file)?;
+    Some(format!(
+        "`{name}` is a config setting only, given on the command line as `-C {name}=…`{}",
+        match key.set_in.env {
+            Some(Env::SwitchesOff(var)) => format!(" or switched off by `{var}=0`"),
+            _ => String::new(),
+        }
+    ))
 }
 
 #[cfg(test)]
