@@ -276,7 +276,7 @@ pub static KEYS: &[Key<Settings>] = &[
         default: DefaultValue::None,
         set_in: SetIn::ANYWHERE,
         required: None,
-        doc: "wheel schemes → project folders shipped through the wheel's `.data` folder, see below",
+        doc: "project folders shipped through the wheel's `.data` folder (see below), by wheel scheme",
         apply: |s, g| WheelData::add_all(&mut s.wheel_data, g),
     },
     Key {
@@ -285,7 +285,7 @@ pub static KEYS: &[Key<Settings>] = &[
         default: DefaultValue::Derived("none: the first package's `__version__`"),
         set_in: SetIn::ANYWHERE,
         required: Some("the file holding the version"),
-        doc: "the file a dynamic version is read from (see [`[project]`](#project))",
+        doc: "the file a dynamic version is read from, see [`[project]`](#project)",
         apply: |s, g| VersionFile::set_path(&mut s.version, g),
     },
     Key {
