@@ -213,13 +213,383 @@ fn given_elsewhere(name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::project::toml::TomlFile;
+    use crate::project::extension::{ExtensionDecl, IncludeDir};
+    use crate::project::files::Pattern;
+    use crate::project::toml::{Located, TomlFile};
 
     fn settings(toml: &str) -> Result<Settings> {
         let file = TomlFile::parse(Path::new("pyproject.toml"), toml.to_string())?;
         let root = file.root();
         let tool = root.table("tool")?;
         Settings::read(tool.as_ref())
+    }
+
+    /// `config_settings` as a frontend passes them: a key given twice keeps both values.
+    fn config(pairs: &[(&str, &str)]) -> BTreeMap<String, Vec<String>> {
+        let mut config: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (key, value) in pairs {
+            config
+                .entry(key.to_string())
+                .or_default()
+                .push(value.to_string());
+        }
+        config
+    }
+
+    /// The settings of `toml` with `pairs` given on the command line.
+    fn with_config(toml: &str, pairs: &[(&str, &str)]) -> Result<Settings> {
+        let mut settings = settings(toml)?;
+        settings.apply_config_settings(&config(pairs))?;
+        Ok(settings)
+    }
+
+    fn globs(patterns: &[Located<Pattern>]) -> Vec<&str> {
+        patterns.iter().map(|p| p.value.as_str()).collect()
+    }
+
+    #[test]
+    fn config_settings_reach_every_key_by_its_dotted_name() {
+        let s = with_config(
+            "",
+            &[
+                ("sdist.include", "docs/*.md"),
+                ("sdist.include", "CHANGES.md; LICENSE*"),
+                ("sdist.exclude", "src/pkg/*.so"),
+                ("wheel.exclude", "src/pkg/tests/**"),
+                ("wheel.force-include.src/extra/cov.pth", "./cov.pth"),
+                ("wheel.data.scripts", "bin"),
+                ("cython.requires", "cython>=3.1"),
+                ("cython.directives.boundscheck", "false"),
+                ("cython.directives.language_level", "3"),
+                ("cython.directives.c_string_type", "str"),
+                ("cython.include-dirs", "pxd"),
+                ("cython.annotate", "true"),
+                ("version.path", "include/v.h"),
+                ("version.pattern", r#"V "(.+)""#),
+                ("sbom-files", "sbom/*.cdx.json"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            globs(&s.sdist_include),
+            ["docs/*.md", "CHANGES.md", "LICENSE*"]
+        );
+        assert_eq!(globs(&s.sdist_exclude), ["src/pkg/*.so"]);
+        assert_eq!(globs(&s.wheel_exclude), ["src/pkg/tests/**"]);
+        assert_eq!(s.force_include[0].source.value, "src/extra/cov.pth");
+        assert_eq!(s.force_include[0].target.value, "cov.pth");
+        assert_eq!(s.wheel_data[0].scheme.value, "scripts");
+        assert_eq!(s.cython.requires.value.text, "cython>=3.1");
+        let directives: Vec<String> = s
+            .cython
+            .directives
+            .iter()
+            .map(|(name, (_, value))| format!("{name}={}", value.to_cython()))
+            .collect();
+        assert_eq!(
+            directives,
+            ["boundscheck=False", "c_string_type=str", "language_level=3"]
+        );
+        assert_eq!(s.cython.include_dirs[0].value, "pxd");
+        assert!(s.cython.annotate);
+        let version = s.version.unwrap();
+        assert_eq!(version.path.value, "include/v.h");
+        assert_eq!(version.group, 1);
+        assert_eq!(globs(&s.sbom_files), ["sbom/*.cdx.json"]);
+    }
+
+    /// A value is checked alike whichever route it takes: the file's message is the command
+    /// line's, placed in the one and named by its key in the other.
+    #[test]
+    fn config_settings_are_checked_as_the_file_is() {
+        let cases: &[(&str, &str, &[(&str, &str)], &str, &str)] = &[
+            (
+                "[tool.zlig.cython]\ninclude-dirs = [\"../pxd\"]",
+                "tool.zlig.cython.include-dirs[0]",
+                &[("cython.include-dirs", "../pxd")],
+                "cython.include-dirs",
+                "a path must stay inside the project: no absolute path and no `..`",
+            ),
+            (
+                "[tool.zlig.sdist]\ninclude = [\"../x/*\"]",
+                "tool.zlig.sdist.include[0]",
+                &[("sdist.include", "../x/*")],
+                "sdist.include",
+                "a path must stay inside the project: no absolute path and no `..`",
+            ),
+            (
+                "[tool.zlig.wheel]\ndata = { script = \"bin\" }",
+                "tool.zlig.wheel.data.script",
+                &[("wheel.data.script", "bin")],
+                "wheel.data.script",
+                "unknown key; did you mean `scripts`?",
+            ),
+            (
+                "[tool.zlig.wheel]\nforce-include = { \"a.txt\" = \"p-1.dist-info/a.txt\" }",
+                "tool.zlig.wheel.force-include.\"a.txt\"",
+                &[("wheel.force-include.a.txt", "p-1.dist-info/a.txt")],
+                "wheel.force-include.a.txt",
+                "the wheel's `.dist-info` and `.data` folders are written by zlig: use `tool.zlig.wheel.data` for the `.data` schemes",
+            ),
+            (
+                "[tool.zlig.cython]\nrequires = \"numpy>=2\"",
+                "tool.zlig.cython.requires",
+                &[("cython.requires", "numpy>=2")],
+                "cython.requires",
+                "names `numpy`; expected a requirement on Cython, such as `cython>=3.0`",
+            ),
+            (
+                "[tool.zlig.cython]\ndirectives = { x = \"a,b\" }",
+                "tool.zlig.cython.directives.x",
+                &[("cython.directives.x", "a,b")],
+                "cython.directives.x",
+                "a directive's value may not hold a comma",
+            ),
+            (
+                "[tool.zlig.version]\npath = \"v.h\"\npattern = \"V\"",
+                "tool.zlig.version.pattern",
+                &[("version.path", "v.h"), ("version.pattern", "V")],
+                "version.pattern",
+                "has no group: put the version in one, such as `VERSION \"(.+)\"`, or name it `(?P<version>...)`",
+            ),
+            (
+                "[tool.zlig]\noptimize = \"Fast\"",
+                "tool.zlig.optimize",
+                &[("optimize", "Fast")],
+                "optimize",
+                "unknown optimize mode `Fast`; expected one of: Debug, ReleaseSafe, ReleaseFast, ReleaseSmall",
+            ),
+            (
+                "[tool.zlig]\nbackend = \"my backend\"",
+                "tool.zlig.backend",
+                &[("backend", "my backend")],
+                "backend",
+                "expected a backend name such as `ninja` or `zig`",
+            ),
+        ];
+        for (toml, toml_key, pairs, key, message) in cases {
+            let in_file = settings(toml).unwrap_err().to_string();
+            assert!(
+                in_file.contains(&format!("`{toml_key}`: {message}")),
+                "{toml}\n→ {in_file}"
+            );
+            let on_command_line = with_config("", pairs).unwrap_err().to_string();
+            assert_eq!(
+                on_command_line,
+                format!("config_settings: `{key}`: {message}")
+            );
+        }
+    }
+
+    /// README, "Build dirs": in the file a build dir stays inside the project, named on the
+    /// command line it may be anywhere; empty is refused on both.
+    #[test]
+    fn build_dir_stays_in_the_project_only_in_the_file() {
+        let err = settings("[tool.zlig]\nbuild-dir = \"/tmp/b\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`tool.zlig.build-dir`: a path must stay inside the project"),
+            "{err}"
+        );
+        let s = with_config("", &[("build-dir", "/tmp/b")]).unwrap();
+        assert_eq!(s.build_dir.unwrap().value, "/tmp/b");
+        let err = settings("[tool.zlig]\nbuild-dir = \"\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("expected a non-empty path"), "{err}");
+        let err = with_config("", &[("build-dir", " ")])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "config_settings: `build-dir`: expected a folder");
+    }
+
+    #[test]
+    fn a_list_on_the_command_line_replaces_the_files_and_a_table_entry_adds_to_it() {
+        let toml = "[tool.zlig.wheel]\nexclude = [\"a\"]\ndata = { scripts = \"bin\", headers = \"include\" }\n[tool.zlig.cython.directives]\nbinding = true\n";
+        let s = with_config(
+            toml,
+            &[
+                ("wheel.exclude", "b"),
+                ("wheel.data.scripts", "tools"),
+                ("wheel.data.data", "share"),
+                ("cython.directives.boundscheck", "false"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(globs(&s.wheel_exclude), ["b"]);
+        let data: Vec<(&str, &str)> = s
+            .wheel_data
+            .iter()
+            .map(|d| (d.scheme.value.as_str(), d.folder.value.as_str()))
+            .collect();
+        assert_eq!(
+            data,
+            [
+                ("headers", "include"),
+                ("data", "share"),
+                ("scripts", "tools")
+            ]
+        );
+        let names: Vec<&String> = s.cython.directives.keys().collect();
+        assert_eq!(names, ["binding", "boundscheck"]);
+        // An empty value is an empty list: the file's globs are gone.
+        let s = with_config(toml, &[("wheel.exclude", "")]).unwrap();
+        assert!(s.wheel_exclude.is_empty());
+    }
+
+    /// A key that only one route sets is refused on the other, saying which route sets it.
+    #[test]
+    fn a_key_of_one_route_is_refused_on_the_other_with_the_route() {
+        let err = settings("[tool.zlig]\nverbose = true\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("pyproject.toml:2:1: `tool.zlig.verbose`: unknown key; `verbose` is a config setting only, given on the command line as `-C verbose=…`\n"),
+            "{err}"
+        );
+        let err = settings("[tool.zlig]\nreuse-tools = false\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("or switched off by `ZLIG_REUSE_TOOLS=0`"),
+            "{err}"
+        );
+        for (key, message) in [
+            (
+                "extensions",
+                "`extensions` is set in pyproject.toml only: an array of tables has no spelling as a config setting",
+            ),
+            (
+                "extensions.name",
+                "`extensions` is set in pyproject.toml only: an array of tables has no spelling as a config setting",
+            ),
+            (
+                "cython.directives",
+                "is a table: give each entry as its own key, `cython.directives.NAME=VALUE`",
+            ),
+            (
+                "version.pattern",
+                "given without `version.path`, the file holding the version",
+            ),
+        ] {
+            let err = with_config("", &[(key, "x")]).unwrap_err().to_string();
+            assert_eq!(err, format!("config_settings: `{key}`: {message}"));
+        }
+        let err = with_config("", &[("wheel.exlude", "x")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("config_settings: `wheel.exlude`: unknown config setting (did you mean `wheel.exclude`?); zlig accepts: python-source, packages,"),
+            "{err}"
+        );
+        assert!(
+            err.contains("wheel.force-include.<path>, wheel.data.<scheme>"),
+            "{err}"
+        );
+    }
+
+    /// An environment variable only switches a setting off; `ZLIG_EDITABLE_REBUILD` is the
+    /// import hook's, not the build's.
+    #[test]
+    fn the_environment_only_switches_settings_off() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |var: &str| {
+                pairs
+                    .iter()
+                    .find(|(name, _)| *name == var)
+                    .map(|(_, value)| value.to_string())
+            }
+        };
+        let mut s = with_config("", &[("reuse-tools", "true"), ("object-cache", "false")]).unwrap();
+        s.apply_environment(env(&[
+            ("ZLIG_REUSE_TOOLS", "OFF"),
+            ("ZLIG_OBJECT_CACHE", "1"),
+            ("ZLIG_EDITABLE_REBUILD", "0"),
+        ]))
+        .unwrap();
+        assert!(!s.reuse_tools);
+        assert!(
+            !s.object_cache,
+            "a true variable leaves the setting as it was"
+        );
+        assert!(s.editable_rebuild);
+        let mut s = settings("").unwrap();
+        s.apply_environment(env(&[("ZLIG_OBJECT_CACHE", "banana")]))
+            .unwrap();
+        assert!(s.object_cache);
+    }
+
+    /// The editable import hook reads the variable the model names.
+    #[test]
+    fn the_import_hook_reads_the_models_variable() {
+        let hook = include_str!("../../../python/zlig/editable_hook.py");
+        let vars: Vec<&str> = KEYS
+            .iter()
+            .filter_map(|key| match key.set_in.env {
+                Some(Env::AtImport(var)) => Some(var),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(vars, ["ZLIG_EDITABLE_REBUILD"]);
+        assert!(hook.contains(&format!("REBUILD_ENV = \"{}\"", vars[0])));
+    }
+
+    /// A default the model states (`DefaultValue::Value`) is what a key is when nobody
+    /// sets it: read by the key's parser, it changes nothing.
+    #[test]
+    fn the_declared_defaults_are_the_defaults() {
+        fn check<T: std::fmt::Debug>(keys: &[Key<T>], fresh: impl Fn(&Place) -> T) {
+            for key in keys {
+                let key::DefaultValue::Value(value) = key.default else {
+                    continue;
+                };
+                let place = model::default_place(key.name);
+                let mut target = fresh(&place);
+                let texts = [value.to_string()];
+                let given = Given::text(place.clone(), place.clone(), Route::File, &texts);
+                (key.apply)(&mut target, &given).unwrap();
+                let set = format!("{target:?}");
+                assert_eq!(set, format!("{:?}", fresh(&place)), "{}", key.name);
+            }
+        }
+        check(KEYS, |_| Settings::defaults());
+        check(model::EXTENSION_KEYS, ExtensionDecl::unread);
+        check(model::PACKAGE_KEYS, IncludeDir::unread_package);
+    }
+
+    /// An override entry (issue 23's `[[tool.zlig.overrides]]`) sets the keys it names over
+    /// the settings, and nothing else; its `if` is the caller's.
+    #[test]
+    fn an_override_sets_only_the_keys_it_names() {
+        let base = "[tool.zlig]\nextensions = [{ name = \"a\", sources = [\"a.c\"] }]\n[tool.zlig.cython]\nannotate = true\n";
+        let overrides = "[[tool.zlig.overrides]]\nif.env.NO_EXT = true\nextensions = []\ncython.directives = { binding = true }\n[[tool.zlig.overrides]]\nverbose = true\n[[tool.zlig.overrides]]\nextensoins = []\n";
+        let file = TomlFile::parse(Path::new("pyproject.toml"), overrides.to_string()).unwrap();
+        let tool = file.root().table("tool").unwrap().unwrap();
+        let zlig = tool.table("zlig").unwrap().unwrap();
+        let entries = zlig.get("overrides").unwrap().tables().unwrap();
+        let mut s = settings(base).unwrap();
+        s.apply_override(&entries[0]).unwrap();
+        assert!(s.extensions.is_empty());
+        assert!(
+            s.cython.annotate,
+            "a key the override does not name is kept"
+        );
+        assert!(s.cython.directives.contains_key("binding"));
+        let err = s.apply_override(&entries[1]).unwrap_err().to_string();
+        assert!(
+            err.contains(
+                "`tool.zlig.overrides[1].verbose`: unknown key; `verbose` is a config setting only"
+            ),
+            "{err}"
+        );
+        let err = s.apply_override(&entries[2]).unwrap_err().to_string();
+        assert!(
+            err.contains(
+                "`tool.zlig.overrides[2].extensoins`: unknown key; did you mean `extensions`?"
+            ),
+            "{err}"
+        );
     }
 
     #[test]
