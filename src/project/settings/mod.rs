@@ -224,6 +224,9 @@ mod tests {
         Settings::read(tool.as_ref())
     }
 
+    /// Config settings as written: key and value.
+    type Pairs = &'static [(&'static str, &'static str)];
+
     /// `config_settings` as a frontend passes them: a key given twice keeps both values.
     fn config(pairs: &[(&str, &str)]) -> BTreeMap<String, Vec<String>> {
         let mut config: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -302,7 +305,15 @@ mod tests {
     /// line's, placed in the one and named by its key in the other.
     #[test]
     fn config_settings_are_checked_as_the_file_is() {
-        let cases: &[(&str, &str, &[(&str, &str)], &str, &str)] = &[
+        // The file's text and key, the command line's settings and key, the message.
+        type Case = (
+            &'static str,
+            &'static str,
+            Pairs,
+            &'static str,
+            &'static str,
+        );
+        let cases: &[Case] = &[
             (
                 "[tool.zlig.cython]\ninclude-dirs = [\"../pxd\"]",
                 "tool.zlig.cython.include-dirs[0]",
