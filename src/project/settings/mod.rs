@@ -169,9 +169,11 @@ fn config_entry<'n>(key: &Key<Settings>, name: &'n str) -> Option<Option<&'n str
 /// The error for a config setting that sets no key, with a "did you mean" among those that
 /// do, or the route that sets it.
 fn unknown_config_setting(place: &Place, name: &str) -> crate::error::Error {
-    let first =
-        |key: &Key<Settings>| name == key.name || name.starts_with(&format!("{}.", key.name));
-    if let Some(key) = KEYS.iter().find(|key| first(key)) {
+    let names_file_only = |key: &&Key<Settings>| {
+        !key.set_in.command_line
+            && (name == key.name || name.starts_with(&format!("{}.", key.name)))
+    };
+    if let Some(key) = KEYS.iter().find(names_file_only) {
         return place.error(format!(
             "`{}` is set in pyproject.toml only: {} has no spelling as a config setting",
             key.name,
@@ -487,6 +489,13 @@ mod tests {
             let err = with_config("", &[(key, "x")]).unwrap_err().to_string();
             assert_eq!(err, format!("config_settings: `{key}`: {message}"));
         }
+        let err = with_config("", &[("python-source.x", "src")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("config_settings: `python-source.x`: unknown config setting (did you mean `python-source`?)"),
+            "{err}"
+        );
         let err = with_config("", &[("wheel.exlude", "x")])
             .unwrap_err()
             .to_string();
