@@ -28,8 +28,9 @@ pub enum Language {
 }
 
 impl Language {
-    /// The names users write, in order.
+    /// The names users write, in the variants' order.
     pub const NAMES: &'static [&'static str] = &["c", "c++", "zig"];
+    const ALL: [Self; 3] = [Self::C, Self::Cxx, Self::Zig];
 
     /// The language of a source file, by its suffix.
     pub fn of_source(file: &std::path::Path) -> Option<Self> {
@@ -50,26 +51,19 @@ impl Language {
 
     /// The name users write: `c`, `c++` or `zig`.
     pub fn name(self) -> &'static str {
-        match self {
-            Self::C => "c",
-            Self::Cxx => "c++",
-            Self::Zig => "zig",
-        }
+        Self::NAMES[self as usize]
     }
 
     /// Reads a language by its name.
     pub fn parse(given: &Given<'_>) -> Result<Located<Self>> {
         let value = given.string()?;
-        let language = match value.value.as_str() {
-            "c" => Self::C,
-            "c++" => Self::Cxx,
-            "zig" => Self::Zig,
-            _ => return Err(value.error("expected `c`, `c++` or `zig`")),
-        };
-        Ok(Located {
-            value: language,
-            place: value.place,
-        })
+        match Self::ALL.into_iter().find(|l| l.name() == value.value) {
+            Some(language) => Ok(Located {
+                value: language,
+                place: value.place,
+            }),
+            None => Err(value.error("expected `c`, `c++` or `zig`")),
+        }
     }
 }
 

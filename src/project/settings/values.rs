@@ -18,21 +18,25 @@ pub enum Optimize {
 }
 
 impl Optimize {
-    /// The modes' names, in the order the docs list them.
+    /// The modes' names, in the variants' order.
     pub const NAMES: &'static [&'static str] =
         &["Debug", "ReleaseSafe", "ReleaseFast", "ReleaseSmall"];
+    const ALL: [Self; 4] = [
+        Self::Debug,
+        Self::ReleaseSafe,
+        Self::ReleaseFast,
+        Self::ReleaseSmall,
+    ];
 
     /// Reads a mode by its name.
     pub fn parse(given: &Given<'_>) -> Result<Self> {
         let value = given.string()?;
-        match value.value.as_str() {
-            "Debug" => Ok(Self::Debug),
-            "ReleaseSafe" => Ok(Self::ReleaseSafe),
-            "ReleaseFast" => Ok(Self::ReleaseFast),
-            "ReleaseSmall" => Ok(Self::ReleaseSmall),
-            other => Err(value.error(format!(
-                "unknown optimize mode `{other}`{}; expected one of: {}",
-                hint(other, Self::NAMES),
+        let name = value.value.as_str();
+        match Self::NAMES.iter().position(|known| *known == name) {
+            Some(index) => Ok(Self::ALL[index]),
+            None => Err(value.error(format!(
+                "unknown optimize mode `{name}`{}; expected one of: {}",
+                hint(name, Self::NAMES),
                 Self::NAMES.join(", ")
             ))),
         }
