@@ -122,7 +122,7 @@ pub static KEYS: &[Key<Settings>] = &[
         default: DefaultValue::Derived("the project name, normalized (`My-Pkg` → `my_pkg`)"),
         set_in: SetIn::ANYWHERE,
         required: None,
-        doc: "top-level packages or modules to ship: package folders, `name.py` modules, `name-stubs` stub packages, or top-level extension names (with a folder of their stubs, see below)",
+        doc: "top-level packages or modules to ship: package folders, `name.py` modules, `name-stubs` stub packages, or top-level extension names (with a folder of their stubs beside them)",
         apply: |s, g| set!(s.packages, Some(g.strings()?)),
     },
     Key {
@@ -178,7 +178,7 @@ pub static KEYS: &[Key<Settings>] = &[
         default: DefaultValue::None,
         set_in: SetIn::FILE,
         required: None,
-        doc: "the extension modules, see [below](#toolzligextensions)",
+        doc: "the extension modules, see [`[[tool.zlig.extensions]]`](#toolzligextensions)",
         apply: |s, g| {
             let tables = g.field()?.tables()?;
             set!(
@@ -264,7 +264,7 @@ pub static KEYS: &[Key<Settings>] = &[
         default: DefaultValue::None,
         set_in: SetIn::ANYWHERE,
         required: None,
-        doc: "project files or folders → paths from the wheel's root (hatchling's key), see below",
+        doc: "project files or folders → paths from the wheel's root (hatchling's key)",
         apply: |s, g| ForceInclude::add_all(&mut s.force_include, g),
     },
     Key {
@@ -276,7 +276,7 @@ pub static KEYS: &[Key<Settings>] = &[
         default: DefaultValue::None,
         set_in: SetIn::ANYWHERE,
         required: None,
-        doc: "project folders shipped through the wheel's `.data` folder (see below), by wheel scheme",
+        doc: "project folders shipped through the wheel's `.data` folder, by wheel scheme",
         apply: |s, g| WheelData::add_all(&mut s.wheel_data, g),
     },
     Key {
@@ -438,7 +438,7 @@ pub static EXTENSION_KEYS: &[Key<ExtensionDecl>] = &[
         default: DefaultValue::None,
         set_in: SetIn::FILE,
         required: None,
-        doc: "settings for some targets only, see below",
+        doc: "settings for some targets only, see [`when`](#settings-for-some-targets-when)",
         apply: |d, g| {
             let tables = g.field()?.tables()?;
             set!(d.when, tables.iter().map(read_when).collect::<Result<_>>()?)
