@@ -103,3 +103,52 @@ def test_unknown_config_setting_is_refused_with_a_suggestion(frontend, copy_exam
 def test_other_optimize_modes_build_working_modules(frontend, copy_example, venvs, tmp_path, mode):
     built = frontend.pip_wheel(copy_example("demo"), tmp_path / "out", "-C", f"optimize={mode}")
     assert venvs.with_wheels(built.wheel).run("import demo; print(demo.add(2, 3))") == "5"
+
+
+def test_dotted_config_settings_reach_the_subtables_through_pip(frontend, copy_example, tmp_path):
+    """`-C` reaches every `[tool.zlig]` key: a subtable's key by its dotted name, a table's
+    entry as one more part (README, "config_settings")."""
+    project = copy_example("pure")
+    (project / "share").mkdir()
+    (project / "share" / "notes.txt").write_text("shipped through .data\n")
+    built = frontend.pip_wheel(
+        project, tmp_path / "out",
+        "-C", "wheel.exclude=src/pure_example/gui.py",
+        "-C", "wheel.data.data=share",
+        "-C", "wheel.force-include.share/notes.txt=pure_example/notes.txt",
+    )
+    names = wheel_names(built.wheel)
+    assert "pure_example/gui.py" not in names
+    assert "pure_example/cli.py" in names
+    assert "pure_example-2.1.0.data/data/notes.txt" in names, names
+    assert "pure_example/notes.txt" in names
+
+
+def test_a_list_config_setting_given_twice_keeps_both_values_and_replaces_the_files(
+    zlig_venv, copy_example, frontend_env, tmp_path
+):
+    project = copy_example("pure")
+    for folder, name in (("docs", "guide.md"), ("notes", "todo.txt"), ("extra", "file.txt")):
+        (project / folder).mkdir()
+        (project / folder / name).write_text("text\n")
+    append(project / "pyproject.toml", '\n[tool.zlig.sdist]\ninclude = ["extra/*.txt"]\n')
+    config = {"sdist.include": ["docs/*.md", "notes/*.txt"]}
+    names = sdist_names(hook(zlig_venv, "build_sdist", project, tmp_path / "out", frontend_env, config))
+    assert "docs/guide.md" in names
+    assert "notes/todo.txt" in names
+    assert "extra/file.txt" not in names, "a list from the command line replaces the file's"
+
+
+def test_a_config_setting_is_checked_as_the_files_value_is(frontend, copy_example, tmp_path):
+    """`cython.include-dirs` must stay inside the project whichever route names it; only
+    `build-dir` may leave it, from the command line."""
+    built = frontend.pip_wheel(
+        copy_example("pure"), tmp_path / "out", "-C", "cython.include-dirs=../pxd", check=False
+    )
+    assert built.returncode != 0
+    assert (
+        "config_settings: `cython.include-dirs`: a path must stay inside the project: no absolute path and no `..`"
+        in built.output
+    ), built.output
+    assert "Traceback" not in built.output
+    assert list((tmp_path / "out").iterdir()) == []

@@ -13,8 +13,9 @@ use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{Requirement, VersionOrUrl};
 
 use super::files::check_relative;
+use super::given::Given;
 use super::text::check_text;
-use super::toml::{Located, Place, Scalar, Table};
+use super::toml::{Located, Place, Scalar};
 use crate::error::Result;
 
 /// What `get_requires_for_build_wheel` asks for when no Cython is found.
@@ -123,52 +124,46 @@ impl CythonSettings {
         }
     }
 
-    /// Reads `[tool.zlig.cython]`.
-    pub fn read(table: &Table<'_>) -> Result<Self> {
-        table.reject_unknown(&["requires", "directives", "include-dirs", "annotate"])?;
-        let mut settings = Self::defaults(table.place.clone());
-        if let Some(requires) = table.string("requires")? {
-            settings.requires = Located {
-                value: CythonRequirement::parse(&requires)?,
-                place: requires.place,
-            };
-        }
-        if let Some(directives) = table.table("directives")? {
-            settings.directives = read_directives(&directives)?;
-        }
-        settings.include_dirs = table.strings("include-dirs")?.unwrap_or_default();
-        for dir in &settings.include_dirs {
+    /// `requires`: a requirement on Cython.
+    pub fn set_requires(&mut self, given: &Given<'_>) -> Result<()> {
+        let requires = given.string()?;
+        self.requires = Located {
+            value: CythonRequirement::parse(&requires)?,
+            place: requires.place,
+        };
+        Ok(())
+    }
+
+    /// `include-dirs`: project folders.
+    pub fn set_include_dirs(&mut self, given: &Given<'_>) -> Result<()> {
+        let dirs = given.strings()?;
+        for dir in &dirs {
             check_relative(&dir.value).map_err(|why| dir.error(why))?;
         }
-        settings.annotate = table.bool("annotate")?.is_some_and(|b| b.value);
-        Ok(settings)
+        self.include_dirs = dirs;
+        Ok(())
     }
 }
 
 /// A table of directives (`boundscheck = false`, `language_level = 3`).
-pub fn read_directives(table: &Table<'_>) -> Result<Directives> {
+pub fn read_directives(given: &Given<'_>) -> Result<Directives> {
     let mut directives = Directives::new();
-    for key in table.keys() {
-        let field = table.get(key).expect("key listed by the table");
-        let value = match field.scalar()?.value {
+    for (name, value) in given.entries()? {
+        let value = match value.scalar()?.value {
             Scalar::Bool(b) => DirectiveValue::Bool(b),
             Scalar::Integer(i) => DirectiveValue::Integer(i),
             Scalar::String(s) => {
-                check_text(&s).map_err(|why| field.place.error(why))?;
+                check_text(&s).map_err(|why| value.place.error(why))?;
                 // Cython splits `-X a=1,b=2` at commas.
                 if s.contains(',') {
-                    return Err(field
+                    return Err(value
                         .place
                         .error("a directive's value may not hold a comma"));
                 }
                 DirectiveValue::String(s)
             }
         };
-        let name = Located {
-            value: key.to_string(),
-            place: table.key_place(key).unwrap_or_else(|| field.place.clone()),
-        };
-        directives.insert(key.to_string(), (name, value));
+        directives.insert(name.value.clone(), (name, value));
     }
     Ok(directives)
 }
@@ -176,14 +171,16 @@ pub fn read_directives(table: &Table<'_>) -> Result<Directives> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::project::settings::Settings;
     use crate::project::toml::TomlFile;
     use std::path::Path;
 
+    /// `[tool.zlig.cython]` read from `toml`, a table `[cython]` and its subtables.
     fn cython(toml: &str) -> Result<CythonSettings> {
-        let file = TomlFile::parse(Path::new("pyproject.toml"), toml.to_string())?;
-        let root = file.root();
-        let table = root.table("cython")?.unwrap();
-        CythonSettings::read(&table)
+        let toml = toml.replace("[cython", "[tool.zlig.cython");
+        let file = TomlFile::parse(Path::new("pyproject.toml"), toml)?;
+        let tool = file.root().table("tool")?;
+        Ok(Settings::read(tool.as_ref())?.cython)
     }
 
     #[test]
@@ -233,7 +230,7 @@ mod tests {
         let cases = [
             (
                 "requires = \"numpy>=2\"",
-                "`cython.requires`: names `numpy`",
+                "`tool.zlig.cython.requires`: names `numpy`",
             ),
             ("requires = \"cython[x]>=3\"", "extras and markers"),
             ("requires = \">=3\"", "not a valid PEP 508 requirement"),
