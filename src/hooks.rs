@@ -346,7 +346,12 @@ pub fn build_wheel(
                 .collect();
             let rebuild = rebuild.and_then(|r| editable::checked_rebuild(r, &tools));
             (
-                editable::files(&project, &compiled.build.artifacts, rebuild)?,
+                editable::files(
+                    &project,
+                    &compiled.build.artifacts,
+                    rebuild,
+                    request.interpreter.version,
+                )?,
                 tag,
             )
         }
@@ -355,7 +360,12 @@ pub fn build_wheel(
             WheelTag::pure(),
         ),
         (None, WheelKind::Editable) => (
-            editable::files(&project, &Default::default(), None)?,
+            editable::files(
+                &project,
+                &Default::default(),
+                None,
+                request.interpreter.version,
+            )?,
             WheelTag::pure(),
         ),
     };

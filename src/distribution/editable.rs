@@ -1,6 +1,8 @@
 //! The files of an editable wheel (PEP 660): a `.pth` file that puts the project's Python
 //! source folder on `sys.path` (so editors and type checkers see the real files), and a
-//! module that installs an import hook for the extension modules.
+//! module that installs an import hook for the extension modules, started at interpreter
+//! start by a `.start` file (PEP 829) where `site` reads them, else by the `.pth` file's
+//! `import` line, which PEP 829 deprecates.
 //!
 //! The hook (`python/zlig/editable_hook.py`) uses only the standard library and runs the
 //! backend's own rebuild command, recorded here; so the editable wheel adds no requirement
@@ -32,12 +34,21 @@ struct HookConfig<'a> {
     rebuild: Option<&'a Rebuild>,
 }
 
-/// The `.pth` file and, with extensions, the hook module of an editable wheel, and the
-/// files outside the packages (`force-include`, `data`), copied as a regular wheel has them.
+/// Whether the `site` module of Python `version` runs the entry points of `.start` files
+/// (PEP 829, from 3.15), which replace the `import` lines of `.pth` files.
+fn reads_start_files(version: (u32, u32)) -> bool {
+    version >= (3, 15)
+}
+
+/// The `.pth` file and, with extensions, the hook module of an editable wheel and what
+/// starts it (a `.start` file for Python `version` from 3.15, else the `.pth` file's
+/// `import` line: the editable wheel is for one interpreter), and the files outside the
+/// packages (`force-include`, `data`), copied as a regular wheel has them.
 pub fn files(
     project: &Project,
     modules: &Artifacts,
     rebuild: Option<&Rebuild>,
+    version: (u32, u32),
 ) -> Result<Vec<Entry>> {
     let module = format!(
         "_zlig_editable_{}",
@@ -47,7 +58,14 @@ pub fn files(
     let mut pth = format!("{}\n", source_dir.display());
     let mut entries = Vec::new();
     if !modules.is_empty() {
-        pth.push_str(&format!("import {module}\n"));
+        if reads_start_files(version) {
+            entries.push(generated(
+                format!("{module}.start"),
+                format!("{module}:start\n"),
+            ));
+        } else {
+            pth.push_str(&format!("import {module}; {module}.start()\n"));
+        }
         let config = HookConfig {
             project: &project.metadata.name,
             project_dir: &project.root,
@@ -60,22 +78,24 @@ pub fn files(
         let literal = serde_json::to_string(&json).expect("string serializes");
         let names =
             serde_json::to_string(&modules.keys().collect::<Vec<_>>()).expect("names serialize");
-        entries.push(Entry {
-            path: format!("{module}.py"),
-            content: Content::Generated(
-                format!("{HOOK}\ninstall({literal}, {names})\n").into_bytes(),
-            ),
-            executable: false,
-        });
+        let start = format!(
+            "\n\ndef start():\n    \"\"\"Puts the finder on sys.meta_path (run at interpreter start).\"\"\"\n    install({literal}, {names})\n"
+        );
+        entries.push(generated(format!("{module}.py"), format!("{HOOK}{start}")));
     }
-    entries.push(Entry {
-        path: format!("{module}.pth"),
-        content: Content::Generated(pth.into_bytes()),
-        executable: false,
-    });
+    entries.push(generated(format!("{module}.pth"), pth));
     add_outside_packages(project, &mut entries, "a file of the editable install")?;
     entries.sort();
     Ok(entries)
+}
+
+/// A file of the editable wheel that zlig writes.
+fn generated(path: String, text: String) -> Entry {
+    Entry {
+        path,
+        content: Content::Generated(text.into_bytes()),
+        executable: false,
+    }
 }
 
 /// The rebuild command, if its program and `tools` are safe to run later; else `None`,
@@ -136,7 +156,72 @@ pub fn why_unsafe(tool: &Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
     use std::os::unix::fs::PermissionsExt;
+
+    /// The editable wheel's files for Python `version` of a project with one extension
+    /// module, as text by path.
+    fn editable_files(version: (u32, u32)) -> (tempfile::TempDir, BTreeMap<String, String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let pyproject =
+            "[project]\nname = \"My.Pkg\"\nversion = \"1.0\"\n[tool.zlig]\npackages = [\"pkg\"]\n";
+        std::fs::write(dir.path().join("pyproject.toml"), pyproject).unwrap();
+        std::fs::create_dir_all(dir.path().join("pkg")).unwrap();
+        std::fs::write(dir.path().join("pkg/__init__.py"), "").unwrap();
+        let project = Project::load(dir.path(), &BTreeMap::new()).unwrap();
+        let modules = Artifacts::from([("pkg._fast".into(), dir.path().join("fast.so"))]);
+        let files = files(&project, &modules, None, version).unwrap();
+        let texts = files
+            .iter()
+            .map(|e| {
+                (
+                    e.path.clone(),
+                    String::from_utf8(e.bytes().unwrap()).unwrap(),
+                )
+            })
+            .collect();
+        (dir, texts)
+    }
+
+    #[test]
+    fn from_python_3_15_a_start_file_starts_the_hook_and_the_pth_file_has_no_import_line() {
+        let (dir, files) = editable_files((3, 15));
+        let names: Vec<&str> = files.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "_zlig_editable_my_pkg.pth",
+                "_zlig_editable_my_pkg.py",
+                "_zlig_editable_my_pkg.start"
+            ]
+        );
+        assert_eq!(
+            files["_zlig_editable_my_pkg.pth"],
+            format!("{}\n", dir.path().join("").display())
+        );
+        assert_eq!(
+            files["_zlig_editable_my_pkg.start"],
+            "_zlig_editable_my_pkg:start\n"
+        );
+        assert!(files["_zlig_editable_my_pkg.py"].contains("\ndef start():\n"));
+    }
+
+    #[test]
+    fn before_python_3_15_the_pth_files_import_line_starts_the_hook() {
+        let (dir, files) = editable_files((3, 14));
+        let names: Vec<&str> = files.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            ["_zlig_editable_my_pkg.pth", "_zlig_editable_my_pkg.py"]
+        );
+        assert_eq!(
+            files["_zlig_editable_my_pkg.pth"],
+            format!(
+                "{}\nimport _zlig_editable_my_pkg; _zlig_editable_my_pkg.start()\n",
+                dir.path().join("").display()
+            )
+        );
+    }
 
     #[test]
     fn tools_in_shared_or_temporary_folders_are_not_run_later() {
