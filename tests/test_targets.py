@@ -14,33 +14,23 @@ from pathlib import Path
 import pytest
 
 from buildtools import (
+    DEP,
     EM,
     assert_manylinux_at_most_2_17,
     auditwheel_platform,
     auditwheel_show,
+    build_dep,
     build_failure,
     call_hook,
     e_machine,
     exported_symbols,
     extract,
-    zig_cc,
 )
 from conftest import copy_project
 from helpers import ARCH, LINUX_TAG, MANYLINUX_TAG, PY_TAG, run, wheel_fields, wheel_names, wheel_tag
 from conftest import BIN
 
 PY_XY = PY_TAG[len("cp"):]
-DEP = "libzligtestdep.so"
-
-
-def build_dep(project, folder: str) -> None:
-    """Builds examples/extlib's libzligtestdep.so into `project/folder` with zig."""
-    (project / folder).mkdir(parents=True, exist_ok=True)
-    zig_cc(
-        ["-shared", "-fPIC", "-O2", "-s", "-target", f"{ARCH}-linux-gnu.2.17",
-         "-o", f"{folder}/{DEP}", "dep/zligtestdep.c"],
-        cwd=project,
-    )
 
 
 # ---------------------------------------------------------------------------- not portable
