@@ -38,6 +38,8 @@ PACKAGES = [
     f"python{WITHOUT_HEADERS}",
     f"python{WITHOUT_HEADERS}-venv",
 ]
+# What the root is made of: a root made from another recipe is made again.
+RECIPE = f"packages: {' '.join(PACKAGES)}; pip venvs: {' '.join([*WITH_HEADERS, WITHOUT_HEADERS])}"
 
 # In the root: a venv per interpreter with the pip its -venv package brings (Debian's
 # python3.X has no pip of its own).
@@ -164,10 +166,10 @@ def _make(root: Path) -> None:
     apt = ["/usr/bin/env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "-y", "-q"]
     inside.run([*apt, "install", "--no-install-recommends", *PACKAGES], timeout=1800)
     inside.run([*apt, "clean"])
-    for version in WITH_HEADERS:
+    for version in [*WITH_HEADERS, WITHOUT_HEADERS]:
         inside.run([inside.python(version), "-m", "venv", f"{PIP_VENVS}/{version}"])
     listed = inside.run(["dpkg-query", "-W", "-f", "${Package} ${Version}\\n", *PACKAGES]).stdout
-    (root / ".complete").write_text(listed)
+    (root / ".complete").write_text(f"{RECIPE}\n{listed}")
 
 
 def sid_root() -> SidRoot:
@@ -176,7 +178,7 @@ def sid_root() -> SidRoot:
     why = _why_not()
     if why:
         pytest.skip(f"no Debian sid root: {why}")
-    if not done.is_file():
+    if not (done.is_file() and done.read_text().splitlines()[:1] == [RECIPE]):
         SID.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(SID / "root", ignore_errors=True)
         with tempfile.TemporaryDirectory(dir=SID) as temp:
