@@ -24,7 +24,7 @@ BIG_PARTS = 40
 PURE_LAYOUT = (10, 10, 20)  # subpackages, sub-subpackages, modules in each: 2,000 modules
 
 BUILD_SYSTEMS = {
-    "zlig": ('["zlig"]', "zlig"),
+    "zlig": ('["zlig>=0.1"]', "zlig"),
     "setuptools": ('["setuptools"]', "setuptools.build_meta"),
     "flit_core": ('["flit_core>=3.11"]', "flit_core.buildapi"),
     "hatchling": ('["hatchling"]', "hatchling.build"),

@@ -21,7 +21,9 @@ use crate::compile::target_headers;
 use crate::compile::toolchain::{Candidates, NotFound, Zig, find_platform_compiler};
 use crate::compile::zig::ZigBackend;
 use crate::compile::{Build, compile};
-use crate::distribution::contents::{Content, Entry, sdist_files, wheel_files};
+use crate::distribution::contents::{
+    Content, WheelFiles, check_import_names, sdist_files, wheel_files,
+};
 use crate::distribution::sbom::{self, LibcNeeded, Linked, ZigRuntime};
 use crate::distribution::sdist::write_sdist;
 use crate::distribution::wheel::{prepared_metadata, write_metadata_dir, write_wheel};
@@ -76,8 +78,11 @@ pub struct Request {
 }
 
 impl Request {
+    /// The project, with its `import-names` checked against what its wheel ships.
     fn project(&self) -> Result<Project> {
-        Project::load(&self.project_dir, &self.config_settings)
+        let project = Project::load(&self.project_dir, &self.config_settings)?;
+        check_import_names(&project)?;
+        Ok(project)
     }
 
     /// The backends to choose from, each with the tools found for it: the built-in ones,
@@ -134,7 +139,12 @@ impl Request {
                 );
                 EnvFlags::default()
             }
-            flags => flags,
+            flags => {
+                if let (_, Some(note)) = flags.link_inputs(&project.root) {
+                    eprintln!("zlig: note: {note}");
+                }
+                flags
+            }
         };
         let lookup: &dyn PackageLookup = match &self.include_lookup {
             Some(lookup) => lookup,
@@ -205,8 +215,9 @@ impl Compiled {
             .collect();
         let zig = self.backend.zig();
         let libc = match self.target.libc {
-            Libc::Gnu { .. } => audit::glibc_needed(built.values().map(PathBuf::as_path))?
-                .map(|(major, minor)| LibcNeeded::Glibc(major, minor)),
+            Libc::Gnu { .. } => {
+                audit::glibc_needed(built.values().map(PathBuf::as_path))?.map(LibcNeeded::Glibc)
+            }
             Libc::Musl => Some(LibcNeeded::Musl(
                 zig.and_then(|z| sbom::zig_musl_version(&z.lib_dir()))
                     .unwrap_or_else(|| "1.2".into()),
@@ -220,10 +231,11 @@ impl Compiled {
         Ok(sbom::cyclonedx(&project.metadata, &linked))
     }
 
-    /// The wheel's package files and built modules, and its tag from the ELF audit.
-    fn wheel_contents(&self, project: &Project) -> Result<(Vec<Entry>, WheelTag)> {
+    /// The wheel's files, and its tag from the ELF audit.
+    fn wheel_contents(&self, project: &Project) -> Result<(WheelFiles, WheelTag)> {
         let files = wheel_files(project, &self.graph.extensions, &self.build.artifacts)?;
-        let on_disk = files.iter().filter_map(|e| match &e.content {
+        let entries = files.entries();
+        let on_disk = entries.iter().filter_map(|e| match &e.content {
             Content::File(path) => Some((e.path.as_str(), path.as_path())),
             Content::Generated(_) => None,
         });
@@ -246,13 +258,22 @@ fn compile_project(request: &Request) -> Result<(Project, Option<Compiled>)> {
         return Ok((project, None));
     }
     let (mut target, mut graph) = request.graph(&project)?;
-    if graph.has_cython() {
-        let tool = request.cython().find(&project.settings.cython.requires)?;
+    // Cython is looked for after the backend, so that a build lacking both says so at once.
+    let cython = graph
+        .has_cython()
+        .then(|| request.cython().find(&project.settings.cython.requires));
+    let lacking: Vec<String> = match &cython {
+        Some(Err(_)) => vec![project.settings.cython.requires.value.text.clone()],
+        _ => Vec::new(),
+    };
+    let requested = project.settings.backend.as_ref();
+    let backends = request.backends(&project.settings)?;
+    let backend = backend::select(backends, requested, &graph, &lacking)?;
+    if let Some(found) = cython {
+        let tool = found?;
         cython::check_directives(&project, &tool)?;
         graph.cython = Some(tool);
     }
-    let requested = project.settings.backend.as_ref();
-    let backend = backend::select(request.backends(&project.settings)?, requested, &graph)?;
     let build_dir = BuildDir::new(project.build_dir(&target.build_dir_name()));
     let found;
     let zig = match backend.zig() {
@@ -338,12 +359,16 @@ pub fn build_wheel(
     let timestamp = Timestamp::from_env()?;
     let (project, compiled) = compile_project(request)?;
     let metadata = metadata_text(&project, metadata_dir)?;
-    let (files, tag) = match (&compiled, kind) {
-        (Some(compiled), WheelKind::Regular) => compiled.wheel_contents(&project)?,
+    let (files, tag) = match &compiled {
+        Some(compiled) => compiled.wheel_contents(&project)?,
+        None => (
+            wheel_files(&project, &[], &Default::default())?,
+            WheelTag::pure(),
+        ),
+    };
+    let files = match (&compiled, kind) {
+        (_, WheelKind::Regular) => files.entries(),
         (Some(compiled), WheelKind::Editable) => {
-            let (_, tag) = compiled.wheel_contents(&project)?;
-            let rebuild = compiled.build.rebuild.as_ref();
-            let rebuild = rebuild.filter(|_| project.settings.editable_rebuild);
             let programs = compiled.backend.programs();
             let cython = compiled.graph.cython.iter();
             let tools: Vec<&Path> = programs
@@ -351,30 +376,20 @@ pub fn build_wheel(
                 .map(PathBuf::as_path)
                 .chain(cython.flat_map(|c| [c.python.as_path(), c.package.as_path()]))
                 .collect();
-            let rebuild = rebuild.and_then(|r| editable::checked_rebuild(r, &tools));
-            (
-                editable::files(
-                    &project,
-                    &compiled.build.artifacts,
-                    rebuild,
-                    request.interpreter.version,
-                )?,
-                tag,
-            )
+            let rebuild = editable::checked_rebuild(
+                compiled.build.rebuild.as_ref(),
+                project.settings.editable_rebuild,
+                compiled.backend.name(),
+                &tools,
+            )?;
+            let (extensions, built) = (&compiled.graph.extensions, &compiled.build.artifacts);
+            let version = request.interpreter.version;
+            editable::files(&project, &files, extensions, built, rebuild, version)?
         }
-        (None, WheelKind::Regular) => (
-            wheel_files(&project, &[], &Default::default())?,
-            WheelTag::pure(),
-        ),
-        (None, WheelKind::Editable) => (
-            editable::files(
-                &project,
-                &Default::default(),
-                None,
-                request.interpreter.version,
-            )?,
-            WheelTag::pure(),
-        ),
+        (None, WheelKind::Editable) => {
+            let version = request.interpreter.version;
+            editable::files(&project, &files, &[], &Default::default(), None, version)?
+        }
     };
     let sbom = match (&compiled, kind) {
         (Some(compiled), WheelKind::Regular) => Some(compiled.sbom(&project)?),
@@ -389,6 +404,10 @@ pub fn build_wheel(
         wheel_dir,
         timestamp,
     )?;
+    // Last, so that it ends what a frontend shows of the build.
+    if let Some(compiled) = &compiled {
+        eprintln!("zlig: {}; wrote {filename}", compiled.build.summary);
+    }
     Ok(filename.to_string())
 }
 
@@ -397,11 +416,24 @@ pub fn build_inplace(request: &Request) -> Result<Vec<PathBuf>> {
     let (project, Some(compiled)) = compile_project(request)? else {
         return Ok(Vec::new());
     };
-    inplace::copy_modules(
+    let written = inplace::copy_modules(
         &project,
         &compiled.graph.extensions,
         &compiled.build.artifacts,
-    )
+        &BuildDir::new(project.build_dir(&compiled.target.build_dir_name())),
+    )?;
+    eprintln!(
+        "zlig: {}; copied {} module{} next to {}",
+        compiled.build.summary,
+        written.len(),
+        if written.len() == 1 { "" } else { "s" },
+        if written.len() == 1 {
+            "its source"
+        } else {
+            "their sources"
+        }
+    );
+    Ok(written)
 }
 
 /// Removes the project's build dirs (only those zlig made); returns them.

@@ -20,6 +20,18 @@ pub fn package_include(package: &str, attr: &str) -> Result<PathBuf, LookupError
             Ok(folder) => Ok(folder),
             Err(err) => {
                 let message = err.value(py).to_string();
+                // zlig's own explanation, and the key at fault (`_bridge.IncludeDirError`).
+                let key: Option<String> = err
+                    .value(py)
+                    .getattr("key")
+                    .ok()
+                    .and_then(|k| k.extract().ok());
+                if let Some(key) = key {
+                    return Err(LookupError::Wrong {
+                        at_package: key == "package",
+                        message,
+                    });
+                }
                 // Missing is the package itself (or a parent), not something it imports.
                 let missing: Option<String> = err
                     .is_instance_of::<PyModuleNotFoundError>(py)

@@ -102,7 +102,7 @@ def test_third_party_backend_from_entry_points_builds_a_working_wheel(plugin_ven
     project = copy_example("demo")
     proc = build(plugin_venv, project, tmp_path / "out", frontend_env, backend="script")
     wheel = built_wheel(proc, tmp_path / "out")
-    assert "with script 1.0" in proc.stdout
+    assert "with the script backend (1.0)" in proc.stdout
     (tag_dir,) = (project / "build" / "zlig").iterdir()
     assert "cc -target" in (tag_dir / "script" / "build.sh").read_text()
     assert venvs.with_wheels(wheel).run(CHECKS["demo"][0]) == "5"

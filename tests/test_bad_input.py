@@ -19,7 +19,7 @@ from typing import Callable, Optional
 
 import pytest
 
-from helpers import CACHE, without_zig_on_path
+from helpers import CACHE, run, without_zig_on_path
 
 # ---------------------------------------------------------------------------- projects
 
@@ -127,6 +127,11 @@ def broken_source(project: Path, tmp: Path) -> dict:
 
 BROKEN_LINE_NO = FAST_C.count("\n") + 1
 
+# Why a value holding a control character is refused (src/project/text.rs).
+GENERATED_FILE_RULE = (
+    "which no flag, macro, library name or path may hold (each is written on one line of a generated build file)"
+)
+
 # A Cython for the hooks (the `cython_path` fixture makes it): the zlig venv has none.
 CYTHON_PATH = CACHE / "cython-path"
 PYX_EXTENSION = extension(sources='["src/pkg/fast.pyx"]')
@@ -141,6 +146,24 @@ def with_cython(pyx: Optional[str] = "def triple(int x):\n    return 3 * x\n"):
         return {"PYTHONPATH": str(CYTHON_PATH)}
 
     return setup
+
+
+def fifo(relative: str):
+    """A setup that makes `relative` (in the project) a FIFO, which a read would wait on."""
+
+    def setup(project: Path, tmp: Path) -> dict:
+        path = project / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            path.unlink()
+        os.mkfifo(path)
+        return {}
+
+    return setup
+
+
+VERSION_H = '[tool.zlig.version]\npath = "src/pkg/version.h"\npattern = \'VERSION "(.+)"\'\n'
+FORCE_X = '[tool.zlig.wheel]\nforce-include = {{ "extra/x.py" = "{}" }}\n'
 
 
 CASES = [
@@ -557,10 +580,10 @@ CASES = [
     ),
     Case(
         "unsupported_extra_link_arg",
-        toml(PROJECT, extension('extra-link-args = ["-lm", "-Wl,--gc-sections"]')),
+        toml(PROJECT, extension('extra-link-args = ["-lm", "-Wl,-Bsymbolic-functions"]')),
         key="tool.zlig.extensions[0].extra-link-args[1]",
-        expect=("`-Wl,--gc-sections` is not a link argument zlig can pass on", "-lNAME"),
-        at='"-lm", ^"-Wl,--gc-sections"',
+        expect=("`-Wl,-Bsymbolic-functions` is not a link argument zlig can pass on", "zlig links it with a version script", "-lNAME"),
+        at='"-lm", ^"-Wl,-Bsymbolic-functions"',
     ),
     Case(
         "py_limited_api_as_a_version_number",
@@ -955,8 +978,52 @@ CASES = [
         "include_dir_package_attr_missing",
         toml(PROJECT, extension('include-dirs = [{ package = "json", attr = "get_headers" }]')),
         key="tool.zlig.extensions[0].include-dirs[0].attr",
-        expect=("json.get_headers() failed", "AttributeError"),
+        expect=("`json` has no `get_headers`: name the function or attribute that gives its include folder",),
         at='attr = ^"get_headers"',
+    ),
+    Case(
+        "include_dir_package_attr_raises",
+        toml(PROJECT, extension('include-dirs = [{ package = "json", attr = "dumps" }]')),
+        key="tool.zlig.extensions[0].include-dirs[0].attr",
+        expect=("`json.dumps` failed: TypeError:",),
+        at='attr = ^"dumps"',
+    ),
+    Case(
+        "include_dir_package_is_a_module_inside_a_module",
+        toml(PROJECT, extension('include-dirs = [{ package = "os.sep" }]')),
+        key="tool.zlig.extensions[0].include-dirs[0].package",
+        expect=("`os` is a module, not a package, so there is no `os.sep` to import",),
+        absent=("build-system.requires",),
+        at='{ package = ^"os.sep" }',
+    ),
+    Case(
+        "include_dir_package_attr_is_the_root_folder",
+        toml(PROJECT, extension('include-dirs = [{ package = "os", attr = "sep" }]')),
+        key="tool.zlig.extensions[0].include-dirs[0].attr",
+        expect=('`os.sep` gives "/", the file system\'s root, not a folder of headers',),
+        at='attr = ^"sep"',
+    ),
+    Case(
+        "include_dir_package_attr_is_long_text",
+        toml(PROJECT, extension('include-dirs = [{ package = "json", attr = "__doc__" }]')),
+        key="tool.zlig.extensions[0].include-dirs[0].attr",
+        expect=("`json.__doc__` is 'JSON (JavaScript Object Notation)", "'..., not an absolute path of a folder of headers"),
+        absent=("File name too long",),
+        at='attr = ^"__doc__"',
+    ),
+    Case(
+        "include_dir_package_attr_is_a_number",
+        toml(PROJECT, extension('include-dirs = [{ package = "sys", attr = "maxsize" }]')),
+        key="tool.zlig.extensions[0].include-dirs[0].attr",
+        expect=("`sys.maxsize` is int, not the path of a folder of headers",),
+        at='attr = ^"maxsize"',
+    ),
+    Case(
+        "include_dir_package_attr_is_the_project",
+        toml(PROJECT, extension('include-dirs = [{ package = "os", attr = "getcwd" }]')),
+        key="tool.zlig.extensions[0].include-dirs[0].attr",
+        expect=("`os.getcwd` gives", "a folder that holds the project's build dir, not a folder of headers"),
+        at='attr = ^"getcwd"',
     ),
     Case(
         "include_dir_package_unknown_key",
@@ -1194,6 +1261,14 @@ CASES += [
         at='export-symbols = ^"everything"',
     ),
     Case(
+        "export_symbols_all_in_a_list",
+        toml(PROJECT, extension('export-symbols = ["all"]')),
+        key="tool.zlig.extensions[0].export-symbols[0]",
+        expect=('to export every global symbol, write `export-symbols = "all"`, without the brackets',),
+        at='export-symbols = [^"all"]',
+        hook="prepare_metadata_for_build_wheel",
+    ),
+    Case(
         "export_symbols_not_a_c_name",
         toml(PROJECT, extension('export-symbols = ["fast_add", "fast-sub"]')),
         key="tool.zlig.extensions[0].export-symbols[1]",
@@ -1250,6 +1325,57 @@ CASES += [
         hook="prepare_metadata_for_build_wheel",
     ),
     Case(
+        "version_file_is_a_folder",
+        toml(DYNAMIC, VERSION_H),
+        key="tool.zlig.version.path",
+        expect=("version file `src/pkg/version.h` is a folder, not a file",),
+        at='path = ^"src/pkg/version.h"',
+        files={"src/pkg/version.h/x": ""},
+        hook="prepare_metadata_for_build_wheel",
+    ),
+    Case(
+        "version_file_is_a_fifo",
+        toml(DYNAMIC, VERSION_H),
+        key="tool.zlig.version.path",
+        expect=("version file `src/pkg/version.h` is a FIFO (a named pipe), not a file",),
+        at='path = ^"src/pkg/version.h"',
+        setup=fifo("src/pkg/version.h"),
+        hook="build_sdist",
+    ),
+    Case(
+        "dunder_version_file_is_a_fifo",
+        toml(DYNAMIC),
+        key="project.name",
+        expect=("`src/pkg/__init__.py` is a FIFO (a named pipe), not a file",),
+        setup=fifo("src/pkg/__init__.py"),
+        hook="prepare_metadata_for_build_wheel",
+    ),
+    Case(
+        "dunder_version_module_is_a_folder",
+        toml(DYNAMIC, '[tool.zlig]\npackages = ["mod"]\n'),
+        key="tool.zlig.packages[0]",
+        expect=("`src/mod.py` is a folder, not a file",),
+        files={"src/mod.py/x.txt": ""},
+        hook="prepare_metadata_for_build_wheel",
+    ),
+    Case(
+        "sdist_exclude_removes_the_version_file",
+        toml(DYNAMIC, VERSION_H, '[tool.zlig.sdist]\nexclude = ["src/pkg/*.h"]\n'),
+        key="tool.zlig.sdist.exclude[0]",
+        expect=("removes `src/pkg/version.h` from the sdist, but `tool.zlig.version.path` (pyproject.toml:10:8) reads it: a wheel could not be built from that sdist",),
+        at='exclude = [^"src/pkg/*.h"]',
+        files={"src/pkg/version.h": '#define VERSION "1.2"\n'},
+        hook="build_sdist",
+    ),
+    Case(
+        "sdist_exclude_removes_the_dunder_version_file",
+        toml(DYNAMIC, '[tool.zlig.sdist]\nexclude = ["src/pkg/__init__.py"]\n'),
+        key="tool.zlig.sdist.exclude[0]",
+        expect=("removes `src/pkg/__init__.py` from the sdist, but `project.dynamic` (pyproject.toml:7:11) reads it",),
+        files={"src/pkg/__init__.py": '__version__ = "1.2"\n'},
+        hook="build_sdist",
+    ),
+    Case(
         "version_table_without_dynamic_version",
         toml(PROJECT, '[tool.zlig.version]\npath = "src/pkg/version.h"\n'),
         key="tool.zlig.version",
@@ -1294,6 +1420,82 @@ CASES += [
         expect=("written by zlig",),
         at='= ^"pkg-1.0.dist-info/x.txt"',
         files={"extra/x.txt": ""},
+    ),
+    *[
+        Case(
+            f"force_include_alias_{name}",
+            toml(PROJECT, FORCE_X.format(target)),
+            key='tool.zlig.wheel.force-include."extra/x.py"',
+            expect=(message,),
+            at=f'= ^"{target}"',
+            files={"extra/x.py": ""},
+        )
+        for name, target, message in [
+            ("dot_slash", "./pkg/__init__.py", "`pkg/__init__.py` in the wheel is a file of the packages already"),
+            ("double_slash", "pkg//__init__.py", "`pkg/__init__.py` in the wheel is a file of the packages already"),
+            ("dot_part", "pkg/./__init__.py", "`pkg/__init__.py` in the wheel is a file of the packages already"),
+            ("dist_info_through_dot", ".//pkg-1.0.dist-info/RECORD", "written by zlig"),
+            ("dist_info_in_capitals", "PKG-1.0.DIST-INFO/RECORD", "written by zlig"),
+            ("data_folder", "./pkg-1.0.data/purelib/x.py", "written by zlig"),
+            ("root_itself", "./.", "names the wheel's root itself"),
+            ("up_and_out", "pkg/../../x.py", "a path in the wheel must stay inside it"),
+            ("file_where_the_package_is", "pkg/", "would be installed as the file `pkg` in site-packages, where `pkg/__init__.py` (a file of the packages) needs a folder"),
+            ("folder_where_a_file_is", "pkg/__init__.py/x.py", "would be installed as the file `pkg/__init__.py` in site-packages, where `pkg/__init__.py/x.py`"),
+        ]
+    ],
+    Case(
+        "force_include_two_targets_one_path",
+        toml(PROJECT, '[tool.zlig.wheel]\nforce-include = { "extra/x.py" = "x.py", "extra/y.py" = ".//x.py" }\n'),
+        key='tool.zlig.wheel.force-include."extra/y.py"',
+        expect=("`x.py` is also the path of `extra/x.py` in the wheel",),
+        at='= ^".//x.py"',
+        files={"extra/x.py": "", "extra/y.py": ""},
+    ),
+    Case(
+        "force_include_a_file_where_another_target_is_a_folder",
+        toml(PROJECT, '[tool.zlig.wheel]\nforce-include = { "extra/x.py" = "extra", "extra/y.py" = "extra/y.py" }\n'),
+        key='tool.zlig.wheel.force-include."extra/y.py"',
+        expect=("`extra` (a file of `tool.zlig.wheel.force-include.\"extra/x.py\"`) would be installed as the file `extra` in site-packages",),
+        files={"extra/x.py": "", "extra/y.py": ""},
+    ),
+    Case(
+        "wheel_data_purelib_replaces_a_package_file",
+        toml(PROJECT, '[tool.zlig.wheel]\ndata = { purelib = "lib" }\n'),
+        key="tool.zlig.wheel.data.purelib",
+        expect=("`pkg-1.0.data/purelib/pkg/__init__.py` (a file of `tool.zlig.wheel.data.purelib`) would be installed as `pkg/__init__.py` in site-packages, where `pkg/__init__.py` (a file of the packages) goes already",),
+        at='purelib = ^"lib"',
+        files={"lib/pkg/__init__.py": ""},
+    ),
+    Case(
+        "wheel_data_purelib_into_a_dist_info_folder",
+        toml(PROJECT, '[tool.zlig.wheel]\ndata = { purelib = "lib" }\n'),
+        key="tool.zlig.wheel.data.purelib",
+        expect=("would be installed as `other-2.0.dist-info/METADATA` in site-packages, in a `.dist-info` folder",),
+        at='purelib = ^"lib"',
+        files={"lib/other-2.0.dist-info/METADATA": "Name: other\n"},
+    ),
+    Case(
+        "wheel_data_into_site_packages_replaces_a_package_file",
+        toml(PROJECT, '[tool.zlig.wheel]\ndata = { data = "share" }\n'),
+        key="tool.zlig.wheel.data.data",
+        expect=("would be installed as `pkg/__init__.py` in site-packages",),
+        at='data = ^"share"',
+        files={"share/lib/python3.12/site-packages/pkg/__init__.py": ""},
+    ),
+    Case(
+        "wheel_data_platlib_and_purelib_one_file",
+        toml(PROJECT, '[tool.zlig.wheel]\ndata = { platlib = "a", purelib = "b" }\n'),
+        key="tool.zlig.wheel.data.purelib",
+        expect=("would be installed as `extra/x.py` in site-packages, where `pkg-1.0.data/platlib/extra/x.py`",),
+        files={"a/extra/x.py": "", "b/extra/x.py": ""},
+    ),
+    Case(
+        "wheel_data_script_shadows_a_console_script",
+        toml(PROJECT + 'scripts = { tool = "pkg:main" }\n', '[tool.zlig.wheel]\ndata = { scripts = "bin" }\n'),
+        key="tool.zlig.wheel.data.scripts",
+        expect=("would be installed as `tool` in the environment's scripts folder, where `tool` (a script of `project.scripts`) goes already",),
+        at='scripts = ^"bin"',
+        files={"bin/tool": "#!/bin/sh\n"},
     ),
     Case(
         "wheel_data_unknown_scheme",
@@ -1376,6 +1578,30 @@ CASES += [
         key=None,
         expect=("config_settings must be a mapping",),
         config=["verbose"],
+    ),
+    # ------------------------------------------------------------------ values that reach generated files
+    # (tests/test_generated_files.py proves that none runs what it carries)
+    Case(
+        "include_dir_holding_a_nul",
+        toml(PROJECT, extension('include-dirs = ["inc\\u0000"]')),
+        key="tool.zlig.extensions[0].include-dirs[0]",
+        expect=(f"`inc\\0` holds a NUL character (`\\0`), {GENERATED_FILE_RULE}",),
+        at='include-dirs = [^"inc',
+    ),
+    Case(
+        "cython_directive_holding_a_tab",
+        toml(PROJECT, '[tool.zlig.cython]\ndirectives = { c_string_type = "str\\tx" }\n', PYX_EXTENSION),
+        key="tool.zlig.cython.directives.c_string_type",
+        expect=(f"`str\\tx` holds a control character (`\\t`), {GENERATED_FILE_RULE}",),
+        at='c_string_type = ^"str',
+        setup=with_cython(),
+    ),
+    Case(
+        "config_build_dir_holding_a_line_break",
+        toml(PROJECT, EXTENSION),
+        key="build-dir",
+        expect=(f"config_settings: `build-dir`: `build\\nx` holds a line break (`\\n`), {GENERATED_FILE_RULE}",),
+        config={"build-dir": "build\nx"},
     ),
 ]
 
@@ -1465,6 +1691,15 @@ def test_bad_input_through_the_hook(case, zlig_venv, frontend_env, cython_path, 
     check_failure(case, proc.stdout, proc.returncode, out)
 
 
+# Every spelling of a path in the wheel that aliases another entry, and the data schemes
+# that would replace a file on install: through `pip wheel` and `uv build` too.
+WHEEL_PATH_CASES = [
+    *(c.id for c in CASES if c.id.startswith("force_include_alias_")),
+    "force_include_two_targets_one_path",
+    "wheel_data_purelib_replaces_a_package_file",
+    "wheel_data_script_shadows_a_console_script",
+]
+
 # A few cases through `pip wheel`, the way a user meets them: pip shows zlig's message once
 # (from the first hook that meets the mistake) and no traceback of its own. (Malformed TOML
 # never reaches zlig through pip: pip parses pyproject.toml itself first.)
@@ -1474,7 +1709,26 @@ PIP_CASES = [
     "sources_match_nothing",
     "header_listed_in_sources",
     "config_sparc_target",
+    "version_file_is_a_fifo",
+    *WHEEL_PATH_CASES,
 ]
+
+
+@pytest.mark.parametrize("case", params(c for c in CASES if c.id in WHEEL_PATH_CASES))
+def test_bad_wheel_path_through_uv(case, frontend, tmp_path):
+    """`uv build --wheel`: the sdist first, then its wheel, which meets the mistake."""
+    project, env_changes = make_project(case, tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = run(
+        [Path(sys.executable).parent / "uv", "build", "--wheel", "--no-index", "--find-links", frontend.wheelhouse,
+         "--refresh", "--python", sys.executable, "-o", out, project],
+        env=with_changes(frontend.env, env_changes),
+        check=False,
+    )
+    # uv's own mark on an output folder it writes into.
+    (out / ".gitignore").unlink(missing_ok=True)
+    check_failure(case, proc.stdout, proc.returncode, out)
 
 
 @pytest.mark.parametrize("case", params(c for c in CASES if c.id in PIP_CASES))

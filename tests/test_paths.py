@@ -124,5 +124,5 @@ def test_the_default_backend_passes_over_one_that_cannot_track_a_name(zlig_venv,
     project = value_project(tmp_path)
     (project / "csrc" / "fast.c").rename(project / "csrc" / "a|b.c")
     wheel, output = build(zlig_venv, project, tmp_path / "out", backend_env)
-    assert "with zig 0.17" in output and "with ninja" not in output, output
+    assert "with the zig backend (zig 0.17" in output and "the ninja backend" not in output, output
     assert venvs.with_wheels(wheel).run("import pathy.fast as f; print(f.value())") == "1"

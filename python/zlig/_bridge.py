@@ -48,17 +48,49 @@ def cython_package() -> Optional[str]:
     return None
 
 
+class IncludeDirError(Exception):
+    """Why an include-dirs entry ``{ package = ... }`` names no include folder; ``key`` is
+    the key at fault, ``package`` or ``attr``."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(message)
+        self.key = key
+
+
 def package_include(package: str, attr: str) -> str:
-    """The folder ``package.attr()`` names (``numpy.get_include()``), for an include-dirs
-    entry ``{ package = ... }``. Raises ``ModuleNotFoundError`` when the package is not
-    importable, and anything else its function raises."""
+    """The folder ``package.attr()`` names (``numpy.get_include()``), or ``package.attr``
+    when it is not callable, for an include-dirs entry ``{ package = ... }``. Raises
+    ``ModuleNotFoundError`` when the package is not importable, ``IncludeDirError`` when it
+    is not a package, lacks ``attr`` or gives no absolute path, and anything else its
+    function raises."""
     import importlib
 
-    module = importlib.import_module(package)
+    try:
+        module = importlib.import_module(package)
+    except ModuleNotFoundError as error:
+        parent = package.rpartition(".")[0]
+        if parent and error.name == package and not hasattr(sys.modules.get(parent), "__path__"):
+            message = f"`{parent}` is a module, not a package, so there is no `{package}` to import"
+            raise IncludeDirError("package", message) from None
+        raise
+    if not hasattr(module, attr):
+        namespace = getattr(module, "__file__", None) is None and hasattr(module, "__path__")
+        what = " (a namespace package: a folder without `__init__.py`)" if namespace else ""
+        raise IncludeDirError(
+            "attr",
+            f"`{package}`{what} has no `{attr}`: name the function or attribute that gives its include folder, as in `attr = \"get_include\"`",
+        )
     value = getattr(module, attr)
+    named = f"{package}.{attr}"
     if callable(value):
-        value = value()
-    return os.path.abspath(os.fspath(value))
+        value, named = value(), f"{named}()"
+    if not isinstance(value, (str, os.PathLike)):
+        raise IncludeDirError("attr", f"`{named}` is {type(value).__name__}, not the path of a folder of headers")
+    path = os.fspath(value)
+    if not isinstance(path, str) or not os.path.isabs(path):
+        shown = repr(path) if len(path) <= 60 else f"{path[:60]!r}..."
+        raise IncludeDirError("attr", f"`{named}` is {shown}, not an absolute path of a folder of headers")
+    return path
 
 
 def _utf8_path(path: str, what: str) -> str:

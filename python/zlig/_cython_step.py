@@ -1,7 +1,8 @@
 """zlig's Cython step: translates one Cython source for a build tool (ninja, ``zig build``),
 which runs it once per ``.pyx`` (or pure-Python mode ``.py``) source:
 
-    python -I -S _cython_step.py CYTHON ROOT SOURCE --output=OUT --depfile=DEP [options...]
+    python -I -S _cython_step.py CYTHON ROOT SOURCE --output=OUT --depfile=DEP
+        [--depfile-for=zig] [options...]
 
 CYTHON is the folder holding the ``Cython`` package and ``cython.py`` (zlig's lasting copy,
 so that an editable install can translate after the frontend's build environment is
@@ -14,7 +15,10 @@ the working directory (the backend's folder) or absolute.
 The depfile lists what Cython read (the source, ``cimport``ed ``.pxd``, ``include``d
 ``.pxi`` files) as the build tool sees it: project files through ROOT, others by absolute
 path, and OUT as the target. A build tool that finds one of them changed runs the step
-again; one that finds all unchanged runs no Cython.
+again; one that finds all unchanged runs no Cython. It is written in the syntax its reader
+takes: Makefile syntax as ninja reads it, or, with ``--depfile-for=zig``, names in double
+quotes, which zig's parser reads verbatim (it reads ``\\#`` as two characters). A name
+that its depfile cannot hold (a line break; a ``"`` for zig) fails the step, with the name.
 
 ``ZLIG_CYTHON_PATH`` (``os.pathsep``-separated folders) is where Cython looks for the
 ``.pxd`` files of installed packages (``cimport numpy``), as it looks on ``sys.path`` when
@@ -30,12 +34,32 @@ Standard library only, besides Cython.
 
 import json
 import os
+import re
 import sys
 
 
-def escape(path):
-    """A path as a depfile names it (Makefile syntax, as ninja and zig read it)."""
-    return path.replace(" ", "\\ ").replace("#", "\\#")
+def make_name(path):
+    """A path in Makefile syntax as ninja reads it: a blank after a backslash (the
+    backslashes before it doubled), ``#`` after one, ``$`` as ``$$``. ninja has no escape
+    for ``| ; < > * ^ & ' " ?``: a name holding one reads as missing files, so that the step
+    runs at every build (slower, never stale)."""
+    escaped = re.sub(r"(\\*) ", lambda m: m.group(1) * 2 + "\\ ", path)
+    return escaped.replace("#", "\\#").replace("$", "$$")
+
+
+def zig_name(path):
+    """A path as zig's depfile parser reads it: in double quotes, verbatim."""
+    return '"' + path + '"'
+
+
+def unwritable(path, zig):
+    """Why the depfile cannot name ``path``, or None."""
+    for char in path:
+        if ord(char) < 32 or 127 <= ord(char) < 160 or char in "\u2028\u2029":
+            return f"holds a control character such as a line break ({char!r})"
+    if zig and '"' in path:
+        return "holds a double quote, which zig's depfile syntax cannot escape"
+    return None
 
 
 def read_depfile(path):
@@ -69,12 +93,15 @@ def directives(cython):
 
 def translate(cython, root, source, rest):
     output = depfile = None
+    zig = False
     options = []
     for arg in rest:
         if arg.startswith("--output="):
             output = arg[len("--output="):]
         elif arg.startswith("--depfile="):
             depfile = arg[len("--depfile="):]
+        elif arg == "--depfile-for=zig":
+            zig = True
         else:
             options.append(arg)
     if output is None or depfile is None:
@@ -100,6 +127,20 @@ def translate(cython, root, source, rest):
     except SystemExit as exit:
         status = exit.code if isinstance(exit.code, int) else int(exit.code is not None)
     cython_dep = target + ".dep"
+    prerequisites = []
+    if status == 0:
+        for name in read_depfile(cython_dep):
+            found = os.path.normpath(os.path.join(real_root, name))
+            if found.startswith(real_root + os.sep):
+                found = os.path.join(root, os.path.relpath(found, real_root))
+            why = unwritable(found, zig)
+            if why:
+                print(f"zlig's Cython step: Cython read {found!r}, whose name {why}: "
+                      "no depfile can name it, so the build could not tell when it changes; rename it",
+                      file=sys.stderr)
+                status = 1
+                break
+            prerequisites.append(zig_name(found) if zig else make_name(found))
     if status != 0:
         # Nothing half-made stays for the build tool to take as up to date.
         for stale in (target, cython_dep, dep_path):
@@ -108,15 +149,12 @@ def translate(cython, root, source, rest):
             except OSError:
                 pass
         return status
-    prerequisites = []
-    for name in read_depfile(cython_dep):
-        found = os.path.normpath(os.path.join(real_root, name))
-        if found.startswith(real_root + os.sep):
-            found = os.path.join(root, os.path.relpath(found, real_root))
-        prerequisites.append(escape(found))
     os.remove(cython_dep)
+    # zig reads targets only to skip them: the output's name is enough, and its folder (zig's
+    # cache, in the build dir) could hold a `:`.
+    named = make_name(os.path.basename(output) if zig else output)
     with open(dep_path, "w") as f:
-        f.write(escape(output) + ": \\\n  " + " \\\n  ".join(prerequisites) + "\n")
+        f.write(named + ": \\\n  " + " \\\n  ".join(prerequisites) + "\n")
     return 0
 
 

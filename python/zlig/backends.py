@@ -57,7 +57,10 @@ class LinkInput(NamedTuple):
 
     kind: str
     """``LibraryDir`` (a path), ``Library`` (a name), ``RPath`` (a path, ``$ORIGIN``
-    allowed) or ``File`` (the path of an object, archive or shared library)."""
+    allowed), ``File`` (the path of an object, archive or shared library) or
+    ``LinkerOption`` (an option of zig's linker as ``-Wl,`` takes it: ``-z,relro``,
+    ``-z,norelro``, ``-z,now``, ``-z,lazy``, ``--gc-sections``, ``--build-id[=STYLE]``,
+    ``--enable-new-dtags``, ``--disable-new-dtags``; since schema 3)."""
     value: str
 
 

@@ -13,8 +13,18 @@ under the build dir's lock, so that processes importing at once take turns, then
 module from the build dir. It runs the command only if its program is still a file that no
 other user could have put there. A compile error is raised as ImportError with the
 compiler's message. ``ZLIG_EDITABLE_REBUILD=0`` turns rebuilding off for a run; installing
-with ``-C editable-rebuild=false`` turns it off for good. A change to ``pyproject.toml``
-needs a new ``pip install -e``.
+with ``-C editable-rebuild=false`` turns it off for good; either way the hook warns, once,
+when a module's source is newer than the module. A change to ``pyproject.toml`` needs a new
+``pip install -e``.
+
+Files that ``force-include`` or a ``purelib``/``platlib`` folder put into one of the
+project's packages are installed in site-packages, beside this file, while the package is
+imported from the project: the hook adds their folder to the package's ``__path__`` (so
+its modules import), to what ``importlib.resources`` reads (Python 3.10 and later; the
+legacy ``open_binary``/``read_text`` functions on 3.9 too) and to what the loader's
+``get_data`` reads (``pkgutil.get_data``). Where both have a data file of one name, the
+one the wheel carries wins, as in a regular install; a module is imported from the
+project first, as every module of an editable install is.
 """
 
 import os
@@ -24,26 +34,34 @@ REBUILD_ENV = "ZLIG_EDITABLE_REBUILD"
 
 
 class ExtensionFinder:
-    """Finds one editable project's extension modules, rebuilding them first (a meta path
-    finder). It is put in place at every interpreter start of the environment: the
-    configuration is read, and what a rebuild needs imported, only when one of
-    the project's modules is imported."""
+    """Finds one editable project's extension modules, rebuilding them first, and its
+    packages that have files installed beside this hook (a meta path finder). It is put in
+    place at every interpreter start of the environment: the configuration is read, and
+    what a rebuild needs imported, only when one of the project's modules is imported."""
 
-    def __init__(self, config_json, names):
+    def __init__(self, config_json, names, packages):
         self.config_json = config_json
         self.names = names
+        self.packages = packages
         self.modules = None
         self.rebuilt = False
+        self.warned = False
 
     def find_spec(self, fullname, path=None, target=None):
+        if fullname in self.packages:
+            return package_spec(fullname, path, self.packages[fullname])
         if fullname not in self.names:
             return None
         if self.modules is None:
             self._read_config()
         built = self.modules[fullname]
         wanted = os.environ.get(REBUILD_ENV, "1").lower() not in ("0", "false", "no", "off")
-        if self.rebuild and wanted and not self.rebuilt:
-            self._rebuild(fullname)
+        if self.rebuild and wanted:
+            if not self.rebuilt:
+                self._rebuild(fullname)
+        elif not self.warned:
+            why = f"{REBUILD_ENV}={os.environ[REBUILD_ENV]}" if self.rebuild else "-C editable-rebuild=false"
+            self._warn_if_stale(fullname, built, why)
         if not os.path.isfile(built):
             raise ImportError(
                 f"{fullname}: the extension module of the editable install of {self.project} "
@@ -65,6 +83,30 @@ class ExtensionFinder:
         self.project_dir = config["project_dir"]
         self.rebuild = config["rebuild"]
         self.modules = config["modules"]
+        self.sources = config["sources"]
+
+    def _warn_if_stale(self, fullname, built, why):
+        """Warns, once, when a source of ``fullname`` is newer than its ``built`` module."""
+        try:
+            built_at = os.stat(built).st_mtime_ns
+        except OSError:
+            return
+        for source in self.sources.get(fullname, ()):
+            try:
+                newer = os.stat(source).st_mtime_ns > built_at
+            except OSError:
+                continue
+            if newer:
+                import warnings
+
+                self.warned = True
+                warnings.warn(
+                    f"{fullname}: {source} changed after the module was built, and the editable install "
+                    f"of {self.project} does not rebuild on import ({why}): the module is the old one; "
+                    f"reinstall with `pip install -e {self.project_dir}` to build it",
+                    stacklevel=2,
+                )
+                return
 
     def _rebuild(self, fullname):
         import fcntl
@@ -107,11 +149,143 @@ class ExtensionFinder:
                 name=fullname,
             ) from None
         if done.returncode != 0:
+            import re
+
+            # Files through the backend's link to the project (`project/src/…`) named from
+            # the project root, as a build names them (src/compile/diagnostics.rs).
+            output = re.sub(r"(?m)(^|[\s'\"`(\[<=,])project/", r"\1", done.stdout.rstrip())
             raise ImportError(
-                f"{fullname}: rebuilding the editable install of {self.project} failed:\n"
-                f"{done.stdout.rstrip()}",
+                f"{fullname}: rebuilding the editable install of {self.project} failed:\n{output}",
                 name=fullname,
             )
+
+
+def package_spec(fullname, path, below):
+    """The spec of the project's package ``fullname`` as the path finder finds it in the
+    project, with the folder ``below`` site-packages (``/``-separated), where the editable
+    wheel installed more of its files, added; None to leave the package to the path finder
+    (a namespace package spans both folders already)."""
+    from importlib.machinery import PathFinder, SourceFileLoader
+
+    spec = PathFinder.find_spec(fullname, path)
+    extra = os.path.join(os.path.dirname(os.path.abspath(__file__)), *below.split("/"))
+    if spec is None or type(spec.loader) is not SourceFileLoader or not os.path.isdir(extra):
+        return None
+    folders = [extra, os.path.dirname(spec.origin)]
+    spec.submodule_search_locations.append(extra)
+    spec.loader = package_loader(SourceFileLoader)(fullname, spec.origin, folders)
+    return spec
+
+
+def package_loader(base):
+    """A source loader (subclass of ``base``) of a package whose files are in several
+    folders, the first winning."""
+
+    class PackageLoader(base):
+        def __init__(self, fullname, path, folders):
+            super().__init__(fullname, path)
+            self.folders = folders
+
+        def get_resource_reader(self, name=None):
+            return PackageResources(self.folders)
+
+        def get_data(self, path):
+            below = os.path.relpath(path, self.folders[-1])
+            if not below.startswith(os.pardir):
+                for folder in self.folders[:-1]:
+                    candidate = os.path.join(folder, below)
+                    if os.path.isfile(candidate):
+                        return super().get_data(candidate)
+            return super().get_data(path)
+
+    return PackageLoader
+
+
+class PackageResources:
+    """What ``importlib.resources`` reads of a package whose files are in several folders:
+    ``files()`` (Python 3.10+), and the reader methods of the legacy functions."""
+
+    def __init__(self, folders):
+        self.folders = folders
+
+    def files(self):
+        import pathlib
+
+        return MergedFolder([pathlib.Path(folder) for folder in self.folders])
+
+    def open_resource(self, resource):
+        return self.files().joinpath(resource).open("rb")
+
+    def resource_path(self, resource):
+        found = self.files().joinpath(resource)
+        if not found.is_file():
+            raise FileNotFoundError(resource)
+        return str(found)
+
+    def is_resource(self, path):
+        return self.files().joinpath(path).is_file()
+
+    def contents(self):
+        return iter([item.name for item in self.files().iterdir()])
+
+
+class MergedFolder:
+    """A folder seen through several real ones (a traversable of ``importlib.resources``):
+    a name is the first folder's that has it; a subfolder that more than one has is merged
+    in turn. Files are real ``pathlib.Path`` objects."""
+
+    def __init__(self, folders):
+        self.folders = folders
+
+    @property
+    def name(self):
+        return self.folders[0].name
+
+    def iterdir(self):
+        seen = set()
+        for folder in self.folders:
+            for child in folder.iterdir():
+                if child.name not in seen:
+                    seen.add(child.name)
+                    yield self._child(child.name)
+
+    def joinpath(self, *descendants):
+        node = self
+        for descendant in descendants:
+            for part in str(descendant).split("/"):
+                if part:
+                    node = node._child(part) if isinstance(node, MergedFolder) else node / part
+        return node
+
+    __truediv__ = joinpath
+
+    def _child(self, name):
+        found = [folder / name for folder in self.folders if (folder / name).exists()]
+        folders = [path for path in found if path.is_dir()]
+        if len(folders) > 1:
+            return MergedFolder(folders)
+        return found[0] if found else self.folders[0] / name
+
+    def is_dir(self):
+        return True
+
+    def is_file(self):
+        return False
+
+    def exists(self):
+        return True
+
+    def open(self, *args, **kwargs):
+        raise IsADirectoryError(str(self.folders[0]))
+
+    def read_bytes(self):
+        raise IsADirectoryError(str(self.folders[0]))
+
+    def read_text(self, *args, **kwargs):
+        raise IsADirectoryError(str(self.folders[0]))
+
+    def __repr__(self):
+        return f"MergedFolder({self.folders!r})"
 
 
 def why_unsafe(tool):
@@ -135,10 +309,11 @@ def why_unsafe(tool):
         path = parent
 
 
-def install(config_json, names):
-    """Puts the finder for one editable project, whose extension modules are ``names``,
-    first on ``sys.meta_path``."""
+def install(config_json, names, packages):
+    """Puts the finder for one editable project, whose extension modules are ``names`` and
+    whose packages with files beside this hook are ``packages`` (dotted name → folder
+    below site-packages), first on ``sys.meta_path``."""
     for finder in sys.meta_path:
         if getattr(finder, "config_json", None) == config_json:
             return
-    sys.meta_path.insert(0, ExtensionFinder(config_json, frozenset(names)))
+    sys.meta_path.insert(0, ExtensionFinder(config_json, frozenset(names), packages))

@@ -157,10 +157,11 @@ fn symbol_version_violation(policy: &Policy, elf: &Elf<'_>) -> Option<String> {
     None
 }
 
-/// The newest glibc symbol version (`GLIBC_2.14` → `(2, 14)`) that any of the ELF `files`
-/// needs, which is the oldest glibc they run on: what an SBOM names as the glibc they need.
-pub fn glibc_needed<'a>(files: impl IntoIterator<Item = &'a Path>) -> Result<Option<(u32, u32)>> {
-    let mut newest = None;
+/// The newest glibc symbol version that any of the ELF `files` needs, in full (`GLIBC_2.2.5`
+/// → `2.2.5`), which is the oldest glibc they run on: what an SBOM names as the glibc they
+/// need.
+pub fn glibc_needed<'a>(files: impl IntoIterator<Item = &'a Path>) -> Result<Option<String>> {
+    let mut newest: Option<(Vec<u32>, String)> = None;
     for file in files {
         let bytes = std::fs::read(file).context(|| format!("reading {}", file.display()))?;
         let Ok(elf) = Elf::parse(&bytes) else {
@@ -169,15 +170,19 @@ pub fn glibc_needed<'a>(files: impl IntoIterator<Item = &'a Path>) -> Result<Opt
         for need in elf.verneed.iter().flat_map(|section| section.iter()) {
             for aux in need.iter() {
                 let version = elf.dynstrtab.get_at(aux.vna_name).unwrap_or_default();
-                let Some(number) = version.strip_prefix("GLIBC_").and_then(numeric) else {
+                let Some(text) = version.strip_prefix("GLIBC_") else {
                     continue;
                 };
-                let found = (number[0], number.get(1).copied().unwrap_or(0));
-                newest = newest.max(Some(found));
+                let Some(number) = numeric(text) else {
+                    continue;
+                };
+                if newest.as_ref().is_none_or(|(known, _)| number > *known) {
+                    newest = Some((number, text.to_string()));
+                }
             }
         }
     }
-    Ok(newest)
+    Ok(newest.map(|(_, text)| text))
 }
 
 /// `2.2.5` as `[2, 2, 5]`; `None` for versions such as `TM_1` or `PRIVATE`.

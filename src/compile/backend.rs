@@ -173,19 +173,37 @@ fn unusable(backend: &dyn Backend, graph: &BuildGraph) -> Option<Unusable> {
         .or_else(|| backend.supports(graph).err())
 }
 
-/// Picks the backend: the one named, else the usable one with the highest priority.
+/// Picks the backend: the one named, else the usable one with the highest priority. When
+/// none can build, the error names everything the build lacks, `also_missing` (Cython's
+/// requirement, say) and what the backend lacks, in one command that installs it all.
 pub fn select(
     backends: Vec<Rc<dyn Backend>>,
     requested: Option<&Located<String>>,
     graph: &BuildGraph,
+    also_missing: &[String],
 ) -> Result<Rc<dyn Backend>> {
+    let install = |lacking: Vec<String>| {
+        let all: Vec<String> = also_missing.iter().cloned().chain(lacking).collect();
+        install_command(&all)
+    };
     if let Some(name) = requested {
         let backend = by_name(backends, name)?;
         return match unusable(backend.as_ref(), graph) {
             None => Ok(backend),
-            Some(why) => Err(name.error(format!("backend `{}` cannot be used: {why}", name.value))),
+            Some(why) => {
+                let hint = install(backend.requirements())
+                    .map(|command| {
+                        format!("\nInstall what this build lacks, all at once: {command}")
+                    })
+                    .unwrap_or_default();
+                Err(name.error(format!(
+                    "backend `{}` cannot be used: {why}{hint}",
+                    name.value
+                )))
+            }
         };
     }
+    let install = install(best_requirements(&backends, graph));
     let mut backends = backends;
     backends.sort_by_key(|b| std::cmp::Reverse(b.priority()));
     let mut reasons = Vec::new();
@@ -204,10 +222,28 @@ pub fn select(
     }
     Err(CompileError::NoBackend {
         reasons,
-        ziglang: ZIGLANG_REQUIREMENT,
-        ninja: NINJA_REQUIREMENT,
+        install: install.unwrap_or_else(|| {
+            install_command(&[ZIGLANG_REQUIREMENT.into(), NINJA_REQUIREMENT.into()])
+                .unwrap_or_default()
+        }),
     }
     .into())
+}
+
+/// `pip install "req" "req"…` for `requirements`, or `None` when there are none.
+fn install_command(requirements: &[String]) -> Option<String> {
+    let quoted: Vec<String> = requirements.iter().map(|r| format!("\"{r}\"")).collect();
+    (!quoted.is_empty()).then(|| format!("`pip install {}`", quoted.join(" ")))
+}
+
+/// What the best automatic backend that supports `graph` lacks.
+fn best_requirements(backends: &[Rc<dyn Backend>], graph: &BuildGraph) -> Vec<String> {
+    backends
+        .iter()
+        .filter(|b| b.priority() > 0 && b.supports(graph).is_ok())
+        .max_by_key(|b| b.priority())
+        .map(|b| b.requirements())
+        .unwrap_or_default()
 }
 
 /// What the frontend should install before building: nothing when a usable backend is
@@ -224,11 +260,7 @@ pub fn requirements(
     if automatic().any(|b| unusable(b.as_ref(), graph).is_none()) {
         return Ok(Vec::new());
     }
-    Ok(automatic()
-        .filter(|b| b.supports(graph).is_ok())
-        .max_by_key(|b| b.priority())
-        .map(|b| b.requirements())
-        .unwrap_or_default())
+    Ok(best_requirements(&backends, graph))
 }
 
 fn by_name(backends: Vec<Rc<dyn Backend>>, name: &Located<String>) -> Result<Rc<dyn Backend>> {

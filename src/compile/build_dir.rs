@@ -1,24 +1,68 @@
 //! The build dir on disk: made, marked, locked, and removed by `zlig clean`.
 //!
 //! A build dir zlig made holds a `CACHEDIR.TAG` (the cache directory tag standard, which
-//! backup tools honour): zlig builds only in an empty folder or one with the tag, and
+//! backup tools honour) and a `.gitignore` of `*` (so that git, like uv's and pytest's
+//! folders, never lists it): zlig builds only in an empty folder or one with the tag, and
 //! `clean` removes only folders with the tag, so a folder zlig did not make is never
-//! written into or removed. One build at a time: a build holds the `.lock` file from
-//! before it writes anything until its modules are packed, and `clean` takes it too; a
-//! build that must wait says who it waits for.
+//! written into or removed. The build dir also records what zlig made outside it (the
+//! folders above it that it created, the modules `develop --inplace` copied next to their
+//! sources), which `clean` removes with it, and nothing else. One build at a time: a build
+//! holds the `.lock` file from before it writes anything until its modules are packed, and
+//! `clean` takes it too; a build that must wait says who it waits for.
 
 use std::fs::File;
 use std::io::{Read, Seek, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use crate::error::Result;
+use crate::error::{IoContext, Result};
 use crate::project::Project;
 
 /// The cache directory tag (<https://bford.info/cachedir/>).
 const TAG_FILE: &str = "CACHEDIR.TAG";
 const TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by zlig, the Python build backend.\n# For information about cache directory tags see https://bford.info/cachedir/\n";
 const LOCK_FILE: &str = ".lock";
+/// Keeps git from listing the build dir: it ignores everything, itself included.
+const GITIGNORE: (&str, &str) = (
+    ".gitignore",
+    "# Created by zlig: a build dir, never committed.\n*\n",
+);
+/// What zlig made outside the build dir (`MadeOutside`).
+const MADE_FILE: &str = "made-outside.json";
+
+/// What zlig made outside a build dir, for `clean` to remove with it.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct MadeOutside {
+    /// Folders above the build dir that did not exist before it was made.
+    folders: Vec<PathBuf>,
+    /// Modules copied in place, each with the sha256 of what was written: one that has
+    /// changed since is someone else's and stays.
+    modules: std::collections::BTreeMap<PathBuf, String>,
+}
+
+impl MadeOutside {
+    fn read(dir: &Path) -> Self {
+        std::fs::read(dir.join(MADE_FILE))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    fn write(&self, dir: &Path) -> std::io::Result<()> {
+        let bytes = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+        crate::compile::tool_home::write_atomically(&dir.join(MADE_FILE), &bytes)
+    }
+}
+
+/// The sha256 of a file's bytes, in hex.
+fn file_hash(path: &Path) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(path)?;
+    Ok(Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
 
 /// Why a build dir cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -96,16 +140,45 @@ impl BuildDir {
             source,
         };
         loop {
+            let above: Vec<PathBuf> = dir
+                .ancestors()
+                .skip(1)
+                .take_while(|folder| !folder.exists())
+                .map(Path::to_path_buf)
+                .collect();
             std::fs::create_dir_all(dir).map_err(create)?;
             let lock = take_lock(&dir.join(LOCK_FILE))?;
             if !dir.join(TAG_FILE).is_file() {
                 std::fs::write(dir.join(TAG_FILE), TAG).map_err(create)?;
+                if !above.is_empty() {
+                    let made = MadeOutside {
+                        folders: above,
+                        ..MadeOutside::default()
+                    };
+                    made.write(dir).map_err(create)?;
+                }
+            }
+            let (name, text) = GITIGNORE;
+            if !dir.join(name).is_file() {
+                std::fs::write(dir.join(name), text).map_err(create)?;
             }
             if let Some(lock) = lock {
                 return Ok(lock);
             }
             // `clean` removed the folder while we waited: make it again.
         }
+    }
+
+    /// Records modules copied in place from this build dir (its lock held), so that
+    /// `clean` removes them with it.
+    pub fn record_inplace(&self, modules: &[PathBuf]) -> Result<()> {
+        let mut made = MadeOutside::read(&self.path);
+        for module in modules {
+            let hash = file_hash(module).context(|| format!("reading {}", module.display()))?;
+            made.modules.insert(module.clone(), hash);
+        }
+        made.write(&self.path)
+            .context(|| format!("writing {}", self.path.join(MADE_FILE).display()))
     }
 
     /// Makes `<build dir>/<name>` (a backend's own folder) and returns it.
@@ -163,7 +236,10 @@ fn take_lock(path: &Path) -> Result<Option<Lock>> {
     }))
 }
 
-/// Removes the project's build dirs that zlig made (each under its lock); returns them.
+/// Removes the project's build dirs that zlig made (each under its lock), with what they
+/// record that zlig made outside them: the modules copied in place (unless changed since)
+/// and the folders made for them (once empty). Returns what was removed, a folder standing
+/// for what it held.
 pub fn clean(project: &Project) -> Result<Vec<PathBuf>> {
     let base = &project.build_base;
     let candidates: Vec<PathBuf> = match project.settings.build_dir {
@@ -178,6 +254,7 @@ pub fn clean(project: &Project) -> Result<Vec<PathBuf>> {
         },
     };
     let mut removed = Vec::new();
+    let mut folders = Vec::new();
     for dir in candidates {
         if !dir.join(TAG_FILE).is_file() {
             continue;
@@ -185,19 +262,37 @@ pub fn clean(project: &Project) -> Result<Vec<PathBuf>> {
         let Some(_lock) = take_lock(&dir.join(LOCK_FILE))? else {
             continue;
         };
+        let made = MadeOutside::read(&dir);
         std::fs::remove_dir_all(&dir).map_err(|source| BuildDirError::Remove {
             dir: dir.clone(),
             source,
         })?;
         removed.push(dir);
+        for (module, hash) in made.modules {
+            if file_hash(&module).is_ok_and(|now| now == hash)
+                && std::fs::remove_file(&module).is_ok()
+            {
+                removed.push(module);
+            }
+        }
+        folders.extend(made.folders);
     }
-    // `build/zlig` is zlig's own: it goes once empty, and is then what was removed.
-    if project.settings.build_dir.is_none()
-        && !removed.is_empty()
-        && std::fs::remove_dir(base).is_ok()
-    {
-        return Ok(vec![base.clone()]);
+    // `build/zlig` is zlig's own, whoever made `build/`: it goes once empty.
+    if project.settings.build_dir.is_none() && !removed.is_empty() {
+        folders.push(base.clone());
     }
+    // Deepest first, so that a folder made for another is empty by its turn.
+    folders.sort_by(|a, b| {
+        (b.components().count(), b.as_path()).cmp(&(a.components().count(), a.as_path()))
+    });
+    folders.dedup();
+    for folder in folders {
+        if std::fs::remove_dir(&folder).is_ok() {
+            removed.retain(|path| !path.starts_with(&folder));
+            removed.push(folder);
+        }
+    }
+    removed.sort();
     Ok(removed)
 }
 

@@ -403,28 +403,43 @@ fn up_to_date(env: &BuildEnv, tool: &CythonTool, step: &CythonStep) -> bool {
         })
 }
 
-/// The prerequisites of a depfile the step wrote (`target: \` then one per line; `\ ` and
-/// `\#` escaped).
+/// The prerequisites of a depfile the step wrote (`target: \` then one per line), read as
+/// ninja reads them: a blank after an odd number of backslashes (half of them kept), `#`
+/// after one, `$$` as `$`.
 fn prerequisites(text: &str) -> Vec<PathBuf> {
     let rest = text.split_once(": \\\n").map_or("", |(_, rest)| rest);
+    let rest = rest.replace("\\\n", " ");
     let mut names = Vec::new();
     let mut name = String::new();
-    let mut chars = rest
-        .replace("\\\n", " ")
-        .chars()
-        .collect::<Vec<_>>()
-        .into_iter();
+    let mut backslashes: usize = 0;
+    let mut chars = rest.chars().peekable();
     while let Some(c) = chars.next() {
-        match c {
-            '\\' => name.extend(chars.next()),
+        let kept = match c {
+            '\\' => {
+                backslashes += 1;
+                continue;
+            }
+            ' ' if backslashes % 2 == 1 => backslashes / 2,
+            '#' => backslashes.saturating_sub(1),
+            '$' if chars.peek() == Some(&'$') => {
+                chars.next();
+                backslashes
+            }
             c if c.is_whitespace() => {
+                name.extend(std::iter::repeat_n('\\', backslashes));
                 if !name.is_empty() {
                     names.push(PathBuf::from(std::mem::take(&mut name)));
                 }
+                backslashes = 0;
+                continue;
             }
-            c => name.push(c),
-        }
+            _ => backslashes,
+        };
+        name.extend(std::iter::repeat_n('\\', kept));
+        name.push(c);
+        backslashes = 0;
     }
+    name.extend(std::iter::repeat_n('\\', backslashes));
     if !name.is_empty() {
         names.push(PathBuf::from(name));
     }
@@ -437,12 +452,14 @@ mod tests {
 
     #[test]
     fn a_depfile_of_the_step_reads_back() {
-        let text = "cython/pkg.a/a.c: \\\n  project/src/pkg/b.pxd \\\n  /x/with\\ space/c.pxd \\\n  project/src/pkg/a.pyx\n";
+        let text = "cython/pkg.a/a.c: \\\n  project/src/pkg/b.pxd \\\n  /x/with\\ space/c.pxd \\\n  project/src/pkg/a\\#1$$2.pxi \\\n  /x/back\\\\\\ slash\\y.pxd \\\n  project/src/pkg/a.pyx\n";
         assert_eq!(
             prerequisites(text),
             [
                 PathBuf::from("project/src/pkg/b.pxd"),
                 PathBuf::from("/x/with space/c.pxd"),
+                PathBuf::from("project/src/pkg/a#1$2.pxi"),
+                PathBuf::from("/x/back\\ slash\\y.pxd"),
                 PathBuf::from("project/src/pkg/a.pyx")
             ]
         );

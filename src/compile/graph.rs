@@ -17,7 +17,7 @@ use crate::project::settings::Optimize;
 use crate::target::Target;
 
 /// Bumped when the serialized graph changes shape.
-pub const SCHEMA: u32 = 2;
+pub const SCHEMA: u32 = 3;
 
 /// One input of the link step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -31,6 +31,10 @@ pub enum LinkInput {
     RPath(String),
     /// An object file, archive or shared library given by path (absolute).
     File(PathBuf),
+    /// A linker option that zig's linker understands, as `-Wl,` takes it: `-z,relro`,
+    /// `-z,norelro`, `-z,now`, `-z,lazy`, `--gc-sections`, `--build-id[=STYLE]`,
+    /// `--enable-new-dtags`, `--disable-new-dtags` (`compile::link_args`).
+    LinkerOption(String),
 }
 
 /// The Cython that translates the graph's Cython sources, run as `<python> -I -S

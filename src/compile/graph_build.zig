@@ -56,7 +56,7 @@ const Extension = struct {
     cython: []const CythonStep = &.{},
 };
 
-/// One link input: `kind` is `LibraryDir`, `Library`, `RPath` or `File`.
+/// One link input: `kind` is `LibraryDir`, `Library`, `RPath`, `File` or `LinkerOption`.
 const Link = struct {
     kind: []const u8,
     value: []const u8,
@@ -132,10 +132,10 @@ pub fn build(b: *std.Build) void {
             }
             module.addCSourceFile(.{ .file = b.graph.cwdRelativePath(b.pathJoin(&.{ exports, "support", "zlig_terminate.cpp" })), .flags = flags.items });
         }
-        for (ext.link) |input| link(b, lib_root, input);
         const lib = b.addLibrary(.{ .name = ext.leaf, .linkage = .dynamic, .root_module = lib_root });
         // Drops the UBSan data that Debug's trap mode leaves unreferenced (-fdata-sections).
         lib.link_gc_sections = true;
+        for (ext.link) |input| link(b, lib, input);
         lib.setVersionScript(b.graph.cwdRelativePath(b.pathJoin(&.{ exports, "exports", b.fmt("{s}.map", .{ext.name}) })));
         lib.linker_allow_shlib_undefined = true;
         const install = b.addInstallArtifact(lib, .{ .dest_dir = .{ .override = .prefix }, .dest_sub_path = ext.output });
@@ -155,6 +155,8 @@ fn translate(b: *std.Build, graph: Graph, cython: Cython, step: CythonStep, dir:
     run.addArgs(&.{ cython.package, graph.root, step.source });
     const output = run.addPrefixedOutputFileArg("--output=", std.fs.path.basename(step.output));
     _ = run.addPrefixedDepFileOutputArg("--depfile=", "cython.d");
+    // In zig's syntax: names in double quotes, since zig reads `\#` as two characters.
+    run.addArg("--depfile-for=zig");
     run.addArgs(step.args);
     run.addFileInput(b.graph.cwdRelativePath(b.pathJoin(&.{ graph.root, step.source })));
     return output;
@@ -214,8 +216,9 @@ fn zigName(b: *std.Build, name: []const u8) []const u8 {
     return copy;
 }
 
-fn link(b: *std.Build, module: *std.Build.Module, input: Link) void {
+fn link(b: *std.Build, lib: *std.Build.Step.Compile, input: Link) void {
     const kind = input.kind;
+    const module = lib.root_module;
     if (std.mem.eql(u8, kind, "LibraryDir")) {
         module.addLibraryPath(b.graph.cwdRelativePath(input.value));
     } else if (std.mem.eql(u8, kind, "Library")) {
@@ -224,8 +227,38 @@ fn link(b: *std.Build, module: *std.Build.Module, input: Link) void {
         module.addRPathSpecial(input.value);
     } else if (std.mem.eql(u8, kind, "File")) {
         module.addObjectFile(b.graph.cwdRelativePath(input.value));
+    } else if (std.mem.eql(u8, kind, "LinkerOption")) {
+        linkerOption(lib, input.value);
     } else {
         std.debug.panic("unknown link input kind {s}", .{kind});
+    }
+}
+
+/// A linker option as `-Wl,` takes it (src/compile/link_args.rs passes on only these),
+/// as the library's link settings.
+fn linkerOption(lib: *std.Build.Step.Compile, option: []const u8) void {
+    const eql = std.mem.eql;
+    if (eql(u8, option, "-z,relro")) {
+        lib.link_z_relro = true;
+    } else if (eql(u8, option, "-z,norelro")) {
+        lib.link_z_relro = false;
+    } else if (eql(u8, option, "-z,now")) {
+        lib.link_z_lazy = false;
+    } else if (eql(u8, option, "-z,lazy")) {
+        lib.link_z_lazy = true;
+    } else if (eql(u8, option, "--gc-sections")) {
+        lib.link_gc_sections = true;
+    } else if (eql(u8, option, "--enable-new-dtags")) {
+        lib.linker_enable_new_dtags = true;
+    } else if (eql(u8, option, "--disable-new-dtags")) {
+        lib.linker_enable_new_dtags = false;
+    } else if (eql(u8, option, "--build-id")) {
+        lib.build_id = .fast;
+    } else if (std.mem.startsWith(u8, option, "--build-id=")) {
+        lib.build_id = std.zig.BuildId.parse(option["--build-id=".len..]) catch
+            std.debug.panic("unknown build id style in {s}", .{option});
+    } else {
+        std.debug.panic("unknown linker option {s}", .{option});
     }
 }
 

@@ -10,6 +10,7 @@ pub mod build_details;
 pub mod build_dir;
 pub mod configure_cache;
 pub mod cython;
+pub mod diagnostics;
 pub mod graph;
 pub mod link_args;
 pub mod ninja;
@@ -25,6 +26,7 @@ pub mod tool_home;
 pub mod toolchain;
 pub mod warmup;
 pub mod zig;
+pub mod zig_manifests;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -33,27 +35,27 @@ use crate::error::{Error, Result};
 use backend::{Backend, BuildEnv, Unusable};
 use build_dir::{BuildDir, BuildDirError, Lock};
 use graph::BuildGraph;
-use link_args::UnbalancedQuotes;
+use link_args::EnvFlagsError;
 use snapshot::Snapshot;
 
 /// Why compiling failed.
 #[derive(Debug, thiserror::Error)]
 pub enum CompileError {
     #[error(transparent)]
-    EnvFlags(#[from] UnbalancedQuotes),
+    EnvFlags(#[from] EnvFlagsError),
     #[error(transparent)]
     BuildDir(#[from] BuildDirError),
     #[error(transparent)]
     Headers(#[from] target_headers::HeaderError),
     #[error(
-        "no compile backend can build this project on this machine:\n{}\nInstall zig with `pip install \"{ziglang}\"` (and ninja with `pip install \"{ninja}\"`), or set ZLIG_ZIG to a zig binary.",
+        "no compile backend can build this project on this machine:\n{}\nInstall what this build lacks, all at once: {install}\n(or set ZLIG_ZIG to a zig binary; an isolated build, `pip install .` without `--no-build-isolation`, installs them itself)",
         .reasons.join("\n")
     )]
     NoBackend {
         /// One line per backend: its name and why it cannot be used.
         reasons: Vec<String>,
-        ziglang: &'static str,
-        ninja: &'static str,
+        /// The `pip install …` command that installs every tool the build lacks.
+        install: String,
     },
     #[error("the {backend} backend cannot run: {why}")]
     ToolMissing { backend: String, why: Unusable },
@@ -70,6 +72,12 @@ pub enum CompileError {
         module: String,
         init: String,
         export: String,
+    },
+    /// A value that the build file's format cannot hold (`project::text`).
+    #[error("zlig cannot write {file}: {why}")]
+    Unwritable {
+        file: String,
+        why: crate::project::text::ControlCharacter,
     },
     #[error("the {backend} backend reported success but did not produce {}", .path.display())]
     NoOutput { backend: String, path: PathBuf },
@@ -95,8 +103,8 @@ pub enum CompileError {
     },
 }
 
-impl From<UnbalancedQuotes> for Error {
-    fn from(err: UnbalancedQuotes) -> Self {
+impl From<EnvFlagsError> for Error {
+    fn from(err: EnvFlagsError) -> Self {
         CompileError::EnvFlags(err).into()
     }
 }
@@ -123,6 +131,47 @@ pub struct Build {
     /// The backend's command to build it all again, for editable installs.
     pub rebuild: Option<Rebuild>,
     pub lock: Lock,
+    /// What was built, for the line that ends the build's output.
+    pub summary: Summary,
+}
+
+/// What a compile did, said in one line: how many modules it built (0: up to date), with
+/// what, for what, in how long.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// The modules whose files the build wrote anew.
+    pub built: usize,
+    pub extensions: usize,
+    pub sources: usize,
+    /// The backend and its tools' versions (`backend_and_tools`).
+    pub tools: String,
+    pub target: String,
+    pub took: std::time::Duration,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let (n, tools, target) = (self.extensions, &self.tools, &self.target);
+        if self.built == 0 {
+            return write!(
+                f,
+                "{n} extension{} up to date ({tools}, for {target})",
+                plural(n)
+            );
+        }
+        let built = match self.built == n {
+            true => format!("{n} extension{}", plural(n)),
+            false => format!("{} of {n} extensions", self.built),
+        };
+        write!(
+            f,
+            "built {built} ({} source file{}) with {tools} for {target} in {:.1} s",
+            self.sources,
+            plural(self.sources),
+            self.took.as_secs_f64()
+        )
+    }
 }
 
 /// A command as plain values, for an editable install's import hook to run.
@@ -188,12 +237,27 @@ pub fn compile(
     } else {
         (graph, Vec::new())
     };
-    write_build_file(graph, backend, &env)?;
-    announce(graph, backend);
+    let written = write_build_file(graph, backend, &env)?;
+    let cold = written
+        || graph
+            .extensions
+            .iter()
+            .any(|e| !env.out_dir.join(&e.output).is_file());
+    let before = module_stamps(graph, &env);
     let warmups = backend.warmups(graph);
-    for warmup in &warmups {
-        eprintln!("zlig: {}", warmup.message);
+    for line in warmup::announcements(&warmups) {
+        eprintln!("zlig: {line}");
     }
+    let sources = source_count(graph);
+    let tools = backend_and_tools(backend);
+    if cold {
+        let estimate = match warmups.is_empty() {
+            true => warmup::compile_estimate(backend.name(), sources),
+            false => None,
+        };
+        announce(graph, &tools, sources, estimate);
+    }
+    let started = std::time::Instant::now();
     let result = backend.run(&env, graph, None);
     let mut skipped = match result.map_err(|err| explain_full_disk(err, build_dir.path())) {
         Ok(()) => Vec::new(),
@@ -203,9 +267,25 @@ pub fn compile(
         }
         Err(err) => return Err(err),
     };
-    warmup::paid(&warmups);
+    let took = started.elapsed();
+    warmup::paid(&warmups, took);
+    if cold && warmups.is_empty() {
+        warmup::compiled(backend.name(), sources, took);
+    }
     skipped.extend(left_out.iter().map(String::as_str));
     let artifacts = built_modules(graph, backend, &env, &skipped)?;
+    let after = module_stamps(graph, &env);
+    let summary = Summary {
+        built: artifacts
+            .keys()
+            .filter(|name| after.get(*name) != before.get(*name))
+            .count(),
+        extensions: graph.extensions.len(),
+        sources,
+        tools,
+        target: graph.target.zig_triple.clone(),
+        took,
+    };
     let rebuild = backend
         .rebuild_command(&env, graph)
         .map(|command| Rebuild::new(&command, lock.path().to_path_buf()));
@@ -213,7 +293,28 @@ pub fn compile(
         artifacts,
         rebuild,
         lock,
+        summary,
     })
+}
+
+/// What tells a module file written anew from the one before: its inode (outputs are
+/// renamed into place), size and time.
+type Stamp = (u64, u64, Option<std::time::SystemTime>);
+
+/// The stamp of each extension's module in the out dir, by name, for those that exist.
+fn module_stamps(graph: &BuildGraph, env: &BuildEnv) -> BTreeMap<String, Stamp> {
+    use std::os::unix::fs::MetadataExt;
+    graph
+        .extensions
+        .iter()
+        .filter_map(|ext| {
+            let meta = std::fs::metadata(env.out_dir.join(&ext.output)).ok()?;
+            Some((
+                ext.name.clone(),
+                (meta.ino(), meta.len(), meta.modified().ok()),
+            ))
+        })
+        .collect()
 }
 
 /// The module each extension not `skipped` built, checked: there, and with an init function.
@@ -317,8 +418,9 @@ fn free_space_if_low(dir: &std::path::Path) -> Option<u64> {
     (free < 64 << 20).then_some(free)
 }
 
-/// Writes the backend's build file unless the stored snapshot says it is up to date.
-fn write_build_file(graph: &BuildGraph, backend: &dyn Backend, env: &BuildEnv) -> Result<()> {
+/// Writes the backend's build file unless the stored snapshot says it is up to date;
+/// returns whether it wrote it.
+fn write_build_file(graph: &BuildGraph, backend: &dyn Backend, env: &BuildEnv) -> Result<bool> {
     let snapshot = Snapshot::new(backend.name(), backend.fingerprint(), env.jobs, graph);
     let snapshot_path = env.work_dir.join("snapshot.json");
     let build_file = env.work_dir.join(backend.build_file());
@@ -326,31 +428,46 @@ fn write_build_file(graph: &BuildGraph, backend: &dyn Backend, env: &BuildEnv) -
         if env.verbose {
             eprintln!("zlig: {} is up to date", build_file.display());
         }
-        return Ok(());
+        return Ok(false);
     }
     backend.write(env, graph)?;
-    snapshot.store(&snapshot_path)
+    snapshot.store(&snapshot_path)?;
+    Ok(true)
 }
 
-/// Says what is about to be compiled, with what and for what.
-fn announce(graph: &BuildGraph, backend: &dyn Backend) {
-    let plural = |n: usize| if n == 1 { "" } else { "s" };
-    let sources: usize = graph
+/// The backend by its name, then its tools' versions as its `version()` gives them: `the
+/// ninja backend (ninja 1.13.1, zig 0.17.0)`, so that no tool's version reads as another's.
+pub(crate) fn backend_and_tools(backend: &dyn Backend) -> String {
+    format!(
+        "the {} backend ({})",
+        backend.name(),
+        backend.version().unwrap_or_default()
+    )
+}
+
+/// The source files the graph compiles or translates.
+fn source_count(graph: &BuildGraph) -> usize {
+    graph
         .extensions
         .iter()
         .map(|e| e.sources.len() + e.cython.len())
-        .sum();
+        .sum()
+}
+
+/// Says what a cold build is about to compile, with what, for what, and how long that
+/// should take where known.
+fn announce(graph: &BuildGraph, tools: &str, sources: usize, estimate: Option<String>) {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
     let cython = match &graph.cython {
         Some(tool) => format!(", Cython {}", tool.version),
         None => String::new(),
     };
+    let estimate = estimate.map(|e| format!(" ({e})")).unwrap_or_default();
     eprintln!(
-        "zlig: compiling {} extension{} ({sources} source file{}) with {} {}{cython} for {}",
+        "zlig: compiling {} extension{} ({sources} source file{}) with {tools}{cython} for {}{estimate}",
         graph.extensions.len(),
         plural(graph.extensions.len()),
         plural(sources),
-        backend.name(),
-        backend.version().unwrap_or_default(),
         graph.target.zig_triple
     );
 }

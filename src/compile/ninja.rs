@@ -16,9 +16,11 @@ use sha2::{Digest, Sha256};
 use crate::compile::CompileError;
 use crate::compile::backend::{Backend, BuildEnv, CXX_TERMINATE_FILE, Unusable};
 use crate::compile::cython;
+use crate::compile::diagnostics;
 use crate::compile::graph::{BuildGraph, Extension, LinkInput};
 use crate::compile::object_cache::ObjectCache;
 use crate::compile::path_maps::{self, UBSAN_PATH_FLAGS};
+use crate::compile::process;
 use crate::compile::toolchain::{
     NINJA_REQUIREMENT, Ninja, NotFound, PlatformCompiler, ZIGLANG_REQUIREMENT, Zig, zig_environment,
 };
@@ -26,6 +28,7 @@ use crate::compile::warmup::{self, Warmup};
 use crate::error::{IoContext, Result};
 use crate::project::extension::Language;
 use crate::project::settings::Optimize;
+use crate::project::text::{ControlCharacter, check_text};
 
 /// The compiler a ninja file drives.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -147,10 +150,11 @@ impl Backend for NinjaBackend {
     fn version(&self) -> std::result::Result<String, Unusable> {
         match (&self.ninja, &self.compiler) {
             (Ok(ninja), Ok(Compiler::Zig(zig))) => {
-                Ok(format!("{} with zig {}", ninja.version, zig.version))
+                Ok(format!("ninja {}, zig {}", ninja.version, zig.version))
             }
+            // The compiler's own first line names it: `cc (Debian 12.2.0-14) 12.2.0`.
             (Ok(ninja), Ok(Compiler::Platform(cc))) => {
-                Ok(format!("{} with {}", ninja.version, cc.version))
+                Ok(format!("ninja {}, {}", ninja.version, cc.version))
             }
             (ninja, compiler) => Err(Unusable::Tools(
                 [ninja.as_ref().err(), compiler.as_ref().err()]
@@ -242,7 +246,12 @@ impl Backend for NinjaBackend {
             .as_ref()
             .map_err(|why| why.for_backend(self.name))?;
         let graph = graph.relocated(env.link_project(&graph.root)?);
-        let text = generate(&graph, compiler, &self.launcher(compiler, &graph));
+        let text = generate(&graph, compiler, &self.launcher(compiler, &graph)).map_err(|why| {
+            CompileError::Unwritable {
+                file: self.build_file().to_string(),
+                why,
+            }
+        })?;
         env.write_version_scripts(&graph)?;
         if graph.cython.is_some() {
             cython::write_step(env)?;
@@ -274,18 +283,29 @@ impl Backend for NinjaBackend {
         if let Some(tool) = &graph.cython {
             command.env(cython::SEARCH_PATH_VAR, cython::search_path(tool));
         }
-        let output = crate::compile::process::output(&mut command)?;
-        let text =
-            String::from_utf8_lossy(&output.stdout) + String::from_utf8_lossy(&output.stderr);
+        let output = process::output_echoing(&mut command, progress(env))?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
         if !output.status.success() {
+            let launcher = match &self.compiler {
+                Ok(compiler) => self.launcher(compiler, graph),
+                Err(_) => Vec::new(),
+            };
+            // The words as ninja runs them: `$$` in the build file is one `$`. `write`
+            // already wrote them, so they hold nothing it refuses.
+            let as_run = |written: Written| written.unwrap_or_default().replace("$$", "$");
+            let launcher = as_run(words(launcher.iter().map(String::as_str)));
+            let failure = diagnostics::ninja_failure(&format!("{stdout}{stderr}"), &launcher);
+            // Runnable as shown: ninja ran it in its folder, where the project is `project/`.
+            let folder = as_run(word(&env.work_dir.to_string_lossy()));
             return Err(CompileError::Failed {
-                output: text.trim_end().to_string(),
-                command: None,
+                output: diagnostics::user_paths(&failure.diagnostics, &env.work_dir),
+                command: failure.command.map(|c| format!("cd {folder} && {c}")),
             }
             .into());
         }
         if env.verbose {
-            eprint!("{text}");
+            eprint!("{stderr}");
         }
         if let Some(cache) = &self.object_cache {
             cache.trim();
@@ -294,24 +314,59 @@ impl Backend for NinjaBackend {
     }
 }
 
-/// A word for a POSIX shell command line (ninja runs commands with `/bin/sh -c`), then
-/// escaped for ninja, which gives `$` its own meaning.
-fn word(text: &str) -> String {
-    let quoted = shlex::try_quote(text).map_or_else(|_| text.to_string(), |q| q.into_owned());
-    quoted.replace('$', "$$")
+/// What ninja prints while it runs, shown as it comes: every line as it is with `verbose`
+/// (the commands ninja runs, in its folder), else its `[n/m]` progress when stderr is a
+/// terminal (a frontend that captures the output shows it only on failure, where the
+/// error holds what matters).
+fn progress(env: &BuildEnv) -> Option<process::Echo> {
+    use std::io::IsTerminal;
+    if env.verbose {
+        return Some(Box::new(|line: &str| eprintln!("{line}")));
+    }
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let work_dir = env.work_dir.clone();
+    Some(Box::new(move |line: &str| {
+        if diagnostics::is_status_line(line) {
+            eprintln!("{}", diagnostics::user_paths(line, &work_dir));
+        }
+    }))
 }
 
-fn words<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
-    items.into_iter().map(word).collect::<Vec<_>>().join(" ")
+// ninja's escapes. A line break ends a statement and cannot be escaped (`$` before one
+// continues the line without it), and a NUL ends the file: a value holding either, or any
+// other control character, is refused (`project::text`), so that no value can become a
+// statement of its own.
+
+/// A word for a POSIX shell command line (ninja runs commands with `/bin/sh -c`), then
+/// escaped for ninja, which gives `$` its own meaning.
+fn word(text: &str) -> Written {
+    check_text(text)?;
+    let quoted = shlex::try_quote(text).map_err(|_| ControlCharacter {
+        value: text.to_string(),
+        found: '\0',
+    })?;
+    Ok(quoted.replace('$', "$$"))
+}
+
+fn words<'a>(items: impl IntoIterator<Item = &'a str>) -> Written {
+    let words: Vec<String> = items.into_iter().map(word).collect::<Result<_, _>>()?;
+    Ok(words.join(" "))
 }
 
 /// A path in a `build` line, where ninja needs `$`, space and `:` escaped.
-fn build_path(path: &Path) -> String {
-    path.to_string_lossy()
+fn build_path(path: &Path) -> Written {
+    let text = path.to_string_lossy();
+    check_text(&text)?;
+    Ok(text
         .replace('$', "$$")
         .replace(' ', "$ ")
-        .replace(':', "$:")
+        .replace(':', "$:"))
 }
+
+/// Text for `build.ninja`, or the value it cannot hold.
+type Written = std::result::Result<String, ControlCharacter>;
 
 /// The optimization and debug flags of a mode, for clang-compatible compilers.
 fn optimize_flags(optimize: Optimize, zig: bool) -> Vec<&'static str> {
@@ -343,7 +398,7 @@ const OUT: &str = "out";
 
 /// The `build.ninja` text for `graph`, whose root is the backend's link to the project:
 /// every path in it is relative to the backend's folder, where ninja runs.
-pub fn generate(graph: &BuildGraph, compiler: &Compiler, launcher: &[String]) -> String {
+pub fn generate(graph: &BuildGraph, compiler: &Compiler, launcher: &[String]) -> Written {
     let zig = match compiler {
         Compiler::Zig(zig) => Some(zig),
         Compiler::Platform(_) => None,
@@ -352,14 +407,14 @@ pub fn generate(graph: &BuildGraph, compiler: &Compiler, launcher: &[String]) ->
         Compiler::Zig(zig) => {
             let zig = zig.path.to_string_lossy();
             (
-                words([zig.as_ref(), "cc"]),
-                words([zig.as_ref(), "c++"]),
+                words([zig.as_ref(), "cc"])?,
+                words([zig.as_ref(), "c++"])?,
                 vec!["-target".into(), graph.target.zig_triple.clone()],
             )
         }
         Compiler::Platform(platform) => (
-            words(platform.cc.iter().map(String::as_str)),
-            words(platform.cxx.iter().map(String::as_str)),
+            words(platform.cc.iter().map(String::as_str))?,
+            words(platform.cxx.iter().map(String::as_str))?,
             Vec::new(),
         ),
     };
@@ -377,25 +432,33 @@ pub fn generate(graph: &BuildGraph, compiler: &Compiler, launcher: &[String]) ->
     );
     out.push_str("ninja_required_version = 1.5\n\n");
     if let Some(zig) = zig.filter(|_| link == Link::BuildLib) {
-        let _ = writeln!(out, "zig = {}", word(&zig.path.to_string_lossy()));
+        let _ = writeln!(out, "zig = {}", word(&zig.path.to_string_lossy())?);
     }
     let _ = writeln!(
         out,
         "launcher = {}",
-        words(launcher.iter().map(String::as_str))
+        words(launcher.iter().map(String::as_str))?
     );
     let _ = writeln!(out, "cc = {cc}");
     let _ = writeln!(out, "cxx = {cxx}");
-    let _ = writeln!(out, "target = {}", words(target.iter().map(String::as_str)));
+    let _ = writeln!(
+        out,
+        "target = {}",
+        words(target.iter().map(String::as_str))?
+    );
     let _ = writeln!(
         out,
         "optimize = {}",
-        words(optimize_flags(graph.optimize, zig.is_some()))
+        words(optimize_flags(graph.optimize, zig.is_some()))?
     );
-    let _ = writeln!(out, "common = {}", words(common.iter().map(String::as_str)));
+    let _ = writeln!(
+        out,
+        "common = {}",
+        words(common.iter().map(String::as_str))?
+    );
     out.push_str(COMPILE_RULES);
     if let Some(tool) = &graph.cython {
-        let _ = writeln!(out, "\npython = {}", word(&tool.python.to_string_lossy()));
+        let _ = writeln!(out, "\npython = {}", word(&tool.python.to_string_lossy())?);
         out.push_str(CYTHON_RULE);
     }
     out.push_str(match link {
@@ -403,9 +466,9 @@ pub fn generate(graph: &BuildGraph, compiler: &Compiler, launcher: &[String]) ->
         Link::BuildLib => BUILD_LIB_RULE,
     });
     for ext in &graph.extensions {
-        write_extension(&mut out, graph, ext, link, zig.is_some());
+        write_extension(&mut out, graph, ext, link, zig.is_some())?;
     }
-    out
+    Ok(out)
 }
 
 /// A compile flag as `zig cc` must get it to mean what clang makes of it. zig cc reads
@@ -422,18 +485,20 @@ fn zig_cc_flag(flag: &str) -> String {
     format!("-mcpu={}", value.replace(['-', '.'], "_"))
 }
 
-// `-MMD`: the depfiles list the project's headers (through its link, so relative), not
-// the system ones, whose absolute paths may hold characters ninja's depfile parser splits
-// at; those change only with the toolchain or Python, which the snapshot follows.
+// `-MD`: the depfiles list every header a compile read, system ones included, so that
+// ninja and the object cache follow a header from `-isystem`, `CPATH` or conda's include
+// folder as they follow the project's own (the project's through its link, so relative).
+// A system folder whose path holds `|;*<>^` or a backtick, at which ninja's depfile parser
+// splits, makes its includers run at every build (served by the object cache).
 const COMPILE_RULES: &str = r#"
 rule cc
-  command = $launcher $cc $target $optimize $common $flags -MMD -MF $out.d -c $in -o $out
+  command = $launcher $cc $target $optimize $common $flags -MD -MF $out.d -c $in -o $out
   depfile = $out.d
   deps = gcc
   description = compiling $in
 
 rule cxx
-  command = $launcher $cxx $target $optimize $common $flags -MMD -MF $out.d -c $in -o $out
+  command = $launcher $cxx $target $optimize $common $flags -MD -MF $out.d -c $in -o $out
   depfile = $out.d
   deps = gcc
   description = compiling $in
@@ -522,6 +587,13 @@ impl Link {
                     flags.extend(["-rpath".into(), path.clone()])
                 }
                 (_, LinkInput::File(file)) => flags.push(file.to_string_lossy().into_owned()),
+                (Self::Driver, LinkInput::LinkerOption(option)) => {
+                    flags.push(format!("-Wl,{option}"))
+                }
+                // `zig build-lib` takes the linker's words as its own arguments.
+                (Self::BuildLib, LinkInput::LinkerOption(option)) => {
+                    flags.extend(option.split(',').map(String::from))
+                }
             }
         }
         flags
@@ -549,7 +621,13 @@ fn object_name(ext: &Extension, index: usize, source: &Path) -> PathBuf {
 /// One extension's compile and link lines; `zig`: compiled by zig, whose C++ modules get
 /// zlig's terminate handler (a platform compiler's shared libstdc++ prints the exception
 /// already, and its handler is the whole process's) and whose CPU flags are spelled for zig.
-fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, link: Link, zig: bool) {
+fn write_extension(
+    out: &mut String,
+    graph: &BuildGraph,
+    ext: &Extension,
+    link: Link,
+    zig: bool,
+) -> Result<(), ControlCharacter> {
     let mut flags: Vec<String> = match zig {
         true => ext.compile_flags.iter().map(|f| zig_cc_flag(f)).collect(),
         false => ext.compile_flags.clone(),
@@ -557,7 +635,7 @@ fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, link: 
     for dir in &ext.include_dirs {
         flags.push(format!("-I{}", dir.display()));
     }
-    let flags = words(flags.iter().map(String::as_str));
+    let flags = words(flags.iter().map(String::as_str))?;
     let _ = writeln!(out, "\n# {}", ext.name);
     // `depends` files rebuild every object of the extension; headers are in the depfiles.
     let depends: String = match ext.depends.as_slice() {
@@ -566,12 +644,12 @@ fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, link: 
             let paths: Vec<String> = files
                 .iter()
                 .map(|d| build_path(&graph.root.join(d)))
-                .collect();
+                .collect::<Result<_, _>>()?;
             format!(" | {}", paths.join(" "))
         }
     };
     let mut sources: Vec<PathBuf> = ext.sources.iter().map(|s| graph.root.join(s)).collect();
-    sources.extend(write_cython_steps(out, graph, ext));
+    sources.extend(write_cython_steps(out, graph, ext)?);
     let mut objects = Vec::new();
     for (index, source) in sources.iter().enumerate() {
         let object = object_name(ext, index, source);
@@ -579,9 +657,9 @@ fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, link: 
         let _ = writeln!(
             out,
             "build {}: {} {}{depends}\n  flags = {flags}",
-            build_path(&object),
+            build_path(&object)?,
             if is_c { "cc" } else { "cxx" },
-            build_path(source),
+            build_path(source)?,
         );
         objects.push(object);
     }
@@ -594,31 +672,35 @@ fn write_extension(out: &mut String, graph: &BuildGraph, ext: &Extension, link: 
         let _ = writeln!(
             out,
             "build {}: cxx {CXX_TERMINATE_FILE}\n  flags =",
-            build_path(&object)
+            build_path(&object)?
         );
         objects.push(object);
     }
-    write_link(out, graph, ext, link, &objects);
+    write_link(out, graph, ext, link, &objects)
 }
 
 /// The statements translating the extension's Cython sources; the generated files.
-fn write_cython_steps(out: &mut String, graph: &BuildGraph, ext: &Extension) -> Vec<PathBuf> {
+fn write_cython_steps(
+    out: &mut String,
+    graph: &BuildGraph,
+    ext: &Extension,
+) -> Result<Vec<PathBuf>, ControlCharacter> {
     let Some(tool) = &graph.cython else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     for step in &ext.cython {
         let args = cython::arguments(tool, step);
         let _ = writeln!(
             out,
             "build {}: cython {} | {}\n  args = {}\n  source = {}",
-            build_path(&step.output),
-            build_path(&graph.root.join(&step.source)),
-            build_path(Path::new(cython::STEP_FILE)),
-            words(args.iter().map(String::as_str)),
-            word(&step.source.to_string_lossy()),
+            build_path(&step.output)?,
+            build_path(&graph.root.join(&step.source))?,
+            build_path(Path::new(cython::STEP_FILE))?,
+            words(args.iter().map(String::as_str))?,
+            word(&step.source.to_string_lossy())?,
         );
     }
-    ext.cython.iter().map(|step| step.output.clone()).collect()
+    Ok(ext.cython.iter().map(|step| step.output.clone()).collect())
 }
 
 /// The statement linking the extension's `objects` into its module.
@@ -628,11 +710,14 @@ fn write_link(
     ext: &Extension,
     link: Link,
     objects: &[PathBuf],
-) {
+) -> Result<(), ControlCharacter> {
     let map = PathBuf::from("exports").join(ext.version_script_name());
     let ldflags = link.flags(graph, ext, &map);
     let module = Path::new(OUT).join(&ext.output);
-    let objects: Vec<String> = objects.iter().map(|o| build_path(o)).collect();
+    let objects: Vec<String> = objects
+        .iter()
+        .map(|o| build_path(o))
+        .collect::<Result<_, _>>()?;
     let (rule, linker) = match link {
         Link::Driver if ext.language == Language::Cxx => ("link", Some("$cxx")),
         Link::Driver => ("link", Some("$cc")),
@@ -641,9 +726,9 @@ fn write_link(
     let _ = writeln!(
         out,
         "build {}: {rule} {} | {}",
-        build_path(&module),
+        build_path(&module)?,
         objects.join(" "),
-        build_path(&map),
+        build_path(&map)?,
     );
     if let Some(linker) = linker {
         let _ = writeln!(out, "  linker = {linker}");
@@ -651,8 +736,9 @@ fn write_link(
     let _ = writeln!(
         out,
         "  ldflags = {}",
-        words(ldflags.iter().map(String::as_str))
+        words(ldflags.iter().map(String::as_str))?
     );
+    Ok(())
 }
 
 #[cfg(test)]
@@ -666,7 +752,26 @@ mod tests {
         let ext = &mut graph.extensions[0];
         ext.language = Language::Cxx;
         ext.link.push(LinkInput::RPath("$ORIGIN".into()));
+        ext.link.push(LinkInput::LinkerOption("-z,now".into()));
         graph
+    }
+
+    #[test]
+    fn the_cc_backend_s_banner_names_ninja_and_the_compiler_apart() {
+        let ninja = Ninja {
+            path: "/n/ninja".into(),
+            version: "1.11.1".into(),
+        };
+        let cc = PlatformCompiler {
+            cc: vec!["cc".into()],
+            cxx: vec!["c++".into()],
+            version: "cc (Debian 12.2.0-14) 12.2.0".into(),
+        };
+        let backend = NinjaBackend::platform(Ok(ninja), Ok(cc), None);
+        insta::assert_snapshot!(
+            crate::compile::backend_and_tools(&backend),
+            @"the cc backend (ninja 1.11.1, cc (Debian 12.2.0-14) 12.2.0)"
+        );
     }
 
     fn zig() -> Compiler {
@@ -679,7 +784,7 @@ mod tests {
 
     #[test]
     fn build_ninja_for_zig_cc() {
-        let actual = generate(&graph().relocated(Path::new("project")), &zig(), &[]);
+        let actual = generate(&graph().relocated(Path::new("project")), &zig(), &[]).unwrap();
         insta::assert_snapshot!(actual);
     }
 
@@ -689,7 +794,7 @@ mod tests {
         let mut graph = graph().relocated(Path::new("project"));
         graph.optimize = Optimize::Debug;
         graph.strip = false;
-        insta::assert_snapshot!(generate(&graph, &zig(), &[]));
+        insta::assert_snapshot!(generate(&graph, &zig(), &[]).unwrap());
     }
 
     #[test]
@@ -706,14 +811,57 @@ mod tests {
     #[test]
     fn build_ninja_for_a_cython_source() {
         let graph = sample_cython_graph(&["src/a.c"]).relocated(Path::new("project"));
-        insta::assert_snapshot!(generate(&graph, &zig(), &[]));
+        insta::assert_snapshot!(generate(&graph, &zig(), &[]).unwrap());
     }
 
     #[test]
     fn words_are_quoted_for_the_shell_and_escaped_for_ninja() {
-        assert_eq!(word("-DVERSION=\"1.2\""), "'-DVERSION=\"1.2\"'");
-        assert_eq!(word("-Wl,-rpath,$ORIGIN"), "'-Wl,-rpath,$$ORIGIN'");
-        assert_eq!(word("-O2"), "-O2");
-        assert_eq!(build_path(Path::new("/a b/c:d")), "/a$ b/c$:d");
+        assert_eq!(word("-DVERSION=\"1.2\"").unwrap(), "'-DVERSION=\"1.2\"'");
+        assert_eq!(word("-Wl,-rpath,$ORIGIN").unwrap(), "'-Wl,-rpath,$$ORIGIN'");
+        assert_eq!(word("-O2").unwrap(), "-O2");
+        assert_eq!(
+            word("-DMSG=\"it's $5 # each\"").unwrap(),
+            "\"-DMSG=\\\"it's \"'$$5 # each\"'"
+        );
+        assert_eq!(
+            build_path(Path::new("/a b/c:d$e#f")).unwrap(),
+            "/a$ b/c$:d$$e#f"
+        );
+    }
+
+    /// Macros, include folders and sources with spaces, quotes, `$`, `#` and `:` are
+    /// escaped; a line break in any value never reaches the file.
+    #[test]
+    fn odd_values_are_escaped_and_line_breaks_refused() {
+        let mut graph = sample_graph(&["src/a.c", "src/odd name $1 #2:3.c"]);
+        let ext = &mut graph.extensions[0];
+        ext.compile_flags
+            .push("-DGREETING=\"hello world, it's $HOME\"".into());
+        ext.include_dirs.push(graph.root.join("inc $dollar #hash"));
+        ext.link.push(LinkInput::Library("odd $lib".into()));
+        let written = generate(&graph.relocated(Path::new("project")), &zig(), &[]).unwrap();
+        insta::assert_snapshot!(written);
+
+        let refused = |edit: &dyn Fn(&mut Extension)| {
+            let mut graph = sample_graph(&["src/a.c"]);
+            edit(&mut graph.extensions[0]);
+            generate(&graph.relocated(Path::new("project")), &zig(), &[])
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            refused(&|ext| ext
+                .compile_flags
+                .push("-DX=1\nrule evil\n  command = touch marker\nbuild evil: evil".into())),
+            "`-DX=1\\nrule evil\\n  command = touch marker\\nbuild evil: evil` holds a line break (`\\n`), which no flag, macro, library name or path may hold (each is written on one line of a generated build file)"
+        );
+        assert_eq!(
+            refused(&|ext| ext.link.push(LinkInput::Library("m\r".into()))),
+            "`-lm\\r` holds a line break (`\\r`), which no flag, macro, library name or path may hold (each is written on one line of a generated build file)"
+        );
+        assert_eq!(
+            refused(&|ext| ext.sources.push("src/b\0.c".into())),
+            "`project/src/b\\0.c` holds a NUL character (`\\0`), which no flag, macro, library name or path may hold (each is written on one line of a generated build file)"
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! The object cache shared by every build dir (`python/zlig/object_cache.py` has the
-//! mechanism): a fresh checkout, another venv's build, a build after `zlig clean`, or a CI
-//! job that built the same commit before compiles only what no build on the machine
-//! compiled with the same toolchain, flags, source and headers.
+//! mechanism, and says what its key holds): a fresh checkout, another venv's build, a build
+//! after `zlig clean`, or a CI job that built the same commit before compiles only what no
+//! build on the machine compiled with the same toolchain, flags, environment, source and
+//! headers; an object is served only when compiling now would give it.
 //!
 //! The ninja backends run each compile through the cache's launcher: a standard-library
 //! Python script that zlig copies into `<user cache>/zlig/objects/`, run by the interpreter

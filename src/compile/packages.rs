@@ -24,6 +24,9 @@ pub enum LookupError {
     NotImportable(String),
     /// Importing it, finding the attribute or calling it failed, or it named no folder.
     Failed(String),
+    /// It is not a package (`at_package`), or its attribute gives no path: the message
+    /// says which.
+    Wrong { at_package: bool, message: String },
 }
 
 /// The interpreter running the hooks, asked for `package.attr()`.
@@ -61,21 +64,41 @@ pub fn headers(
     attr: &Located<String>,
     build_dir: &Path,
 ) -> Result<PackageHeaders> {
-    let call = format!("{}.{}()", package.value, attr.value);
+    let call = format!("`{}.{}`", package.value, attr.value);
     let found = lookup
         .include_dir(&package.value, &attr.value)
         .map_err(|err| match err {
             LookupError::NotImportable(why) => package.error(format!(
-                "`{}` is not importable in the build environment ({why}): add it to `build-system.requires`, as in requires = [\"zlig\", \"{}\"]",
+                "`{}` is not importable in the build environment ({why}): add it to `build-system.requires`, as in requires = [\"zlig>=0.1\", \"{}\"]",
                 package.value,
                 package.value.split('.').next().unwrap_or(&package.value)
             )),
             LookupError::Failed(why) => attr.error(format!("{call} failed: {why}")),
+            LookupError::Wrong {
+                at_package: true,
+                message,
+            } => package.error(message),
+            LookupError::Wrong { message, .. } => attr.error(message),
         })?;
+    let shown = {
+        let text = format!("{:?}", found.display().to_string());
+        match text.chars().count() > 100 {
+            true => format!("{}…", text.chars().take(99).collect::<String>()),
+            false => text,
+        }
+    };
     if !found.is_absolute() || !found.is_dir() {
+        return Err(attr.error(format!("{call} gives {shown}, which is not a folder")));
+    }
+    // A folder above the build dir would be copied into itself, and its walk would read
+    // everything below it: the whole file system, for `/`.
+    if build_dir.starts_with(&found) {
+        let what = match found.parent() {
+            None => "the file system's root".to_string(),
+            Some(_) => "a folder that holds the project's build dir".to_string(),
+        };
         return Err(attr.error(format!(
-            "{call} returned {}, which is not a folder",
-            found.display()
+            "{call} gives {shown}, {what}, not a folder of headers"
         )));
     }
     let hash = content_hash(&found).context(|| format!("reading {}", found.display()))?;
@@ -173,6 +196,34 @@ mod tests {
         )
         .unwrap();
         assert_ne!(first.copy, changed.copy);
+    }
+
+    #[test]
+    fn a_folder_that_is_no_folder_of_headers_is_refused() {
+        let build = tempfile::tempdir().unwrap();
+        let refused = |answer: std::result::Result<PathBuf, LookupError>| {
+            let lookup = |_: &str, _: &str| answer.clone();
+            headers(&lookup, &located("os"), &located("sep"), build.path())
+                .unwrap_err()
+                .to_string()
+        };
+        insta::assert_snapshot!(
+            refused(Ok(PathBuf::from("/"))),
+            @r#"pyproject.toml: `include-dirs[0]`: `os.sep` gives "/", the file system's root, not a folder of headers"#
+        );
+        let project = build.path().parent().unwrap().to_path_buf();
+        assert!(refused(Ok(project)).contains("a folder that holds the project's build dir"));
+        let long = format!("/{}", "x".repeat(300));
+        let err = refused(Ok(PathBuf::from(long)));
+        assert!(err.ends_with("…, which is not a folder"), "{err}");
+        let err = refused(Err(LookupError::Wrong {
+            at_package: true,
+            message: "`os` is a module, not a package".into(),
+        }));
+        assert_eq!(
+            err,
+            "pyproject.toml: `include-dirs[0]`: `os` is a module, not a package"
+        );
     }
 
     #[test]

@@ -28,6 +28,14 @@ const POLL: Duration = Duration::from_millis(20);
 /// Runs `command` to completion; `Err(Interrupted)` if the build is interrupted first, with
 /// the tool and everything it started ended.
 pub fn output(command: &mut Command) -> Result<Output> {
+    output_echoing(command, None)
+}
+
+/// Called with each line the tool prints on stdout, as it prints it (ninja's progress).
+pub type Echo = Box<dyn Fn(&str) + Send>;
+
+/// `output`, with `echo` called on each line of the tool's stdout while it runs.
+pub fn output_echoing(command: &mut Command, echo: Option<Echo>) -> Result<Output> {
     let program = command.get_program().to_string_lossy().into_owned();
     command
         .process_group(0)
@@ -39,7 +47,7 @@ pub fn output(command: &mut Command) -> Result<Output> {
     let group = child.id();
     let _group = interrupt::ToolGroup::enter(group);
     let watchdog = watchdog(group);
-    let stdout = drain(child.stdout.take());
+    let stdout = drain_lines(child.stdout.take(), echo);
     let stderr = drain(child.stderr.take());
     // Waited for on a thread, so that the tool's end is seen at once while this thread
     // looks for an interruption between waits.
@@ -80,6 +88,30 @@ fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<Ve
         let mut bytes = Vec::new();
         if let Some(mut pipe) = pipe {
             let _ = pipe.read_to_end(&mut bytes);
+        }
+        bytes
+    })
+}
+
+/// Reads a pipe to its end on a thread of its own, handing each line to `echo` as it comes.
+fn drain_lines(
+    pipe: Option<impl Read + Send + 'static>,
+    echo: Option<Echo>,
+) -> std::thread::JoinHandle<Vec<u8>> {
+    let Some(echo) = echo else {
+        return drain(pipe);
+    };
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(pipe) = pipe {
+            let mut reader = std::io::BufReader::new(pipe);
+            loop {
+                let start = bytes.len();
+                match std::io::BufRead::read_until(&mut reader, b'\n', &mut bytes) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => echo(String::from_utf8_lossy(&bytes[start..]).trim_end()),
+                }
+            }
         }
         bytes
     })

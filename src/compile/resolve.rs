@@ -180,15 +180,13 @@ fn cython_steps(
     Ok(steps)
 }
 
-/// The link inputs of `LDFLAGS`, after refusing a `CFLAGS` that names the build machine's
-/// CPU.
+/// The link inputs of `LDFLAGS` (what they cannot pass on is left out: the hooks say so),
+/// after refusing a `CFLAGS` that names the build machine's CPU.
 fn env_link_inputs(project: &Project, env: &EnvFlags) -> Result<Vec<LinkInput>> {
     if let Some(why) = env.compile.iter().find_map(|flag| host_cpu_flag(flag)) {
         return Err(ConfigError::without_place(Path::new("CFLAGS"), "", why).into());
     }
-    link_inputs(&project.root, env.link.iter().map(String::as_str)).map_err(|(_, why)| {
-        ConfigError::without_place(Path::new("LDFLAGS"), "", why.to_string()).into()
-    })
+    Ok(env.link_inputs(&project.root).0)
 }
 
 /// What the module exports: its init functions (`PyInit_<leaf>`, and PEP 793's

@@ -419,15 +419,29 @@ pub fn include_dir(
         )
     })?;
     let model = DataModel::of(zig, &target.zig_triple)?;
-    let text = format!(
-        "{}\n/* zlig: the data model of {}, derived from zig {}, over that of {} */\n{}",
-        config.text.trim_end(),
+    let heading = format!(
+        "zlig: the data model of {}, derived from zig {}, over that of {}",
         target.zig_triple,
         zig.version,
         config.path.display(),
+    );
+    let text = format!(
+        "{}\n{}\n{}",
+        config.text.trim_end(),
+        c_comment(&heading),
         model.overlay(&config)
     );
     mirror(&home, host, &text)
+}
+
+/// `text` as a C comment on one line: control characters (a line break would put the rest
+/// of a path on a line of code) written as Rust escapes, and `*/` broken, so that nothing
+/// in a folder's name can end the comment early.
+fn c_comment(text: &str) -> String {
+    format!(
+        "/* {} */",
+        text.escape_debug().to_string().replace("*/", "*\\/")
+    )
 }
 
 /// The checked headers of `python-include`: the folder and its `pyconfig.h`.
@@ -582,6 +596,20 @@ mod tests {
         insta::assert_snapshot!(overlay);
         // Sizes the host's pyconfig.h does not define (an older Python's) stay undefined.
         assert!(!overlay.contains("ALIGNOF_MAX_ALIGN_T"));
+    }
+
+    /// The host's `pyconfig.h` is named in a comment of the target's: a folder's name can
+    /// neither end the comment nor add a line.
+    #[test]
+    fn a_path_in_a_comment_stays_in_it() {
+        assert_eq!(
+            c_comment("over /usr/include/python3.11/pyconfig.h"),
+            "/* over /usr/include/python3.11/pyconfig.h */"
+        );
+        assert_eq!(
+            c_comment("over /x*/\n#define Py_DEBUG 1\n/*/pyconfig.h"),
+            "/* over /x*\\/\\n#define Py_DEBUG 1\\n/*\\/pyconfig.h */"
+        );
     }
 
     #[test]

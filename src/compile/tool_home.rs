@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 
 use crate::compile::cython::Installed;
 use crate::compile::toolchain::{Ninja, Zig};
+use crate::project::text::check_text;
 
 /// A path from an environment variable; unset and empty are alike.
 pub(crate) fn env_path(name: &str) -> Option<PathBuf> {
@@ -40,9 +41,13 @@ pub fn zig_global_cache() -> Option<PathBuf> {
     }
 }
 
-/// zlig's folder in the user's cache, to read or list.
+/// zlig's folder in the user's cache, to read or list; none when its path is not UTF-8 or
+/// holds a control character, since the tools kept there are named in build files
+/// (`project::text`).
 pub(crate) fn cache_dir() -> Option<PathBuf> {
-    user_cache().map(|cache| cache.join("zlig"))
+    user_cache()
+        .map(|cache| cache.join("zlig"))
+        .filter(|dir| dir.to_str().is_some_and(|text| check_text(text).is_ok()))
 }
 
 /// zlig's folder in the user's cache, to write into: `None` when it cannot be written
@@ -193,6 +198,7 @@ pub fn kept_everything() -> Vec<Kept> {
                 _ if name == "probes" => "tool version answers".to_string(),
                 _ if name == "python-headers" => "Python headers for cross targets".to_string(),
                 _ if name == "data-models" => "targets' data models, derived with zig".to_string(),
+                _ if name == "durations.json" => "how long slow build steps took".to_string(),
                 Some(("zig", rest)) if rest.starts_with("configure-") => {
                     format!("zig's configure step for {}", &rest["configure-".len()..])
                 }

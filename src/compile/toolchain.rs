@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::compile::probes::first_line;
 use crate::compile::tool_home::{self, env_path};
+use crate::project::text::check_text;
 
 /// The zig series zlig generates code for (`build.zig` APIs change between minor versions).
 pub const SUPPORTED_SERIES: &str = "0.17.";
@@ -73,6 +74,18 @@ pub enum Problem {
     UnbalancedQuotes { var: &'static str, value: String },
     #[error("damaged: `{0}` is missing")]
     Damaged(&'static str),
+    /// Its path or command cannot be written into zlig's build files (`project::text`).
+    #[error("zlig cannot write it into a build file: {0}")]
+    Unwritable(String),
+}
+
+/// Fails when `path` cannot be written into a build file as it is: not UTF-8, or holding a
+/// control character (`project::text`).
+fn writable(path: &Path) -> Result<(), Problem> {
+    let text = path
+        .to_str()
+        .ok_or_else(|| Problem::Unwritable(format!("{} is not valid UTF-8", path.display())))?;
+    check_text(text).map_err(|why| Problem::Unwritable(why.to_string()))
 }
 
 /// One candidate that was not used, and why: `zig on PATH (/usr/bin/zig): version 0.13.0, …`.
@@ -325,6 +338,7 @@ fn kept_problem(tool: &str, dir: &Path) -> Option<Problem> {
 
 /// Runs `ninja --version`.
 fn probe_ninja(path: &Path) -> Result<Ninja, Problem> {
+    writable(path)?;
     Ok(Ninja {
         path: path.to_path_buf(),
         version: first_line(path, "--version")?,
@@ -346,13 +360,14 @@ pub struct PlatformCompiler {
 pub fn find_platform_compiler() -> Result<PlatformCompiler, NotFound> {
     let command = |var: &'static str, default: &str| {
         let value = std::env::var(var).unwrap_or_default();
+        let refused = |why| Err(NotFound(vec![problem("the platform compiler", why)]));
         match shlex::split(&value) {
             Some(words) if words.is_empty() => Ok(vec![default.to_string()]),
-            Some(words) => Ok(words),
-            None => Err(NotFound(vec![problem(
-                "the platform compiler",
-                Problem::UnbalancedQuotes { var, value },
-            )])),
+            Some(words) => match words.iter().find_map(|word| check_text(word).err()) {
+                Some(why) => refused(Problem::Unwritable(format!("{var}: {why}"))),
+                None => Ok(words),
+            },
+            None => refused(Problem::UnbalancedQuotes { var, value }),
         }
     };
     let cc = command("CC", "cc")?;
@@ -364,6 +379,7 @@ pub fn find_platform_compiler() -> Result<PlatformCompiler, NotFound> {
 
 /// Runs `zig version` and checks the series.
 fn probe(path: &Path, origin: &str) -> Result<Zig, Problem> {
+    writable(path)?;
     let version = first_line(path, "version")?;
     if !version.starts_with(SUPPORTED_SERIES) {
         return Err(Problem::WrongVersion(version));
@@ -478,6 +494,39 @@ mod tests {
         let err = candidates.find_zig().unwrap_err().to_string();
         assert!(
             err.starts_with("ZLIG_ZIG=/nonexistent/zig: cannot run it"),
+            "{err}"
+        );
+    }
+
+    /// zig's path is written into `build.ninja`: one with a line break, or not UTF-8, is
+    /// not used, whichever way it was found.
+    #[test]
+    fn a_zig_whose_path_a_build_file_cannot_hold_is_refused() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let odd = dir.path().join("a\nrule evil");
+        let candidates = Candidates {
+            explicit: Some(fake_zig(&odd, "0.17.0")),
+            ..Default::default()
+        };
+        assert_eq!(
+            candidates.find_zig().unwrap_err().to_string(),
+            format!(
+                "ZLIG_ZIG={0}/a\nrule evil/zig: zlig cannot write it into a build file: `{0}/a\\nrule evil/zig` holds a line break (`\\n`), which no flag, macro, library name or path may hold (each is written on one line of a generated build file)",
+                dir.path().display()
+            )
+        );
+        let bytes = dir.path().join(std::ffi::OsStr::from_bytes(b"\xff"));
+        let candidates = Candidates {
+            package: Some(fake_zig(&bytes, "0.17.0")),
+            ..Default::default()
+        };
+        let err = candidates.find_zig().unwrap_err().to_string();
+        assert!(
+            err.starts_with(&format!(
+                "ziglang package ({0}/\u{fffd}/zig): zlig cannot write it into a build file: {0}/\u{fffd}/zig is not valid UTF-8;",
+                dir.path().display()
+            )),
             "{err}"
         );
     }

@@ -17,10 +17,12 @@ use crate::compile::CompileError;
 use crate::compile::backend::{Backend, BuildEnv, Unusable};
 use crate::compile::configure_cache;
 use crate::compile::cython;
+use crate::compile::diagnostics;
 use crate::compile::graph::BuildGraph;
 use crate::compile::path_maps::{self, UBSAN_PATH_FLAGS};
 use crate::compile::toolchain::{NotFound, ZIGLANG_REQUIREMENT, Zig};
 use crate::compile::warmup::{self, Warmup};
+use crate::compile::zig_manifests::BuildStart;
 use crate::error::{IoContext, Result};
 use crate::project::settings::Optimize;
 
@@ -93,7 +95,7 @@ impl Backend for ZigBackend {
 
     fn version(&self) -> std::result::Result<String, Unusable> {
         match &self.zig {
-            Ok(zig) => Ok(zig.version.clone()),
+            Ok(zig) => Ok(format!("zig {}", zig.version)),
             Err(why) => Err(Unusable::Tools(why.0.clone())),
         }
     }
@@ -185,7 +187,11 @@ impl Backend for ZigBackend {
             command.arg("--verbose-cc");
             eprintln!("zlig: running {}", show_command(&command));
         }
+        let started = BuildStart::stamp(&env.work_dir);
         let output = crate::compile::process::output(&mut command)?;
+        if let Some(started) = started {
+            started.forget_edited(&env.work_dir);
+        }
         let stderr = String::from_utf8_lossy(&output.stderr);
         if env.verbose && output.status.success() {
             for command in compile_commands(&stderr, &zig.path) {
@@ -194,7 +200,7 @@ impl Backend for ZigBackend {
         }
         if !output.status.success() {
             return Err(CompileError::Failed {
-                output: stderr.trim_end().to_string(),
+                output: diagnostics::user_paths(stderr.trim_end(), &env.work_dir),
                 command: Some(show_command(&command)),
             }
             .into());
@@ -206,14 +212,17 @@ impl Backend for ZigBackend {
 /// The compiler commands in `zig build --verbose-cc` output, which zig prints as `error:`
 /// blocks in its step tree even on success; zig's own libc sources are left out.
 fn compile_commands<'a>(stderr: &'a str, zig: &Path) -> Vec<&'a str> {
-    let zig = zig.to_string_lossy();
+    // zig names itself by its real path: a zig reached through a link (a venv in a linked
+    // folder) prints another path than the one zlig ran.
+    let real = std::fs::canonicalize(zig).unwrap_or_else(|_| zig.to_path_buf());
+    let names = [zig.to_string_lossy(), real.to_string_lossy()];
     stderr
         .lines()
         .map(|line| line.trim_start_matches("error:").trim())
         .filter(|line| {
             // `<zig> clang <source> <flags…>`: skip zig's own libc sources.
             let source = line.split_whitespace().nth(2).unwrap_or("");
-            line.starts_with(zig.as_ref()) && !source.contains("/lib/libc/")
+            names.iter().any(|zig| line.starts_with(zig.as_ref())) && !source.contains("/lib/libc/")
         })
         .collect()
 }
@@ -272,6 +281,22 @@ mod tests {
                 "graph_build.zig does not declare `{field}`"
             );
         }
+    }
+
+    #[test]
+    fn verbose_output_names_a_zig_reached_through_a_link_by_its_real_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("zig");
+        std::fs::write(&real, "").unwrap();
+        let link = dir.path().join("venv");
+        std::os::unix::fs::symlink(dir.path(), &link).unwrap();
+        let real = std::fs::canonicalize(&real).unwrap();
+        let line = format!("{} clang /p/a.c -c -o x.o", real.display());
+        let stderr = format!("error: {line}\n");
+        assert_eq!(
+            compile_commands(&stderr, &link.join("zig")),
+            [line.as_str()]
+        );
     }
 
     #[test]

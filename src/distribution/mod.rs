@@ -1,11 +1,14 @@
-//! Distributions: what goes in (`contents`), computed once as plain data, and the sinks
-//! that store it (`writer`): the wheel, the editable wheel, the sdist, the metadata
-//! directory, and modules copied next to their sources (`inplace`).
+//! Distributions: what goes in (`contents`), computed once as plain data and checked for
+//! where it lands once installed (`installed`), and the sinks that store it (`writer`):
+//! the wheel, the editable wheel, the sdist, the metadata directory, and modules copied
+//! next to their sources (`inplace`).
 
 pub mod contents;
 pub mod core_metadata;
 pub mod editable;
+pub mod ignored;
 pub mod inplace;
+pub mod installed;
 pub mod sbom;
 pub mod sdist;
 pub mod wheel;
@@ -41,6 +44,15 @@ pub enum DistributionError {
         .dir.display()
     )]
     StaleMetadata { dir: PathBuf, what: String },
+    /// A path that a `.pth` line cannot hold (`editable::pth_line`).
+    #[error(
+        "an editable install cannot name `{path}` on a line of its `.pth` file: {why}. Python reads a `.pth` file line by line and runs a line that starts with `import`, so zlig writes only a path that reads back unchanged: move the project to another folder"
+    )]
+    PthLine { path: String, why: String },
+    #[error(
+        "this editable install could not rebuild its extensions on import: {why}. Its modules would then stay as built now while you edit their sources. {remedy}; or, to install it anyway and reinstall after each edit of a C, C++, Cython or Zig source, add `-C editable-rebuild=false`"
+    )]
+    NoRebuild { why: String, remedy: String },
 }
 
 #[cfg(test)]
@@ -74,7 +86,9 @@ mod tests {
         let project = Project::load(&root, &BTreeMap::new()).unwrap();
         let out = tempfile::tempdir().unwrap();
         let metadata = super::core_metadata::render(&project.metadata);
-        let files = wheel_files(&project, &[], &Default::default()).unwrap();
+        let files = wheel_files(&project, &[], &Default::default())
+            .unwrap()
+            .entries();
         let wheel = write_wheel(
             &project,
             &files,
@@ -128,7 +142,7 @@ mod tests {
             (sdist.as_str(), sha256(&out.path().join(&sdist))),
             (
                 "pure_example-2.1.0.tar.gz",
-                "2b0edabec60e862283ef4bb1c9cc04437a18a0ed7a1ad1a6ded1395105d5b02c".to_string()
+                "2333cf91b7af3553e5d64026a6a5b72d3c72d52367f660fcb3698e9fe486d775".to_string()
             )
         );
     }

@@ -45,8 +45,8 @@ pub struct ZigRuntime {
 /// The C library the modules are linked against (dynamically).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LibcNeeded {
-    /// glibc, at least this version (the newest symbol version used).
-    Glibc(u32, u32),
+    /// glibc, at least this version: the newest symbol version used, in full (`2.2.5`).
+    Glibc(String),
     /// musl, the release zig ships.
     Musl(String),
 }
@@ -182,14 +182,14 @@ pub fn cyclonedx(metadata: &Metadata, linked: &Linked) -> String {
             }
         }
         match &linked.libc {
-            Some(LibcNeeded::Glibc(major, minor)) => uses.push(add(&mut parts, Part {
-                bom_ref: format!("glibc@{major}.{minor}"),
+            Some(LibcNeeded::Glibc(version)) => uses.push(add(&mut parts, Part {
+                bom_ref: format!("glibc@{version}"),
                 name: "glibc",
-                version: format!("{major}.{minor}"),
+                version: version.clone(),
                 description: "the GNU C library: the modules need this version or a newer one at run time",
                 license: "LGPL-2.1-or-later",
                 purl: None,
-                cpe: Some(format!("cpe:2.3:a:gnu:glibc:{major}.{minor}:*:*:*:*:*:*:*")),
+                cpe: Some(format!("cpe:2.3:a:gnu:glibc:{version}:*:*:*:*:*:*:*")),
                 linkage: "dynamic",
             })),
             Some(LibcNeeded::Musl(version)) => uses.push(add(&mut parts, Part {
@@ -297,7 +297,7 @@ mod tests {
                 version: "0.17.0".into(),
                 llvm: Some("22.1.8".into()),
             }),
-            libc: Some(LibcNeeded::Glibc(2, 14)),
+            libc: Some(LibcNeeded::Glibc("2.2.5".into())),
         };
         let text = cyclonedx(&metadata, &linked);
         assert_eq!(text, cyclonedx(&metadata, &linked), "deterministic");
@@ -317,7 +317,7 @@ mod tests {
         };
         assert_eq!(
             depends("file:demo/_c.so"),
-            ["zig-compiler-rt@0.17.0", "glibc@2.14"]
+            ["zig-compiler-rt@0.17.0", "glibc@2.2.5"]
         );
         assert!(depends("file:demo/_cxx.so").contains(&"llvm-libc++@22.1.8".to_string()));
         assert!(

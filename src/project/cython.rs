@@ -13,6 +13,7 @@ use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{Requirement, VersionOrUrl};
 
 use super::files::check_relative;
+use super::text::check_text;
 use super::toml::{Located, Place, Scalar, Table};
 use crate::error::Result;
 
@@ -152,13 +153,16 @@ pub fn read_directives(table: &Table<'_>) -> Result<Directives> {
         let value = match field.scalar()?.value {
             Scalar::Bool(b) => DirectiveValue::Bool(b),
             Scalar::Integer(i) => DirectiveValue::Integer(i),
-            // Cython splits `-X a=1,b=2` at commas and line breaks would split the command.
-            Scalar::String(s) if s.contains([',', '\n', '\r']) => {
-                return Err(field
-                    .place
-                    .error("a directive's value may not hold a comma or a line break"));
+            Scalar::String(s) => {
+                check_text(&s).map_err(|why| field.place.error(why))?;
+                // Cython splits `-X a=1,b=2` at commas.
+                if s.contains(',') {
+                    return Err(field
+                        .place
+                        .error("a directive's value may not hold a comma"));
+                }
+                DirectiveValue::String(s)
             }
-            Scalar::String(s) => DirectiveValue::String(s),
         };
         let name = Located {
             value: key.to_string(),

@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::files::{Kind, PathError, Pattern, check_inside, existing, slash_path};
+use super::files::{Kind, PathError, Pattern, check_file_kind, check_inside, existing, slash_path};
 use super::names::{import_name, is_identifier};
 use super::toml::Located;
 use crate::error::Result;
@@ -111,7 +111,8 @@ impl Layout {
     }
 
     /// The file to read dynamic `version` and `description` from: the first package's
-    /// `__init__.py`, or the first module.
+    /// `__init__.py`, or the first module. (Each was checked to be a regular file, if
+    /// there, when the packages were found.)
     pub fn dynamic_source(&self, root: &Path) -> Option<PathBuf> {
         self.top_level.iter().find_map(|t| match t.kind {
             ModuleKind::Package if root.join(&t.path).join("__init__.py").is_file() => {
@@ -120,26 +121,6 @@ impl Layout {
             ModuleKind::Module => Some(t.path.clone()),
             _ => None,
         })
-    }
-
-    /// Whether the wheel provides the dotted module or package `name` to `import`: a
-    /// top-level name shipped, or below a shipped package a folder, a `.py` file or one of
-    /// the `extensions` (dotted names).
-    pub fn provides(&self, root: &Path, name: &str, extensions: &[&str]) -> bool {
-        if extensions.contains(&name) {
-            return self.contains_module(name);
-        }
-        let mut parts = name.split('.');
-        let first = parts.next().unwrap_or(name);
-        let Some(top) = self.top_level.iter().find(|t| t.name == first) else {
-            return false;
-        };
-        let rest: PathBuf = parts.collect();
-        if rest.as_os_str().is_empty() {
-            return true;
-        }
-        let below = root.join(&top.path).join(rest);
-        top.kind == ModuleKind::Package && (below.is_dir() || below.with_extension("py").is_file())
     }
 
     /// Whether the dotted `module` would be shipped inside one of the packages.
@@ -220,7 +201,9 @@ fn is_top_level_name(name: &str) -> bool {
 /// package) Python files somewhere below it. A folder of C sources named like the module
 /// it builds is not one.
 fn is_package(root: &Path, dir: &Path) -> Result<bool, PathError> {
-    if root.join(dir).join("__init__.py").is_file() {
+    let init = dir.join("__init__.py");
+    check_file_kind(root, &init)?;
+    if root.join(init).is_file() {
         return Ok(true);
     }
     let python_files = Pattern::new(&format!("{}/**/*.{{py,pyi}}", slash_path(dir)))?;
@@ -250,6 +233,7 @@ fn find(root: &Path, source: &Path, name: &str) -> Result<Option<TopLevel>, Path
         return Ok(Some(package(stubs, format!("{name}-stubs"))));
     }
     let file = source.join(format!("{name}.py"));
+    check_file_kind(root, &file)?;
     Ok(root.join(&file).is_file().then(|| TopLevel {
         name: name.to_string(),
         kind: ModuleKind::Module,
@@ -384,30 +368,6 @@ mod tests {
         )
         .unwrap();
         assert_eq!(layout.top_level[0].kind, ModuleKind::Package);
-    }
-
-    #[test]
-    fn provided_import_names_are_the_shipped_modules_and_what_is_below_packages() {
-        let files = [
-            "src/pkg/__init__.py",
-            "src/pkg/sub/__init__.py",
-            "src/pkg/mod.py",
-            "fast/__init__.pyi",
-        ];
-        let dir = tree(&files);
-        let located = |value: &str| Located {
-            value: value.to_string(),
-            place: Place::unspanned(Path::new("pyproject.toml"), "tool.zlig.extensions[0].name"),
-        };
-        let (pkg, fast, native) = (located("pkg"), located("fast"), located("pkg._native"));
-        let layout = Layout::discover(dir.path(), &pkg, None, None, &[&fast, &native]).unwrap();
-        let exts = ["fast", "pkg._native"];
-        for name in ["pkg", "pkg.sub", "pkg.mod", "pkg._native", "fast"] {
-            assert!(layout.provides(dir.path(), name, &exts), "{name}");
-        }
-        for name in ["other", "pkg.missing", "fast.sub", "pkg.sub.deeper"] {
-            assert!(!layout.provides(dir.path(), name, &exts), "{name}");
-        }
     }
 
     #[test]

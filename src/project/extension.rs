@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::cython::{Directives, read_directives};
 use super::files::{Pattern, check_relative};
 use super::names::{is_dotted_name, is_identifier};
+use super::text::check_placed;
 use super::toml::{Field, Located, Place, Table};
 use crate::error::Result;
 
@@ -163,6 +164,11 @@ impl ExportSymbols {
             .strings()
             .map_err(|_| field.expected("`\"all\"` or a list of symbol names"))?;
         for name in &names {
+            if name.value == "all" {
+                return Err(name.error(
+                    "`\"all\"` in a list would export a symbol named `all`; to export every global symbol, write `export-symbols = \"all\"`, without the brackets",
+                ));
+            }
             let valid = name
                 .value
                 .chars()
@@ -300,8 +306,12 @@ fn parse_language(value: Located<String>) -> Result<Located<Language>> {
 
 impl ExtensionLists {
     fn read(table: &Table<'_>) -> Result<Self> {
-        let strings =
-            |key| -> Result<Vec<Located<String>>> { Ok(table.strings(key)?.unwrap_or_default()) };
+        // Each becomes a flag or a library name in a generated build file.
+        let strings = |key| -> Result<Vec<Located<String>>> {
+            let values = table.strings(key)?.unwrap_or_default();
+            values.iter().try_for_each(check_placed)?;
+            Ok(values)
+        };
         let include_dirs = match table.get("include-dirs") {
             Some(field) => IncludeDir::read_all(field)?,
             None => Vec::new(),
@@ -341,5 +351,79 @@ impl Conditional {
             },
             lists: ExtensionLists::read(table)?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::project::settings::Settings;
+    use crate::project::toml::TomlFile;
+    use std::path::Path;
+
+    /// The error reading `[[tool.zlig.extensions]]` with `line` added.
+    fn refused(line: &str) -> String {
+        let text = format!(
+            "[[tool.zlig.extensions]]\nname = \"pkg.fast\"\nsources = [\"fast.c\"]\n{line}\n"
+        );
+        let file = TomlFile::parse(Path::new("pyproject.toml"), text).unwrap();
+        let root = file.root();
+        let tool = root.table("tool").unwrap();
+        Settings::read(tool.as_ref()).unwrap_err().to_string()
+    }
+
+    /// A line break in a value that becomes a flag, a macro, a library name or a path would
+    /// become a statement of a generated build file: each is refused at its place.
+    #[test]
+    fn values_with_a_line_break_are_refused_at_their_place() {
+        const RULE: &str = "which no flag, macro, library name or path may hold (each is written on one line of a generated build file)";
+        let cases = [
+            (
+                r#"define-macros = ["X=1\nrule evil"]"#,
+                "4:18: `tool.zlig.extensions[0].define-macros[0]`: `X=1\\nrule evil` holds a line break (`\\n`)",
+                "                 ^^^^^^^^^^^^^^^^",
+            ),
+            (
+                r#"undef-macros = ["NDEBUG\r"]"#,
+                "4:17: `tool.zlig.extensions[0].undef-macros[0]`: `NDEBUG\\r` holds a line break (`\\r`)",
+                "                ^^^^^^^^^^",
+            ),
+            (
+                r#"libraries = ["m", "z\u0000"]"#,
+                "4:19: `tool.zlig.extensions[0].libraries[1]`: `z\\0` holds a NUL character (`\\0`)",
+                "                  ^^^^^^^^^",
+            ),
+            (
+                r#"extra-compile-args = ["-O2\nbuild evil: phony"]"#,
+                "4:23: `tool.zlig.extensions[0].extra-compile-args[0]`: `-O2\\nbuild evil: phony` holds a line break (`\\n`)",
+                "                      ^^^^^^^^^^^^^^^^^^^^^^^^",
+            ),
+            (
+                r#"extra-link-args = ["-lm\n"]"#,
+                "4:20: `tool.zlig.extensions[0].extra-link-args[0]`: `-lm\\n` holds a line break (`\\n`)",
+                "                   ^^^^^^^",
+            ),
+            (
+                r#"include-dirs = ["inc\nrule evil"]"#,
+                "4:17: `tool.zlig.extensions[0].include-dirs[0]`: `inc\\nrule evil` holds a line break (`\\n`)",
+                "                ^^^^^^^^^^^^^^^^",
+            ),
+            (
+                r#"library-dirs = ["lib\tx"]"#,
+                "4:17: `tool.zlig.extensions[0].library-dirs[0]`: `lib\\tx` holds a control character (`\\t`)",
+                "                ^^^^^^^^",
+            ),
+            (
+                r#"cython-directives = { c_string_type = "str\nx" }"#,
+                "4:39: `tool.zlig.extensions[0].cython-directives.c_string_type`: `str\\nx` holds a line break (`\\n`)",
+                "                                      ^^^^^^^^",
+            ),
+        ];
+        for (line, message, caret) in cases {
+            assert_eq!(
+                refused(line),
+                format!("pyproject.toml:{message}, {RULE}\n  |\n4 | {line}\n  | {caret}"),
+                "{line}"
+            );
+        }
     }
 }

@@ -10,6 +10,7 @@ use std::path::{Component, Path, PathBuf};
 
 use globset::{Glob, GlobBuilder, GlobMatcher};
 
+use super::text::{ControlCharacter, check_text};
 use super::toml::{Located, Table};
 use crate::error::Error;
 
@@ -33,6 +34,10 @@ pub enum PathError {
     Backslash,
     #[error("a path must stay inside the project: no absolute path and no `..`")]
     LeavesProject,
+    #[error("a path in the wheel must stay inside it: no absolute path and no `..`")]
+    LeavesWheel,
+    #[error("names the wheel's root itself; give a path in it, such as `cov.pth`")]
+    WheelRoot,
     #[error("invalid glob: {0}")]
     InvalidGlob(String),
     #[error(
@@ -51,15 +56,23 @@ pub enum PathError {
     },
     #[error("cannot read `{}`: {message}", slash_path(.relative))]
     Unreadable { relative: PathBuf, message: String },
+    #[error("`{}` is {what}, not a file", slash_path(.relative))]
+    NotAFile {
+        relative: PathBuf,
+        what: &'static str,
+    },
+    #[error(transparent)]
+    ControlCharacter(#[from] ControlCharacter),
 }
 
-/// Checks that `text` is a project-relative path: not empty, `/`-separated, not absolute,
-/// no `..`.
+/// Checks that `text` is a project-relative path: not empty, no control character (it is
+/// written into build files: `project::text`), `/`-separated, not absolute, no `..`.
 pub fn check_relative(text: &str) -> Result<(), PathError> {
     let path = Path::new(text);
     if text.is_empty() {
         return Err(PathError::Empty);
     }
+    check_text(text)?;
     if text.contains('\\') {
         return Err(PathError::Backslash);
     }
@@ -71,6 +84,73 @@ pub fn check_relative(text: &str) -> Result<(), PathError> {
         return Err(PathError::LeavesProject);
     }
     Ok(())
+}
+
+/// The one form of a path in a wheel, which every check and the archive take: `/`-separated
+/// parts, none empty or `.`, so that `./a//b/.` and `a/b/` are both `a/b` and no two
+/// spellings can name one entry. Refused: a path that leaves the wheel's root (absolute, or
+/// with `..`), one that names the root itself (`.`), and one that cannot be an archive
+/// entry (a backslash, a control character).
+pub fn wheel_path(text: &str) -> Result<String, PathError> {
+    if text.contains('\\') {
+        return Err(PathError::Backslash);
+    }
+    if text.starts_with('/') {
+        return Err(PathError::LeavesWheel);
+    }
+    let mut parts = Vec::new();
+    for part in text.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return Err(PathError::LeavesWheel),
+            part => parts.push(part),
+        }
+    }
+    if parts.is_empty() {
+        return Err(PathError::WheelRoot);
+    }
+    let path = parts.join("/");
+    check_name(Path::new(&path))?;
+    Ok(path)
+}
+
+/// A project-relative path as a walk names its files: `./src//pkg/` is `src/pkg`. The
+/// text was checked with `check_relative`.
+pub fn normal_relative(text: &str) -> PathBuf {
+    text.split('/')
+        .filter(|part| !part.is_empty() && *part != ".")
+        .collect()
+}
+
+/// Fails when the project file `relative` is there but is not a regular file (see
+/// `not_a_file`); a missing one is no matter here.
+pub fn check_file_kind(root: &Path, relative: &Path) -> Result<(), PathError> {
+    match not_a_file(&root.join(relative)) {
+        Some(what) => Err(PathError::NotAFile {
+            relative: relative.to_path_buf(),
+            what,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Why `full` (a path that exists) cannot be read as a file: a folder, a FIFO (reading one
+/// would wait for a writer), a socket or a device. `None` for a regular file, a symlink to
+/// one, or nothing there.
+pub fn not_a_file(full: &Path) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = std::fs::metadata(full).ok()?.file_type();
+    if kind.is_file() {
+        None
+    } else if kind.is_dir() {
+        Some("a folder")
+    } else if kind.is_fifo() {
+        Some("a FIFO (a named pipe)")
+    } else if kind.is_socket() {
+        Some("a socket")
+    } else {
+        Some("a device")
+    }
 }
 
 /// What a path key must name.
@@ -90,14 +170,15 @@ pub fn existing(
     what: &str,
 ) -> Result<PathBuf, Error> {
     check_relative(&value.value).map_err(|why| value.error(why))?;
-    let relative = PathBuf::from(value.value.trim_start_matches("./"));
+    let relative = normal_relative(&value.value);
     let full = root.join(&relative);
-    let found = match kind {
-        Kind::File => full.is_file(),
-        Kind::Folder => full.is_dir(),
+    let problem = match kind {
+        _ if std::fs::metadata(&full).is_err() => Some("does not exist".to_string()),
+        Kind::File => not_a_file(&full).map(|it| format!("is {it}, not a file")),
+        Kind::Folder => (!full.is_dir()).then(|| "is not a folder".to_string()),
     };
-    if !found {
-        return Err(value.error(format!("{what} `{}` does not exist", value.value)));
+    if let Some(problem) = problem {
+        return Err(value.error(format!("{what} `{}` {problem}", value.value)));
     }
     check_inside(root, &relative).map_err(|why| value.error(why))?;
     Ok(relative)
@@ -433,6 +514,60 @@ pub(crate) mod tests {
                 PathBuf::from("pkg/again/a.c"),
                 PathBuf::from("pkg/inner/a.c")
             ]
+        );
+    }
+
+    #[test]
+    fn wheel_paths_have_one_form() {
+        for (given, expected) in [
+            ("cov.pth", "cov.pth"),
+            ("./cov.pth", "cov.pth"),
+            (".//cov.pth", "cov.pth"),
+            ("pkg//data/./x.txt", "pkg/data/x.txt"),
+            ("pkg/", "pkg"),
+            ("pkg/.", "pkg"),
+        ] {
+            assert_eq!(wheel_path(given).as_deref(), Ok(expected), "{given}");
+        }
+        for (given, refused) in [
+            ("/cov.pth", PathError::LeavesWheel),
+            ("pkg/../../x", PathError::LeavesWheel),
+            ("pkg/../x", PathError::LeavesWheel),
+            (".", PathError::WheelRoot),
+            ("./", PathError::WheelRoot),
+            ("", PathError::WheelRoot),
+            ("pkg\\x", PathError::Backslash),
+        ] {
+            assert_eq!(wheel_path(given), Err(refused), "{given}");
+        }
+        assert!(matches!(
+            wheel_path("pkg/a\nb"),
+            Err(PathError::UnsafeName { .. })
+        ));
+    }
+
+    #[test]
+    fn a_fifo_or_folder_is_not_a_file() {
+        let dir = tree(&["a.txt"]);
+        std::fs::create_dir(dir.path().join("folder")).unwrap();
+        let fifo = dir.path().join("fifo");
+        let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid C string; mkfifo only creates the file.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+        assert_eq!(not_a_file(&dir.path().join("a.txt")), None);
+        assert_eq!(not_a_file(&dir.path().join("missing")), None);
+        assert_eq!(not_a_file(&dir.path().join("folder")), Some("a folder"));
+        assert_eq!(not_a_file(&fifo), Some("a FIFO (a named pipe)"));
+        let located = |value: &str| Located {
+            value: value.to_string(),
+            place: crate::project::toml::Place::unspanned(Path::new("pyproject.toml"), "k"),
+        };
+        let err = existing(dir.path(), &located("fifo"), Kind::File, "version file")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "pyproject.toml: `k`: version file `fifo` is a FIFO (a named pipe), not a file"
         );
     }
 

@@ -20,11 +20,11 @@ use super::dynamic;
 use super::files::{Kind, Pattern, existing};
 use super::names::{is_dotted_name, is_identifier};
 use super::settings::VersionFile;
-use super::toml::{Field, Located, Table};
+use super::toml::{Field, Located, Place, Table};
 use crate::error::{ConfigError, IoContext, Result};
 
 /// The core metadata of the distribution.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Metadata {
     /// The name as the user wrote it (Core Metadata keeps it verbatim).
     pub name: String,
@@ -50,15 +50,22 @@ pub struct Metadata {
     pub import_names: Option<Vec<ImportName>>,
     /// `import-namespaces` (PEP 794), when given: namespace packages it adds to.
     pub import_namespaces: Option<Vec<ImportName>>,
+    /// The project files the metadata is read from besides `pyproject.toml` (the readme,
+    /// listed license files, the version file, the Python file of `__version__`), each with
+    /// the key that makes it read: an sdist without one could not be built into a wheel.
+    pub read_from: Vec<(PathBuf, Place)>,
 }
 
 /// One entry of `import-names` or `import-namespaces` (PEP 794).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ImportName {
     /// The dotted name.
     pub name: String,
     /// Marked `; private`: importable, but not meant for users.
     pub private: bool,
+    /// The entry, for the check that the wheel provides the name
+    /// (`distribution::contents::check_import_names`).
+    pub place: Place,
 }
 
 impl std::fmt::Display for ImportName {
@@ -126,14 +133,12 @@ impl Metadata {
     /// to read dynamic values from; it is asked for only when `dynamic` lists one.
     ///
     /// A dynamic version comes from `version_file` when it is given (`[tool.zlig.version]`).
-    /// `provides` says whether the wheel will hold a dotted module or package, for the
-    /// check of `import-names` and `import-namespaces`.
+    /// Whether the wheel provides each import name is checked against its contents later.
     pub fn read(
         project: &Table<'_>,
         root: &Path,
         dynamic_source: impl FnOnce() -> Option<PathBuf>,
         version_file: Option<&VersionFile>,
-        provides: &dyn Fn(&str) -> bool,
     ) -> Result<Self> {
         project.reject_unknown(PROJECT_KEYS)?;
         let name = project
@@ -141,16 +146,32 @@ impl Metadata {
             .ok_or_else(|| project.place.error("missing required key `name`"))?;
         let dynamic = Dynamic::read(project, root, dynamic_source, version_file)?;
         let (license, mut license_files) = read_license(project, root)?;
-        license_files.extend(read_license_files(project, root)?);
+        let listed_licenses = read_license_files(project, root)?;
+        let readme = read_readme(project, root)?;
+        let place = |key: &str| project.get(key).map(|field| field.place);
+        let mut read_from = dynamic.files(place("dynamic"));
+        let readme_file = readme.as_ref().and_then(|r| r.file.clone());
+        let by_key = [
+            ("readme", Vec::from_iter(readme_file)),
+            ("license", license_files.clone()),
+            // Files the default globs match are not read if missing.
+            ("license-files", listed_licenses.clone()),
+        ];
+        for (key, files) in by_key {
+            if let Some(place) = place(key) {
+                read_from.extend(files.into_iter().map(|file| (file, place.clone())));
+            }
+        }
+        license_files.extend(listed_licenses);
         license_files.sort();
         license_files.dedup();
-        let (import_names, import_namespaces) = read_import_names(project, provides)?;
+        let (import_names, import_namespaces) = read_import_names(project)?;
         Ok(Self {
             normalized: check_name(&name)?,
             name: name.value,
             version: dynamic.version(project)?,
             summary: dynamic.summary(project)?,
-            readme: read_readme(project, root)?,
+            readme,
             requires_python: read_requires_python(project)?,
             license,
             license_files,
@@ -169,6 +190,7 @@ impl Metadata {
             entry_points: read_entry_points(project)?,
             import_names,
             import_namespaces,
+            read_from,
         })
     }
 
@@ -243,6 +265,21 @@ impl<'a> Dynamic<'a> {
             dynamic.source = Some((file, text));
         }
         Ok(dynamic)
+    }
+
+    /// The files read, each with the key that makes it read (`dynamic` is
+    /// `project.dynamic`'s place).
+    fn files(&self, dynamic: Option<Place>) -> Vec<(PathBuf, Place)> {
+        let version = self
+            .version_file
+            .iter()
+            .map(|(table, file, _)| (file.clone(), table.path.place.clone()));
+        let python = self
+            .source
+            .iter()
+            .zip(dynamic)
+            .map(|((file, _), place)| (file.clone(), place));
+        version.chain(python).collect()
     }
 
     fn version(&self, project: &Table<'_>) -> Result<Version> {
@@ -719,15 +756,12 @@ const PYTHON_KEYWORDS: &[&str] = &[
 /// `import-names` and `import-namespaces`, in that order.
 type ImportNames = (Option<Vec<ImportName>>, Option<Vec<ImportName>>);
 
-/// Import names, each with the entry it was read from.
-type PlacedImportNames = Option<Vec<(ImportName, Located<String>)>>;
-
 /// `import-names` and `import-namespaces`, as PEP 794 wants them: dotted identifiers (no
 /// keyword), each optionally marked `; private`; no name twice, in one key or across both;
-/// a dotted name's parents listed too; and every name one the wheel provides.
-fn read_import_names(project: &Table<'_>, provides: &dyn Fn(&str) -> bool) -> Result<ImportNames> {
+/// a dotted name's parents listed too.
+fn read_import_names(project: &Table<'_>) -> Result<ImportNames> {
     let mut seen: BTreeMap<String, &'static str> = BTreeMap::new();
-    let mut read = |key: &'static str| -> Result<PlacedImportNames> {
+    let mut read = |key: &'static str| -> Result<Option<Vec<ImportName>>> {
         let Some(values) = project.strings(key)? else {
             return Ok(None);
         };
@@ -743,33 +777,25 @@ fn read_import_names(project: &Table<'_>, provides: &dyn Fn(&str) -> bool) -> Re
                     ),
                 }));
             }
-            names.push((name, value));
+            names.push(name);
         }
         Ok(Some(names))
     };
     let names = read("import-names")?;
     let namespaces = read("import-namespaces")?;
-    for (name, value) in names.iter().chain(&namespaces).flatten() {
+    for name in names.iter().chain(&namespaces).flatten() {
         let parts: Vec<&str> = name.name.split('.').collect();
         for end in 1..parts.len() {
             let parent = parts[..end].join(".");
             if !seen.contains_key(&parent) {
-                return Err(value.error(format!(
+                return Err(name.place.error(format!(
                     "`{}` is a dotted name, so `{parent}` must be listed too, in `import-namespaces` or `import-names` (PEP 794)",
                     name.name
                 )));
             }
         }
-        if !provides(&name.name) {
-            return Err(value.error(format!(
-                "the wheel has no module or package `{}`: list only names that `import` finds once the project is installed",
-                name.name
-            )));
-        }
     }
-    let strip =
-        |list: PlacedImportNames| list.map(|l| l.into_iter().map(|(name, _)| name).collect());
-    Ok((strip(names), strip(namespaces)))
+    Ok((names, namespaces))
 }
 
 /// `name`, `a.b` or `name; private` (blanks allowed around the `;`).
@@ -801,6 +827,7 @@ fn parse_import_name(value: &Located<String>) -> Result<ImportName> {
     Ok(ImportName {
         name: name.to_string(),
         private,
+        place: value.place.clone(),
     })
 }
 
@@ -839,7 +866,6 @@ pub(crate) mod tests {
             dir.path(),
             || Some("pkg/__init__.py".into()),
             settings.version.as_ref(),
-            &|name| name == "pkg" || name.starts_with("pkg."),
         )
     }
 
@@ -917,8 +943,8 @@ pub(crate) mod tests {
             &[],
         )
         .unwrap();
-        assert_eq!(empty.import_names, Some(vec![]));
-        assert_eq!(empty.import_namespaces, None);
+        assert!(empty.import_names.is_some_and(|names| names.is_empty()));
+        assert!(empty.import_namespaces.is_none());
     }
 
     #[test]
@@ -944,10 +970,6 @@ pub(crate) mod tests {
             (
                 "import-names = [\"pkg.sub\"]",
                 "so `pkg` must be listed too",
-            ),
-            (
-                "import-names = [\"other\"]",
-                "the wheel has no module or package `other`",
             ),
         ];
         for (body, expected) in cases {

@@ -13,6 +13,7 @@ pub mod files;
 pub mod metadata;
 pub mod names;
 pub mod settings;
+pub mod text;
 pub mod toml;
 
 use std::collections::BTreeMap;
@@ -89,13 +90,11 @@ impl Project {
             settings.packages.as_deref(),
             &extension_names,
         )?;
-        let extensions: Vec<&str> = extension_names.iter().map(|e| e.value.as_str()).collect();
         let metadata = Metadata::read(
             &project,
             &root,
             || layout.dynamic_source(&root),
             settings.version.as_ref(),
-            &|name| layout.provides(&root, name, &extensions),
         )?;
         let build_base = build_dir::base(&root, &settings, &layout)?;
         Ok(Self {

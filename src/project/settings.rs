@@ -9,7 +9,8 @@ use std::path::Path;
 
 use super::cython::CythonSettings;
 use super::extension::ExtensionDecl;
-use super::files::{Pattern, check_relative};
+use super::files::{Pattern, check_relative, wheel_path};
+use super::text::check_text;
 use super::toml::{Located, Place, Table};
 use crate::error::{Result, did_you_mean};
 use crate::target::TargetSpec;
@@ -92,7 +93,7 @@ pub struct Settings {
 pub struct ForceInclude {
     /// The project-relative file or folder (the key; placed at the key).
     pub source: Located<String>,
-    /// The `/`-separated path in the wheel, without `./` or a trailing `/`.
+    /// The path in the wheel, in `files::wheel_path`'s one form.
     pub target: Located<String>,
 }
 
@@ -118,20 +119,14 @@ impl ForceInclude {
             };
             check_relative(&source.value).map_err(|why| source.error(why))?;
             let mut target = table.string(key)?.expect("listed key");
-            check_relative(&target.value).map_err(|why| target.error(why))?;
-            target.value = target
-                .value
-                .trim_start_matches("./")
-                .trim_end_matches('/')
-                .to_string();
+            target.value = wheel_path(&target.value).map_err(|why| target.error(why))?;
+            // Case-blind: on macOS and Windows `PKG-1.0.DIST-INFO` is the same folder.
             let first = target.value.split('/').next().unwrap_or_default();
+            let first = first.to_lowercase();
             if first.ends_with(".dist-info") || first.ends_with(".data") {
                 return Err(target.error(
                     "the wheel's `.dist-info` and `.data` folders are written by zlig: use `tool.zlig.wheel.data` for the `.data` schemes",
                 ));
-            }
-            if target.value.is_empty() {
-                return Err(target.error("expected a path in the wheel, such as `cov.pth`"));
             }
             if let Some(other) = entries.iter().find(|e| e.target.value == target.value) {
                 return Err(target.error(format!(
@@ -393,6 +388,10 @@ impl Settings {
         let file = Path::new("config_settings");
         for (key, values) in config {
             let place = Place::unspanned(file, key.clone());
+            // Every setting may reach a generated file: a folder, a name, a flag.
+            for value in values {
+                check_text(value).map_err(|why| place.error(why))?;
+            }
             let last = || Located {
                 value: values.last().cloned().unwrap_or_default(),
                 place: place.clone(),
@@ -550,6 +549,44 @@ mod tests {
         );
     }
 
+    /// Every config setting may reach a generated file (a build dir in a flag, a folder in
+    /// a `.pth` line): a control character in any is refused with its key.
+    #[test]
+    fn config_settings_with_a_control_character_are_refused_with_their_key() {
+        for (key, value, shown) in [
+            (
+                "build-dir",
+                "/tmp/b\nrule evil",
+                "`/tmp/b\\nrule evil` holds a line break (`\\n`)",
+            ),
+            (
+                "python-source",
+                "src\r",
+                "`src\\r` holds a line break (`\\r`)",
+            ),
+            (
+                "packages",
+                "pkg\0",
+                "`pkg\\0` holds a NUL character (`\\0`)",
+            ),
+            (
+                "verbose",
+                "1\u{1b}",
+                "`1\\u{1b}` holds a control character (`\\u{1b}`)",
+            ),
+        ] {
+            let mut s = settings("").unwrap();
+            let config =
+                BTreeMap::from([(key.to_string(), vec!["ok".to_string(), value.to_string()])]);
+            assert_eq!(
+                s.apply_config_settings(&config).err().unwrap().to_string(),
+                format!(
+                    "config_settings: `{key}`: {shown}, which no flag, macro, library name or path may hold (each is written on one line of a generated build file)"
+                )
+            );
+        }
+    }
+
     #[test]
     fn a_version_pattern_needs_one_group_or_one_named_version() {
         let read = |pattern: &str| {
@@ -597,7 +634,7 @@ mod tests {
             ),
             (
                 "force-include = { \"cov.pth\" = \"/cov.pth\" }",
-                "`tool.zlig.wheel.force-include.\"cov.pth\"`: a path must stay inside the project",
+                "`tool.zlig.wheel.force-include.\"cov.pth\"`: a path in the wheel must stay inside it",
             ),
             (
                 "force-include = { \"a.pth\" = \"x.pth\", \"b.pth\" = \"x.pth\" }",
@@ -606,6 +643,26 @@ mod tests {
             (
                 "force-include = { \"a.txt\" = \"p-1.dist-info/a.txt\" }",
                 "are written by zlig",
+            ),
+            (
+                "force-include = { \"a.txt\" = \".//P-1.DIST-INFO/RECORD\" }",
+                "are written by zlig",
+            ),
+            (
+                "force-include = { \"a.txt\" = \"./p-1.data/purelib/x\" }",
+                "are written by zlig",
+            ),
+            (
+                "force-include = { \"a.pth\" = \"x.pth\", \"b.pth\" = \".//x.pth\" }",
+                "`x.pth` is also the path of `a.pth` in the wheel",
+            ),
+            (
+                "force-include = { \"a.txt\" = \"./.\" }",
+                "names the wheel's root itself",
+            ),
+            (
+                "force-include = { \"a.txt\" = \"pkg/../../a.txt\" }",
+                "a path in the wheel must stay inside it",
             ),
             (
                 "data = { script = \"bin\" }",
@@ -618,6 +675,22 @@ mod tests {
                 .to_string();
             assert!(err.contains(expected), "{toml}\n→ {err}");
         }
+    }
+
+    #[test]
+    fn the_word_all_in_an_export_symbols_list_is_explained() {
+        let err = settings(
+            "[[tool.zlig.extensions]]\nname = \"a\"\nsources = [\"a.c\"]\nexport-symbols = [\"all\"]\n",
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        insta::assert_snapshot!(err, @r#"
+        pyproject.toml:4:19: `tool.zlig.extensions[0].export-symbols[0]`: `"all"` in a list would export a symbol named `all`; to export every global symbol, write `export-symbols = "all"`, without the brackets
+          |
+        4 | export-symbols = ["all"]
+          |                   ^^^^^
+        "#);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use toml_edit::{Item, TableLike, Value};
 
-use crate::error::{ConfigError, Error, did_you_mean};
+use crate::error::{ConfigError, Error, Location, did_you_mean};
 
 /// A configuration file's name and text, shared by every place that points into it.
 #[derive(Debug)]
@@ -50,6 +50,23 @@ impl Place {
             self.key.clone(),
             message.to_string(),
         ))
+    }
+
+    /// `` `key` (file:line:column) ``, for a message about one place that names another.
+    pub fn describe(&self) -> String {
+        let at = ConfigError::at(
+            &self.source.path,
+            &self.source.text,
+            self.span.clone(),
+            "",
+            "",
+        );
+        match at.location {
+            Some(Location { line, column }) => {
+                format!("`{}` ({}:{line}:{column})", self.key, at.file.display())
+            }
+            None => format!("`{}` ({})", self.key, at.file.display()),
+        }
     }
 
     /// The same span, under a longer key path (`…[3]`, `….name`).

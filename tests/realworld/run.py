@@ -542,7 +542,7 @@ def rewrite(project: Project, tree: Path, keep: Path) -> None:
     data = tomllib.loads(text)
     meta = data.get("project", {})
     problems = []
-    if data.get("build-system") != {"requires": ["zlig"], "build-backend": "zlig"}:
+    if data.get("build-system") != {"requires": ["zlig>=0.1"], "build-backend": "zlig"}:
         problems.append(f"[build-system] is {data.get('build-system')}")
     if meta.get("name", "").lower() != project.name.lower():
         problems.append(f"project.name is {meta.get('name')!r}")
