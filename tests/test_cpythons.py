@@ -1,8 +1,9 @@
 """Every CPython from 3.9 to 3.15, as its users have it, builds every example and imports it:
 Debian unstable's python3.14 and python3.15, in a root of their own (debian_sid.py), with
-isolated pip, as their users would; pyenv's 3.9, 3.10, 3.12 and 3.13 and Debian 12's
-python3.11 (whose pyconfig.h is a switch over multiarch folders) on the test machine,
-cheaply, through the hooks in one process (the suite's own 3.11 runs everything else).
+isolated pip, as their users would; pyenv's 3.9, 3.10, 3.12 and 3.13 on the test machine,
+cheaply, through the hooks (the suite's own 3.11 runs everything else, and Debian 12's
+python3.11, whose pyconfig.h is a switch over multiarch folders, builds examples/demo).
+Two groups of examples build at once, one per core.
 
 On Debian's 3.14 and 3.15 also: an editable install rebuilds an edited C source and `.pyx`
 on import, its hook started by a `.start` file from 3.15 on (PEP 829, so that no `.pth`
@@ -11,7 +12,6 @@ headers that the interpreter's own build-details.json (PEP 739) names, once the 
 shown to describe that interpreter; and a Python without its C headers (Debian's
 python3.13 without python3.13-dev) gets one message naming the package that has them.
 """
-
 from __future__ import annotations
 
 import dataclasses
@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Optional
 
@@ -79,23 +80,18 @@ class Python:
                       "--refresh", *links, *requirements], env)
 
 
-def machine_pythons() -> list:
-    """pyenv's CPython 3.9, 3.10, 3.12 and 3.13, and Debian 12's python3.11 with its
-    headers. Where one is missing the test is skipped, but on CI, whose machine's image has
-    them all, it fails: the suite promises every CPython from 3.9."""
-    found = []
+def pyenv_pythons() -> list:
+    """pyenv's CPython 3.9, 3.10, 3.12 and 3.13 (3.11 runs the suite). Where one is missing
+    the test is skipped, but on CI, whose machine's image has them all, it fails: the suite
+    promises every CPython from 3.9."""
+    params = []
     versions = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
     for minor in (9, 10, 12, 13):
         matches = sorted(versions.glob(f"3.{minor}.*/bin/python3.{minor}"))
-        why = f"no CPython 3.{minor} under pyenv ({versions})"
-        found.append((f"pyenv-3.{minor}", minor, str(matches[-1]) if matches else "", why))
-    debian = "/usr/bin/python3.11"
-    usable = Path(debian).is_file() and Path("/usr/include/python3.11/Python.h").is_file()
-    found.append(("debian12-3.11", 11, debian if usable else "", "no Debian python3.11 with its headers"))
-    return [
-        pytest.param(Python(name, minor, python), id=name, marks=[] if python or IN_CI else [pytest.mark.skip(reason=why)])
-        for name, minor, python, why in found
-    ]
+        python = Python(f"pyenv-3.{minor}", minor, str(matches[-1]) if matches else "")
+        missing = [] if matches or IN_CI else [pytest.mark.skip(reason=f"no CPython 3.{minor} under pyenv ({versions})")]
+        params.append(pytest.param(python, id=python.name, marks=missing))
+    return params
 
 
 SID_VERSIONS = [pytest.param(v, id=f"sid-{v}") for v in WITH_HEADERS]
@@ -104,12 +100,12 @@ SID_VERSIONS = [pytest.param(v, id=f"sid-{v}") for v in WITH_HEADERS]
 @pytest.fixture(scope="session")
 def sid(wheelhouse, zig) -> SidRoot:
     """The sid root, seeing zlig's wheelhouse, the build requirements' wheels, the test
-    venv's zig and zig's global cache (warm); zlig's user cache in the root is new each
-    session, as the suite's own is (conftest.frontend_env)."""
+    venv's zig and ninja, and zig's global cache (warm); zlig's user cache in the root is
+    new each session, as the suite's own is (conftest.frontend_env)."""
     root = sid_root()
     shutil.rmtree(root.root / "root" / ".cache" / "zlig", ignore_errors=True)
     houses = [build_wheels_for(int(v.split(".")[1])) for v in WITH_HEADERS]
-    return root.sharing(wheelhouse, *houses, zig.parent, zig_global_cache(base_env()))
+    return root.sharing(wheelhouse, *houses, zig.parent, BIN / "ninja", zig_global_cache(base_env()))
 
 
 def sid_python(sid: SidRoot, version: str) -> Python:
@@ -118,13 +114,15 @@ def sid_python(sid: SidRoot, version: str) -> Python:
 
 def sid_env(zig: Path, *houses: Path, **extra: str) -> dict[str, str]:
     """The environment of pip in the root: no index, zlig's wheel and the build
-    requirements' in `houses`, the test venv's zig (so that no ziglang is installed) and
-    zig's warm global cache; zlig's user cache is the root's."""
+    requirements' in `houses`, the test venv's zig and ninja (so that an isolated build
+    installs neither, and builds with ninja as one that did would: conftest.backend_env)
+    and zig's warm global cache; zlig's user cache is the root's."""
     return {
         "PIP_FIND_LINKS": " ".join(str(h.resolve()) for h in houses),
         "PIP_NO_INDEX": "1",
         "PIP_DISABLE_PIP_VERSION_CHECK": "1",
         "ZLIG_ZIG": str(zig.resolve()),
+        "ZLIG_NINJA": str((BIN / "ninja").resolve()),
         "ZLIG_REUSE_TOOLS": "0",
         "ZIG_GLOBAL_CACHE_DIR": str(zig_global_cache(base_env()).resolve()),
         **extra,
@@ -172,6 +170,23 @@ def examples(tmp: Path) -> list[Path]:
     return projects
 
 
+# The examples that take longest to build, with a rough weight: one C++ file including
+# pybind11, four Cython translations, a Zig module, a C++ module.
+SLOW = {"pybind11_ext": 8, "cython": 6, "zigext": 2, "cxx_exception": 2}
+
+
+def at_once(projects: list[Path], build) -> None:
+    """Runs `build` on two groups of the projects at once, of about equal weight: a build
+    of one example keeps one core busy at most of the time, and the machines have two."""
+    groups: tuple[list[Path], list[Path]] = ([], [])
+    for project in sorted(projects, key=lambda p: -SLOW.get(p.name, 1)):
+        lighter = min(groups, key=lambda g: sum(SLOW.get(p.name, 1) for p in g))
+        lighter.append(project)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for done in [pool.submit(build, group) for group in groups]:
+            done.result()
+
+
 def import_every_module(python: Python, venv: Path, wheels: list[Path], tmp: Path) -> None:
     modules = sorted({m for wheel in wheels for m in importable(wheel)})
     assert {"demo.demo", "cydemo.vectors", "pbdemo._pbdemo", "npdemo._npdemo", "zigdemo._fib"} <= set(modules), modules
@@ -185,7 +200,7 @@ def test_every_example_builds_with_isolated_pip_and_imports_on_debian_sids_cpyth
     python = sid_python(sid, version)
     env = sid_env(zig, wheelhouse, build_wheels_for(python.minor))
     projects = examples(tmp_path)
-    python.run([*python.pip, "wheel", "--no-deps", "-w", tmp_path / "out", *projects], env)
+    at_once(projects, lambda group: python.run([*python.pip, "wheel", "--no-deps", "-w", tmp_path / "out", *group], env))
     wheels = sorted((tmp_path / "out").glob("*.whl"))
     assert len(wheels) == len(projects), [w.name for w in wheels]
     venv = python.venv(tmp_path / "venv")
@@ -195,19 +210,35 @@ def test_every_example_builds_with_isolated_pip_and_imports_on_debian_sids_cpyth
     import_every_module(python, venv, wheels, tmp_path)
 
 
-@pytest.mark.parametrize("python", machine_pythons())
+def build_through_the_hooks(python: Python, projects: list[Path], backend_env, zlig_wheel: Path, tmp: Path) -> tuple[Path, list[Path]]:
+    """Builds `projects` with zlig's hooks in a venv of `python` holding zlig and the build
+    requirements, and installs the wheels there: the venv, and the wheels."""
+    env = dict(backend_env, PIP_FIND_LINKS=str(build_wheels_for(python.minor)))
+    venv = python.venv(tmp / "venv")
+    python.install(venv, zlig_wheel, "cython", "numpy", "pybind11", env=env)
+    at_once(projects, lambda group: python.run([venv, "-c", BUILD_ALL, tmp / "out", *group], env))
+    wheels = sorted((tmp / "out").glob("*.whl"))
+    assert len(wheels) == len(projects), [w.name for w in wheels]
+    python.install(venv, *wheels, env=env)
+    return venv, wheels
+
+
+@pytest.mark.parametrize("python", pyenv_pythons())
 def test_every_example_builds_and_imports_on_every_cpython_of_this_machine(python, backend_env, zlig_wheel, tmp_path):
     if not python.python:
         pytest.fail(f"{python.name}: CI's machine must have this interpreter (its image does)")
-    env = dict(backend_env, PIP_FIND_LINKS=str(build_wheels_for(python.minor)))
-    venv = python.venv(tmp_path / "venv")
-    python.install(venv, zlig_wheel, "cython", "numpy", "pybind11", env=env)
-    projects = examples(tmp_path)
-    python.run([venv, "-c", BUILD_ALL, tmp_path / "out", *projects], env)
-    wheels = sorted((tmp_path / "out").glob("*.whl"))
-    assert len(wheels) == len(projects), [w.name for w in wheels]
-    python.install(venv, *wheels, env=env)
+    venv, wheels = build_through_the_hooks(python, examples(tmp_path), backend_env, zlig_wheel, tmp_path)
     import_every_module(python, venv, wheels, tmp_path)
+
+
+@pytest.mark.skipif(not Path("/usr/include/python3.11/Python.h").is_file(), reason="no Debian python3.11 with its headers")
+def test_debian_12s_python3_11_builds_through_its_multiarch_pyconfig_h(backend_env, zlig_wheel, tmp_path):
+    """Debian's /usr/include/python3.11/pyconfig.h includes the platform's own from a
+    multiarch folder; the suite's own 3.11 builds every example."""
+    python = Python("debian12-3.11", 11, "/usr/bin/python3.11")
+    venv, _ = build_through_the_hooks(python, [copy_project("demo", tmp_path / "src")], backend_env, zlig_wheel, tmp_path)
+    added = python.run([venv, "-c", "import demo; print(demo.add(2, 3))"], python.env())
+    assert added.stdout.strip().splitlines()[-1] == "5", added.stdout
 
 
 # ---------------------------------------------------------------------------- editable installs
