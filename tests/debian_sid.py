@@ -26,6 +26,7 @@ from typing import Mapping, Optional, Sequence
 
 import pytest
 
+from debian_targets import system, tool
 from helpers import CACHE, Command, run
 
 SID = CACHE / "debian-sid"
@@ -112,29 +113,13 @@ class SidRoot:
         )
 
 
-def _run(command: Sequence, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run(
-        [str(c) for c in command],
-        check=False,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=1800,
-        env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
-    )
-    if check and proc.returncode != 0:
-        raise RuntimeError(f"exit {proc.returncode}: {' '.join(map(str, command))}\n{proc.stdout}")
-    return proc
-
-
 def _why_not() -> Optional[str]:
     """Why this machine cannot make or enter the root, if it cannot."""
     if os.geteuid() != 0:
         return "making and entering a Debian root needs root"
-    for tool in ("apt-get", "unshare", "chroot"):
-        if shutil.which(tool) is None:
-            return f"{tool} is missing (making the Debian root needs Debian)"
+    for needed in ("apt-get", "unshare", "chroot"):
+        if shutil.which(needed) is None:
+            return f"{needed} is missing (making the Debian root needs Debian)"
     probe = subprocess.run(
         ["unshare", "--mount", "--propagation", "private", "true"], check=False, capture_output=True, text=True
     )
@@ -143,25 +128,13 @@ def _why_not() -> Optional[str]:
     return None
 
 
-def _debootstrap() -> str:
-    """debootstrap, installed from Debian's packages if need be."""
-    found = shutil.which("debootstrap")
-    if found:
-        return found
-    _run(["apt-get", "update", "-qq"], check=False)
-    _run(["apt-get", "install", "-y", "-qq", "debootstrap"])
-    found = shutil.which("debootstrap")
-    assert found, "the debootstrap package installed no debootstrap"
-    return found
-
-
 def _make(root: Path) -> None:
     """Makes the root in `root`: a minimal sid, the interpreters, a pip venv for each."""
     # debootstrap's default mirror; a download that fails mid-way is retried once.
-    command = [_debootstrap(), "--variant=minbase", "sid", root]
-    if _run(command, check=False).returncode != 0:
+    command = [tool("debootstrap", "debootstrap"), "--variant=minbase", "sid", root]
+    if system(command, check=False).returncode != 0:
         shutil.rmtree(root, ignore_errors=True)
-        _run(command)
+        system(command)
     inside = SidRoot(root)
     apt = ["/usr/bin/env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "-y", "-q"]
     inside.run([*apt, "install", "--no-install-recommends", *PACKAGES], timeout=1800)
