@@ -290,6 +290,13 @@ fn compile_project(request: &Request) -> Result<(Project, Option<Compiled>)> {
         (Some(file), None) => Some(build_details::headers(file, &target)?),
         (None, dir) => dir.clone(),
     };
+    // A native build reads the headers the interpreter's own build-details.json names.
+    let own = request.interpreter.build_details.as_deref();
+    if let Some(file) = own.filter(|_| given.is_none() && target.native)
+        && let Some(headers) = build_details::host_headers(file, &target)?
+    {
+        target.include_dir = headers;
+    }
     target.include_dir = target_headers::include_dir(
         &target,
         &request.interpreter.triplet(),
@@ -372,10 +379,12 @@ pub fn build_wheel(
                 &tools,
             )?;
             let (extensions, built) = (&compiled.graph.extensions, &compiled.build.artifacts);
-            editable::files(&project, &files, extensions, built, rebuild)?
+            let version = request.interpreter.version;
+            editable::files(&project, &files, extensions, built, rebuild, version)?
         }
         (None, WheelKind::Editable) => {
-            editable::files(&project, &files, &[], &Default::default(), None)?
+            let version = request.interpreter.version;
+            editable::files(&project, &files, &[], &Default::default(), None, version)?
         }
     };
     let sbom = match (&compiled, kind) {

@@ -34,6 +34,10 @@ pub struct Interpreter {
     /// frontend's temporary build environment.
     #[serde(default)]
     pub base_executable: Option<PathBuf>,
+    /// Its PEP 739 `build-details.json`, where it installed one (Python 3.14 and later, in
+    /// the standard library folder).
+    #[serde(default)]
+    pub build_details: Option<PathBuf>,
 }
 
 impl Interpreter {
@@ -497,6 +501,7 @@ pub(crate) mod tests {
             platform: "linux".into(),
             gil_disabled: false,
             base_executable: None,
+            build_details: None,
         }
     }
 

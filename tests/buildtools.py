@@ -63,6 +63,20 @@ def zig_cc(args: Sequence, cwd: Path) -> None:
     run([sys.executable, "-m", "ziglang", "cc", *args], cwd=cwd)
 
 
+# The library examples/extlib links, which its wheel does not ship.
+DEP = "libzligtestdep.so"
+
+
+def build_dep(project: Path, folder: str) -> None:
+    """Builds examples/extlib's libzligtestdep.so into `project/folder` with zig."""
+    (project / folder).mkdir(parents=True, exist_ok=True)
+    zig_cc(
+        ["-shared", "-fPIC", "-O2", "-s", "-target", f"{ARCH}-linux-gnu.2.17",
+         "-o", f"{folder}/{DEP}", "dep/zligtestdep.c"],
+        cwd=project,
+    )
+
+
 def auditwheel_show(wheel: Path) -> str:
     return run([sys.executable, "-m", "auditwheel", "show", wheel]).stdout
 

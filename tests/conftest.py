@@ -26,7 +26,7 @@ from typing import Callable, Optional
 import pytest
 
 from buildtools import fresh_user_cache
-from helpers import CACHE, EXAMPLES, ROOT, STALE_SEED_MODULE, run
+from helpers import ARCH, CACHE, EXAMPLES, ROOT, STALE_SEED_MODULE, run
 
 BIN = Path(sys.executable).parent
 
@@ -76,27 +76,54 @@ def zlig_version(zlig_wheel: Path) -> str:
     return zlig_wheel.name.split("-")[1]
 
 
-# What isolated builds of the Cython, numpy and pybind11 examples install, pinned.
-BUILD_REQUIREMENTS = ["cython==3.3.1", "numpy==2.4.6", "pybind11==3.1.0"]
+# The numpy each CPython 3.X builds and runs examples/numpy_capi with: no numpy release has
+# wheels for every version from 3.9 to 3.15.
+NUMPY = {9: "2.0.2", 10: "2.2.6", 11: "2.4.6"}
 
 
-@pytest.fixture(scope="session")
-def build_wheels() -> Path:
-    """A folder holding the wheels of `BUILD_REQUIREMENTS` for this interpreter, downloaded
-    from PyPI the first time (the suite's one download besides the cold and real-world
-    tests), so that frontends with no index find them."""
-    house = CACHE / "build-wheels"
+def build_requirements(minor: int) -> list[str]:
+    """What isolated builds of the Cython, numpy and pybind11 examples install on CPython
+    3.<minor>, pinned."""
+    return ["cython==3.3.1", f"numpy=={NUMPY.get(minor, '2.5.5')}", "pybind11==3.1.0"]
+
+
+BUILD_REQUIREMENTS = build_requirements(sys.version_info[1])
+
+
+def download_wheels(house: Path, requirements: list[str], *flags: str) -> Path:
+    """`house`, holding the wheels of `requirements` (pip download's `flags` choose another
+    interpreter's), downloaded from PyPI the first time (the suite's downloads besides the
+    cold and real-world tests), so that frontends with no index find them."""
     stamp = house / "requirements.txt"
-    wanted = "\n".join(BUILD_REQUIREMENTS) + "\n"
+    wanted = "\n".join([*requirements, *flags]) + "\n"
     if not (stamp.is_file() and stamp.read_text() == wanted):
         shutil.rmtree(house, ignore_errors=True)
         house.mkdir(parents=True)
         run(
-            [sys.executable, "-m", "pip", "download", "--only-binary", ":all:", "--no-deps", "-d", house, *BUILD_REQUIREMENTS],
+            [sys.executable, "-m", "pip", "download", "--only-binary", ":all:", "--no-deps", "-d", house,
+             *flags, *requirements],
             env=base_env(),
         )
         stamp.write_text(wanted)
     return house
+
+
+def build_wheels_for(minor: int) -> Path:
+    """The build requirements' wheels for CPython 3.<minor> on this machine's arch."""
+    if minor == sys.version_info[1]:
+        return download_wheels(CACHE / "build-wheels", BUILD_REQUIREMENTS)
+    platforms = [f"--platform=manylinux_2_{glibc}_{ARCH}" for glibc in (17, 27, 28)]
+    return download_wheels(
+        CACHE / f"build-wheels-cp3{minor}",
+        build_requirements(minor),
+        "--implementation=cp", f"--python-version=3.{minor}", *platforms,
+    )
+
+
+@pytest.fixture(scope="session")
+def build_wheels() -> Path:
+    """A folder holding the wheels of `BUILD_REQUIREMENTS` for this interpreter."""
+    return build_wheels_for(sys.version_info[1])
 
 
 @pytest.fixture(scope="session")

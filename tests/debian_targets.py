@@ -97,9 +97,12 @@ class Sysroot:
         )
 
 
-def _run(command: Sequence, cwd: Optional[Path] = None, check: bool = True) -> subprocess.CompletedProcess:
+def system(command: Sequence, cwd: Optional[Path] = None, check: bool = True) -> subprocess.CompletedProcess:
+    """Runs a command of the machine's (apt-get, dpkg, debootstrap), never asking a
+    question; with `check`, a failure raises with its output."""
     proc = subprocess.run(
         [str(c) for c in command],
+        check=False,
         cwd=cwd,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -120,33 +123,39 @@ def _can_install() -> bool:
 def _apt_update() -> None:
     # A mirror's index can fail for one architecture now and then; what was fetched is
     # used, and a download that then fails is retried after another update.
-    _run(["apt-get", "update", "-qq"], check=False)
+    system(["apt-get", "update", "-qq"], check=False)
+
+
+def tool(binary: str, package: str) -> Path:
+    """`binary`, installed from Debian's `package` if need be (skipped where this machine
+    cannot install it)."""
+    found = shutil.which(binary)
+    if found:
+        return Path(found)
+    if not _can_install():
+        pytest.skip(f"{binary} is not installed, and this machine cannot install it (Debian, as root)")
+    _apt_update()
+    system(["apt-get", "install", "-y", "-qq", package])
+    found = shutil.which(binary)
+    assert found, f"{package} installed no {binary}"
+    return Path(found)
 
 
 def qemu(target: DebianTarget) -> Path:
     """The qemu-user binary for `target`, installed from Debian's packages if need be."""
-    found = shutil.which(target.qemu)
-    if found:
-        return Path(found)
-    if not _can_install():
-        pytest.skip(f"{target.qemu} is not installed, and this machine cannot install it (Debian, as root)")
-    _apt_update()
-    _run(["apt-get", "install", "-y", "-qq", "qemu-user-static"])
-    found = shutil.which(target.qemu)
-    assert found, f"qemu-user-static installed no {target.qemu}"
-    return Path(found)
+    return tool(target.qemu, "qemu-user-static")
 
 
 def _download(target: DebianTarget, folder: Path) -> None:
     """Downloads the target's packages into `folder`, adding its architecture to dpkg and
     updating the package lists where needed, retrying twice."""
-    foreign = _run(["dpkg", "--print-foreign-architectures"]).stdout.split()
+    foreign = system(["dpkg", "--print-foreign-architectures"]).stdout.split()
     if target.debian not in foreign:
-        _run(["dpkg", "--add-architecture", target.debian])
+        system(["dpkg", "--add-architecture", target.debian])
         _apt_update()
     packages = [f"{p}:{target.debian}" for p in PACKAGES]
     for attempt in range(3):
-        proc = _run(["apt-get", "download", "-q", *packages], cwd=folder, check=False)
+        proc = system(["apt-get", "download", "-q", *packages], cwd=folder, check=False)
         if proc.returncode == 0:
             return
         if attempt == 2:
@@ -171,7 +180,7 @@ def sysroot(target: DebianTarget) -> Sysroot:
         _download(target, debs)
         unpacked = Path(temp) / "root"
         for deb in sorted(debs.glob("*.deb")):
-            _run(["dpkg-deb", "-x", deb, unpacked])
+            system(["dpkg-deb", "-x", deb, unpacked])
         # Absolute links inside the sysroot must point into it: qemu finds the loader
         # (ppc64le's ld64.so.2) through them.
         for link in [p for p in unpacked.rglob("*") if p.is_symlink()]:

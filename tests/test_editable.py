@@ -288,11 +288,12 @@ def test_parallel_first_imports_after_a_c_edit_all_get_the_new_module(backend_en
 
 def hook_config(venv) -> dict:
     """The configuration an editable install gave its import hook (`_zlig_editable_*.py`
-    ends with `install("<json>", [<module names>])`)."""
+    ends with `def start(): install("<json>", [<module names>])`)."""
     (module,) = venv.path.glob("lib/python*/site-packages/_zlig_editable_*.py")
-    last = module.read_text().rstrip().splitlines()[-1]
-    call = ast.parse(last).body[0].value
-    assert isinstance(call, ast.Call) and call.func.id == "install", last
+    start = ast.parse(module.read_text()).body[-1]
+    assert isinstance(start, ast.FunctionDef) and start.name == "start", ast.dump(start)
+    call = start.body[-1].value
+    assert isinstance(call, ast.Call) and call.func.id == "install", ast.dump(call)
     return json.loads(ast.literal_eval(call.args[0]))
 
 

@@ -1,46 +1,33 @@
 """What the wheel is built for, and the tag that says so: a module linking a library outside
 the manylinux policy (examples/extlib), a cross build for aarch64, `when` markers evaluated
-for the target, targets zlig does not know or cannot prove, and native builds by every
-CPython on the machine (test_cross.py runs cross-built modules on their targets)."""
+for the target, and targets zlig does not know or cannot prove (test_cross.py runs
+cross-built modules on their targets; test_cpythons.py builds natively with every CPython
+from 3.9 to 3.15)."""
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import sys
-from pathlib import Path
 
 import pytest
 
 from buildtools import (
+    DEP,
     EM,
     assert_manylinux_at_most_2_17,
     auditwheel_platform,
     auditwheel_show,
+    build_dep,
     build_failure,
     call_hook,
     e_machine,
     exported_symbols,
     extract,
-    zig_cc,
 )
 from conftest import copy_project
 from helpers import ARCH, LINUX_TAG, MANYLINUX_TAG, PY_TAG, run, wheel_fields, wheel_names, wheel_tag
-from conftest import BIN
 
 PY_XY = PY_TAG[len("cp"):]
-DEP = "libzligtestdep.so"
-
-
-def build_dep(project, folder: str) -> None:
-    """Builds examples/extlib's libzligtestdep.so into `project/folder` with zig."""
-    (project / folder).mkdir(parents=True, exist_ok=True)
-    zig_cc(
-        ["-shared", "-fPIC", "-O2", "-s", "-target", f"{ARCH}-linux-gnu.2.17",
-         "-o", f"{folder}/{DEP}", "dep/zligtestdep.c"],
-        cwd=project,
-    )
 
 
 # ---------------------------------------------------------------------------- not portable
@@ -247,41 +234,3 @@ def test_the_newest_glibc_zlig_accepts_is_the_newest_zig_knows(zlig_venv, fronte
 def test_ppc64le_defaults_to_the_oldest_glibc_zig_has_for_it(zlig_venv, frontend_env, copy_example):
     output = build_failure(zlig_venv, frontend_env, copy_example("demo"), {"target": "ppc64le-linux-gnu.2.17"})
     assert "glibc 2.17 is older than zig provides for ppc64le: 2.19 is the oldest" in output, output
-
-
-# ---------------------------------------------------------------------------- every CPython
-
-
-def pythons() -> list:
-    """Every CPython 3.9-3.13 of pyenv on this machine, and Debian's python3.11 with its
-    headers (whose pyconfig.h is a switch over multiarch folders)."""
-    found = []
-    versions = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-    for minor in range(9, 14):
-        matches = sorted(versions.glob(f"3.{minor}.*/bin/python3.{minor}"))
-        found.append(pytest.param(
-            matches[-1] if matches else None, id=f"pyenv-3.{minor}",
-            marks=[] if matches else [pytest.mark.skip(reason=f"no CPython 3.{minor} under pyenv")],
-        ))
-    debian = Path("/usr/bin/python3.11")
-    usable = debian.is_file() and Path("/usr/include/python3.11/Python.h").is_file()
-    found.append(pytest.param(
-        debian, id="debian-3.11",
-        marks=[] if usable else [pytest.mark.skip(reason="no Debian python3.11 with its headers")],
-    ))
-    return found
-
-
-@pytest.mark.parametrize("python", pythons())
-def test_every_cpython_builds_demo_natively_and_imports_it(python, zlig_wheel, frontend_env, copy_example, tmp_path):
-    venv = tmp_path / "venv"
-    run([BIN / "uv", "venv", "--quiet", "--python", python, venv], env=frontend_env)
-    run([BIN / "uv", "pip", "install", "--quiet", "--python", venv / "bin" / "python", "--no-index", "--no-deps", zlig_wheel], env=frontend_env)
-    project = copy_example("demo")
-    out = tmp_path / "out"
-    out.mkdir()
-    built = run([venv / "bin" / "python", "-c", "import sys, zlig; print(zlig.build_wheel(sys.argv[1]))", out], cwd=project, env=frontend_env)
-    wheel = out / built.stdout.strip().splitlines()[-1]
-    run([BIN / "uv", "pip", "install", "--quiet", "--python", venv / "bin" / "python", "--no-index", "--no-deps", wheel], env=frontend_env)
-    code = "import sys, demo; print(demo.add(2, 3), demo.demo.__file__.endswith(__import__('sysconfig').get_config_var('EXT_SUFFIX')))"
-    assert run([venv / "bin" / "python", "-c", code], env=frontend_env).stdout.split() == ["5", "True"]

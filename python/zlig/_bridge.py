@@ -103,6 +103,20 @@ def _utf8_path(path: str, what: str) -> str:
     return path
 
 
+def build_details() -> Optional[str]:
+    """The interpreter's PEP 739 ``build-details.json`` in its standard library folder (3.14
+    and later): by the PEP's name, or by Debian's, which adds the ABI flags and the platform
+    so that its builds of one version (``python3.X``, its debug build) share the folder."""
+    stdlib = sysconfig.get_path("stdlib")
+    flags = getattr(sys, "abiflags", "")
+    platform = getattr(sys.implementation, "_multiarch", "")
+    for name in ("build-details.json", f"build-details.{flags}.{platform}.json"):
+        path = os.path.join(stdlib, name)
+        if os.path.isfile(path):
+            return path
+    return None
+
+
 def ninja_binary() -> Optional[str]:
     """The ninja of the ``ninja`` package, which installs it among the scripts."""
     if PathFinder.find_spec("ninja") is None:
@@ -133,6 +147,7 @@ def request(config_settings: ConfigSettings) -> dict[str, Any]:
             "platform": sys.platform,
             "gil_disabled": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
             "base_executable": getattr(sys, "_base_executable", None) or sys.executable,
+            "build_details": build_details(),
         },
         "config_settings": settings,
         "ziglang": ziglang_zig(),

@@ -1,7 +1,9 @@
 """The import hook of a zlig editable install.
 
-zlig writes this file into every editable wheel, followed by a call to ``install`` with the
-project's configuration. It needs nothing but the standard library: it runs the build
+zlig writes this file into every editable wheel, followed by a ``start`` function that calls
+``install`` with the project's configuration, which runs at every interpreter start: named
+by a ``.start`` file (PEP 829) from Python 3.15 on, called by the ``.pth`` file's ``import``
+line before. It needs nothing but the standard library: it runs the build
 tool's own command (recorded at install time, with tools kept in the user's cache), so it
 keeps working after the environment that built the install is gone.
 
@@ -33,10 +35,9 @@ REBUILD_ENV = "ZLIG_EDITABLE_REBUILD"
 
 class ExtensionFinder:
     """Finds one editable project's extension modules, rebuilding them first, and its
-    packages that have files installed beside this hook (a meta path finder). It runs in
-    every interpreter start of the environment, through the `.pth` file: the configuration
-    is read, and what a rebuild needs imported, only when one of the project's modules is
-    imported."""
+    packages that have files installed beside this hook (a meta path finder). It is put in
+    place at every interpreter start of the environment: the configuration is read, and
+    what a rebuild needs imported, only when one of the project's modules is imported."""
 
     def __init__(self, config_json, names, packages):
         self.config_json = config_json

@@ -1,11 +1,14 @@
-//! The target interpreter's facts from its PEP 739 `build-details.json` (`-C
-//! build-details=FILE`): where its C headers are, checked against the build first, so that
-//! a cross build reads the headers of the interpreter that will load its modules.
+//! An interpreter's facts from its PEP 739 `build-details.json`: where its C headers are,
+//! checked against the build first. The target interpreter's file (`-C
+//! build-details=FILE`) makes a cross build read the headers of the interpreter that will
+//! load its modules; the running interpreter's own (Python 3.14 and later install one in
+//! their standard library folder) tells a native build where its headers are.
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::compile::target_headers::HeaderError;
 use crate::error::Result;
 use crate::project::toml::Located;
 use crate::target::Target;
@@ -18,6 +21,7 @@ struct BuildDetails {
     language: Language,
     implementation: Implementation,
     abi: Option<Abi>,
+    suffixes: Option<Suffixes>,
     c_api: Option<CApi>,
 }
 
@@ -37,6 +41,11 @@ struct Abi {
 }
 
 #[derive(Debug, Deserialize)]
+struct Suffixes {
+    extensions: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
 struct CApi {
     headers: Option<String>,
 }
@@ -46,53 +55,81 @@ struct CApi {
 /// Python version, and the extension suffix the build names its modules with.
 pub fn headers(file: &Located<String>, target: &Target) -> Result<Located<String>> {
     let path = std::path::absolute(&file.value).unwrap_or_else(|_| PathBuf::from(&file.value));
-    let text = std::fs::read_to_string(&path)
-        .map_err(|err| file.error(format!("cannot read {}: {err}", path.display())))?;
-    let details: BuildDetails = serde_json::from_str(&text).map_err(|err| {
-        file.error(format!(
-            "{} is not a PEP 739 build-details.json: {err}",
-            path.display()
-        ))
-    })?;
-    if details.schema_version.split('.').next() != Some("1") {
-        return Err(file.error(format!(
-            "{} has schema_version {}; zlig reads schema 1",
-            path.display(),
-            details.schema_version
-        )));
-    }
-    let (major, minor) = target.python_version;
-    let ours = format!("{major}.{minor}");
-    let implementation = &details.implementation.name;
-    if details.language.version != ours || *implementation != target.implementation {
-        return Err(file.error(format!(
-            "{} describes {implementation} {}, and the build is for {} {ours} (the interpreter running zlig)",
-            path.display(),
-            details.language.version,
-            target.implementation
-        )));
-    }
-    let suffix = details.abi.and_then(|abi| abi.extension_suffix);
-    if let Some(suffix) = suffix.filter(|s| *s != target.ext_suffix) {
-        return Err(file.error(format!(
-            "the interpreter of {} loads extension modules named `*{suffix}`, and a build for {} names them `*{}`: it is not an interpreter of this target",
-            path.display(),
-            target.zig_triple,
-            target.ext_suffix
-        )));
-    }
-    let headers = details.c_api.and_then(|c| c.headers).ok_or_else(|| {
+    let headers = read(&path, target).map_err(|message| file.error(message))?;
+    let headers = headers.ok_or_else(|| {
         file.error(format!(
             "{} has no `c_api.headers`: give the headers' folder with `-C python-include=DIR` instead",
             path.display()
         ))
     })?;
-    let folder = path.parent().unwrap_or(Path::new("/"));
-    let prefix = folder.join(&details.base_prefix);
     Ok(Located {
-        value: prefix.join(headers).to_string_lossy().into_owned(),
+        value: headers.to_string_lossy().into_owned(),
         place: file.place.clone(),
     })
+}
+
+/// The include dir the running interpreter's own `build-details.json` (`file`, found in
+/// its standard library folder) names, checked as a given one is, for a native build;
+/// `None` when it names none.
+pub fn host_headers(file: &Path, target: &Target) -> Result<Option<PathBuf>> {
+    read(file, target).map_err(|message| HeaderError::HostBuildDetails { message }.into())
+}
+
+/// The include dir a `build-details.json` at `path` names (`None` when it has no
+/// `c_api.headers`), if it describes an interpreter of `target`; else why not.
+fn read(path: &Path, target: &Target) -> std::result::Result<Option<PathBuf>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| format!("cannot read {}: {err}", path.display()))?;
+    let details: BuildDetails = serde_json::from_str(&text).map_err(|err| {
+        format!(
+            "{} is not a PEP 739 build-details.json: {err}",
+            path.display()
+        )
+    })?;
+    if details.schema_version.split('.').next() != Some("1") {
+        return Err(format!(
+            "{} has schema_version {}; zlig reads schema 1",
+            path.display(),
+            details.schema_version
+        ));
+    }
+    let (major, minor) = target.python_version;
+    let ours = format!("{major}.{minor}");
+    let implementation = &details.implementation.name;
+    if details.language.version != ours || *implementation != target.implementation {
+        return Err(format!(
+            "{} describes {implementation} {}, and the build is for {} {ours} (the interpreter running zlig)",
+            path.display(),
+            details.language.version,
+            target.implementation
+        ));
+    }
+    // The PEP's `abi.extension_suffix`, else the suffixes the interpreter imports (Debian's
+    // files list only those).
+    let suffix = details.abi.and_then(|abi| abi.extension_suffix);
+    let imported = details.suffixes.and_then(|s| s.extensions);
+    let foreign = match (&suffix, &imported) {
+        (Some(suffix), _) => (*suffix != target.ext_suffix).then(|| format!("`*{suffix}`")),
+        (None, Some(all)) => (!all.contains(&target.ext_suffix)).then(|| {
+            let all: Vec<String> = all.iter().map(|s| format!("`*{s}`")).collect();
+            all.join(", ")
+        }),
+        (None, None) => None,
+    };
+    if let Some(theirs) = foreign {
+        return Err(format!(
+            "the interpreter of {} loads extension modules named {theirs}, and a build for {} names them `*{}`: it is not an interpreter of this target",
+            path.display(),
+            target.zig_triple,
+            target.ext_suffix
+        ));
+    }
+    let folder = path.parent().unwrap_or(Path::new("/"));
+    let prefix = folder.join(&details.base_prefix);
+    Ok(details
+        .c_api
+        .and_then(|c| c.headers)
+        .map(|h| prefix.join(h)))
 }
 
 #[cfg(test)]
@@ -171,6 +208,50 @@ mod tests {
         assert!(
             err.contains("describes cpython 3.13, and the build is for cpython 3.11"),
             "{err}"
+        );
+    }
+
+    /// Debian's build-details.json: no `abi.extension_suffix`, the imported suffixes in
+    /// `suffixes.extensions`.
+    fn debians(dir: &Path, extensions: &str) -> PathBuf {
+        let json = format!(
+            r#"{{"schema_version": "1.0", "base_prefix": "/usr", "platform": "linux-s390x",
+            "language": {{"version": "3.11"}}, "implementation": {{"name": "cpython"}},
+            "abi": {{"flags": []}}, "suffixes": {{"extensions": [{extensions}]}},
+            "c_api": {{"headers": "/usr/include/python3.11"}}}}"#
+        );
+        let file = dir.join("build-details..s390x-linux-gnu.json");
+        std::fs::write(&file, json).unwrap();
+        file
+    }
+
+    #[test]
+    fn without_abi_extension_suffix_the_imported_suffixes_must_hold_the_builds() {
+        let dir = tempfile::tempdir().unwrap();
+        let ours = debians(dir.path(), &format!(r#""{S390X}", ".abi3.so", ".so""#));
+        assert_eq!(
+            host_headers(&ours, &s390x()).unwrap(),
+            Some(PathBuf::from("/usr/include/python3.11"))
+        );
+        let theirs = debians(dir.path(), r#"".cpython-311-x86_64-linux-gnu.so", ".so""#);
+        let err = host_headers(&theirs, &s390x()).unwrap_err().to_string();
+        assert!(
+            err.contains("loads extension modules named `*.cpython-311-x86_64-linux-gnu.so`, `*.so`, and a build for s390x-linux-gnu.2.17 names them `*.cpython-311-s390x-linux-gnu.so`"),
+            "{err}"
+        );
+        assert!(
+            err.ends_with("(the running interpreter's own build-details.json; `-C python-include=DIR` names its headers instead)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_running_interpreters_file_without_c_api_headers_names_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = details(dir.path(), "3.11", S390X, None);
+        assert_eq!(
+            host_headers(Path::new(&file.value), &s390x()).unwrap(),
+            None
         );
     }
 

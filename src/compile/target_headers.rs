@@ -88,6 +88,30 @@ pub enum HeaderError {
         triplet: String,
         wanted: PathBuf,
     },
+    #[error(
+        "the C headers of Python {major}.{minor} are not installed: {} has no Python.h. {}",
+        .include_dir.display(), packages(.implementation, *.major, *.minor)
+    )]
+    NotInstalled {
+        implementation: String,
+        major: u32,
+        minor: u32,
+        include_dir: PathBuf,
+    },
+    #[error(
+        "{message} (the running interpreter's own build-details.json; `-C python-include=DIR` names its headers instead)"
+    )]
+    HostBuildDetails { message: String },
+}
+
+/// Which package gives an interpreter's C headers, where that is a package of its own.
+fn packages(implementation: &str, major: u32, minor: u32) -> String {
+    if implementation != "cpython" {
+        return format!("Install the package of {implementation}'s C headers.");
+    }
+    format!(
+        "Linux distributions put them in a package of their own: python{major}.{minor}-dev on Debian and Ubuntu, python3-devel (python{major}.{minor}-devel for another than the system's Python) on Fedora and RHEL, python{major}{minor}-devel on openSUSE, python3-dev on Alpine."
+    )
 }
 
 /// The data model of a target: sizes and alignments, byte order, and the other facts
@@ -363,6 +387,16 @@ pub fn include_dir(
         return mirror(&home, &headers.0, &headers.1.text);
     }
     let host = &target.include_dir;
+    if !host.join("Python.h").is_file() {
+        let (major, minor) = target.python_version;
+        return Err(HeaderError::NotInstalled {
+            implementation: target.implementation.clone(),
+            major,
+            minor,
+            include_dir: host.clone(),
+        }
+        .into());
+    }
     let config = PyConfig::find(
         host,
         if target.native {
@@ -607,6 +641,25 @@ mod tests {
         assert!(
             err.contains("has no pyconfig.h for x86_64-linux-gnu"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn headers_that_are_not_installed_are_named_with_the_package_that_has_them() {
+        let empty = tempfile::tempdir().unwrap();
+        let mut interpreter = crate::target::tests::cpython311();
+        interpreter.version = (3, 13);
+        interpreter.include_dir = empty.path().join("python3.13");
+        let target = Target::resolve(&interpreter, None).unwrap();
+        let err = include_dir(&target, "x86_64-linux-gnu", None, None, empty.path())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            format!(
+                "the C headers of Python 3.13 are not installed: {}/python3.13 has no Python.h. Linux distributions put them in a package of their own: python3.13-dev on Debian and Ubuntu, python3-devel (python3.13-devel for another than the system's Python) on Fedora and RHEL, python313-devel on openSUSE, python3-dev on Alpine.",
+                empty.path().display()
+            )
         );
     }
 

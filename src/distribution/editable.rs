@@ -1,7 +1,9 @@
 //! The files of an editable wheel (PEP 660): a `.pth` file that puts the project's Python
 //! source folder on `sys.path` (so editors and type checkers see the real files), a
 //! module that installs an import hook for the extension modules and for packages that
-//! files outside the packages go into, and those files, as the regular wheel has them.
+//! files outside the packages go into, and those files, as the regular wheel has them. The
+//! hook is started at interpreter start by a `.start` file (PEP 829) where `site` reads
+//! them, else by the `.pth` file's `import` line, which PEP 829 deprecates.
 //!
 //! The hook (`python/zlig/editable_hook.py`) uses only the standard library and runs the
 //! backend's own rebuild command, recorded here; so the editable wheel adds no requirement
@@ -45,15 +47,24 @@ struct HookConfig<'a> {
     sources: BTreeMap<&'a str, Vec<PathBuf>>,
 }
 
+/// Whether the `site` module of Python `version` runs the entry points of `.start` files
+/// (PEP 829, from 3.15), which replace the `import` lines of `.pth` files.
+fn reads_start_files(version: (u32, u32)) -> bool {
+    version >= (3, 15)
+}
+
 /// The `.pth` file and, with extensions or packages to extend, the hook module of an
-/// editable wheel, and the files outside the packages (`force-include`, `data`) as the
-/// regular wheel has them (`wheel`, its files, checked already).
+/// editable wheel and what starts it (a `.start` file for Python `version` from 3.15, else
+/// the `.pth` file's `import` line: the editable wheel is for one interpreter), and the
+/// files outside the packages (`force-include`, `data`) as the regular wheel has them
+/// (`wheel`, its files, checked already).
 pub fn files(
     project: &Project,
     wheel: &WheelFiles,
     extensions: &[Extension],
     modules: &Artifacts,
     rebuild: Option<&Rebuild>,
+    version: (u32, u32),
 ) -> Result<Vec<Entry>> {
     let module = format!(
         "_zlig_editable_{}",
@@ -64,7 +75,14 @@ pub fn files(
     let packages = extended_packages(project, wheel);
     let mut entries = Vec::new();
     if !modules.is_empty() || !packages.is_empty() {
-        pth.push_str(&format!("import {module}\n"));
+        if reads_start_files(version) {
+            entries.push(generated(
+                format!("{module}.start"),
+                format!("{module}:start\n"),
+            ));
+        } else {
+            pth.push_str(&format!("import {module}; {module}.start()\n"));
+        }
         let config = HookConfig {
             project: &project.metadata.name,
             project_dir: &project.root,
@@ -89,19 +107,12 @@ pub fn files(
         let names =
             serde_json::to_string(&modules.keys().collect::<Vec<_>>()).expect("names serialize");
         let packages = serde_json::to_string(&packages).expect("packages serialize");
-        entries.push(Entry {
-            path: format!("{module}.py"),
-            content: Content::Generated(
-                format!("{HOOK}\ninstall({literal}, {names}, {packages})\n").into_bytes(),
-            ),
-            executable: false,
-        });
+        let start = format!(
+            "\n\ndef start():\n    \"\"\"Puts the finder on sys.meta_path (run at interpreter start).\"\"\"\n    install({literal}, {names}, {packages})\n"
+        );
+        entries.push(generated(format!("{module}.py"), format!("{HOOK}{start}")));
     }
-    entries.push(Entry {
-        path: format!("{module}.pth"),
-        content: Content::Generated(pth.into_bytes()),
-        executable: false,
-    });
+    entries.push(generated(format!("{module}.pth"), pth));
     let origins: Vec<(&str, Origin<'_>)> = entries
         .iter()
         .map(|e| (e.path.as_str(), Origin::Editable))
@@ -116,6 +127,15 @@ pub fn files(
     entries.extend(wheel.outside.iter().map(|(entry, _)| entry.clone()));
     entries.sort();
     Ok(entries)
+}
+
+/// A file of the editable wheel that zlig writes.
+fn generated(path: String, text: String) -> Entry {
+    Entry {
+        path,
+        content: Content::Generated(text.into_bytes()),
+        executable: false,
+    }
 }
 
 /// The project's packages that files outside the packages go into (`force-include =
@@ -235,6 +255,72 @@ pub fn why_unsafe(tool: &Path) -> Option<String> {
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    /// The editable wheel's files for Python `version` of a project with one extension
+    /// module, as text by path.
+    fn editable_files(version: (u32, u32)) -> (tempfile::TempDir, BTreeMap<String, String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let pyproject =
+            "[project]\nname = \"My.Pkg\"\nversion = \"1.0\"\n[tool.zlig]\npackages = [\"pkg\"]\n";
+        std::fs::write(dir.path().join("pyproject.toml"), pyproject).unwrap();
+        std::fs::create_dir_all(dir.path().join("pkg")).unwrap();
+        std::fs::write(dir.path().join("pkg/__init__.py"), "").unwrap();
+        let project = Project::load(dir.path(), &BTreeMap::new()).unwrap();
+        let modules = Artifacts::from([("pkg._fast".into(), dir.path().join("fast.so"))]);
+        let wheel = WheelFiles {
+            packages: Vec::new(),
+            outside: Vec::new(),
+        };
+        let files = files(&project, &wheel, &[], &modules, None, version).unwrap();
+        let texts = files
+            .iter()
+            .map(|e| {
+                let text = String::from_utf8(e.bytes().unwrap()).unwrap();
+                (e.path.clone(), text)
+            })
+            .collect();
+        (dir, texts)
+    }
+
+    #[test]
+    fn from_python_3_15_a_start_file_starts_the_hook_and_the_pth_file_has_no_import_line() {
+        let (dir, files) = editable_files((3, 15));
+        let names: Vec<&str> = files.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "_zlig_editable_my_pkg.pth",
+                "_zlig_editable_my_pkg.py",
+                "_zlig_editable_my_pkg.start"
+            ]
+        );
+        assert_eq!(
+            files["_zlig_editable_my_pkg.pth"],
+            format!("{}\n", dir.path().join("").display())
+        );
+        assert_eq!(
+            files["_zlig_editable_my_pkg.start"],
+            "_zlig_editable_my_pkg:start\n"
+        );
+        assert!(files["_zlig_editable_my_pkg.py"].contains("\ndef start():\n"));
+    }
+
+    #[test]
+    fn before_python_3_15_the_pth_files_import_line_starts_the_hook() {
+        let (dir, files) = editable_files((3, 14));
+        let names: Vec<&str> = files.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            ["_zlig_editable_my_pkg.pth", "_zlig_editable_my_pkg.py"]
+        );
+        assert_eq!(
+            files["_zlig_editable_my_pkg.pth"],
+            format!(
+                "{}\nimport _zlig_editable_my_pkg; _zlig_editable_my_pkg.start()\n",
+                dir.path().join("").display()
+            )
+        );
+    }
 
     /// A `.pth` line is read back as the path it names, or the path is refused: nothing in
     /// a folder's name can add a line, which `site` could run.
