@@ -44,7 +44,7 @@ import time
 import types
 import zipfile
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -127,7 +127,7 @@ def check(cmd: list[Any], **kwargs: Any) -> str:
 # ------------------------------------------------------------------------------ setup
 
 
-def zlig_source(ref: Optional[str]) -> Path:
+def zlig_source(ref: str | None) -> Path:
     """The tree to build zlig from: the checkout as it is, or a commit exported from git
     (for a stable build while the checkout is being edited, or to compare commits)."""
     if not ref:
@@ -188,7 +188,7 @@ def setup(args: argparse.Namespace) -> None:
     )
 
 
-def describe_source(source: Path, ref: Optional[str]) -> str:
+def describe_source(source: Path, ref: str | None) -> str:
     if ref:
         # The commit exported before the build: `ref` (HEAD, say) may have moved since.
         return f"commit {source.name.removeprefix('src-')} (exported with git archive)"
@@ -220,7 +220,7 @@ def empty_dir(path: Path) -> Path:
     return path
 
 
-def hook_build_wheel(project: Path, backend: str, out: Path, settings: Optional[dict[str, str]] = None) -> tuple[float, Path]:
+def hook_build_wheel(project: Path, backend: str, out: Path, settings: dict[str, str] | None = None) -> tuple[float, Path]:
     """Calls `backend`'s `build_wheel` hook for `project` through pyproject_hooks in this
     venv, with zlig's config settings for it and `settings`; returns the wall time of the
     call and the wheel."""
@@ -342,7 +342,7 @@ class Suite:
         backends: list[str],
         one: Callable[[str, int], float],
         note: str = "",
-        runs: Optional[int] = None,
+        runs: int | None = None,
     ) -> None:
         """Runs `one(backend, i)` for i in range(runs) (default `--runs`), backends interleaved."""
         runs = runs or self.runs
@@ -375,7 +375,7 @@ class Suite:
             }
         )
 
-    def get(self, scenario: str, case: str, backend: str, kind: str = "wall") -> Optional[float]:
+    def get(self, scenario: str, case: str, backend: str, kind: str = "wall") -> float | None:
         for entry in self.cases:
             if entry["scenario"] == scenario and entry["case"] == case:
                 got = entry[kind].get(backend)
@@ -453,7 +453,7 @@ def c_scenario(suite: Suite, kind: str, edits: list[tuple[str, Callable[[Path], 
     dirs = make_projects(kind, backends)
     wheels: dict[str, Path] = {}
 
-    def build(backend: str, settings: Optional[dict[str, str]] = None) -> float:
+    def build(backend: str, settings: dict[str, str] | None = None) -> float:
         elapsed, wheel = hook_build_wheel(dirs[backend], backend, out_dir(kind, backend), settings)
         wheels[backend] = wheel
         return elapsed
@@ -763,8 +763,8 @@ def targets(suite: Suite) -> list[dict[str, Any]]:
         name: str,
         who: str,
         text: str,
-        values: list[Optional[float]],
-        met: Optional[Callable[..., bool]],
+        values: list[float | None],
+        met: Callable[..., bool] | None,
         shown: Callable[..., str],
         headline: bool = False,
     ) -> None:

@@ -10,8 +10,8 @@ import json
 import re
 import struct
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
 
 from elftools.elf.dynamic import DynamicSection
 from elftools.elf.elffile import ELFFile
@@ -164,7 +164,7 @@ def host_em() -> int:
 # ---------------------------------------------------------------------------- zig's cache
 
 
-def zig_global_cache(env: Mapping[str, str]) -> Optional[Path]:
+def zig_global_cache(env: Mapping[str, str]) -> Path | None:
     """zig's global cache folder as zig (and zlig's warm-up markers) find it."""
     for name, tail in (("ZIG_GLOBAL_CACHE_DIR", ()), ("XDG_CACHE_HOME", ("zig",)), ("HOME", (".cache", "zig"))):
         value = env.get(name)

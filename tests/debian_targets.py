@@ -17,8 +17,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional, Sequence
 
 import pytest
 
@@ -97,7 +97,7 @@ class Sysroot:
         )
 
 
-def _run(command: Sequence, cwd: Optional[Path] = None, check: bool = True) -> subprocess.CompletedProcess:
+def _run(command: Sequence, cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess:
     proc = subprocess.run(
         [str(c) for c in command],
         cwd=cwd,

@@ -18,8 +18,9 @@ import sys
 import sysconfig
 import tarfile
 import zipfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Optional, Sequence, Union
+from typing import Union
 
 import pytest
 
@@ -57,8 +58,8 @@ Command = Sequence[Union[str, os.PathLike]]
 def run(
     command: Command,
     *,
-    cwd: Optional[os.PathLike] = None,
-    env: Optional[Mapping[str, str]] = None,
+    cwd: os.PathLike | None = None,
+    env: Mapping[str, str] | None = None,
     check: bool = True,
     timeout: float = 900,
     split: bool = False,

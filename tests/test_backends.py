@@ -128,7 +128,7 @@ def test_no_usable_backend_says_why_for_each(zlig_venv, copy_example, frontend_e
     output = proc.stdout
     assert "no compile backend can build this project on this machine" in output
     for backend in ("ninja", "zig", "cc"):
-        assert re.search(rf"^\s+{backend}: ", output, re.M), output
+        assert re.search(rf"^\s+{backend}: ", output, re.MULTILINE), output
     assert "cc: used only when named" in output
     assert 'pip install "ziglang>=0.17,<0.18"' in output
     assert "Traceback" not in output

@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable
 
 import pytest
 
@@ -62,16 +62,16 @@ def place(text: str, at: str) -> tuple[int, int]:
 class Case:
     id: str
     pyproject: str
-    key: Optional[str]  # the key path the message names, as `key`
+    key: str | None  # the key path the message names, as `key`
     expect: tuple[str, ...] = ()  # further parts the message must contain
-    at: Optional[str] = None  # a snippet of `pyproject` with `^` where the report points
-    suggestion: Optional[str] = None  # the "did you mean"
+    at: str | None = None  # a snippet of `pyproject` with `^` where the report points
+    suggestion: str | None = None  # the "did you mean"
     files: dict = dataclasses.field(default_factory=dict)  # extra files: path → str or bytes
-    setup: Optional[Callable[[Path, Path], dict]] = None  # (project, tmp) → env changes
+    setup: Callable[[Path, Path], dict] | None = None  # (project, tmp) → env changes
     config: dict = dataclasses.field(default_factory=dict)
     hook: str = "build_wheel"
     absent: tuple[str, ...] = ()  # parts the message must not contain
-    bug: Optional[str] = None  # a known backend bug: the case is a strict xfail
+    bug: str | None = None  # a known backend bug: the case is a strict xfail
 
 
 def outside_file(name: str, text: str = "int evil;\n"):
@@ -102,7 +102,7 @@ def linked_outside(relative: str):
     return setup
 
 
-def zig_env(zig: Optional[str]):
+def zig_env(zig: str | None):
     """A setup that gives the build `ZLIG_ZIG=zig` (or none) and a PATH without zig."""
 
     def setup(project: Path, tmp: Path) -> dict:
@@ -137,7 +137,7 @@ CYTHON_PATH = CACHE / "cython-path"
 PYX_EXTENSION = extension(sources='["src/pkg/fast.pyx"]')
 
 
-def with_cython(pyx: Optional[str] = "def triple(int x):\n    return 3 * x\n"):
+def with_cython(pyx: str | None = "def triple(int x):\n    return 3 * x\n"):
     """A setup that writes `src/pkg/fast.pyx` and makes Cython importable for the hook."""
 
     def setup(project: Path, tmp: Path) -> dict:
@@ -1055,7 +1055,7 @@ def dynamic_version(source: str) -> dict:
     return {"src/pkg/__init__.py": source}
 
 
-def home(value: Optional[str]):
+def home(value: str | None):
     """A setup that gives the build this HOME (or none) and no other cache folder."""
 
     def setup(project: Path, tmp: Path) -> dict:

@@ -16,12 +16,10 @@ import signal
 import subprocess
 import time
 from pathlib import Path
-from typing import Optional
 
 import pytest
 
 from buildtools import extract, section_names
-from conftest import BIN
 from helpers import EXT_SUFFIX, run, wheel_read
 
 BUILD_WHEEL = (
@@ -31,7 +29,7 @@ BUILD_WHEEL = (
 )
 
 
-def start(venv, project: Path, out: Path, env: dict, config: Optional[dict] = None) -> subprocess.Popen:
+def start(venv, project: Path, out: Path, env: dict, config: dict | None = None) -> subprocess.Popen:
     """A build_wheel process (with `config` as its config_settings) in its own session (so
     that it and its zig children can be killed as a group), with Ctrl-C's default meaning
     even where the suite runs in the background (which ignores SIGINT), and without the

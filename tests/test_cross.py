@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from buildtools import auditwheel_platform, auditwheel_show, build_failure, call_hook, extract
+from buildtools import auditwheel_platform, auditwheel_show, build_failure, call_hook
 from debian_targets import TARGETS, DebianTarget, Sysroot, sysroot
 from helpers import ROOT, run, wheel_names, wheel_tag
 

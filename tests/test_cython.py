@@ -47,18 +47,18 @@ SDIST_FILES = [
     "src/cydemo/vectors.pyx",
 ]
 
-CHECK = """
+CHECK = f"""
 import cydemo, importlib, json
-modules = {name: importlib.import_module(name).__file__ for name in %r}
+modules = {{name: importlib.import_module(name).__file__ for name in {MODULES!r}}}
 import cydemo.purepy, cydemo.stack, cydemo.vectors
-print(json.dumps({
+print(json.dumps({{
     "files": modules,
     "compiled": cydemo.purepy.COMPILED,
     "values": [cydemo.dot([1, 2, 3], [4, 5, 6]), cydemo.norm2([1, 2, 2]), cydemo.scaled_norm2([1, 2, 2]),
                cydemo.sum_of_squares(4), cydemo.running_sums([1, 2, 3])],
     "docs": [cydemo.vectors.dot.__doc__, cydemo.stack.running_sums.__doc__],
-}))
-""" % (MODULES,)
+}}))
+"""
 
 
 def check_installed(venv) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-from helpers import run
-
 BROKEN_C = "\nstatic int broken(void) { return 1 }\n"
 
 

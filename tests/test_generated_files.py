@@ -19,6 +19,7 @@ import shlex
 from pathlib import Path
 
 import pytest
+
 from buildtools import fresh_user_cache
 from conftest import BIN
 from helpers import ROOT, run

@@ -151,7 +151,7 @@ def marker_truth(requirement: Requirement) -> list[bool]:
 
 def same_requirements(actual: list[Requirement], expected: list[str]) -> None:
     wanted = [Requirement(r) for r in expected]
-    key = lambda r: (r.name, sorted(r.extras), str(r.specifier), marker_truth(r))  # noqa: E731
+    key = lambda r: (r.name, sorted(r.extras), str(r.specifier), marker_truth(r))
     assert sorted(map(key, actual)) == sorted(map(key, wanted)), [str(r) for r in actual]
 
 

@@ -197,11 +197,10 @@ def cache_that_cannot_be_written(how: str, folder: Path):
         pytest.skip(f"cannot mount a small file system here (root with CAP_SYS_ADMIN needed): {mount.stderr.strip()}")
     try:
         if how == "full":
-            with open(folder / "filler", "wb") as filler:
-                with contextlib.suppress(OSError):
-                    while True:
-                        filler.write(b"\0" * 65536)
-                        filler.flush()
+            with open(folder / "filler", "wb") as filler, contextlib.suppress(OSError):
+                while True:
+                    filler.write(b"\0" * 65536)
+                    filler.flush()
         yield folder
     finally:
         subprocess.run(["umount", folder], check=True)

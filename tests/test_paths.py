@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN
 from helpers import compiled_sources
 
 BUILD = "import json, sys, zlig; print(zlig.build_wheel(sys.argv[1], json.loads(sys.argv[2])))"

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from elftools.elf.elffile import ELFFile
 
-from conftest import BIN, copy_project
+from conftest import copy_project
 from helpers import EXT_SUFFIX
 
 BUILD_BOTH = (

@@ -5,7 +5,6 @@ CPython on the machine (test_cross.py runs cross-built modules on their targets)
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -25,9 +24,8 @@ from buildtools import (
     extract,
     zig_cc,
 )
-from conftest import copy_project
+from conftest import BIN, copy_project
 from helpers import ARCH, LINUX_TAG, MANYLINUX_TAG, PY_TAG, run, wheel_fields, wheel_names, wheel_tag
-from conftest import BIN
 
 PY_XY = PY_TAG[len("cp"):]
 DEP = "libzligtestdep.so"
@@ -237,7 +235,7 @@ def test_the_newest_glibc_zlig_accepts_is_the_newest_zig_knows(zlig_venv, fronte
     """zig builds a newer glibc's wheel against its newest one, with a warning: zlig refuses
     instead, and its limit is zig's (`zig targets`)."""
     listed = run([sys.executable, "-m", "ziglang", "targets"]).stdout
-    versions = re.search(r"\.glibc = \.\{(.*?)\}", listed, re.S).group(1)
+    versions = re.search(r"\.glibc = \.\{(.*?)\}", listed, re.DOTALL).group(1)
     newest = max(tuple(map(int, v.split(".")[:2])) for v in re.findall(r'"([\d.]+)"', versions))
     too_new = f"{newest[0]}.{newest[1] + 1}"
     output = build_failure(zlig_venv, frontend_env, copy_example("demo"), {"target": f"{ARCH}-linux-gnu.{too_new}"})

@@ -19,7 +19,7 @@ class ScriptBackend:
     priority = 1
     build_file = "build.sh"
 
-    def version(self, env: Environment) -> Optional[str]:
+    def version(self, env: Environment) -> str | None:
         return "1.0" if os.environ.get("ZLIG_ZIG") else None
 
     def write(self, env: BuildEnv, build_inputs: BuildGraph) -> None:
@@ -40,7 +40,7 @@ class ScriptBackend:
             lines.append(" ".join(c if c == "$ZLIG_ZIG" else shlex.quote(c) for c in command))
         (env.work_dir / self.build_file).write_text("\n".join(lines) + "\n")
 
-    def build(self, env: BuildEnv, build_inputs: BuildGraph, only: Optional[List[str]]) -> None:
+    def build(self, env: BuildEnv, build_inputs: BuildGraph, only: list[str] | None) -> None:
         script = env.work_dir / self.build_file
         result = subprocess.run(["sh", str(script)], capture_output=True, text=True)
         if result.returncode != 0:
