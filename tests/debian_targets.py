@@ -94,6 +94,7 @@ class Sysroot:
             text=True,
             timeout=timeout,
             env={"PATH": os.environ.get("PATH", ""), "LC_ALL": "C.UTF-8"},
+            check=False,
         )
 
 
@@ -107,6 +108,7 @@ def _run(command: Sequence, cwd: Path | None = None, check: bool = True) -> subp
         text=True,
         timeout=900,
         env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
+        check=False,
     )
     if check and proc.returncode != 0:
         raise RuntimeError(f"exit {proc.returncode}: {' '.join(map(str, command))}\n{proc.stdout}")

@@ -79,6 +79,7 @@ def run(
         stderr=subprocess.PIPE if split else subprocess.STDOUT,
         text=True,
         timeout=timeout,
+        check=False,
     )
     if check and proc.returncode != 0:
         pytest.fail(

@@ -1782,6 +1782,7 @@ def test_project_folder_not_utf8_is_one_message_through_a_frontend(frontend, tmp
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         timeout=900,
+        check=False,
     )
     output = proc.stdout.decode("utf-8", "backslashreplace")
     assert proc.returncode == 1, output

@@ -183,17 +183,18 @@ def test_default_license_glob_keeps_the_license_beside_a_link_leading_out(
     is not the project's license); a real LICENSE beside it must stay, and the outside file
     never reaches an archive."""
     project = flat_project(tmp_path)
-    (project / "pyproject.toml").write_text("\n".join([BUILD_SYSTEM, PROJECT]))
+    (project / "pyproject.toml").write_text(f"{BUILD_SYSTEM}\n{PROJECT}")
     (project / "LICENSE-OUTSIDE").symlink_to(outside / "LICENSE-OUTSIDE")
     _, wheel = hook(zlig_venv, "build_wheel", project, tmp_path / "out", frontend_env)
     _, sdist = hook(zlig_venv, "build_sdist", project, tmp_path / "out", frontend_env)
     assert not any(n.endswith("LICENSE-OUTSIDE") for n in zipfile.ZipFile(wheel).namelist())
-    assert not any(n.endswith("LICENSE-OUTSIDE") for n in tarfile.open(sdist).getnames())
+    with tarfile.open(sdist) as tf:
+        assert not any(n.endswith("LICENSE-OUTSIDE") for n in tf.getnames())
 
 
 def test_real_license_survives_a_default_glob_match_leading_out(outside, zlig_venv, frontend_env, tmp_path):
     project = flat_project(tmp_path)
-    (project / "pyproject.toml").write_text("\n".join([BUILD_SYSTEM, PROJECT]))
+    (project / "pyproject.toml").write_text(f"{BUILD_SYSTEM}\n{PROJECT}")
     (project / "LICENSE").write_text("MIT\n")
     (project / "LICENSE-OUTSIDE").symlink_to(outside / "LICENSE-OUTSIDE")
     _, wheel = hook(zlig_venv, "build_wheel", project, tmp_path / "out", frontend_env)

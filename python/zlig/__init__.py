@@ -12,8 +12,6 @@ from zlig import _core
 from zlig._bridge import call
 
 if TYPE_CHECKING:
-    from typing import Optional
-
     from zlig._bridge import ConfigSettings
 
 __version__: str = _core.__version__

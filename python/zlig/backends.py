@@ -195,7 +195,7 @@ def _decode(kind: Any, data: Any) -> Any:
     """``data`` (parsed JSON) as the type ``kind``, following its type hints."""
     origin = typing.get_origin(kind)
     if origin is typing.Union:  # Optional[X]
-        inner = [arg for arg in typing.get_args(kind) if arg is not type(None)][0]
+        inner = next(arg for arg in typing.get_args(kind) if arg is not type(None))
         return None if data is None else _decode(inner, data)
     if origin is tuple:
         args = typing.get_args(kind)

@@ -334,7 +334,7 @@ def run(cmd: list[Any], logfile: Path, *, cwd: Path | None = None, env=None, che
         out.write(f"$ {' '.join(cmd)}\n  (cwd {cwd or os.getcwd()})\n")
         out.flush()
         proc = subprocess.run(
-            cmd, cwd=cwd, env=env or clean_env(), stdout=out, stderr=subprocess.STDOUT
+            cmd, cwd=cwd, env=env or clean_env(), stdout=out, stderr=subprocess.STDOUT, check=False
         )
         out.write(f"[exit status {proc.returncode}]\n\n")
     if check and proc.returncode != 0:
@@ -404,7 +404,7 @@ def prepare(work: Path, zig: Path | None, rebuild: bool) -> Toolchain:
         zig = Path(found.stdout.strip()) / "zig"
     if not zig.is_file():
         raise Failure(f"no zig at {zig}")
-    version = subprocess.run([zig, "version"], capture_output=True, text=True).stdout.strip()
+    version = subprocess.run([zig, "version"], capture_output=True, text=True, check=False).stdout.strip()
     if not version.startswith("0.17."):
         raise Failure(f"{zig} is zig {version or '?'}, zlig needs 0.17")
 
