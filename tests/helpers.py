@@ -17,6 +17,7 @@ import subprocess
 import sys
 import sysconfig
 import tarfile
+import textwrap
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -179,3 +180,68 @@ def compiled_sources(output: str, project: Path) -> set[str]:
     path, or through the backend's `project` link to the project root."""
     prefix = r"(?:" + re.escape(str(project)) + r"|(?<![^\s'\"])project)/"
     return set(re.findall(prefix + r"([\w/]+\.c)\b", output))
+
+
+# ---------------------------------------------------------------------------- messages
+
+# What differs between runs and machines in a message, named as uv's snapshot filters name
+# it, longest first so that a folder inside another is named by the inner one: a path both
+# as given and resolved (the test venv may be a link).
+_PLACES = [
+    (sysconfig.get_path("purelib"), "[SITE_PACKAGES]"),
+    (sys.prefix, "[VENV]"),
+    (sysconfig.get_path("include"), "[PYTHON_INCLUDE]"),
+    (sys._base_executable, "[PYTHON]"),
+    (str(CACHE), "[CACHE]"),
+    (str(ROOT), "[ROOT]"),
+    (os.path.expanduser("~"), "[HOME]"),
+]
+_VALUES = [
+    # Hashes in names of caches and zig's temporary files.
+    (r"\b[0-9a-f]{12,}\b", "[HASH]"),
+    # The number of jobs, from the machine's cores.
+    (r"(?<= -Djobs=)\d+|(?<= -j)\d+\b", "[N]"),
+    (rf"\b{PY_TAG}\b", "[PY_TAG]"),
+    (rf"(?<![\w.]){sys.version_info[0]}\.{sys.version_info[1]}(?![\w.])", "[PY_VERSION]"),
+]
+
+
+def scrubbed(text: str, tmp: Path | None = None) -> str:
+    """`text` with what differs between runs named: `tmp` (the test's temporary folder) as
+    `[TMP]`, the test venv, Python, the suite's cache, the repo and the home folder, hashes,
+    job counts and the running Python's version; each line without trailing blanks (which
+    editors strip from the expected texts)."""
+    places = [(str(tmp), "[TMP]")] if tmp is not None else []
+    for path, name in places + _PLACES:
+        for spelling in sorted({path, os.path.realpath(path)}, key=len, reverse=True):
+            text = re.sub(re.escape(spelling) + r"(?![\w.-])", name, text)
+    for pattern, name in _VALUES:
+        text = re.sub(pattern, name, text)
+    return "\n".join(line.rstrip() for line in text.splitlines())
+
+
+# Where a frontend's own lines start after a hook's output: pip's end of the hook's output
+# (which it indents), uv's error, and build's hint and error.
+_FRONTEND_LINES = re.compile(r"\s*\[end of output\]$|error: Failed to build|TIP |ERROR ")
+
+
+def error_message(output: str) -> str:
+    """The one `zlig: error:` message in a build's output, in full: from that mark to the
+    end of the hook's output, through pip, uv or build as well."""
+    lines = output.splitlines()
+    starts = [i for i, line in enumerate(lines) if "zlig: error:" in line]
+    assert len(starts) == 1, f"not exactly one `zlig: error:` in:\n{output}"
+    first = lines[starts[0]]
+    indent = first[: len(first) - len(first.lstrip())]
+    message = []
+    for line in lines[starts[0] :]:
+        if _FRONTEND_LINES.match(line):
+            break
+        message.append(line.removeprefix(indent))
+    return "\n".join(message).rstrip()
+
+
+def expected(text: str) -> str:
+    """An expected message as written in a test: indented like the code, between lines of
+    its own."""
+    return textwrap.dedent(text).strip("\n").rstrip()
