@@ -206,18 +206,33 @@ _VALUES = [
 ]
 
 
+# A line of a located message that shows the file, and the line under it that points
+# into the value.
+_SNIPPET = re.compile(r"\s*\d+ \| ")
+_CARETS = re.compile(r"(\s*\| *)(\^+)$")
+
+
 def scrubbed(text: str, tmp: Path | None = None) -> str:
     """`text` with what differs between runs named: `tmp` (the test's temporary folder) as
     `[TMP]`, the test venv, Python, the suite's cache, the repo and the home folder, hashes,
     job counts and the running Python's version; each line without trailing blanks (which
-    editors strip from the expected texts)."""
+    editors strip from the expected texts). Carets under a named value of a located message
+    span the name."""
     places = [(str(tmp), "[TMP]")] if tmp is not None else []
-    for path, name in places + _PLACES:
-        for spelling in sorted({path, os.path.realpath(path)}, key=len, reverse=True):
-            text = re.sub(re.escape(spelling) + r"(?![\w.-])", name, text)
-    for pattern, name in _VALUES:
-        text = re.sub(pattern, name, text)
-    return "\n".join(line.rstrip() for line in text.splitlines())
+    lines = []
+    for line in text.splitlines():
+        named = line
+        for path, name in places + _PLACES:
+            for spelling in sorted({path, os.path.realpath(path)}, key=len, reverse=True):
+                named = re.sub(re.escape(spelling) + r"(?![\w.-])", name, named)
+        for pattern, name in _VALUES:
+            named = re.sub(pattern, name, named)
+        carets = _CARETS.match(named)
+        if carets and lines and _SNIPPET.match(lines[-1][0]):
+            shorter = len(lines[-1][0]) - len(lines[-1][1])
+            named = carets[1] + "^" * max(1, len(carets[2]) - shorter)
+        lines.append((line, named))
+    return "\n".join(named.rstrip() for _, named in lines)
 
 
 # Where a frontend's own lines start after a hook's output: pip's end of the hook's output
@@ -239,6 +254,11 @@ def error_message(output: str) -> str:
             break
         message.append(line.removeprefix(indent))
     return "\n".join(message).rstrip()
+
+
+def warning_lines(output: str) -> list[str]:
+    """The `zlig: warning:` lines of a build's output, in order."""
+    return [line for line in output.splitlines() if line.startswith("zlig: warning:")]
 
 
 def expected(text: str) -> str:
