@@ -13,15 +13,17 @@ pub mod hooks;
 #[cfg(feature = "python")]
 mod host;
 pub mod interrupt;
+pub mod leftovers;
 #[cfg(feature = "python")]
 mod plugin;
 pub mod project;
 pub mod tags;
 pub mod target;
+pub mod trust;
 
 #[cfg(feature = "python")]
 mod python {
-    use super::{error, hooks, host, interrupt, plugin};
+    use super::{compile, error, hooks, host, interrupt, plugin};
     use std::path::Path;
 
     use pyo3::create_exception;
@@ -48,6 +50,8 @@ mod python {
         request.include_lookup = Some(host::package_include);
         interrupt::set_python_check(|| Python::attach(|py| py.check_signals().is_err()));
         let _signals = interrupt::Hook::enter();
+        // Lets go of zlig's cache when the hook returns, so that `zlig cache --clear` can run.
+        let _cache = compile::tool_home::CacheUse::begin();
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(&request))) {
             Ok(Ok(value)) => {
                 // A Ctrl-C after the output is in place comes too late to undo it.

@@ -16,7 +16,7 @@ from pathlib import Path
 from elftools.elf.dynamic import DynamicSection
 from elftools.elf.elffile import ELFFile
 
-from helpers import ARCH, run, wheel_read
+from helpers import ARCH, run, wheel_read, without_zig_on_path
 
 HOOK = (
     "import json, sys, zlig\n"
@@ -177,3 +177,14 @@ def fresh_user_cache(env: Mapping[str, str], folder: Path) -> dict[str, str]:
     """`env` with a user cache of its own in `folder` (so no tool zlig kept earlier is
     found), and zig's global cache still the warm one (so no one-time compile is paid)."""
     return dict(env, XDG_CACHE_HOME=str(folder), ZIG_GLOBAL_CACHE_DIR=str(zig_global_cache(env)))
+
+
+def kept_tools_env(frontend_env, tool_wheels: Path, cache: Path) -> dict:
+    """No zig or ninja anywhere but in the wheelhouse, and a user cache of the test's own;
+    zig's global cache stays the warm one, so that no test pays its one-time compiles."""
+    env = dict(fresh_user_cache(frontend_env, cache), PIP_FIND_LINKS=str(tool_wheels))
+    del env["ZLIG_ZIG"], env["ZLIG_REUSE_TOOLS"]
+    env["PATH"] = ":".join(
+        d for d in without_zig_on_path(env["PATH"]).split(":") if not (Path(d) / "ninja").exists()
+    )
+    return env

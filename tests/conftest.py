@@ -100,6 +100,22 @@ def build_wheels() -> Path:
 
 
 @pytest.fixture(scope="session")
+def tool_wheels(wheelhouse) -> Path:
+    """A wheelhouse with zlig, and the `ziglang` and `ninja` wheels a frontend installs
+    when zlig asks for them (downloaded from PyPI once, kept in the suite's cache)."""
+    house = CACHE / "tool-wheels"
+    house.mkdir(parents=True, exist_ok=True)
+    if not list(house.glob("ziglang-*.whl")) or not list(house.glob("ninja-*.whl")):
+        run([sys.executable, "-m", "pip", "download", "--only-binary", ":all:", "--no-deps",
+             "-d", house, "ziglang==0.17.0", "ninja>=1.10"])
+    for old in house.glob("zlig-*.whl"):
+        old.unlink()
+    for wheel in wheelhouse.glob("zlig-*.whl"):
+        (house / wheel.name).write_bytes(wheel.read_bytes())
+    return house
+
+
+@pytest.fixture(scope="session")
 def cython_path(build_wheels: Path) -> Path:
     """A folder holding the pinned Cython alone, for `PYTHONPATH`: a hook called in a venv
     without Cython finds it there."""
@@ -158,9 +174,8 @@ def frontend_env(wheelhouse: Path, build_wheels: Path, zig: Path) -> dict[str, s
     zlig's user cache (tools kept from earlier builds; the object cache) is the session's
     own, so that what the machine built before never decides a test's compiles, and kept
     tools do not count as found (ZLIG_REUSE_TOOLS=0), so that what an earlier test kept
-    never decides a later one's backend (test_cold.py tests the reuse). The cache is under
-    the repo, not /tmp: an editable install runs only tools outside world-writable folders.
-    zig's global cache stays the machine's, warm.
+    never decides a later one's backend (test_cold.py tests the reuse). zig's global cache
+    stays the machine's, warm.
 
     uv has no environment variable for `--no-index` (there is no UV_NO_INDEX), so the uv
     commands pass `--no-index` themselves.
@@ -185,6 +200,40 @@ def backend_env(frontend_env: dict[str, str]) -> dict[str, str]:
     in directly: every backend is usable, and `auto` picks ninja as it does in an isolated
     build (which asks for ninja)."""
     return dict(frontend_env, ZLIG_NINJA=str(BIN / "ninja"))
+
+
+@pytest.fixture
+def compilers(zig: Path, frontend_env, tmp_path):
+    """`compilers(backend, after="")`: an environment for `backend` (`ninja`: zig cc; `cc`:
+    the platform's cc) whose compiler logs each compile (`… -c SOURCE …`) to a file and then
+    runs the shell code `after`, with a user cache (so an object cache) of its own; and the
+    log."""
+    log = tmp_path / "compiles.log"
+
+    def make(backend: str, after: str = ""):
+        real = str(zig) if backend == "ninja" else shutil.which("cc")
+        wrapper = tmp_path / f"{backend}-wrapper" / ("zig" if backend == "ninja" else "cc")
+        wrapper.parent.mkdir()
+        wrapper.write_text(
+            "#!/bin/sh\n"
+            f'"{real}" "$@"\n'
+            "status=$?\n"
+            f'case " $* " in *" -c "*) echo "$@" >> {log}; {after or ":"} ;; esac\n'
+            "exit $status\n"
+        )
+        wrapper.chmod(0o755)
+        env = fresh_user_cache(frontend_env, tmp_path / "cache")
+        env["ZLIG_NINJA"] = str(BIN / "ninja")
+        env["ZLIG_ZIG" if backend == "ninja" else "CC"] = str(wrapper)
+        return env, log
+
+    return make
+
+
+@pytest.fixture
+def counted(compilers) -> tuple[dict, Path]:
+    """The `ninja` backend's environment of `compilers`, with nothing run after a compile."""
+    return compilers("ninja")
 
 
 # ---------------------------------------------------------------------------- projects

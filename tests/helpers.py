@@ -199,6 +199,8 @@ _PLACES = [
 _VALUES = [
     # Hashes in names of caches and zig's temporary files.
     (r"\b[0-9a-f]{12,}\b", "[HASH]"),
+    # zlig's temporary files, named for their process.
+    (r"(?<=/)\.zlig-\d+-\w+", "[ZLIG_TEMP]"),
     # The number of jobs, from the machine's cores.
     (r"(?<= -Djobs=)\d+|(?<= -j)\d+\b", "[N]"),
     (rf"\b{PY_TAG}\b", "[PY_TAG]"),

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 import pytest
 
-from buildtools import fresh_user_cache
-from helpers import CACHE, MANYLINUX_TAG, run, wheel_tag, without_zig_on_path
+from buildtools import fresh_user_cache, kept_tools_env
+from helpers import MANYLINUX_TAG, run, wheel_tag, without_zig_on_path
 
 
 @pytest.mark.cold
@@ -37,33 +36,6 @@ def test_cold_pip_wheel_installs_ziglang_from_pypi(frontend_env, wheelhouse, zli
     assert wheel_tag(wheel)[2] == MANYLINUX_TAG
     venv = venvs.with_wheels(wheel)
     assert venv.run("import demo; print(demo.add(2, 3))") == "5"
-
-
-@pytest.fixture(scope="session")
-def tool_wheels(wheelhouse) -> Path:
-    """A wheelhouse with zlig, and the `ziglang` and `ninja` wheels a frontend installs
-    when zlig asks for them (downloaded from PyPI once, kept in the suite's cache)."""
-    house = CACHE / "tool-wheels"
-    house.mkdir(parents=True, exist_ok=True)
-    if not list(house.glob("ziglang-*.whl")) or not list(house.glob("ninja-*.whl")):
-        run([sys.executable, "-m", "pip", "download", "--only-binary", ":all:", "--no-deps",
-             "-d", house, "ziglang==0.17.0", "ninja>=1.10"])
-    for old in house.glob("zlig-*.whl"):
-        old.unlink()
-    for wheel in wheelhouse.glob("zlig-*.whl"):
-        (house / wheel.name).write_bytes(wheel.read_bytes())
-    return house
-
-
-def kept_tools_env(frontend_env, tool_wheels: Path, cache: Path) -> dict:
-    """No zig or ninja anywhere but in the wheelhouse, and a user cache of the test's own;
-    zig's global cache stays the warm one, so that no test pays its one-time compiles."""
-    env = dict(fresh_user_cache(frontend_env, cache), PIP_FIND_LINKS=str(tool_wheels))
-    del env["ZLIG_ZIG"], env["ZLIG_REUSE_TOOLS"]
-    env["PATH"] = ":".join(
-        d for d in without_zig_on_path(env["PATH"]).split(":") if not (Path(d) / "ninja").exists()
-    )
-    return env
 
 
 @pytest.mark.cold

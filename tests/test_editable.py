@@ -325,11 +325,7 @@ def test_editable_install_whose_tool_any_user_may_replace_fails_unless_rebuildin
     tools.mkdir()
     shutil.copy2(BIN / "ninja", tools / "ninja")
     tools.chmod(0o777)  # explicitly: the tests run as root, who owns whatever they make
-    # TMPDIR elsewhere, so that the tool is refused for the folder anyone may write, not for
-    # lying in a temporary folder.
-    private_tmp = tmp_path / "tmp"
-    private_tmp.mkdir(mode=0o700)
-    env = dict(frontend_env, ZLIG_NINJA=str(tools / "ninja"), TMPDIR=str(private_tmp))
+    env = dict(frontend_env, ZLIG_NINJA=str(tools / "ninja"))
     project = copy_project("demo", tmp_path)
     venv = venvs.create("shared-tool-dev")
     # Without -v: pip shows a hook's output only when it fails, and this one must be seen.
@@ -337,7 +333,7 @@ def test_editable_install_whose_tool_any_user_may_replace_fails_unless_rebuildin
     failed = run(command, env=env, check=False)
     assert failed.returncode != 0
     assert scrubbed(error_message(failed.stdout), tmp_path) == expected("""
-        zlig: error: this editable install could not rebuild its extensions on import: it would run [TMP]/tools/ninja later, which lies in [TMP]/tools, which any user may write, so that it could be another program by then. Its modules would then stay as built now while you edit their sources. Point ZLIG_ZIG (or ZLIG_NINJA) at a tool in a lasting folder of yours, or make zlig's cache (~/.cache/zlig, or $XDG_CACHE_HOME/zlig) a folder of yours that no one else may write, so that zlig keeps its tools there, and install again; or, to install it anyway and reinstall after each edit of a C, C++, Cython or Zig source, add `-C editable-rebuild=false`
+        zlig: error: this editable install could not rebuild its extensions on import: it would run [TMP]/tools/ninja later, which another user could replace: other users may write [TMP]/tools (mode 777), so that it could be another program by then. Its modules would then stay as built now while you edit their sources. Point ZLIG_ZIG (or ZLIG_NINJA) at a tool in a lasting folder of yours, or make zlig's cache (~/.cache/zlig, or $XDG_CACHE_HOME/zlig) a folder of yours that no one else may write, so that zlig keeps its tools there, and install again; or, to install it anyway and reinstall after each edit of a C, C++, Cython or Zig source, add `-C editable-rebuild=false`
     """)
     assert not list(venv.path.glob("lib/python*/site-packages/_zlig_editable_*"))
 
@@ -373,14 +369,12 @@ def test_editable_install_with_a_backend_that_cannot_rebuild_fails_unless_rebuil
     assert plugin_venv.call(HOOK, "build_editable", str(out), config, cwd=project, env=frontend_env).returncode == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs t19-cache's ownership rule for why_unsafe (issue 19): a cache in a private folder under /tmp is refused as 'a temporary folder' until then",
-)
 def test_editable_install_with_zligs_cache_in_a_private_folder_under_tmp_rebuilds_on_import(frontend_env, venvs, tmp_path_factory):
+    # The object cache's launcher, which the rebuild runs, lies in that cache: the rule of
+    # `src/trust.rs` takes a private folder below the sticky /tmp as safe.
     private = Path(tempfile.mkdtemp(prefix="zlig-private-", dir="/tmp"))  # mode 0700, mine
     try:
-        env = fresh_user_cache(frontend_env, private / "cache")
+        env = dict(fresh_user_cache(frontend_env, private / "cache"), ZLIG_NINJA=str(BIN / "ninja"))
         project = copy_project("demo", tmp_path_factory.mktemp("private-cache"))
         venv = venvs.create("private-cache-dev")
         dev = Dev(project, venv, pip_install_editable(env, venv, project, "-C", "backend=ninja"))

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -21,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from buildtools import fresh_user_cache
-from conftest import BIN
+from helpers import scrubbed
 
 BUILD = "import json, sys, zlig; print(zlig.build_wheel(sys.argv[1], json.loads(sys.argv[2])))"
 
@@ -72,40 +71,6 @@ def parts_project(
         f"include-dirs = [{quoted(include_dirs)}]\nextra-compile-args = [{quoted(compile_args)}]\n"
     )
     return project
-
-
-@pytest.fixture
-def compilers(zig: Path, frontend_env, tmp_path):
-    """`compilers(backend, after="")`: an environment for `backend` (`ninja`: zig cc; `cc`:
-    the platform's cc) whose compiler logs each compile (`… -c SOURCE …`) to a file and then
-    runs the shell code `after`, with a user cache (so an object cache) of its own; and the
-    log."""
-    log = tmp_path / "compiles.log"
-
-    def make(backend: str, after: str = ""):
-        real = str(zig) if backend == "ninja" else shutil.which("cc")
-        wrapper = tmp_path / f"{backend}-wrapper" / ("zig" if backend == "ninja" else "cc")
-        wrapper.parent.mkdir()
-        wrapper.write_text(
-            "#!/bin/sh\n"
-            f'"{real}" "$@"\n'
-            "status=$?\n"
-            f'case " $* " in *" -c "*) echo "$@" >> {log}; {after or ":"} ;; esac\n'
-            "exit $status\n"
-        )
-        wrapper.chmod(0o755)
-        env = fresh_user_cache(frontend_env, tmp_path / "cache")
-        env["ZLIG_NINJA"] = str(BIN / "ninja")
-        env["ZLIG_ZIG" if backend == "ninja" else "CC"] = str(wrapper)
-        return env, log
-
-    return make
-
-
-@pytest.fixture
-def counted(compilers) -> tuple[dict, Path]:
-    """The `ninja` backend's environment of `compilers`, with nothing run after a compile."""
-    return compilers("ninja")
 
 
 def compiles(log: Path) -> list[str]:
@@ -191,7 +156,8 @@ def cache_that_cannot_be_written(how: str, folder: Path):
         yield folder
         return
     folder.mkdir()
-    options = "size=1m,ro" if how == "read-only" else "size=1m"
+    # Private, as a user cache is: tmpfs's root is world-writable (1777) by default.
+    options = "size=1m,mode=700,ro" if how == "read-only" else "size=1m,mode=700"
     mount = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", folder], capture_output=True, text=True, check=False)
     if mount.returncode != 0:
         pytest.skip(f"cannot mount a small file system here (root with CAP_SYS_ADMIN needed): {mount.stderr.strip()}")
@@ -214,8 +180,18 @@ def test_a_cache_that_cannot_be_written_never_fails_a_build(how, zlig_venv, venv
         out.mkdir()
         env = dict(env, XDG_CACHE_HOME=str(cache))
         proc = zlig_venv.call(BUILD, str(out), json.dumps({"backend": "ninja"}), cwd=parts_project(tmp_path, "p"), env=env, check=True)
-    warnings = [line for line in proc.stdout.splitlines() if "cannot be written" in line]
-    assert len(warnings) == 1 and "building without it" in warnings[0], proc.stdout
+    (warning,) = [line for line in proc.stdout.splitlines() if "warning" in line]
+    why = {
+        "a file in the way": "the user cache [TMP]/cache-fs cannot be used (XDG_CACHE_HOME names [TMP]/cache-fs, a file, "
+        "not a folder); building without zlig's cache",
+        "full": "zlig's cache [TMP]/cache-fs/zlig cannot be written (No space left on device (os error 28) at path "
+        '"[TMP]/cache-fs/zlig/[ZLIG_TEMP]"); building without it',
+        "read-only": "zlig's cache [TMP]/cache-fs/zlig cannot be written (Read-only file system (os error 30)); "
+        "building without it",
+    }[how]
+    assert scrubbed(warning, tmp_path) == (
+        f"zlig: warning: {why}: no tool is kept and no compiled object is cached for later builds"
+    )
     assert compiles(log) == ["a.c", "b.c", "module.c"]
     (wheel,) = out.glob("*.whl")
     assert total(venvs, wheel) == "42"

@@ -179,6 +179,9 @@ def batch(path, jobs):
 
 
 def main(argv):
+    # What Python writes into zlig's kept Cython (bytecode in its __pycache__ folders) is
+    # private, whatever the umask, like everything in zlig's cache.
+    os.umask(os.umask(0o077) | 0o077)
     if argv[:1] == ["--directives"] and len(argv) == 2:
         return directives(argv[1])
     if argv[:1] == ["--batch"] and len(argv) == 3:

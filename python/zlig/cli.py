@@ -128,7 +128,8 @@ def parser() -> argparse.ArgumentParser:
         "cache",
         help="show what zlig keeps in the user cache (tools, their answers), or clear it",
         description="Show what zlig keeps in the user cache (~/.cache/zlig): copies of the tools it ran, "
-        "zig's compiled configure step, tool version answers; --clear removes them. zig's own cache "
+        "zig's compiled configure step, tool version answers; --clear removes them (nothing while a "
+        "build is using them). zig's own cache "
         "(~/.cache/zig) is zig's, and is left alone.",
     )
     cache.add_argument("--clear", action="store_true", help="remove everything zlig keeps there")

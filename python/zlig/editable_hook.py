@@ -289,24 +289,55 @@ class MergedFolder:
 
 
 def why_unsafe(tool):
-    """Why running ``tool`` may run someone else's program: it or a folder above it is
-    missing, owned by another user, or writable by any user. None when it is safe."""
-    import stat
+    """Why another user could replace ``tool``; None when no one but this user and root can.
 
-    path = os.path.abspath(tool)
-    while True:
-        try:
-            info = os.stat(path)
-        except OSError:
-            return f"{tool} is missing"
-        if info.st_uid not in (os.getuid(), 0):
-            return f"{path} belongs to another user"
-        if info.st_mode & stat.S_IWOTH:
-            return f"any user may write {path}"
-        parent = os.path.dirname(path)
-        if parent == path:
-            return None
-        path = parent
+    The rule of zlig's core (``src/trust.rs``), kept the same: every folder from ``/`` down,
+    every link on the way (followed, each judged where it lies) and the file itself belong
+    to this user or root, and none may be written by anyone else, but for a sticky folder of
+    root's (``/tmp``), where only an entry's owner may rename or remove it.
+    """
+    me = os.getuid()
+    todo = _names(os.path.join(os.getcwd(), tool))
+    at, links = "/", 0
+    try:
+        root = os.lstat(at)
+        info = root
+        if root.st_uid not in (me, 0):
+            return f"/ belongs to another user (uid {root.st_uid})"
+        while todo:
+            name = todo.pop(0)
+            if name == "..":
+                at = os.path.dirname(at)
+                info = os.lstat(at)
+                continue
+            following = os.path.join(at, name)
+            entry = os.lstat(following)
+            if entry.st_uid not in (me, 0):
+                return f"{following} belongs to another user (uid {entry.st_uid})"
+            if info.st_mode & 0o022 and not (info.st_mode & 0o1000 and info.st_uid == 0):
+                return f"other users may write {at} (mode {info.st_mode & 0o7777:o})"
+            if os.path.islink(following):
+                links += 1
+                if links > 40:
+                    return f"{tool} goes through too many links"
+                target = os.readlink(following)
+                if os.path.isabs(target):
+                    at, info = "/", root
+                todo[:0] = _names(target)
+            else:
+                at, info = following, entry
+    except (FileNotFoundError, NotADirectoryError) as error:
+        return f"{error.filename} is missing"
+    except OSError as error:
+        return f"{error.filename} cannot be examined ({error.strerror})"
+    if info.st_mode & 0o022:
+        return f"other users may write {at} (mode {info.st_mode & 0o7777:o})"
+    return None
+
+
+def _names(path):
+    """The names of ``path`` after its root, ``..`` kept."""
+    return [name for name in path.split("/") if name not in ("", ".")]
 
 
 def install(config_json, names, packages):

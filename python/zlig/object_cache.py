@@ -33,7 +33,8 @@ one that read something other than a regular file.
 
 Storing writes temporary files and renames them, so concurrent builds never see half an
 entry, and a manifest carries the hash of its text; a failure to read or store never
-fails a compile. zlig removes the least recently used objects when the cache grows past
+fails a compile. A cache folder that is not this user's alone (zlig makes it so) is not
+used: the compile just runs. zlig removes the least recently used objects when the cache grows past
 its bound.
 """
 
@@ -453,10 +454,17 @@ def store(cache, toolchain, key, variants, compile, started, source_bytes):
 
 
 def write_atomically(path, data):
+    """Writes ``path`` through a private temporary file named for this process (removed if
+    the write fails: a full disk keeps nothing half-written), in folders made private."""
     import tempfile
 
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
+    folder = os.path.dirname(path)
+    umask = os.umask(0o077)
+    try:
+        os.makedirs(folder, exist_ok=True)
+    finally:
+        os.umask(umask)
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".zlig-{os.getpid()}-")
     try:
         with os.fdopen(fd, "wb") as file:
             file.write(data)
@@ -483,6 +491,16 @@ def compile_key(toolchain, compile, source_bytes):
     return digest("\0".join(words).encode() + b"\0" + digest(source_bytes).encode())
 
 
+def trusted(cache):
+    """Whether the cache is this user's (or root's) and closed to others, as zlig makes it:
+    then nothing in it is another user's doing."""
+    try:
+        info = os.stat(cache)
+    except OSError:
+        return False
+    return info.st_uid in (os.getuid(), 0) and not info.st_mode & 0o077
+
+
 def run(command):
     import subprocess
 
@@ -491,6 +509,8 @@ def run(command):
 
 def main(argv):
     cache, toolchain, command = argv[1], argv[2], argv[4:]
+    if not trusted(cache):
+        return run(command)
     compile = Compile(command)
     try:
         # Before the source is read: a source edited after this moment is not stored.

@@ -205,8 +205,10 @@ pub fn check_directives(project: &Project, tool: &CythonTool) -> Result<()> {
 fn known_directives(tool: &CythonTool) -> Result<BTreeSet<String>> {
     let remembered = tool.package.join("zlig-directives.json");
     let parse = |text: &str| serde_json::from_str::<BTreeSet<String>>(text).ok();
-    if let Some(names) = std::fs::read_to_string(&remembered)
-        .ok()
+    // A memo another user could have written is not taken (`trust`).
+    if let Some(names) = Some(&remembered)
+        .filter(|file| crate::trust::why_unsafe(file).is_none())
+        .and_then(|file| std::fs::read_to_string(file).ok())
         .and_then(|t| parse(&t))
     {
         return Ok(names);

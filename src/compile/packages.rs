@@ -8,12 +8,14 @@
 //! frontend's temporary environment, at a new path for every isolated build and gone after
 //! it; so it is copied into the build dir under a name made of its content's hash. The
 //! build file then names a folder that is the same from one isolated build to the next (a
-//! rebuild compiles nothing) and that an editable install's rebuild still finds.
+//! rebuild compiles nothing) and that an editable install's rebuild still finds. A header
+//! that is a link (conda and distributions link some) is copied, and hashed, as the file it
+//! points to.
 
 use std::path::{Path, PathBuf};
 
 use crate::compile::graph::PackageHeaders;
-use crate::compile::tool_home::copy_tree_atomically;
+use crate::compile::tool_home::{content_hash, copy_tree_atomically};
 use crate::error::{IoContext, Result};
 use crate::project::toml::Located;
 
@@ -125,28 +127,6 @@ pub fn settle(headers: &[PackageHeaders]) -> Result<()> {
     Ok(())
 }
 
-/// A short hash of every file's path and bytes below `dir`, walked in name order.
-fn content_hash(dir: &Path) -> std::io::Result<String> {
-    use sha2::{Digest, Sha256};
-    let mut hash = Sha256::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.map_err(std::io::Error::other)?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        let bytes = std::fs::read(entry.path())?;
-        hash.update(relative.as_os_str().as_encoded_bytes());
-        hash.update([0]);
-        hash.update((bytes.len() as u64).to_le_bytes());
-        hash.update(&bytes);
-    }
-    Ok(hash.finalize()[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,6 +176,42 @@ mod tests {
         )
         .unwrap();
         assert_ne!(first.copy, changed.copy);
+    }
+
+    #[test]
+    fn headers_that_are_links_are_copied_as_the_files_they_point_to() {
+        let env = tempfile::tempdir().unwrap();
+        let include = env.path().join("include");
+        std::fs::create_dir_all(env.path().join("real")).unwrap();
+        std::fs::create_dir(&include).unwrap();
+        std::fs::write(env.path().join("real/answer.h"), "#define ANSWER 42\n").unwrap();
+        std::os::unix::fs::symlink("../real/answer.h", include.join("answer.h")).unwrap();
+        let build = tempfile::tempdir().unwrap();
+        let lookup = |_: &str, _: &str| Ok(include.clone());
+        let found = headers(
+            &lookup,
+            &located("fakeinc"),
+            &located("get_include"),
+            build.path(),
+        )
+        .unwrap();
+        settle(std::slice::from_ref(&found)).unwrap();
+        let copy = found.copy.join("answer.h");
+        assert!(!copy.is_symlink());
+        assert_eq!(
+            std::fs::read_to_string(copy).unwrap(),
+            "#define ANSWER 42\n"
+        );
+        // The header's bytes are in the name: an edit through the link is a new copy.
+        std::fs::write(env.path().join("real/answer.h"), "#define ANSWER 43\n").unwrap();
+        let edited = headers(
+            &lookup,
+            &located("fakeinc"),
+            &located("get_include"),
+            build.path(),
+        )
+        .unwrap();
+        assert_ne!(found.copy, edited.copy);
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //!
 //! Each probe is a process start (zig's binary is 185 MB) on every build, while the answer
 //! changes only with the file. The key is the resolved file's identity, size and times, so
-//! a replaced or upgraded tool is asked again.
+//! a replaced or upgraded tool is asked again. An answer is taken only from a file no other
+//! user could have written (`trust`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -11,6 +12,7 @@ use std::sync::Arc;
 
 use crate::compile::tool_home;
 use crate::compile::toolchain::{Problem, on_path};
+use crate::trust;
 
 /// How many answers are kept: each isolated build's temporary `ziglang` zig leaves one.
 const KEPT_ANSWERS: usize = 64;
@@ -28,8 +30,10 @@ fn remembered_first_line(
     arg: &str,
 ) -> Result<String, Problem> {
     let remembered = answers.and_then(|dir| answer_file(dir, program, arg));
+    // An answer another user could have written is not taken (`trust`): it is asked again.
     if let Some(line) = remembered
         .as_ref()
+        .filter(|file| trust::why_unsafe(file).is_none())
         .and_then(|file| std::fs::read_to_string(file).ok())
     {
         return Ok(line);
@@ -71,15 +75,12 @@ fn answer_file(answers: &Path, program: &Path, arg: &str) -> Option<PathBuf> {
     Some(answers.join(name))
 }
 
-/// Writes an answer through a temporary sibling, so a concurrent build never reads half,
-/// and removes the oldest answers beyond `KEPT_ANSWERS` (one of those asked again costs a
-/// single probe).
+/// Writes an answer (private, through a temporary sibling, so a concurrent build never
+/// reads half), and removes the oldest answers beyond `KEPT_ANSWERS` (one of those asked
+/// again costs a single probe).
 fn remember(file: &Path, line: &str) -> std::io::Result<()> {
     let dir = file.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-    std::io::Write::write_all(&mut temp, line.as_bytes())?;
-    temp.persist(file).map_err(|err| err.error)?;
+    tool_home::write_atomically(file, line.as_bytes())?;
     let mut answers: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(dir)?
         .flatten()
         .filter_map(|entry| Some((entry.metadata().ok()?.modified().ok()?, entry.path())))

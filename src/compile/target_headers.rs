@@ -25,6 +25,7 @@ use crate::compile::toolchain::Zig;
 use crate::error::{IoContext, Result};
 use crate::project::toml::Located;
 use crate::target::Target;
+use crate::trust;
 
 /// The probe whose object states the target's data model: each `zlig_SIZEOF_X` and
 /// `zlig_ALIGNOF_X` symbol is as large as the value, each `zlig_FLAG_X` is 2 bytes when
@@ -111,6 +112,7 @@ impl DataModel {
         });
         if let Some(model) = remembered
             .as_ref()
+            .filter(|file| trust::why_unsafe(file).is_none())
             .and_then(|file| std::fs::read(file).ok())
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         {
@@ -119,7 +121,8 @@ impl DataModel {
         let model = Self::derive(zig, triple)?;
         if let Some(file) = remembered {
             // Only a cache: a failure to write it costs the next build one more probe.
-            let _ = write_atomically(&file, &serde_json::to_vec(&model).unwrap_or_default());
+            let _ =
+                tool_home::write_atomically(&file, &serde_json::to_vec(&model).unwrap_or_default());
         }
         Ok(model)
     }
@@ -483,8 +486,9 @@ fn zig_cc<'a>(
 }
 
 /// A folder in `home` holding links to every entry of `include_dir` but `pyconfig.h`, which
-/// is `pyconfig` instead; named by a hash of both, made once. Headers found through the
-/// links include `pyconfig.h` from the folder they were found in (the compiler does not
+/// is `pyconfig` instead; named by a hash of both, made once, and made again when another
+/// user could have changed it or its `pyconfig.h` is not `pyconfig`. Headers found through
+/// the links include `pyconfig.h` from the folder they were found in (the compiler does not
 /// resolve the links), or through the include path, which names this folder.
 fn mirror(home: &Path, include_dir: &Path, pyconfig: &str) -> Result<PathBuf> {
     let hash = Sha256::digest(
@@ -497,12 +501,14 @@ fn mirror(home: &Path, include_dir: &Path, pyconfig: &str) -> Result<PathBuf> {
     );
     let name: String = hash[..12].iter().map(|b| format!("{b:02x}")).collect();
     let folder = home.join(name);
-    if folder.join("pyconfig.h").is_file() {
+    let whole = trust::why_unsafe_tree(&folder).is_none()
+        && std::fs::read_to_string(folder.join("pyconfig.h")).is_ok_and(|text| text == pyconfig);
+    if whole {
         return Ok(folder);
     }
     let made = (|| -> std::io::Result<()> {
-        std::fs::create_dir_all(home)?;
-        let temp = tempfile::Builder::new().prefix(".zlig-").tempdir_in(home)?;
+        trust::create_private_dir_all(home)?;
+        let temp = tool_home::private_temp_dir(home)?;
         let mut entries: Vec<_> = std::fs::read_dir(include_dir)?
             .flatten()
             .map(|e| e.file_name())
@@ -511,21 +517,12 @@ fn mirror(home: &Path, include_dir: &Path, pyconfig: &str) -> Result<PathBuf> {
         for entry in entries.iter().filter(|e| *e != "pyconfig.h") {
             std::os::unix::fs::symlink(include_dir.join(entry), temp.path().join(entry))?;
         }
-        std::fs::write(temp.path().join("pyconfig.h"), pyconfig)?;
+        tool_home::write_atomically(&temp.path().join("pyconfig.h"), pyconfig.as_bytes())?;
+        tool_home::remove_aside(&folder)?;
         tool_home::rename_into_place(temp, &folder)
     })();
     made.context(|| format!("making the target's Python headers in {}", folder.display()))?;
     Ok(folder)
-}
-
-/// Writes `bytes` to `file` through a temporary sibling and a rename.
-fn write_atomically(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = file.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-    std::io::Write::write_all(&mut temp, bytes)?;
-    temp.persist(file).map_err(|err| err.error)?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -72,8 +72,10 @@ pub enum Problem {
     WrongVersion(String),
     #[error("{var}={value:?} has unbalanced quotes")]
     UnbalancedQuotes { var: &'static str, value: String },
-    #[error("damaged: `{0}` is missing")]
-    Damaged(&'static str),
+    #[error("damaged: {0}")]
+    Damaged(String),
+    #[error("not safe to run: {0}")]
+    Unsafe(crate::trust::Unsafe),
     /// Its path or command cannot be written into zlig's build files (`project::text`).
     #[error("zlig cannot write it into a build file: {0}")]
     Unwritable(String),
@@ -177,13 +179,13 @@ impl Candidates {
         Self {
             explicit: env_path(&format!("ZLIG_{}", tool.to_ascii_uppercase())),
             package,
-            kept: tool_home::cache_dir().filter(|_| reuse),
+            kept: reuse.then(tool_home::trusted_cache_dir).flatten(),
             path: std::env::var_os("PATH"),
             verbose,
         }
     }
 
-    /// The newest kept copy of `tool` whose files and version answer are right.
+    /// The newest kept copy of `tool` that is safe (`trust`), whole, and answers its version.
     fn kept<T: Versioned>(
         &self,
         tool: &str,
@@ -195,16 +197,16 @@ impl Candidates {
             } else {
                 dir.clone()
             };
-            let checked = probe(&path).and_then(|found| {
-                let answered = tool_home::version_name(found.version());
-                match kept_problem(tool, &dir) {
-                    Some(why) => Err(why),
-                    None if answered != version => {
-                        Err(Problem::WrongVersion(found.version().to_string()))
+            // Judged before it runs: a copy another user could have changed is never run.
+            let checked = match tool_home::kept_problem(tool, &dir) {
+                Some(why) => Err(why),
+                None => probe(&path).and_then(|found| {
+                    match tool_home::version_name(found.version()) == version {
+                        true => Ok(found),
+                        false => Err(Problem::WrongVersion(found.version().to_string())),
                     }
-                    None => Ok(found),
-                }
-            });
+                }),
+            };
             match checked {
                 Ok(found) => return Some(found),
                 Err(why) if self.verbose => {
@@ -328,14 +330,6 @@ impl Candidates {
     }
 }
 
-/// What is missing from a kept copy, which was copied whole and so should have it all.
-fn kept_problem(tool: &str, dir: &Path) -> Option<Problem> {
-    match tool {
-        "zig" => tool_home::zig_damage(dir).map(Problem::Damaged),
-        _ => None,
-    }
-}
-
 /// Runs `ninja --version`.
 fn probe_ninja(path: &Path) -> Result<Ninja, Problem> {
     writable(path)?;
@@ -404,14 +398,18 @@ mod tests {
         path
     }
 
-    /// A kept copy `zig-<version>-1` in `cache`, answering `answer`, with its lib files.
+    /// A kept copy `zig-<version>-<size>` in `cache`, answering `answer`, with its lib files,
+    /// private as zlig keeps it.
     fn kept_zig(cache: &Path, version: &str, answer: &str) -> PathBuf {
-        let dir = cache.join(format!("zig-{version}-1"));
-        fake_zig(&dir, answer);
+        let made = cache.join(format!(".zig-{version}"));
+        let size = std::fs::metadata(fake_zig(&made, answer)).unwrap().len();
         for file in ["lib/std/std.zig", "lib/compiler_rt.zig"] {
-            std::fs::create_dir_all(dir.join(file).parent().unwrap()).unwrap();
-            std::fs::write(dir.join(file), "").unwrap();
+            std::fs::create_dir_all(made.join(file).parent().unwrap()).unwrap();
+            std::fs::write(made.join(file), "").unwrap();
         }
+        std::fs::set_permissions(&made, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let dir = cache.join(format!("zig-{version}-{size}"));
+        std::fs::rename(made, &dir).unwrap();
         dir
     }
 

@@ -96,8 +96,7 @@ pub fn paid(costs: &[Warmup], took: Duration) {
     }
     for cost in costs {
         if let Some(path) = marker(&cost.key) {
-            let _ = path.parent().map(std::fs::create_dir_all);
-            let _ = std::fs::write(path, "");
+            let _ = tool_home::write_atomically(&path, b"");
         }
     }
     remember(&kind_of(costs), took.as_secs_f64());
@@ -133,9 +132,13 @@ fn human(seconds: f64) -> String {
 
 const DURATIONS: &str = "durations.json";
 
+/// The durations remembered in zlig's cache, from a file no other user could have written
+/// (`trust`).
 fn durations() -> BTreeMap<String, f64> {
-    tool_home::cache_dir()
-        .and_then(|dir| std::fs::read(dir.join(DURATIONS)).ok())
+    tool_home::trusted_cache_dir()
+        .map(|dir| dir.join(DURATIONS))
+        .filter(|file| crate::trust::why_unsafe(file).is_none())
+        .and_then(|file| std::fs::read(file).ok())
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .unwrap_or_default()
 }

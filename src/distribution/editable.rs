@@ -6,14 +6,13 @@
 //! The hook (`python/zlig/editable_hook.py`) uses only the standard library and runs the
 //! backend's own rebuild command, recorded here; so the editable wheel adds no requirement
 //! to the project's metadata and keeps working once the build environment is gone. It runs
-//! that command in later processes, so the command's tools must be in places that outlive
-//! the install and that nobody else can write. An install that could not rebuild fails,
-//! unless the user turned rebuilding off (`editable-rebuild=false`): a module that silently
-//! stays old is the worst surprise. Where rebuilding is off, the hook still knows each
-//! module's sources, to warn when one is newer than the module.
+//! that command in later processes, so the command's tools must be where no other user can
+//! replace them (`trust`). An install that could not rebuild fails, unless the user turned
+//! rebuilding off (`editable-rebuild=false`): a module that silently stays old is the worst
+//! surprise. Where rebuilding is off, the hook still knows each module's sources, to warn
+//! when one is newer than the module.
 
 use std::collections::BTreeMap;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -27,6 +26,7 @@ use crate::error::Result;
 use crate::project::Project;
 use crate::project::discovery::ModuleKind;
 use crate::project::text::{describe, shown};
+use crate::trust;
 
 /// The import hook, written into the wheel before its configuration.
 const HOOK: &str = include_str!("../../python/zlig/editable_hook.py");
@@ -221,40 +221,14 @@ pub fn checked_rebuild<'a>(
     }
 }
 
-/// Why running `tool` after the install is not safe: a temporary folder (a frontend's
-/// build environment, gone after the install), or a file or folder on its path that
-/// someone else owns or may write, so that it can be replaced.
+/// Why running `tool` after the install is not safe: it is not an absolute path, or
+/// another user could replace it (`trust`'s rule, which the import hook applies again
+/// before each rebuild).
 pub fn why_unsafe(tool: &Path) -> Option<String> {
     if !tool.is_absolute() {
         return Some("is not an absolute path".into());
     }
-    if tool.starts_with(std::env::temp_dir()) {
-        return Some(
-            "is in a temporary folder, which the frontend removes after the install".into(),
-        );
-    }
-    // SAFETY: getuid cannot fail.
-    let me = unsafe { libc::getuid() };
-    for path in tool.ancestors() {
-        let Ok(meta) = std::fs::metadata(path) else {
-            return Some(format!("cannot be checked ({} is missing)", path.display()));
-        };
-        if meta.uid() != me && meta.uid() != 0 {
-            return Some(format!(
-                "lies in {}, which another user owns",
-                path.display()
-            ));
-        }
-        // World-writable, even with the sticky bit: once the frontend removes its folder
-        // in /tmp, anyone may make one of the same name.
-        if meta.mode() & 0o002 != 0 {
-            return Some(format!(
-                "lies in {}, which any user may write",
-                path.display()
-            ));
-        }
-    }
-    None
+    trust::why_unsafe(tool).map(|why| format!("another user could replace: {why}"))
 }
 
 #[cfg(test)]
@@ -313,26 +287,22 @@ mod tests {
     }
 
     #[test]
-    fn tools_in_shared_or_temporary_folders_are_not_run_later() {
+    fn a_tool_in_a_private_folder_in_the_temp_dir_is_run_later_and_a_shared_one_not() {
+        // The temp dir (/tmp: sticky, root's) holds a private folder of the user's own, as
+        // a user cache under /tmp/me/.cache is.
         let dir = tempfile::tempdir().unwrap();
         let tool = dir.path().join("ninja");
         std::fs::write(&tool, "").unwrap();
-        let why = why_unsafe(&tool).unwrap();
-        assert!(why.contains("temporary folder"), "{why}");
+        std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o700)).unwrap();
+        assert_eq!(why_unsafe(&tool), None);
         assert!(why_unsafe(Path::new("ninja")).is_some());
-        let home = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
-        let lasting = tempfile::tempdir_in(&home).unwrap();
-        let tool = lasting.path().join("zig");
-        std::fs::write(&tool, "").unwrap();
-        std::fs::set_permissions(lasting.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-        if why_unsafe(&home).is_none() {
-            assert_eq!(why_unsafe(&tool), None);
-            std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o666)).unwrap();
-            assert!(
-                why_unsafe(&tool)
-                    .unwrap()
-                    .contains("which any user may write")
-            );
-        }
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert_eq!(
+            why_unsafe(&tool).unwrap(),
+            format!(
+                "another user could replace: other users may write {} (mode 777)",
+                dir.path().display()
+            )
+        );
     }
 }

@@ -16,6 +16,7 @@ use tempfile::NamedTempFile;
 
 use crate::distribution::DistributionError;
 use crate::error::{IoContext, Result};
+use crate::leftovers::{self, Folder};
 
 /// A sink for distribution files.
 pub trait DistWriter {
@@ -64,45 +65,13 @@ fn mode(executable: bool) -> u32 {
     if executable { 0o755 } else { 0o644 }
 }
 
-/// The prefix of a temporary output: `.zlig-<pid>-`, so that a later build can tell the
-/// leftovers of a killed one (whose process is gone) from a write in progress.
-fn temp_prefix() -> String {
-    format!(".zlig-{}-", std::process::id())
-}
-
-/// Removes the temporary outputs in `dir` that a killed build left: those whose process
-/// no longer runs. Best effort: a leftover that cannot be removed harms nothing.
-fn remove_leftovers(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(pid) = name
-            .to_str()
-            .and_then(|n| n.strip_prefix(".zlig-"))
-            .and_then(|n| n.split('-').next())
-            .and_then(|pid| pid.parse::<libc::pid_t>().ok())
-        else {
-            continue;
-        };
-        // SAFETY: signal 0 only asks whether the process exists.
-        let gone = unsafe { libc::kill(pid, 0) } == -1
-            && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
-        if gone {
-            let path = entry.path();
-            let _ = std::fs::remove_file(&path).or_else(|_| std::fs::remove_dir_all(&path));
-        }
-    }
-}
-
 fn temp_in(dir: &Path) -> Result<NamedTempFile> {
     std::fs::create_dir_all(dir).context(|| format!("creating {}", dir.display()))?;
-    remove_leftovers(dir);
+    leftovers::remove(dir, Folder::Users);
     // Created like any new file (0o666 less the umask), not tempfile's private 0o600, since
     // the temporary file becomes the output.
     tempfile::Builder::new()
-        .prefix(&temp_prefix())
+        .prefix(&leftovers::temp_prefix())
         .suffix(".tmp")
         .permissions(std::fs::Permissions::from_mode(0o666))
         .tempfile_in(dir)
@@ -287,9 +256,9 @@ impl DirWriter {
     pub fn new(target: PathBuf) -> Result<Self> {
         let parent = target.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).context(|| format!("creating {}", parent.display()))?;
-        remove_leftovers(parent);
+        leftovers::remove(parent, Folder::Users);
         let temp = tempfile::Builder::new()
-            .prefix(&temp_prefix())
+            .prefix(&leftovers::temp_prefix())
             .permissions(std::fs::Permissions::from_mode(0o777))
             .tempdir_in(parent)
             .context(|| format!("creating a temporary folder in {}", parent.display()))?;
