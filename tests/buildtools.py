@@ -122,6 +122,12 @@ def section_names(path: Path) -> set[str]:
         return {s.name for s in ELFFile(f).iter_sections()}
 
 
+def text_size(path: Path) -> int:
+    """The size of an ELF file's code (`.text`)."""
+    with open(path, "rb") as f:
+        return ELFFile(f).get_section_by_name(".text").data_size
+
+
 def exported_symbols(path: Path) -> set[str]:
     """The names the module defines in its dynamic symbol table (what `nm -D
     --defined-only` lists), global or weak."""
