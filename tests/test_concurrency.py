@@ -284,7 +284,9 @@ def test_ctrl_c_mid_compile_stops_the_build_and_leaves_nothing(zlig_venv, fronte
 
 def test_ctrl_c_mid_compile_prints_no_traceback(zlig_venv, frontend_env, tmp_path):
     project = slow_project(tmp_path)
-    _, output, _ = interrupt(zlig_venv, project, tmp_path / "out", frontend_env, ctrl_c)
+    proc, output, _ = interrupt(zlig_venv, project, tmp_path / "out", frontend_env, ctrl_c)
+    assert proc.returncode == 130, output
+    assert output.splitlines()[-1] == "zlig: interrupted", output
     assert "Traceback" not in output, output
 
 
