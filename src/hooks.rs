@@ -89,11 +89,12 @@ impl Request {
     /// and the third-party ones unless a built-in one is `requested`.
     fn backends(&self, settings: &Settings) -> Result<Vec<Rc<dyn Backend>>> {
         let requested = settings.backend.as_ref();
-        let reuse = settings.reuse_tools && !switched_off("ZLIG_REUSE_TOOLS");
+        let reuse = settings.reuse_tools;
         let verbose = settings.verbose;
         let zig = self.zig(settings);
         let ninja = Candidates::from_env("ninja", self.ninja.clone(), reuse, verbose).find_ninja();
-        let cache = (settings.object_cache && !switched_off("ZLIG_OBJECT_CACHE"))
+        let cache = settings
+            .object_cache
             .then(|| ObjectCache::open(&self.interpreter))
             .flatten();
         let mut backends: Vec<Rc<dyn Backend>> = vec![
@@ -115,8 +116,13 @@ impl Request {
 
     /// The zig the built-in backends run.
     fn zig(&self, settings: &Settings) -> std::result::Result<Zig, NotFound> {
-        let reuse = settings.reuse_tools && !switched_off("ZLIG_REUSE_TOOLS");
-        Candidates::from_env("zig", self.ziglang.clone(), reuse, settings.verbose).find_zig()
+        Candidates::from_env(
+            "zig",
+            self.ziglang.clone(),
+            settings.reuse_tools,
+            settings.verbose,
+        )
+        .find_zig()
     }
 
     /// The project's target and its resolved graph.
@@ -163,16 +169,6 @@ impl Request {
             ext_suffix: self.interpreter.ext_suffix.clone(),
         }
     }
-}
-
-/// Whether the environment variable `var` says `0`, `false`, `no` or `off`.
-fn switched_off(var: &str) -> bool {
-    std::env::var(var).is_ok_and(|v| {
-        matches!(
-            v.to_ascii_lowercase().as_str(),
-            "0" | "false" | "no" | "off"
-        )
-    })
 }
 
 /// `get_requires_for_build_wheel`: nothing for a pure-Python project or when a usable

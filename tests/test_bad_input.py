@@ -842,7 +842,7 @@ CASES = [
         toml(PROJECT, EXTENSION),
         config={"optimise": "Debug"},
         message="""
-            zlig: error: config_settings: `optimise`: unknown config setting (did you mean `optimize`?); zlig accepts: python-source, packages, backend, build-dir, optimize, target, py-limited-api, python-include, build-details, verbose, editable-rebuild, reuse-tools, object-cache
+            zlig: error: config_settings: `optimise`: unknown config setting (did you mean `optimize`?); zlig accepts: python-source, packages, backend, build-dir, optimize, target, py-limited-api, cython.requires, cython.directives.<directive>, cython.include-dirs, cython.annotate, sdist.include, sdist.exclude, wheel.exclude, wheel.force-include.<path>, wheel.data.<scheme>, version.path, version.pattern, sbom-files, python-include, build-details, verbose, editable-rebuild, reuse-tools, object-cache
         """,
     ),
     Case(

@@ -195,6 +195,28 @@ def test_what_zlig_keeps_is_private_under_umask_000(frontend_env, tool_wheels, b
     assert loose_entries(cache) == []
 
 
+def test_with_only_home_set_zigs_cache_is_the_one_in_the_user_cache(frontend, frontend_env, copy_example, venvs, tmp_path):
+    """What a user's machine has: no XDG_CACHE_HOME, no ZIG_GLOBAL_CACHE_DIR, a private
+    HOME. zig's cache is ~/.cache/zig (a hard-linked copy of the warm one, so that nothing
+    is compiled cold, less zlig's markers of zig's one-time costs, which the build writes
+    again there), used as it is, with no warning."""
+    home = tmp_path / "home"
+    (home / ".cache").mkdir(parents=True, mode=0o700)
+    home.chmod(0o700)
+    warm = frontend_env["ZIG_GLOBAL_CACHE_DIR"]
+    run(["cp", "-al", warm, home / ".cache" / "zig"])
+    (home / ".cache" / "zig").chmod(0o700)
+    env = {k: v for k, v in frontend_env.items() if k not in {"XDG_CACHE_HOME", "ZIG_GLOBAL_CACHE_DIR"}}
+    env["HOME"] = str(home)
+    markers = home / ".cache" / "zig" / "zlig-warm"
+    shutil.rmtree(markers, ignore_errors=True)
+    built = frontend.pip_wheel(copy_example("demo"), tmp_path / "out", "-v", "-C", "backend=zig", env=env)
+    assert "warning" not in built.output, built.output
+    assert list(markers.iterdir()), "the build used another zig cache"
+    venv = venvs.with_wheels(built.wheel)
+    assert venv.run("import demo.demo as m; print(m.add(2, 3))") == "5"
+
+
 # ---------------------------------------------------------------------------- damage
 
 

@@ -96,7 +96,7 @@ def test_unknown_config_setting_is_refused_with_a_suggestion(frontend, copy_exam
     built = frontend.pip_wheel(copy_example("demo"), tmp_path / "out", "-C", "optimise=Debug", check=False)
     assert built.returncode != 0
     assert scrubbed(error_message(built.output), tmp_path) == expected("""
-        zlig: error: config_settings: `optimise`: unknown config setting (did you mean `optimize`?); zlig accepts: python-source, packages, backend, build-dir, optimize, target, py-limited-api, python-include, build-details, verbose, editable-rebuild, reuse-tools, object-cache
+        zlig: error: config_settings: `optimise`: unknown config setting (did you mean `optimize`?); zlig accepts: python-source, packages, backend, build-dir, optimize, target, py-limited-api, cython.requires, cython.directives.<directive>, cython.include-dirs, cython.annotate, sdist.include, sdist.exclude, wheel.exclude, wheel.force-include.<path>, wheel.data.<scheme>, version.path, version.pattern, sbom-files, python-include, build-details, verbose, editable-rebuild, reuse-tools, object-cache
     """)
     assert "Traceback" not in built.output
     assert list((tmp_path / "out").iterdir()) == []
@@ -215,3 +215,51 @@ def test_the_optimize_mode_is_the_one_the_modules_are_built_in(mode, optimize_bu
 def test_release_small_gives_the_smallest_code(optimize_builds):
     sizes = {mode: text_size(module) for mode, (module, _, _) in optimize_builds.items()}
     assert sizes["ReleaseSmall"] < min(sizes["ReleaseSafe"], sizes["ReleaseFast"]), sizes
+
+
+def test_dotted_config_settings_reach_the_subtables_through_pip(frontend, copy_example, tmp_path):
+    """`-C` reaches every `[tool.zlig]` key: a subtable's key by its dotted name, a table's
+    entry as one more part (README, "config_settings")."""
+    project = copy_example("pure")
+    (project / "share").mkdir()
+    (project / "share" / "notes.txt").write_text("shipped through .data\n")
+    built = frontend.pip_wheel(
+        project, tmp_path / "out",
+        "-C", "wheel.exclude=src/pure_example/gui.py",
+        "-C", "wheel.data.data=share",
+        "-C", "wheel.force-include.share/notes.txt=pure_example/notes.txt",
+    )
+    names = wheel_names(built.wheel)
+    assert "pure_example/gui.py" not in names
+    assert "pure_example/cli.py" in names
+    assert "pure_example-2.1.0.data/data/notes.txt" in names, names
+    assert "pure_example/notes.txt" in names
+
+
+def test_a_list_config_setting_given_twice_keeps_both_values_and_replaces_the_files(
+    zlig_venv, copy_example, frontend_env, tmp_path
+):
+    project = copy_example("pure")
+    for folder, name in (("docs", "guide.md"), ("notes", "todo.txt"), ("extra", "file.txt")):
+        (project / folder).mkdir()
+        (project / folder / name).write_text("text\n")
+    append(project / "pyproject.toml", '\n[tool.zlig.sdist]\ninclude = ["extra/*.txt"]\n')
+    config = {"sdist.include": ["docs/*.md", "notes/*.txt"]}
+    names = sdist_names(hook(zlig_venv, "build_sdist", project, tmp_path / "out", frontend_env, config))
+    assert "docs/guide.md" in names
+    assert "notes/todo.txt" in names
+    assert "extra/file.txt" not in names, "a list from the command line replaces the file's"
+
+
+def test_a_config_setting_is_checked_as_the_files_value_is(frontend, copy_example, tmp_path):
+    """`cython.include-dirs` must stay inside the project whichever route names it; only
+    `build-dir` may leave it, from the command line."""
+    built = frontend.pip_wheel(
+        copy_example("pure"), tmp_path / "out", "-C", "cython.include-dirs=../pxd", check=False
+    )
+    assert built.returncode != 0
+    assert scrubbed(error_message(built.output), tmp_path) == expected("""
+        zlig: error: config_settings: `cython.include-dirs`: a path must stay inside the project: no absolute path and no `..`
+    """)
+    assert "Traceback" not in built.output
+    assert list((tmp_path / "out").iterdir()) == []

@@ -60,7 +60,9 @@ pub fn zig_global_cache() -> Option<PathBuf> {
                     .map(|()| private_zig_cache());
             };
             let dir = root.join("zig");
-            let why = settle_folder(&dir).err()?;
+            let Err(why) = settle_folder(&dir) else {
+                return Some(dir);
+            };
             let fallback = private_zig_cache();
             let placed = settle_folder(&fallback);
             eprintln!(

@@ -13,8 +13,9 @@ use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{Requirement, VersionOrUrl};
 
 use super::files::check_relative;
+use super::given::Given;
 use super::text::check_text;
-use super::toml::{Located, Place, Scalar, Table};
+use super::toml::{Located, Place, Scalar};
 use crate::error::Result;
 
 /// What `get_requires_for_build_wheel` asks for when no Cython is found.
@@ -123,52 +124,46 @@ impl CythonSettings {
         }
     }
 
-    /// Reads `[tool.zlig.cython]`.
-    pub fn read(table: &Table<'_>) -> Result<Self> {
-        table.reject_unknown(&["requires", "directives", "include-dirs", "annotate"])?;
-        let mut settings = Self::defaults(table.place.clone());
-        if let Some(requires) = table.string("requires")? {
-            settings.requires = Located {
-                value: CythonRequirement::parse(&requires)?,
-                place: requires.place,
-            };
-        }
-        if let Some(directives) = table.table("directives")? {
-            settings.directives = read_directives(&directives)?;
-        }
-        settings.include_dirs = table.strings("include-dirs")?.unwrap_or_default();
-        for dir in &settings.include_dirs {
+    /// `requires`: a requirement on Cython.
+    pub fn set_requires(&mut self, given: &Given<'_>) -> Result<()> {
+        let requires = given.string()?;
+        self.requires = Located {
+            value: CythonRequirement::parse(&requires)?,
+            place: requires.place,
+        };
+        Ok(())
+    }
+
+    /// `include-dirs`: project folders.
+    pub fn set_include_dirs(&mut self, given: &Given<'_>) -> Result<()> {
+        let dirs = given.strings()?;
+        for dir in &dirs {
             check_relative(&dir.value).map_err(|why| dir.error(why))?;
         }
-        settings.annotate = table.bool("annotate")?.is_some_and(|b| b.value);
-        Ok(settings)
+        self.include_dirs = dirs;
+        Ok(())
     }
 }
 
 /// A table of directives (`boundscheck = false`, `language_level = 3`).
-pub fn read_directives(table: &Table<'_>) -> Result<Directives> {
+pub fn read_directives(given: &Given<'_>) -> Result<Directives> {
     let mut directives = Directives::new();
-    for key in table.keys() {
-        let field = table.get(key).expect("key listed by the table");
-        let value = match field.scalar()?.value {
+    for (name, value) in given.entries()? {
+        let value = match value.scalar()?.value {
             Scalar::Bool(b) => DirectiveValue::Bool(b),
             Scalar::Integer(i) => DirectiveValue::Integer(i),
             Scalar::String(s) => {
-                check_text(&s).map_err(|why| field.place.error(why))?;
+                check_text(&s).map_err(|why| value.place.error(why))?;
                 // Cython splits `-X a=1,b=2` at commas.
                 if s.contains(',') {
-                    return Err(field
+                    return Err(value
                         .place
                         .error("a directive's value may not hold a comma"));
                 }
                 DirectiveValue::String(s)
             }
         };
-        let name = Located {
-            value: key.to_string(),
-            place: table.key_place(key).unwrap_or_else(|| field.place.clone()),
-        };
-        directives.insert(key.to_string(), (name, value));
+        directives.insert(name.value.clone(), (name, value));
     }
     Ok(directives)
 }
@@ -176,14 +171,16 @@ pub fn read_directives(table: &Table<'_>) -> Result<Directives> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::project::settings::Settings;
     use crate::project::toml::TomlFile;
     use std::path::Path;
 
+    /// `[tool.zlig.cython]` read from `toml`, a table `[cython]` and its subtables.
     fn cython(toml: &str) -> Result<CythonSettings> {
-        let file = TomlFile::parse(Path::new("pyproject.toml"), toml.to_string())?;
-        let root = file.root();
-        let table = root.table("cython")?.unwrap();
-        CythonSettings::read(&table)
+        let toml = toml.replace("[cython", "[tool.zlig.cython");
+        let file = TomlFile::parse(Path::new("pyproject.toml"), toml)?;
+        let tool = file.root().table("tool")?;
+        Ok(Settings::read(tool.as_ref())?.cython)
     }
 
     #[test]
@@ -245,45 +242,47 @@ mod tests {
             format!("{body}\n→ {err}")
         })
         .collect();
-        insta::assert_snapshot!(report.join("\n\n"), @r#"
+        insta::assert_snapshot!(report.join("
+
+"), @r#"
             requires = "numpy>=2"
-            → pyproject.toml:2:12: `cython.requires`: names `numpy`; expected a requirement on Cython, such as `cython>=3.0`
+            → pyproject.toml:2:12: `tool.zlig.cython.requires`: names `numpy`; expected a requirement on Cython, such as `cython>=3.0`
               |
             2 | requires = "numpy>=2"
               |            ^^^^^^^^^^
 
             requires = "cython[x]>=3"
-            → pyproject.toml:2:12: `cython.requires`: extras and markers do not apply to the Cython that translates the sources; give version specifiers only, such as `cython>=3.0`
+            → pyproject.toml:2:12: `tool.zlig.cython.requires`: extras and markers do not apply to the Cython that translates the sources; give version specifiers only, such as `cython>=3.0`
               |
             2 | requires = "cython[x]>=3"
               |            ^^^^^^^^^^^^^^
 
             requires = ">=3"
-            → pyproject.toml:2:12: `cython.requires`: not a valid PEP 508 requirement: Expected package name starting with an alphanumeric character, found `>`; expected one such as `cython>=3.0`
+            → pyproject.toml:2:12: `tool.zlig.cython.requires`: not a valid PEP 508 requirement: Expected package name starting with an alphanumeric character, found `>`; expected one such as `cython>=3.0`
               |
             2 | requires = ">=3"
               |            ^^^^^
 
             anotate = true
-            → pyproject.toml:2:1: `cython.anotate`: unknown key; did you mean `annotate`?
+            → pyproject.toml:2:1: `tool.zlig.cython.anotate`: unknown key; did you mean `annotate`?
               |
             2 | anotate = true
               | ^^^^^^^
 
             include-dirs = ["../x"]
-            → pyproject.toml:2:17: `cython.include-dirs[0]`: a path must stay inside the project: no absolute path and no `..`
+            → pyproject.toml:2:17: `tool.zlig.cython.include-dirs[0]`: a path must stay inside the project: no absolute path and no `..`
               |
             2 | include-dirs = ["../x"]
               |                 ^^^^^^
 
             directives = {boundscheck = [1]}
-            → pyproject.toml:2:29: `cython.directives.boundscheck`: expected a boolean, an integer or a string, found an array
+            → pyproject.toml:2:29: `tool.zlig.cython.directives.boundscheck`: expected a boolean, an integer or a string, found an array
               |
             2 | directives = {boundscheck = [1]}
               |                             ^^^
 
             directives = {x = "a,b"}
-            → pyproject.toml:2:19: `cython.directives.x`: a directive's value may not hold a comma
+            → pyproject.toml:2:19: `tool.zlig.cython.directives.x`: a directive's value may not hold a comma
               |
             2 | directives = {x = "a,b"}
               |                   ^^^^^

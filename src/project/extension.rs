@@ -1,19 +1,21 @@
 //! `[[tool.zlig.extensions]]`: the extension modules as declared, with their `when` entries.
 //!
-//! This module knows the keys of an extension table and their types; globs are compiled
-//! here but expanded later (`compile::resolve`, `distribution::contents`), and names are
-//! checked here, once.
+//! This module knows what an extension's values are and checks each one (a name, a
+//! language, a list of flags); which keys an extension table has, and so how a table is
+//! read, is `settings::model`'s. Globs are compiled here but expanded later
+//! (`compile::resolve`, `distribution::contents`), and names are checked here, once.
 
 use std::str::FromStr;
 
 use pep508_rs::MarkerTree;
 use serde::Serialize;
 
-use super::cython::{Directives, read_directives};
+use super::cython::Directives;
 use super::files::{Pattern, check_relative};
+use super::given::Given;
 use super::names::{is_dotted_name, is_identifier};
 use super::text::check_placed;
-use super::toml::{Field, Located, Place, Table};
+use super::toml::{Element, Located, Place};
 use crate::error::Result;
 
 /// The language an extension is compiled and linked as; a later one links the earlier ones
@@ -26,6 +28,10 @@ pub enum Language {
 }
 
 impl Language {
+    /// The names users write, in the variants' order.
+    pub const NAMES: &'static [&'static str] = &["c", "c++", "zig"];
+    const ALL: [Self; 3] = [Self::C, Self::Cxx, Self::Zig];
+
     /// The language of a source file, by its suffix.
     pub fn of_source(file: &std::path::Path) -> Option<Self> {
         match file.extension().and_then(|e| e.to_str())? {
@@ -45,10 +51,18 @@ impl Language {
 
     /// The name users write: `c`, `c++` or `zig`.
     pub fn name(self) -> &'static str {
-        match self {
-            Self::C => "c",
-            Self::Cxx => "c++",
-            Self::Zig => "zig",
+        Self::NAMES[self as usize]
+    }
+
+    /// Reads a language by its name.
+    pub fn parse(given: &Given<'_>) -> Result<Located<Self>> {
+        let value = given.string()?;
+        match Self::ALL.into_iter().find(|l| l.name() == value.value) {
+            Some(language) => Ok(Located {
+                value: language,
+                place: value.place,
+            }),
+            None => Err(value.error("expected `c`, `c++` or `zig`")),
         }
     }
 }
@@ -78,38 +92,53 @@ impl IncludeDir {
         }
     }
 
-    fn read_all(field: Field<'_>) -> Result<Vec<Self>> {
-        field.array()?.iter().map(Self::read).collect()
+    /// A folder entry, when `element` is a string.
+    pub fn read_folder(element: &Element<'_>) -> Option<Result<Self>> {
+        let dir = element.string()?;
+        Some(match check_relative(&dir.value) {
+            Ok(()) => Ok(Self::Folder(dir)),
+            Err(why) => Err(dir.error(why)),
+        })
     }
 
-    fn read(element: &super::toml::Element<'_>) -> Result<Self> {
-        if let Some(dir) = element.string() {
-            check_relative(&dir.value).map_err(|why| dir.error(why))?;
-            return Ok(Self::Folder(dir));
-        }
-        let Some(table) = element.table() else {
-            return Err(element.expected("a folder or a table such as `{ package = \"numpy\" }`"));
-        };
-        table.reject_unknown(&["package", "attr"])?;
-        let package = table.string("package")?.ok_or_else(|| {
-            table
-                .place
-                .error("missing required key `package` (the Python package whose headers to use, such as \"numpy\")")
-        })?;
-        if !package.value.split('.').all(is_identifier) {
-            return Err(package.error("expected an importable package name such as `numpy`"));
-        }
-        let attr = match table.string("attr")? {
-            Some(attr) if is_identifier(&attr.value) => attr,
-            Some(attr) => {
-                return Err(attr.error("expected the name of a function or attribute of the package, such as `get_include`"));
-            }
-            None => Located {
-                value: DEFAULT_INCLUDE_ATTR.to_string(),
-                place: table.place.clone(),
+    /// A package entry whose keys are still to be read, placed at its table.
+    pub fn unread_package(place: &Place) -> Self {
+        Self::Package {
+            package: Located {
+                value: String::new(),
+                place: place.clone(),
             },
-        };
-        Ok(Self::Package { package, attr })
+            attr: Located {
+                value: DEFAULT_INCLUDE_ATTR.to_string(),
+                place: place.clone(),
+            },
+        }
+    }
+
+    /// `package`: an importable package name.
+    pub fn set_package(&mut self, given: &Given<'_>) -> Result<()> {
+        let name = given.string()?;
+        if !name.value.split('.').all(is_identifier) {
+            return Err(name.error("expected an importable package name such as `numpy`"));
+        }
+        if let Self::Package { package, .. } = self {
+            *package = name;
+        }
+        Ok(())
+    }
+
+    /// `attr`: a function or attribute of the package.
+    pub fn set_attr(&mut self, given: &Given<'_>) -> Result<()> {
+        let name = given.string()?;
+        if !is_identifier(&name.value) {
+            return Err(name.error(
+                "expected the name of a function or attribute of the package, such as `get_include`",
+            ));
+        }
+        if let Self::Package { attr, .. } = self {
+            *attr = name;
+        }
+        Ok(())
     }
 }
 
@@ -127,11 +156,52 @@ pub struct ExtensionLists {
     pub depends: Vec<Located<Pattern>>,
 }
 
+/// A list of flags, macros or library names: each becomes a word of a generated build file.
+pub fn words(given: &Given<'_>) -> Result<Vec<Located<String>>> {
+    let values = given.strings()?;
+    values.iter().try_for_each(check_placed)?;
+    Ok(values)
+}
+
+/// A list of project folders.
+pub fn folders(given: &Given<'_>) -> Result<Vec<Located<String>>> {
+    let dirs = words(given)?;
+    for dir in &dirs {
+        check_relative(&dir.value).map_err(|why| dir.error(why))?;
+    }
+    Ok(dirs)
+}
+
 /// Settings that apply only where a PEP 508 marker holds for the target.
 #[derive(Debug, Clone)]
 pub struct Conditional {
     pub marker: Located<MarkerTree>,
     pub lists: ExtensionLists,
+}
+
+impl Conditional {
+    /// An entry whose keys are still to be read, placed at its table.
+    pub fn unread(place: &Place) -> Self {
+        Self {
+            marker: Located {
+                value: MarkerTree::TRUE,
+                place: place.clone(),
+            },
+            lists: ExtensionLists::default(),
+        }
+    }
+
+    /// `marker`: a PEP 508 marker.
+    pub fn set_marker(&mut self, given: &Given<'_>) -> Result<()> {
+        let marker = given.string()?;
+        let tree = MarkerTree::from_str(&marker.value)
+            .map_err(|err| marker.error(format!("not a valid PEP 508 marker: {}", err.message)))?;
+        self.marker = Located {
+            value: tree,
+            place: marker.place,
+        };
+        Ok(())
+    }
 }
 
 /// `export-symbols` (setuptools' key): symbols the module exports besides `PyInit_<name>`
@@ -148,10 +218,9 @@ pub enum ExportSymbols {
 }
 
 impl ExportSymbols {
-    fn read(table: &Table<'_>) -> Result<Self> {
-        let Some(field) = table.get("export-symbols") else {
-            return Ok(Self::None);
-        };
+    /// Reads `"all"` or a list of C symbol names.
+    pub fn parse(given: &Given<'_>) -> Result<Self> {
+        let field = given.field()?;
         if field.is_string() {
             let value = field.string()?;
             return match value.value.as_str() {
@@ -213,144 +282,40 @@ impl ExtensionDecl {
         std::iter::once(&self.lists).chain(self.when.iter().map(|w| &w.lists))
     }
 
-    /// Reads one extension table.
-    pub fn read(table: &Table<'_>) -> Result<Self> {
-        table.reject_unknown(&[EXTENSION_ONLY_KEYS, LIST_KEYS].concat())?;
-        let name = table
-            .string("name")?
-            .ok_or_else(|| table.place.error("missing required key `name`"))?;
-        check_module_name(&name)?;
-        let lists = ExtensionLists::read(table)?;
-        if lists.sources.is_empty() {
-            return Err(match table.get("sources") {
-                Some(field) => field.place.error("expected at least one glob"),
-                None => table
-                    .place
-                    .error("missing required key `sources` (a list of globs)"),
-            });
-        }
-        let when = match table.get("when") {
-            Some(field) => field
-                .tables()?
-                .iter()
-                .map(Conditional::read)
-                .collect::<Result<_>>()?,
-            None => Vec::new(),
-        };
-        Ok(Self {
-            language: table.string("language")?.map(parse_language).transpose()?,
-            lists,
-            when,
-            py_limited_api: table.string("py-limited-api")?,
-            optional: table.bool("optional")?.is_some_and(|b| b.value),
-            cython_directives: match table.table("cython-directives")? {
-                Some(directives) => read_directives(&directives)?,
-                None => Directives::new(),
+    /// An entry whose keys are still to be read, placed at its table until its `name` is.
+    pub fn unread(place: &Place) -> Self {
+        Self {
+            name: Located {
+                value: String::new(),
+                place: place.clone(),
             },
-            export_symbols: ExportSymbols::read(table)?,
-            place: name.place.clone(),
-            name,
-        })
-    }
-}
-
-const LIST_KEYS: &[&str] = &[
-    "sources",
-    "include-dirs",
-    "define-macros",
-    "undef-macros",
-    "libraries",
-    "library-dirs",
-    "extra-compile-args",
-    "extra-link-args",
-    "depends",
-];
-
-/// The keys of an extension table besides the list keys.
-const EXTENSION_ONLY_KEYS: &[&str] = &[
-    "name",
-    "language",
-    "py-limited-api",
-    "optional",
-    "cython-directives",
-    "export-symbols",
-    "when",
-];
-
-/// An extension's dotted name. It must be ASCII: a non-ASCII module exports
-/// `PyInitU_<punycode>`, which no compiler here names, and linkers refuse such symbols.
-fn check_module_name(name: &Located<String>) -> Result<()> {
-    if !is_dotted_name(&name.value) {
-        return Err(name.error("expected a dotted module name such as `pkg._speedups`"));
-    }
-    if !name.value.is_ascii() {
-        return Err(name.error(
-            "an extension module's name must be ASCII (letters, digits and `_`): its init function `PyInit_<name>` is a C symbol",
-        ));
-    }
-    Ok(())
-}
-
-fn parse_language(value: Located<String>) -> Result<Located<Language>> {
-    let language = match value.value.as_str() {
-        "c" => Language::C,
-        "c++" => Language::Cxx,
-        "zig" => Language::Zig,
-        _ => return Err(value.error("expected `c`, `c++` or `zig`")),
-    };
-    Ok(Located {
-        value: language,
-        place: value.place,
-    })
-}
-
-impl ExtensionLists {
-    fn read(table: &Table<'_>) -> Result<Self> {
-        // Each becomes a flag or a library name in a generated build file.
-        let strings = |key| -> Result<Vec<Located<String>>> {
-            let values = table.strings(key)?.unwrap_or_default();
-            values.iter().try_for_each(check_placed)?;
-            Ok(values)
-        };
-        let include_dirs = match table.get("include-dirs") {
-            Some(field) => IncludeDir::read_all(field)?,
-            None => Vec::new(),
-        };
-        let library_dirs = strings("library-dirs")?;
-        for dir in &library_dirs {
-            check_relative(&dir.value).map_err(|why| dir.error(why))?;
+            language: None,
+            lists: ExtensionLists::default(),
+            when: Vec::new(),
+            py_limited_api: None,
+            optional: false,
+            cython_directives: Directives::new(),
+            export_symbols: ExportSymbols::None,
+            place: place.clone(),
         }
-        Ok(Self {
-            sources: table.patterns("sources")?,
-            include_dirs,
-            define_macros: strings("define-macros")?,
-            undef_macros: strings("undef-macros")?,
-            libraries: strings("libraries")?,
-            library_dirs,
-            extra_compile_args: strings("extra-compile-args")?,
-            extra_link_args: strings("extra-link-args")?,
-            depends: table.patterns("depends")?,
-        })
     }
-}
 
-impl Conditional {
-    fn read(table: &Table<'_>) -> Result<Self> {
-        table.reject_unknown(&[&["marker"], LIST_KEYS].concat())?;
-        let marker = table.string("marker")?.ok_or_else(|| {
-            table.place.error(
-                "missing required key `marker` (a PEP 508 marker such as \"platform_machine == 'x86_64'\")",
-            )
-        })?;
-        let tree = MarkerTree::from_str(&marker.value)
-            .map_err(|err| marker.error(format!("not a valid PEP 508 marker: {}", err.message)))?;
-        Ok(Self {
-            marker: Located {
-                value: tree,
-                place: marker.place,
-            },
-            lists: ExtensionLists::read(table)?,
-        })
+    /// `name`: a dotted module name, which also places errors about the whole extension.
+    /// It must be ASCII: a non-ASCII module exports `PyInitU_<punycode>`, which no compiler
+    /// here names, and linkers refuse such symbols.
+    pub fn set_name(&mut self, given: &Given<'_>) -> Result<()> {
+        let name = given.string()?;
+        if !is_dotted_name(&name.value) {
+            return Err(name.error("expected a dotted module name such as `pkg._speedups`"));
+        }
+        if !name.value.is_ascii() {
+            return Err(name.error(
+                "an extension module's name must be ASCII (letters, digits and `_`): its init function `PyInit_<name>` is a C symbol",
+            ));
+        }
+        self.place = name.place.clone();
+        self.name = name;
+        Ok(())
     }
 }
 

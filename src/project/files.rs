@@ -11,7 +11,7 @@ use std::path::{Component, Path, PathBuf};
 use globset::{Glob, GlobBuilder, GlobMatcher};
 
 use super::text::{ControlCharacter, check_text};
-use super::toml::{Located, Table};
+use super::toml::Located;
 use crate::error::Error;
 
 /// A compiled project-relative glob.
@@ -326,20 +326,14 @@ impl Pattern {
     }
 }
 
-impl Table<'_> {
-    /// The globs at `key`, compiled, each with its place; none when the key is absent.
-    pub fn patterns(&self, key: &str) -> Result<Vec<Located<Pattern>>, Error> {
-        self.strings(key)?
-            .unwrap_or_default()
-            .into_iter()
-            .map(|glob| {
-                let pattern = Pattern::new(&glob.value).map_err(|err| glob.error(err))?;
-                Ok(Located {
-                    value: pattern,
-                    place: glob.place,
-                })
-            })
-            .collect()
+impl Located<String> {
+    /// The glob compiled, at its place.
+    pub fn into_pattern(self) -> Result<Located<Pattern>, Error> {
+        let pattern = Pattern::new(&self.value).map_err(|err| self.error(err))?;
+        Ok(Located {
+            value: pattern,
+            place: self.place,
+        })
     }
 }
 

@@ -10,6 +10,7 @@ pub mod discovery;
 pub mod dynamic;
 pub mod extension;
 pub mod files;
+pub mod given;
 pub mod metadata;
 pub mod names;
 pub mod settings;
@@ -46,7 +47,8 @@ pub struct Project {
 }
 
 impl Project {
-    /// Reads `<root>/pyproject.toml` and applies `config_settings`.
+    /// Reads `<root>/pyproject.toml` and applies `config_settings`, then the environment
+    /// variables that switch settings off.
     pub fn load(root: &Path, config_settings: &BTreeMap<String, Vec<String>>) -> Result<Self> {
         let root = std::path::absolute(root).context(|| format!("resolving {}", root.display()))?;
         let path = root.join("pyproject.toml");
@@ -55,7 +57,11 @@ impl Project {
         }
         let text =
             std::fs::read_to_string(&path).context(|| format!("reading {}", path.display()))?;
-        Self::parse(&root, text, config_settings)
+        let mut project = Self::parse(&root, text, config_settings)?;
+        project
+            .settings
+            .apply_environment(|var| std::env::var(var).ok())?;
+        Ok(project)
     }
 
     /// Validates `text` as the `pyproject.toml` of the project at `root` (absolute).

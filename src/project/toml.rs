@@ -185,11 +185,7 @@ impl<'a> Table<'a> {
                     .get_key_value(key)
                     .expect("key listed by the table");
                 let place = self.place.child(&quote_key(key), k.span());
-                let hint = match did_you_mean(key, known.iter().copied()) {
-                    Some(close) => format!("; did you mean `{close}`?"),
-                    None => format!("; expected one of: {}", known.join(", ")),
-                };
-                return Err(place.error(format!("unknown key{hint}")));
+                return Err(unknown_key(&place, key, known));
             }
         }
         Ok(())
@@ -203,19 +199,6 @@ impl<'a> Table<'a> {
     /// The value at `key` as an array of strings, if present.
     pub fn strings(&self, key: &str) -> Result<Option<Vec<Located<String>>>, Error> {
         self.get(key).map(|f| f.strings()).transpose()
-    }
-
-    /// The value at `key` as a boolean, if present.
-    pub fn bool(&self, key: &str) -> Result<Option<Located<bool>>, Error> {
-        self.get(key)
-            .map(|f| match f.item.as_bool() {
-                Some(value) => Ok(Located {
-                    value,
-                    place: f.place.clone(),
-                }),
-                None => Err(f.expected("a boolean")),
-            })
-            .transpose()
     }
 
     /// The value at `key` as a table, if present.
@@ -239,6 +222,13 @@ impl<'a> Field<'a> {
             }),
             None => Err(self.expected("a string")),
         }
+    }
+
+    /// The value as a boolean.
+    pub fn bool(&self) -> Result<bool, Error> {
+        self.item
+            .as_bool()
+            .ok_or_else(|| self.expected("a boolean"))
     }
 
     /// An array of strings, each with its own place.
@@ -381,6 +371,16 @@ impl<'a> Element<'a> {
             describe_value(self.value)
         ))
     }
+}
+
+/// The error for `key`, at `place`, which is none of `known`: with a "did you mean" when one
+/// is close, else the list.
+pub fn unknown_key(place: &Place, key: &str, known: &[&str]) -> Error {
+    let hint = match did_you_mean(key, known.iter().copied()) {
+        Some(close) => format!("; did you mean `{close}`?"),
+        None => format!("; expected one of: {}", known.join(", ")),
+    };
+    place.error(format!("unknown key{hint}"))
 }
 
 /// Keys that are not bare TOML keys are shown quoted in key paths.
