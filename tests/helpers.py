@@ -225,6 +225,8 @@ def scrubbed(text: str, tmp: Path | None = None) -> str:
     for line in text.splitlines():
         named = line
         for path, name in places + _PLACES:
+            if len(path) < 2:  # a home folder of `/` names nothing
+                continue
             for spelling in sorted({path, os.path.realpath(path)}, key=len, reverse=True):
                 named = re.sub(re.escape(spelling) + r"(?![\w.-])", name, named)
         for pattern, name in _VALUES:
