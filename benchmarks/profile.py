@@ -97,7 +97,7 @@ def phases(events: list[tuple[int, float, str, str, str]]) -> dict[str, float]:
     # Only successful execs: a PATH search shows failed attempts too, which strace prints
     # as execve lines of the same process.
     starts, seen = [], set()
-    for pid, t, path, args, code in events:
+    for pid, t, path, args, _code in events:
         if path and pid not in seen:
             seen.add(pid)
             starts.append((pid, t, path, args))

@@ -66,7 +66,7 @@ def edit_c(path: Path, symbol: str) -> None:
     first time): a real code change, so the object file changes too."""
     text = path.read_text()
     line = f"long {symbol} = {time.time_ns() % 1_000_000_007};"
-    pattern = re.compile(rf"^long {symbol} = \d+;$", re.M)
+    pattern = re.compile(rf"^long {symbol} = \d+;$", re.MULTILINE)
     text = pattern.sub(line, text) if pattern.search(text) else text.rstrip("\n") + "\n" + line + "\n"
     path.write_text(text)
 
@@ -75,7 +75,7 @@ def set_define(path: Path, name: str) -> None:
     """Gives `#define <name> <value>` in `path` a new value."""
     text = path.read_text()
     new, count = re.subn(
-        rf"^#define {name} \d+u?$", f"#define {name} {time.time_ns() % 1_000_000_007}u", text, flags=re.M
+        rf"^#define {name} \d+u?$", f"#define {name} {time.time_ns() % 1_000_000_007}u", text, flags=re.MULTILINE
     )
     assert count == 1, f"{path}: no #define {name}"
     path.write_text(new)
@@ -616,7 +616,7 @@ def run(long seed):
 def set_salt(path: Path) -> None:
     """Gives `DEF_SALT = <value>` in a generated .pyx a new value."""
     text = path.read_text()
-    new, count = re.subn(r"^DEF_SALT = \d+$", f"DEF_SALT = {time.time_ns() % 1_000_003}", text, flags=re.M)
+    new, count = re.subn(r"^DEF_SALT = \d+$", f"DEF_SALT = {time.time_ns() % 1_000_003}", text, flags=re.MULTILINE)
     assert count == 1, f"{path}: no DEF_SALT"
     path.write_text(new)
 

@@ -44,7 +44,7 @@ import time
 import types
 import zipfile
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -117,7 +117,7 @@ def check(cmd: list[Any], **kwargs: Any) -> str:
     """Runs `cmd`; on failure prints its output and stops."""
     cmd = [str(c) for c in cmd]
     kwargs.setdefault("env", clean_env())
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs)
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs, check=False)
     if proc.returncode:
         say(proc.stdout)
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}")
@@ -127,7 +127,7 @@ def check(cmd: list[Any], **kwargs: Any) -> str:
 # ------------------------------------------------------------------------------ setup
 
 
-def zlig_source(ref: Optional[str]) -> Path:
+def zlig_source(ref: str | None) -> Path:
     """The tree to build zlig from: the checkout as it is, or a commit exported from git
     (for a stable build while the checkout is being edited, or to compare commits)."""
     if not ref:
@@ -146,7 +146,7 @@ def zlig_source(ref: Optional[str]) -> Path:
 def setup(args: argparse.Namespace) -> None:
     """The venv, the zlig wheel from this checkout, the wheelhouse."""
     WORK.mkdir(parents=True, exist_ok=True)
-    if VENV.exists() and subprocess.run([VENV_PYTHON, "-c", ""], capture_output=True).returncode:
+    if VENV.exists() and subprocess.run([VENV_PYTHON, "-c", ""], capture_output=True, check=False).returncode:
         shutil.rmtree(VENV)
     if not VENV.exists():
         say(f"setup: creating {VENV.relative_to(ROOT)}")
@@ -188,15 +188,16 @@ def setup(args: argparse.Namespace) -> None:
     )
 
 
-def describe_source(source: Path, ref: Optional[str]) -> str:
+def describe_source(source: Path, ref: str | None) -> str:
     if ref:
         # The commit exported before the build: `ref` (HEAD, say) may have moved since.
         return f"commit {source.name.removeprefix('src-')} (exported with git archive)"
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False).stdout.strip()
     dirty = subprocess.run(
         ["git", "-C", str(ROOT), "status", "--porcelain", "--", "src", "python", "Cargo.toml", "Cargo.lock", "pyproject.toml"],
         capture_output=True,
         text=True,
+        check=False,
     ).stdout.strip()
     return f"working tree at {commit}" + (" with uncommitted changes in src/, python/ or Cargo.*" if dirty else "")
 
@@ -220,7 +221,7 @@ def empty_dir(path: Path) -> Path:
     return path
 
 
-def hook_build_wheel(project: Path, backend: str, out: Path, settings: Optional[dict[str, str]] = None) -> tuple[float, Path]:
+def hook_build_wheel(project: Path, backend: str, out: Path, settings: dict[str, str] | None = None) -> tuple[float, Path]:
     """Calls `backend`'s `build_wheel` hook for `project` through pyproject_hooks in this
     venv, with zlig's config settings for it and `settings`; returns the wall time of the
     call and the wheel."""
@@ -228,7 +229,7 @@ def hook_build_wheel(project: Path, backend: str, out: Path, settings: Optional[
 
     def runner(cmd, cwd=None, extra_environ=None):  # type: ignore[no-untyped-def]
         env = clean_env(**(extra_environ or {}))
-        proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
         if proc.returncode:
             raise BuildFailed(f"{backend} build_wheel failed for {project}:\n{proc.stdout}")
 
@@ -257,7 +258,7 @@ def hook_own_time(project: Path, backend: str, out: Path) -> float:
     hook returns, timed inside the process, so without the Python start and the frontend's
     hook runner that every backend pays alike (the floor scenario measures those)."""
     cmd = [sys.executable, "-c", OWN_TIME, backend_module(backend), str(empty_dir(out)), json.dumps(ZLIG_C.get(backend))]
-    proc = subprocess.run(cmd, cwd=project, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.run(cmd, cwd=project, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
     if proc.returncode:
         raise BuildFailed(f"{backend} build_wheel failed for {project}:\n{proc.stdout}")
     return float(proc.stdout.split()[-1])
@@ -266,7 +267,7 @@ def hook_own_time(project: Path, backend: str, out: Path) -> float:
 def timed(cmd: list[Any], cwd: Path, env: dict[str, str]) -> float:
     cmd = [str(c) for c in cmd]
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
     elapsed = time.perf_counter() - start
     if proc.returncode:
         raise BuildFailed(f"{' '.join(cmd)} failed in {cwd}:\n{proc.stdout}")
@@ -342,7 +343,7 @@ class Suite:
         backends: list[str],
         one: Callable[[str, int], float],
         note: str = "",
-        runs: Optional[int] = None,
+        runs: int | None = None,
     ) -> None:
         """Runs `one(backend, i)` for i in range(runs) (default `--runs`), backends interleaved."""
         runs = runs or self.runs
@@ -375,7 +376,7 @@ class Suite:
             }
         )
 
-    def get(self, scenario: str, case: str, backend: str, kind: str = "wall") -> Optional[float]:
+    def get(self, scenario: str, case: str, backend: str, kind: str = "wall") -> float | None:
         for entry in self.cases:
             if entry["scenario"] == scenario and entry["case"] == case:
                 got = entry[kind].get(backend)
@@ -453,7 +454,7 @@ def c_scenario(suite: Suite, kind: str, edits: list[tuple[str, Callable[[Path], 
     dirs = make_projects(kind, backends)
     wheels: dict[str, Path] = {}
 
-    def build(backend: str, settings: Optional[dict[str, str]] = None) -> float:
+    def build(backend: str, settings: dict[str, str] | None = None) -> float:
         elapsed, wheel = hook_build_wheel(dirs[backend], backend, out_dir(kind, backend), settings)
         wheels[backend] = wheel
         return elapsed
@@ -516,6 +517,7 @@ def same_result(wheels: dict[str, Path], code: str = "import bigext; print(bigex
                 env=clean_env(PYTHONPATH=tmp),
                 capture_output=True,
                 text=True,
+                check=False,
             )
             results[backend] = out.stdout.strip() or out.stderr.strip()[-300:]
     results["agree"] = len(set(results.values())) == 1
@@ -579,7 +581,7 @@ def zig_binary() -> str:
 
     spec = importlib.util.find_spec("ziglang")
     assert spec and spec.submodule_search_locations
-    return str(Path(list(spec.submodule_search_locations)[0]) / "zig")
+    return str(Path(next(iter(spec.submodule_search_locations))) / "zig")
 
 
 def pip_wheel(out: Path, *options: str) -> list[Any]:
@@ -763,8 +765,8 @@ def targets(suite: Suite) -> list[dict[str, Any]]:
         name: str,
         who: str,
         text: str,
-        values: list[Optional[float]],
-        met: Optional[Callable[..., bool]],
+        values: list[float | None],
+        met: Callable[..., bool] | None,
         shown: Callable[..., str],
         headline: bool = False,
     ) -> None:
@@ -951,7 +953,7 @@ def versions() -> dict[str, str]:
 
     def first_line(cmd: list[str]) -> str:
         try:
-            return subprocess.run(cmd, capture_output=True, text=True).stdout.strip().splitlines()[0]
+            return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.strip().splitlines()[0]
         except (OSError, IndexError):
             return "unknown"
 
@@ -1047,7 +1049,7 @@ def main() -> int:
         return measure(args)
     if not (args.no_setup and VENV_PYTHON.exists() and list(DIST.glob("zlig-*.whl"))):
         setup(args)
-    return subprocess.run([VENV_PYTHON, __file__, "--in-venv"] + args.argv, env=clean_env()).returncode
+    return subprocess.run([VENV_PYTHON, __file__, "--in-venv"] + args.argv, env=clean_env(), check=False).returncode
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ mod plugin;
 pub mod project;
 pub mod tags;
 pub mod target;
+#[cfg(test)]
+mod test_support;
 pub mod trust;
 
 #[cfg(feature = "python")]

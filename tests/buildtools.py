@@ -10,8 +10,8 @@ import json
 import re
 import struct
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
 
 from elftools.elf.dynamic import DynamicSection
 from elftools.elf.elffile import ELFFile
@@ -136,6 +136,12 @@ def section_names(path: Path) -> set[str]:
         return {s.name for s in ELFFile(f).iter_sections()}
 
 
+def text_size(path: Path) -> int:
+    """The size of an ELF file's code (`.text`)."""
+    with open(path, "rb") as f:
+        return ELFFile(f).get_section_by_name(".text").data_size
+
+
 def exported_symbols(path: Path) -> set[str]:
     """The names the module defines in its dynamic symbol table (what `nm -D
     --defined-only` lists), global or weak."""
@@ -178,7 +184,7 @@ def host_em() -> int:
 # ---------------------------------------------------------------------------- zig's cache
 
 
-def zig_global_cache(env: Mapping[str, str]) -> Optional[Path]:
+def zig_global_cache(env: Mapping[str, str]) -> Path | None:
     """zig's global cache folder as zig (and zlig's warm-up markers) find it."""
     for name, tail in (("ZIG_GLOBAL_CACHE_DIR", ()), ("XDG_CACHE_HOME", ("zig",)), ("HOME", (".cache", "zig"))):
         value = env.get(name)

@@ -21,7 +21,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable
 
 import pytest
 
@@ -266,7 +266,7 @@ def counted(compilers) -> tuple[dict, Path]:
 # ---------------------------------------------------------------------------- projects
 
 
-def copy_project(name: str, parent: Path, as_name: Optional[str] = None) -> Path:
+def copy_project(name: str, parent: Path, as_name: str | None = None) -> Path:
     """Copies `examples/<name>` to `parent/<as_name or name>`, leaving out anything a build
     left there."""
     target = parent / (as_name or name)
@@ -298,8 +298,8 @@ class Built:
     out: Path
     output: str
     returncode: int = 0
-    wheel: Optional[Path] = None
-    sdist: Optional[Path] = None
+    wheel: Path | None = None
+    sdist: Path | None = None
 
 
 def collect(project: Path, out: Path, proc) -> Built:
@@ -392,7 +392,7 @@ class Venv:
             env=self.env,
         )
 
-    def run(self, code: str, *args: str, cwd: Optional[Path] = None, env=None) -> str:
+    def run(self, code: str, *args: str, cwd: Path | None = None, env=None) -> str:
         """Runs `python -c code args...` in the venv; returns its output, stripped."""
         return self.call(code, *args, cwd=cwd, env=env, check=True).stdout.strip()
 

@@ -21,8 +21,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
 
 import pytest
 
@@ -88,8 +88,8 @@ class SidRoot:
         self,
         command: Command,
         *,
-        env: Optional[Mapping[str, str]] = None,
-        cwd: Optional[Path] = None,
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
         over: Sequence[tuple[Path, str]] = (),
         check: bool = True,
         timeout: float = 900,
@@ -113,7 +113,7 @@ class SidRoot:
         )
 
 
-def _why_not() -> Optional[str]:
+def _why_not() -> str | None:
     """Why this machine cannot make or enter the root, if it cannot."""
     if os.geteuid() != 0:
         return "making and entering a Debian root needs root"

@@ -17,8 +17,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional, Sequence
 
 import pytest
 
@@ -94,10 +94,11 @@ class Sysroot:
             text=True,
             timeout=timeout,
             env={"PATH": os.environ.get("PATH", ""), "LC_ALL": "C.UTF-8"},
+            check=False,
         )
 
 
-def system(command: Sequence, cwd: Optional[Path] = None, check: bool = True) -> subprocess.CompletedProcess:
+def system(command: Sequence, cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess:
     """Runs a command of the machine's (apt-get, dpkg, debootstrap), never asking a
     question; with `check`, a failure raises with its output."""
     proc = subprocess.run(

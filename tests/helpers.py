@@ -17,9 +17,11 @@ import subprocess
 import sys
 import sysconfig
 import tarfile
+import textwrap
 import zipfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Optional, Sequence, Union
+from typing import Union
 
 import pytest
 
@@ -57,8 +59,8 @@ Command = Sequence[Union[str, os.PathLike]]
 def run(
     command: Command,
     *,
-    cwd: Optional[os.PathLike] = None,
-    env: Optional[Mapping[str, str]] = None,
+    cwd: os.PathLike | None = None,
+    env: Mapping[str, str] | None = None,
     check: bool = True,
     timeout: float = 900,
     split: bool = False,
@@ -78,6 +80,7 @@ def run(
         stderr=subprocess.PIPE if split else subprocess.STDOUT,
         text=True,
         timeout=timeout,
+        check=False,
     )
     if check and proc.returncode != 0:
         pytest.fail(
@@ -177,3 +180,92 @@ def compiled_sources(output: str, project: Path) -> set[str]:
     path, or through the backend's `project` link to the project root."""
     prefix = r"(?:" + re.escape(str(project)) + r"|(?<![^\s'\"])project)/"
     return set(re.findall(prefix + r"([\w/]+\.c)\b", output))
+
+
+# ---------------------------------------------------------------------------- messages
+
+# What differs between runs and machines in a message, named as uv's snapshot filters name
+# it, longest first so that a folder inside another is named by the inner one: a path both
+# as given and resolved (the test venv may be a link).
+_PLACES = [
+    (sysconfig.get_path("purelib"), "[SITE_PACKAGES]"),
+    (sys.prefix, "[VENV]"),
+    (sysconfig.get_path("include"), "[PYTHON_INCLUDE]"),
+    (sys._base_executable, "[PYTHON]"),
+    (str(CACHE), "[CACHE]"),
+    (str(ROOT), "[ROOT]"),
+    (os.path.expanduser("~"), "[HOME]"),
+]
+_VALUES = [
+    # Hashes in names of caches and zig's temporary files.
+    (r"\b[0-9a-f]{12,}\b", "[HASH]"),
+    # zlig's temporary files, named for their process.
+    (r"(?<=/)\.zlig-\d+-\w+", "[ZLIG_TEMP]"),
+    # The number of jobs, from the machine's cores.
+    (r"(?<= -Djobs=)\d+|(?<= -j)\d+\b", "[N]"),
+    (rf"\b{PY_TAG}\b", "[PY_TAG]"),
+    (rf"(?<![\w.]){sys.version_info[0]}\.{sys.version_info[1]}(?![\w.])", "[PY_VERSION]"),
+]
+
+
+# A line of a located message that shows the file, and the line under it that points
+# into the value.
+_SNIPPET = re.compile(r"\s*\d+ \| ")
+_CARETS = re.compile(r"(\s*\| *)(\^+)$")
+
+
+def scrubbed(text: str, tmp: Path | None = None) -> str:
+    """`text` with what differs between runs named: `tmp` (the test's temporary folder) as
+    `[TMP]`, the test venv, Python, the suite's cache, the repo and the home folder, hashes,
+    job counts and the running Python's version; each line without trailing blanks (which
+    editors strip from the expected texts). Carets under a named value of a located message
+    span the name."""
+    places = [(str(tmp), "[TMP]")] if tmp is not None else []
+    lines = []
+    for line in text.splitlines():
+        named = line
+        for path, name in places + _PLACES:
+            if len(path) < 2:  # a home folder of `/` names nothing
+                continue
+            for spelling in sorted({path, os.path.realpath(path)}, key=len, reverse=True):
+                named = re.sub(re.escape(spelling) + r"(?![\w.-])", name, named)
+        for pattern, name in _VALUES:
+            named = re.sub(pattern, name, named)
+        carets = _CARETS.match(named)
+        if carets and lines and _SNIPPET.match(lines[-1][0]):
+            shorter = len(lines[-1][0]) - len(lines[-1][1])
+            named = carets[1] + "^" * max(1, len(carets[2]) - shorter)
+        lines.append((line, named))
+    return "\n".join(named.rstrip() for _, named in lines)
+
+
+# Where a frontend's own lines start after a hook's output: pip's end of the hook's output
+# (which it indents), uv's error, and build's hint and error.
+_FRONTEND_LINES = re.compile(r"\s*\[end of output\]$|error: Failed to build|TIP |ERROR ")
+
+
+def error_message(output: str) -> str:
+    """The one `zlig: error:` message in a build's output, in full: from that mark to the
+    end of the hook's output, through pip, uv or build as well."""
+    lines = output.splitlines()
+    starts = [i for i, line in enumerate(lines) if "zlig: error:" in line]
+    assert len(starts) == 1, f"not exactly one `zlig: error:` in:\n{output}"
+    first = lines[starts[0]]
+    indent = first[: len(first) - len(first.lstrip())]
+    message = []
+    for line in lines[starts[0] :]:
+        if _FRONTEND_LINES.match(line):
+            break
+        message.append(line.removeprefix(indent))
+    return "\n".join(message).rstrip()
+
+
+def warning_lines(output: str) -> list[str]:
+    """The `zlig: warning:` lines of a build's output, in order."""
+    return [line for line in output.splitlines() if line.startswith("zlig: warning:")]
+
+
+def expected(text: str) -> str:
+    """An expected message as written in a test: indented like the code, between lines of
+    its own."""
+    return textwrap.dedent(text).strip("\n").rstrip()

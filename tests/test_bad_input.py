@@ -5,6 +5,10 @@ no panic, and nothing in the output folder.
 Each case is a small project (`src/pkg/__init__.py`, `src/pkg/fast.c`) with one mistake,
 built by calling a hook in the `zlig_venv` (tens of milliseconds when the mistake is in
 pyproject.toml); a few go through `pip wheel` as well, for the frontend's view.
+
+Each case holds the message in full, as the user reads it, so that a change of wording is
+a change of this file (what differs between runs is named: `[TMP]` for the test's
+temporary folder, and the others `helpers.scrubbed` lists).
 """
 
 from __future__ import annotations
@@ -15,11 +19,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable
 
 import pytest
 
-from helpers import CACHE, run, without_zig_on_path
+from helpers import CACHE, error_message, expected, run, scrubbed, without_zig_on_path
 
 # ---------------------------------------------------------------------------- projects
 
@@ -48,30 +52,19 @@ def extension(*lines: str, name: str = "pkg.fast", sources: str = '["src/pkg/fas
     return "\n".join(["[[tool.zlig.extensions]]", f'name = "{name}"', f"sources = {sources}", *lines, ""])
 
 
-def place(text: str, at: str) -> tuple[int, int]:
-    """The 1-based line and column of the `^` in `at`, a snippet of `text` that occurs once."""
-    snippet = at.replace("^", "")
-    assert text.count(snippet) == 1, f"{snippet!r} must occur once in the test's pyproject.toml"
-    offset = text.index(snippet) + at.index("^")
-    line = text.count("\n", 0, offset) + 1
-    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, col
-
-
 @dataclasses.dataclass
 class Case:
     id: str
     pyproject: str
-    key: Optional[str]  # the key path the message names, as `key`
-    expect: tuple[str, ...] = ()  # further parts the message must contain
-    at: Optional[str] = None  # a snippet of `pyproject` with `^` where the report points
-    suggestion: Optional[str] = None  # the "did you mean"
+    message: str  # the whole message, from `zlig: error:` on
     files: dict = dataclasses.field(default_factory=dict)  # extra files: path → str or bytes
-    setup: Optional[Callable[[Path, Path], dict]] = None  # (project, tmp) → env changes
+    setup: Callable[[Path, Path], dict] | None = None  # (project, tmp) → env changes
     config: dict = dataclasses.field(default_factory=dict)
     hook: str = "build_wheel"
-    absent: tuple[str, ...] = ()  # parts the message must not contain
-    bug: Optional[str] = None  # a known backend bug: the case is a strict xfail
+    bug: str | None = None  # a known backend bug: the case is a strict xfail
+
+    def __post_init__(self):
+        self.message = expected(self.message)
 
 
 def outside_file(name: str, text: str = "int evil;\n"):
@@ -102,7 +95,7 @@ def linked_outside(relative: str):
     return setup
 
 
-def zig_env(zig: Optional[str]):
+def zig_env(zig: str | None):
     """A setup that gives the build `ZLIG_ZIG=zig` (or none) and a PATH without zig."""
 
     def setup(project: Path, tmp: Path) -> dict:
@@ -127,17 +120,12 @@ def broken_source(project: Path, tmp: Path) -> dict:
 
 BROKEN_LINE_NO = FAST_C.count("\n") + 1
 
-# Why a value holding a control character is refused (src/project/text.rs).
-GENERATED_FILE_RULE = (
-    "which no flag, macro, library name or path may hold (each is written on one line of a generated build file)"
-)
-
 # A Cython for the hooks (the `cython_path` fixture makes it): the zlig venv has none.
 CYTHON_PATH = CACHE / "cython-path"
 PYX_EXTENSION = extension(sources='["src/pkg/fast.pyx"]')
 
 
-def with_cython(pyx: Optional[str] = "def triple(int x):\n    return 3 * x\n"):
+def with_cython(pyx: str | None = "def triple(int x):\n    return 3 * x\n"):
     """A setup that writes `src/pkg/fast.pyx` and makes Cython importable for the hook."""
 
     def setup(project: Path, tmp: Path) -> dict:
@@ -171,297 +159,401 @@ CASES = [
     Case(
         "malformed_toml_unterminated_string",
         toml(PROJECT + 'description = "unterminated\n'),
-        key=None,
-        expect=("invalid TOML",),
-        at='description = "unterminated^',
+        message="""
+            zlig: error: pyproject.toml:8:28: invalid TOML: invalid basic string, expected `"`
+              |
+            8 | description = "unterminated
+              |                            ^
+        """,
     ),
     Case(
         "malformed_toml_duplicate_key",
         toml(PROJECT + 'name = "pkg"\n'),
-        key=None,
-        expect=("invalid TOML", "duplicate key"),
-        at='version = "1.0"\n^name = "pkg"',
+        message="""
+            zlig: error: pyproject.toml:8:1: invalid TOML: duplicate key
+              |
+            8 | name = "pkg"
+              | ^^^^
+        """,
     ),
     Case(
         "pyproject_not_utf8",
         toml(PROJECT + 'description = "caf\udce9"\n'),
-        key=None,
-        expect=("pyproject.toml", "UTF-8"),
+        message="""
+            zlig: error: reading [TMP]/project/pyproject.toml: stream did not contain valid UTF-8
+        """,
     ),
     Case(
         "sources_is_a_string_not_a_list",
         toml(PROJECT, extension(sources='"src/pkg/fast.c"')),
-        key="tool.zlig.extensions[0].sources",
-        expect=("expected an array of strings, found a string",),
-        at='sources = ^"src/pkg/fast.c"',
+        message="""
+            zlig: error: pyproject.toml:11:11: `tool.zlig.extensions[0].sources`: expected an array of strings, found a string
+               |
+            11 | sources = "src/pkg/fast.c"
+               |           ^^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "extension_name_is_a_list_not_a_string",
         toml(PROJECT, '[[tool.zlig.extensions]]\nname = ["pkg.fast"]\nsources = ["src/pkg/fast.c"]\n'),
-        key="tool.zlig.extensions[0].name",
-        expect=("expected a string, found an array",),
-        at='name = ^["pkg.fast"]',
+        message="""
+            zlig: error: pyproject.toml:10:8: `tool.zlig.extensions[0].name`: expected a string, found an array
+               |
+            10 | name = ["pkg.fast"]
+               |        ^^^^^^^^^^^^
+        """,
     ),
     Case(
         "project_name_is_an_integer",
         toml('[project]\nname = 42\nversion = "1.0"\n'),
-        key="project.name",
-        expect=("expected a string, found an integer",),
-        at="name = ^42",
+        message="""
+            zlig: error: pyproject.toml:6:8: `project.name`: expected a string, found an integer
+              |
+            6 | name = 42
+              |        ^^
+        """,
     ),
     Case(
         "description_is_a_table_not_a_string",
         toml(PROJECT + 'description = {text = "x"}\n'),
-        key="project.description",
-        expect=("expected a string, found a table",),
-        at='description = ^{text = "x"}',
+        message="""
+            zlig: error: pyproject.toml:8:15: `project.description`: expected a string, found a table
+              |
+            8 | description = {text = "x"}
+              |               ^^^^^^^^^^^^
+        """,
     ),
     Case(
         "extensions_is_a_table_not_an_array",
         toml(PROJECT, '[tool.zlig]\nextensions = {name = "pkg.fast", sources = ["src/pkg/fast.c"]}\n'),
-        key="tool.zlig.extensions",
-        expect=("expected an array of tables, found a table",),
-        at="extensions = ^{",
+        message="""
+            zlig: error: pyproject.toml:10:14: `tool.zlig.extensions`: expected an array of tables, found a table
+               |
+            10 | extensions = {name = "pkg.fast", sources = ["src/pkg/fast.c"]}
+               |              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "optional_is_a_string_not_a_boolean",
         toml(PROJECT, extension('optional = "yes"')),
-        key="tool.zlig.extensions[0].optional",
-        expect=("expected a boolean, found a string",),
-        at='optional = ^"yes"',
+        message="""
+            zlig: error: pyproject.toml:12:12: `tool.zlig.extensions[0].optional`: expected a boolean, found a string
+               |
+            12 | optional = "yes"
+               |            ^^^^^
+        """,
     ),
     Case(
         "authors_is_a_string_not_an_array",
         toml(PROJECT + 'authors = "me"\n'),
-        key="project.authors",
-        expect=("expected an array of tables, found a string",),
-        at='authors = ^"me"',
+        message="""
+            zlig: error: pyproject.toml:8:11: `project.authors`: expected an array of tables, found a string
+              |
+            8 | authors = "me"
+              |           ^^^^
+        """,
     ),
     Case(
         "urls_is_an_array_not_a_table",
         toml(PROJECT + 'urls = ["https://example.org"]\n'),
-        key="project.urls",
-        expect=("expected a table, found an array",),
-        at='urls = ^["https://example.org"]',
+        message="""
+            zlig: error: pyproject.toml:8:8: `project.urls`: expected a table, found an array
+              |
+            8 | urls = ["https://example.org"]
+              |        ^^^^^^^^^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "tool_zlig_is_a_string_not_a_table",
         toml(PROJECT, '[tool]\nzlig = "yes"\n'),
-        key="tool.zlig",
-        expect=("expected a table, found a string",),
-        at='zlig = ^"yes"',
+        message="""
+            zlig: error: pyproject.toml:10:8: `tool.zlig`: expected a table, found a string
+               |
+            10 | zlig = "yes"
+               |        ^^^^^
+        """,
     ),
     Case(
         "build_dir_is_an_integer",
         toml(PROJECT, "[tool.zlig]\nbuild-dir = 3\n"),
-        key="tool.zlig.build-dir",
-        expect=("expected a string, found an integer",),
-        at="build-dir = ^3",
+        message="""
+            zlig: error: pyproject.toml:10:13: `tool.zlig.build-dir`: expected a string, found an integer
+               |
+            10 | build-dir = 3
+               |             ^
+        """,
     ),
     # ------------------------------------------------------------------ unknown keys
     Case(
         "unknown_tool_zlig_key",
         toml(PROJECT, '[tool.zlig]\noptimze = "Debug"\n'),
-        key="tool.zlig.optimze",
-        expect=("unknown key",),
-        at='^optimze = "Debug"',
-        suggestion="optimize",
+        message="""
+            zlig: error: pyproject.toml:10:1: `tool.zlig.optimze`: unknown key; did you mean `optimize`?
+               |
+            10 | optimze = "Debug"
+               | ^^^^^^^
+        """,
     ),
     Case(
         "unknown_extension_key_with_underscore",
         toml(PROJECT, extension('include_dirs = ["src"]')),
-        key="tool.zlig.extensions[0].include_dirs",
-        expect=("unknown key",),
-        at='^include_dirs = ["src"]',
-        suggestion="include-dirs",
+        message="""
+            zlig: error: pyproject.toml:12:1: `tool.zlig.extensions[0].include_dirs`: unknown key; did you mean `include-dirs`?
+               |
+            12 | include_dirs = ["src"]
+               | ^^^^^^^^^^^^
+        """,
     ),
     Case(
         "unknown_project_key",
         toml(PROJECT + 'dependecies = ["attrs"]\n'),
-        key="project.dependecies",
-        expect=("unknown key",),
-        at="^dependecies",
-        suggestion="dependencies",
+        message="""
+            zlig: error: pyproject.toml:8:1: `project.dependecies`: unknown key; did you mean `dependencies`?
+              |
+            8 | dependecies = ["attrs"]
+              | ^^^^^^^^^^^
+        """,
     ),
     # ------------------------------------------------------------------ [project]
     Case(
         "missing_project_table",
         toml('[tool.zlig]\npackages = ["pkg"]\n'),
-        key=None,
-        expect=("pyproject.toml", "missing `[project]` table", "name and version"),
+        message="""
+            zlig: error: pyproject.toml: missing `[project]` table (PEP 621): zlig reads name and version from it
+        """,
     ),
     Case(
         "missing_project_name",
         toml('[project]\nversion = "1.0"\n'),
-        key="project",
-        expect=("missing required key `name`",),
-        at="^[project]",
+        message="""
+            zlig: error: pyproject.toml:5:1: `project`: missing required key `name`
+              |
+            5 | [project]
+              | ^^^^^^^^^
+        """,
     ),
     Case(
         "missing_version_without_dynamic",
         toml('[project]\nname = "pkg"\n'),
-        key="project",
-        expect=("missing required key `version`", "dynamic"),
-        at="^[project]",
+        message="""
+            zlig: error: pyproject.toml:5:1: `project`: missing required key `version` (give it, or list it in `dynamic` to read `__version__`)
+              |
+            5 | [project]
+              | ^^^^^^^^^
+        """,
     ),
     Case(
         "invalid_pep440_version",
         toml('[project]\nname = "pkg"\nversion = "1.0-banana"\n'),
-        key="project.version",
-        expect=("not a valid PEP 440 version",),
-        at='version = ^"1.0-banana"',
+        message="""
+            zlig: error: pyproject.toml:7:11: `project.version`: not a valid PEP 440 version: after parsing `1.0-b`, found `anana`, which is not part of a valid version
+              |
+            7 | version = "1.0-banana"
+              |           ^^^^^^^^^^^^
+        """,
     ),
     Case(
         "invalid_project_name",
         toml('[project]\nname = "-pkg-"\nversion = "1.0"\n', '[tool.zlig]\npackages = ["pkg"]\n'),
-        key="project.name",
-        expect=("not a valid project name",),
-        at='name = ^"-pkg-"',
+        message="""
+            zlig: error: pyproject.toml:6:8: `project.name`: not a valid project name: use letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit
+              |
+            6 | name = "-pkg-"
+              |        ^^^^^^^
+        """,
     ),
     Case(
         "invalid_project_name_without_its_package",
         toml('[project]\nname = "-pkg-"\nversion = "1.0"\n'),
-        key="project.name",
-        expect=("not a valid project name",),
-        at='name = ^"-pkg-"',
+        message="""
+            zlig: error: pyproject.toml:6:8: `project.name`: not a valid project name: use letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit
+              |
+            6 | name = "-pkg-"
+              |        ^^^^^^^
+        """,
     ),
     Case(
         "invalid_pep508_dependency",
         toml(PROJECT + 'dependencies = ["attrs", "requests >>= 2"]\n'),
-        key="project.dependencies[1]",
-        expect=("not a valid PEP 508 requirement", ">>="),
-        at='"attrs", ^"requests >>= 2"',
+        message="""
+            zlig: error: pyproject.toml:8:26: `project.dependencies[1]`: not a valid PEP 508 requirement: no such comparison operator ">>=", must be one of ~= == != <= >= < > ===
+              |
+            8 | dependencies = ["attrs", "requests >>= 2"]
+              |                          ^^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "invalid_pep508_optional_dependency",
         toml(PROJECT, '[project.optional-dependencies]\ntest = ["pytest["]\n'),
-        key="project.optional-dependencies.test[0]",
-        expect=("not a valid PEP 508 requirement",),
-        at='test = [^"pytest["]',
+        message="""
+            zlig: error: pyproject.toml:10:9: `project.optional-dependencies.test[0]`: not a valid PEP 508 requirement: Missing closing bracket (expected ']', found end of dependency specification)
+               |
+            10 | test = ["pytest["]
+               |         ^^^^^^^^^
+        """,
     ),
     Case(
         "invalid_extra_name",
         toml(PROJECT, '[project.optional-dependencies]\n"bad extra!" = ["attrs"]\n'),
-        key='project.optional-dependencies."bad extra!"',
-        expect=("not a valid extra name",),
-        at='"bad extra!" = ^["attrs"]',
+        message="""
+            zlig: error: pyproject.toml:10:16: `project.optional-dependencies."bad extra!"`: not a valid extra name
+               |
+            10 | "bad extra!" = ["attrs"]
+               |                ^^^^^^^^^
+        """,
     ),
     Case(
         "invalid_spdx_license",
         toml(PROJECT + 'license = "MIT-ish"\n'),
-        key="project.license",
-        expect=("not a valid SPDX license expression",),
-        at='license = ^"MIT-ish"',
+        message="""
+            zlig: error: pyproject.toml:8:11: `project.license`: not a valid SPDX license expression: unknown term
+              |
+            8 | license = "MIT-ish"
+              |           ^^^^^^^^^
+        """,
     ),
+    # The parser's own rendering (the value on a line of its own, then a pointer line of
+    # blanks) is left out: zlig's snippet shows the place.
     Case(
         "invalid_requires_python",
         toml(PROJECT + 'requires-python = ">=3.9,,"\n'),
-        key="project.requires-python",
-        expect=("not a valid PEP 440 version specifier",),
-        at='requires-python = ^">=3.9,,"',
-    ),
-    Case(
-        "invalid_requires_python_quoted_once",
-        toml(PROJECT + 'requires-python = ">=3.9,,"\n'),
-        key="project.requires-python",
-        at='requires-python = ^">=3.9,,"',
-        # The parser's own rendering (the value on a line of its own, then a pointer line of
-        # blanks) comes before zlig's snippet.
-        absent=("expected operator:\n>=3.9,,\n",),
+        message="""
+            zlig: error: pyproject.toml:8:19: `project.requires-python`: not a valid PEP 440 version specifier: Failed to parse version: Unexpected end of version specifier, expected operator
+              |
+            8 | requires-python = ">=3.9,,"
+              |                   ^^^^^^^^^
+        """,
     ),
     Case(
         "missing_readme_file",
         toml(PROJECT + 'readme = "README.md"\n'),
-        key="project.readme",
-        expect=("`README.md` does not exist",),
-        at='readme = ^"README.md"',
+        message="""
+            zlig: error: pyproject.toml:8:10: `project.readme`: readme file `README.md` does not exist
+              |
+            8 | readme = "README.md"
+              |          ^^^^^^^^^^^
+        """,
     ),
     Case(
         "unknown_readme_type",
         toml(PROJECT + 'readme = "README.adoc"\n'),
-        key="project.readme",
-        expect=("unknown readme type", ".md", "content-type"),
-        at='readme = ^"README.adoc"',
         files={"README.adoc": "= pkg\n"},
+        message="""
+            zlig: error: pyproject.toml:8:10: `project.readme`: unknown readme type: use a `.md`, `.rst` or `.txt` file, or a table with `content-type`
+              |
+            8 | readme = "README.adoc"
+              |          ^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "readme_table_without_content_type",
         toml(PROJECT + 'readme = {file = "README.adoc"}\n'),
-        key="project.readme",
-        expect=("missing `content-type`",),
-        at='readme = ^{file = "README.adoc"}',
         files={"README.adoc": "= pkg\n"},
+        message="""
+            zlig: error: pyproject.toml:8:10: `project.readme`: missing `content-type`
+              |
+            8 | readme = {file = "README.adoc"}
+              |          ^^^^^^^^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "missing_license_file",
         toml(PROJECT + 'license = {file = "LICENSE.txt"}\n'),
-        key="project.license.file",
-        expect=("`LICENSE.txt` does not exist",),
-        at='license = {file = ^"LICENSE.txt"}',
+        message="""
+            zlig: error: pyproject.toml:8:19: `project.license.file`: license file `LICENSE.txt` does not exist
+              |
+            8 | license = {file = "LICENSE.txt"}
+              |                   ^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "license_files_glob_matches_nothing",
         toml(PROJECT + 'license-files = ["LICENSES/*.txt"]\n'),
-        key="project.license-files[0]",
-        expect=("matches no file",),
-        at='license-files = [^"LICENSES/*.txt"]',
+        message="""
+            zlig: error: pyproject.toml:8:18: `project.license-files[0]`: matches no file
+              |
+            8 | license-files = ["LICENSES/*.txt"]
+              |                  ^^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "console_scripts_in_entry_points",
         toml(PROJECT, '[project.entry-points.console_scripts]\npkg = "pkg:main"\n'),
-        key="project.entry-points.console_scripts",
-        expect=("use `[project.scripts]`",),
-        at="^[project.entry-points.console_scripts]",
+        message="""
+            zlig: error: pyproject.toml:9:1: `project.entry-points.console_scripts`: use `[project.scripts]` instead of this entry-point group
+              |
+            9 | [project.entry-points.console_scripts]
+              | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "script_reference_without_function",
         toml(PROJECT, '[project.scripts]\npkg = "pkg:"\n'),
-        key="project.scripts.pkg",
-        expect=("expected an object reference such as `package.module:function`",),
-        at='pkg = ^"pkg:"',
+        message="""
+            zlig: error: pyproject.toml:10:7: `project.scripts.pkg`: expected an object reference such as `package.module:function`
+               |
+            10 | pkg = "pkg:"
+               |       ^^^^^^
+        """,
     ),
     Case(
         "dynamic_lists_an_unsupported_field",
         toml('[project]\nname = "pkg"\nversion = "1.0"\ndynamic = ["dependencies"]\n'),
-        key="project.dynamic[0]",
-        expect=("only `version` and `description`", "not `dependencies`"),
-        at='dynamic = [^"dependencies"]',
+        message="""
+            zlig: error: pyproject.toml:8:12: `project.dynamic[0]`: zlig can read only `version` and `description` dynamically, not `dependencies`; give it in `[project]`
+              |
+            8 | dynamic = ["dependencies"]
+              |            ^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "dynamic_version_without_dunder_version",
         toml('[project]\nname = "pkg"\ndynamic = ["version"]\n'),
-        key=None,
-        expect=("`version` is dynamic", "src/pkg/__init__.py", '`__version__ = "..."`'),
+        message="""
+            zlig: error: src/pkg/__init__.py: `__version__`: `version` is dynamic, but there is no module-level `__version__ = "..."` assignment
+        """,
     ),
     Case(
         "version_both_dynamic_and_given",
         toml('[project]\nname = "pkg"\nversion = "1.0"\ndynamic = ["version"]\n'),
-        key="project.version",
-        expect=("listed in `dynamic` and also given",),
-        at='version = ^"1.0"',
+        message="""
+            zlig: error: pyproject.toml:7:11: `project.version`: `version` is listed in `dynamic` and also given
+              |
+            7 | version = "1.0"
+              |           ^^^^^
+        """,
     ),
     # ------------------------------------------------------------------ extensions
     Case(
         "invalid_extension_name",
         toml(PROJECT, extension(name="pkg.fast-mod")),
-        key="tool.zlig.extensions[0].name",
-        expect=("expected a dotted module name",),
-        at='name = ^"pkg.fast-mod"',
+        message="""
+            zlig: error: pyproject.toml:10:8: `tool.zlig.extensions[0].name`: expected a dotted module name such as `pkg._speedups`
+               |
+            10 | name = "pkg.fast-mod"
+               |        ^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "duplicate_extension_name",
         toml(PROJECT, EXTENSION, extension(sources='["src/pkg/*.c"]')),
-        key="tool.zlig.extensions[1].name",
-        expect=("another extension has the same name",),
-        at='^"pkg.fast"\nsources = ["src/pkg/*.c"]',
+        message="""
+            zlig: error: pyproject.toml:14:8: `tool.zlig.extensions[1].name`: another extension has the same name
+               |
+            14 | name = "pkg.fast"
+               |        ^^^^^^^^^^
+        """,
     ),
     Case(
         "extension_clashes_with_py_module",
         toml(PROJECT, EXTENSION),
-        key="tool.zlig.extensions[0].name",
-        expect=("clashes with the Python module src/pkg/fast.py",),
-        at='name = ^"pkg.fast"',
         files={"src/pkg/fast.py": ""},
+        message="""
+            zlig: error: pyproject.toml:10:8: `tool.zlig.extensions[0].name`: clashes with the Python module src/pkg/fast.py; rename one of them
+               |
+            10 | name = "pkg.fast"
+               |        ^^^^^^^^^^
+        """,
     ),
     Case(
         "extension_named_like_a_package",
@@ -470,319 +562,398 @@ CASES = [
             '[tool.zlig]\npackages = ["pkg"]\n',
             extension(name="pkg"),
         ),
-        key="tool.zlig.extensions[0].name",
-        expect=("clashes with the package src/pkg",),
-        at='name = ^"pkg"',
+        message="""
+            zlig: error: pyproject.toml:13:8: `tool.zlig.extensions[0].name`: clashes with the package src/pkg; name the extension inside it, such as `pkg._pkg` (a folder beside a top-level extension of its name may hold only stubs, `py.typed` and data, no `.py` file)
+               |
+            13 | name = "pkg"
+               |        ^^^^^
+        """,
     ),
     Case(
         "extension_under_a_module",
         toml(PROJECT, '[tool.zlig]\npackages = ["pkg", "mod"]\n', extension(name="mod.fast")),
-        key="tool.zlig.extensions[0].name",
-        expect=("`mod`",),
-        at='name = ^"mod.fast"',
         files={"src/mod.py": ""},
-        absent=("add it to `tool.zlig.packages`",),
+        message="""
+            zlig: error: pyproject.toml:13:8: `tool.zlig.extensions[0].name`: `mod` is a module (src/mod.py), not a package: an extension cannot live inside it
+               |
+            13 | name = "mod.fast"
+               |        ^^^^^^^^^^
+        """,
     ),
     Case(
         "extension_outside_shipped_packages",
         toml(PROJECT, extension(name="other.fast")),
-        key="tool.zlig.extensions[0].name",
-        expect=("package `other`", "not one of the packages shipped", "tool.zlig.packages"),
-        at='name = ^"other.fast"',
+        message="""
+            zlig: error: pyproject.toml:10:8: `tool.zlig.extensions[0].name`: the extension would live in package `other`, which is not one of the packages shipped; add it to `tool.zlig.packages`
+               |
+            10 | name = "other.fast"
+               |        ^^^^^^^^^^^^
+        """,
     ),
     Case(
         "sources_match_nothing",
         toml(PROJECT, extension(sources='["src/pkg/*.cpp"]')),
-        key="tool.zlig.extensions[0].sources[0]",
-        expect=("matches no file",),
-        at='sources = [^"src/pkg/*.cpp"]',
+        message="""
+            zlig: error: pyproject.toml:11:12: `tool.zlig.extensions[0].sources[0]`: matches no file
+               |
+            11 | sources = ["src/pkg/*.cpp"]
+               |            ^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "sources_match_nothing_in_sdist",
         toml(PROJECT, extension(sources='["src/pkg/*.cpp"]')),
-        key="tool.zlig.extensions[0].sources[0]",
-        expect=("matches no file",),
-        at='sources = [^"src/pkg/*.cpp"]',
         hook="build_sdist",
+        message="""
+            zlig: error: pyproject.toml:11:12: `tool.zlig.extensions[0].sources[0]`: matches no file
+               |
+            11 | sources = ["src/pkg/*.cpp"]
+               |            ^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "sources_empty_list",
         toml(PROJECT, extension(sources="[]")),
-        key="tool.zlig.extensions[0].sources",
-        at="sources = ^[]",
-        absent=("missing required key",),
+        message="""
+            zlig: error: pyproject.toml:11:11: `tool.zlig.extensions[0].sources`: expected at least one glob
+               |
+            11 | sources = []
+               |           ^^
+        """,
     ),
     Case(
         "header_listed_in_sources",
         toml(PROJECT, extension(sources='["src/pkg/fast.h", "src/pkg/fast.c"]')),
-        key="tool.zlig.extensions[0].sources[0]",
-        expect=("`src/pkg/fast.h` is not a C", "list headers in `depends`"),
-        at='sources = [^"src/pkg/fast.h"',
         files={"src/pkg/fast.h": ""},
+        message="""
+            zlig: error: pyproject.toml:11:12: `tool.zlig.extensions[0].sources[0]`: `src/pkg/fast.h` is not a C (.c), C++ (.cc, .cpp, .cxx), Cython (.pyx, .py) or Zig (.zig) source; list headers in `depends`
+               |
+            11 | sources = ["src/pkg/fast.h", "src/pkg/fast.c"]
+               |            ^^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "header_listed_in_second_source",
         toml(PROJECT, extension(sources='["src/pkg/fast.c", "src/pkg/fast.h"]')),
-        key="tool.zlig.extensions[0].sources[1]",
-        expect=("`src/pkg/fast.h` is not a C", "list headers in `depends`"),
-        at='"src/pkg/fast.c", ^"src/pkg/fast.h"',
         files={"src/pkg/fast.h": ""},
+        message="""
+            zlig: error: pyproject.toml:11:30: `tool.zlig.extensions[0].sources[1]`: `src/pkg/fast.h` is not a C (.c), C++ (.cc, .cpp, .cxx), Cython (.pyx, .py) or Zig (.zig) source; list headers in `depends`
+               |
+            11 | sources = ["src/pkg/fast.c", "src/pkg/fast.h"]
+               |                              ^^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "several_zig_roots",
         toml(PROJECT, extension(sources='["src/pkg/*.zig"]')),
-        key="tool.zlig.extensions[0].sources[0]",
-        expect=("`src/pkg/b.zig` is a second .zig file", "only the root .zig file"),
-        at='sources = [^"src/pkg/*.zig"]',
         files={"src/pkg/a.zig": "", "src/pkg/b.zig": ""},
+        message="""
+            zlig: error: pyproject.toml:11:12: `tool.zlig.extensions[0].sources[0]`: `src/pkg/b.zig` is a second .zig file; list only the root .zig file (other Zig files are reached through @import)
+               |
+            11 | sources = ["src/pkg/*.zig"]
+               |            ^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "missing_include_dir",
         toml(PROJECT, extension('include-dirs = ["include"]')),
-        key="tool.zlig.extensions[0].include-dirs[0]",
-        expect=("include directory `include` does not exist",),
-        at='include-dirs = [^"include"]',
+        message="""
+            zlig: error: pyproject.toml:12:17: `tool.zlig.extensions[0].include-dirs[0]`: include directory `include` does not exist
+               |
+            12 | include-dirs = ["include"]
+               |                 ^^^^^^^^^
+        """,
     ),
     Case(
         "missing_library_dir",
         toml(PROJECT, extension('library-dirs = ["lib"]')),
-        key="tool.zlig.extensions[0].library-dirs[0]",
-        expect=("library directory `lib` does not exist",),
-        at='library-dirs = [^"lib"]',
+        message="""
+            zlig: error: pyproject.toml:12:17: `tool.zlig.extensions[0].library-dirs[0]`: library directory `lib` does not exist
+               |
+            12 | library-dirs = ["lib"]
+               |                 ^^^^^
+        """,
     ),
     Case(
         "invalid_macro_name",
         toml(PROJECT, extension('define-macros = ["1BAD=2"]')),
-        key="tool.zlig.extensions[0].define-macros[0]",
-        expect=("`1BAD` is not a valid C macro name",),
-        at='define-macros = [^"1BAD=2"]',
+        message="""
+            zlig: error: pyproject.toml:12:18: `tool.zlig.extensions[0].define-macros[0]`: `1BAD` is not a valid C macro name
+               |
+            12 | define-macros = ["1BAD=2"]
+               |                  ^^^^^^^^
+        """,
     ),
     Case(
         "unknown_language",
         toml(PROJECT, extension('language = "fortran"')),
-        key="tool.zlig.extensions[0].language",
-        expect=("expected `c`, `c++` or `zig`",),
-        at='language = ^"fortran"',
+        message="""
+            zlig: error: pyproject.toml:12:12: `tool.zlig.extensions[0].language`: expected `c`, `c++` or `zig`
+               |
+            12 | language = "fortran"
+               |            ^^^^^^^^^
+        """,
     ),
     Case(
         "when_without_marker",
         toml(PROJECT, EXTENSION, '[[tool.zlig.extensions.when]]\ndefine-macros = ["X"]\n'),
-        key="tool.zlig.extensions[0].when[0]",
-        expect=("missing required key `marker`", "PEP 508 marker"),
-        at="^[[tool.zlig.extensions.when]]",
+        message="""
+            zlig: error: pyproject.toml:13:1: `tool.zlig.extensions[0].when[0]`: missing required key `marker` (a PEP 508 marker such as "platform_machine == 'x86_64'")
+               |
+            13 | [[tool.zlig.extensions.when]]
+               | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "when_with_invalid_marker",
         toml(PROJECT, EXTENSION, "[[tool.zlig.extensions.when]]\nmarker = \"platform_machine = 'x86_64'\"\n"),
-        key="tool.zlig.extensions[0].when[0].marker",
-        expect=("not a valid PEP 508 marker",),
-        at='marker = ^"platform_machine',
+        message="""
+            zlig: error: pyproject.toml:14:10: `tool.zlig.extensions[0].when[0].marker`: not a valid PEP 508 marker: Expected a valid marker operator (such as `>=` or `not in`), found `=`
+               |
+            14 | marker = "platform_machine = 'x86_64'"
+               |          ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "unsupported_extra_link_arg",
         toml(PROJECT, extension('extra-link-args = ["-lm", "-Wl,-Bsymbolic-functions"]')),
-        key="tool.zlig.extensions[0].extra-link-args[1]",
-        expect=("`-Wl,-Bsymbolic-functions` is not a link argument zlig can pass on", "zlig links it with a version script", "-lNAME"),
-        at='"-lm", ^"-Wl,-Bsymbolic-functions"',
+        message="""
+            zlig: error: pyproject.toml:12:27: `tool.zlig.extensions[0].extra-link-args[1]`: `-Wl,-Bsymbolic-functions` is not a link argument zlig can pass on (a module's own symbols are local already: zlig links it with a version script); use -lNAME, -LDIR, -Wl,-rpath,DIR, the path of an object, archive or shared library, or a linker option zig understands, such as -Wl,-z,relro
+               |
+            12 | extra-link-args = ["-lm", "-Wl,-Bsymbolic-functions"]
+               |                           ^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "py_limited_api_as_a_version_number",
         toml(PROJECT, '[tool.zlig]\npy-limited-api = "3.8"\n', EXTENSION),
-        key="tool.zlig.py-limited-api",
-        expect=("expected a CPython version tag such as `cp38`",),
-        at='py-limited-api = ^"3.8"',
+        message="""
+            zlig: error: pyproject.toml:10:18: `tool.zlig.py-limited-api`: expected a CPython version tag such as `cp38`
+               |
+            10 | py-limited-api = "3.8"
+               |                  ^^^^^
+        """,
     ),
     Case(
         "py_limited_api_newer_than_the_interpreter",
         toml(PROJECT, extension(f'py-limited-api = "{NEXT_PY_TAG}"')),
-        key="tool.zlig.extensions[0].py-limited-api",
-        expect=("newer than the interpreter",),
-        at=f'py-limited-api = ^"{NEXT_PY_TAG}"',
+        message=f"""
+            zlig: error: pyproject.toml:12:18: `tool.zlig.extensions[0].py-limited-api`: is newer than the interpreter building it ([PY_TAG])
+               |
+            12 | py-limited-api = "{NEXT_PY_TAG}"
+               |                  ^^^^^^^
+        """,
     ),
     Case(
         "source_glob_with_dotdot",
         toml(PROJECT, extension(sources='["src/../../elsewhere/*.c"]')),
-        key="tool.zlig.extensions[0].sources[0]",
-        expect=("must stay inside the project", "`..`"),
-        at='sources = [^"src/../',
+        message="""
+            zlig: error: pyproject.toml:11:12: `tool.zlig.extensions[0].sources[0]`: a path must stay inside the project: no absolute path and no `..`
+               |
+            11 | sources = ["src/../../elsewhere/*.c"]
+               |            ^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "source_glob_absolute",
         toml(PROJECT, extension(sources='["/usr/include/*.h"]')),
-        key="tool.zlig.extensions[0].sources[0]",
-        expect=("must stay inside the project", "absolute"),
-        at='sources = [^"/usr/include/*.h"]',
+        message="""
+            zlig: error: pyproject.toml:11:12: `tool.zlig.extensions[0].sources[0]`: a path must stay inside the project: no absolute path and no `..`
+               |
+            11 | sources = ["/usr/include/*.h"]
+               |            ^^^^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "source_symlink_to_a_file_outside",
         toml(PROJECT, extension(sources='["src/pkg/*.c"]')),
-        key="tool.zlig.extensions[0].sources[0]",
-        expect=("`src/pkg/evil.c` resolves to", "outside the project"),
-        at='sources = [^"src/pkg/*.c"]',
         setup=outside_file("evil.c"),
+        message="""
+            zlig: error: pyproject.toml:11:12: `tool.zlig.extensions[0].sources[0]`: `src/pkg/evil.c` resolves to [TMP]/outside/evil.c, outside the project; zlig follows symlinks only within the project
+               |
+            11 | sources = ["src/pkg/*.c"]
+               |            ^^^^^^^^^^^^^
+        """,
     ),
     # ------------------------------------------------------------------ [tool.zlig]
     Case(
         "package_does_not_exist",
         toml(PROJECT, '[tool.zlig]\npackages = ["pkg", "nope"]\n'),
-        key="tool.zlig.packages[1]",
-        expect=("no package or module `nope`", "nope/__init__.py"),
-        at='"pkg", ^"nope"',
+        message="""
+            zlig: error: pyproject.toml:10:20: `tool.zlig.packages[1]`: no package or module `nope`: expected `src/nope/__init__.py` or `src/nope.py`
+               |
+            10 | packages = ["pkg", "nope"]
+               |                    ^^^^^^
+        """,
     ),
     Case(
         "default_package_does_not_exist",
         toml('[project]\nname = "pkg2"\nversion = "1.0"\n'),
-        key="project.name",
-        expect=("no package or module `pkg2`", "tool.zlig.packages"),
-        at='name = ^"pkg2"',
+        message="""
+            zlig: error: pyproject.toml:6:8: `project.name`: no package or module `pkg2`: expected `pkg2/__init__.py` or `pkg2.py`; set `tool.zlig.packages` to name the packages to ship
+              |
+            6 | name = "pkg2"
+              |        ^^^^^^
+        """,
     ),
     Case(
         "python_source_does_not_exist",
         toml(PROJECT, '[tool.zlig]\npython-source = "lib"\n'),
-        key="tool.zlig.python-source",
-        expect=("folder `lib` does not exist",),
-        at='python-source = ^"lib"',
+        message="""
+            zlig: error: pyproject.toml:10:17: `tool.zlig.python-source`: folder `lib` does not exist
+               |
+            10 | python-source = "lib"
+               |                 ^^^^^
+        """,
     ),
     Case(
         "unknown_backend",
         toml(PROJECT, '[tool.zlig]\nbackend = "ninja2"\n', EXTENSION),
-        key="tool.zlig.backend",
-        expect=("unknown backend `ninja2`", "available: ", "zig"),
-        at='backend = ^"ninja2"',
-        suggestion="ninja",
+        message="""
+            zlig: error: pyproject.toml:10:11: `tool.zlig.backend`: unknown backend `ninja2` (did you mean `ninja`?); available: ninja, zig, cc
+               |
+            10 | backend = "ninja2"
+               |           ^^^^^^^^
+        """,
     ),
     Case(
         "bad_optimize_in_pyproject",
         toml(PROJECT, '[tool.zlig]\noptimize = "release"\n', EXTENSION),
-        key="tool.zlig.optimize",
-        expect=("unknown optimize mode `release`", "Debug, ReleaseSafe, ReleaseFast, ReleaseSmall"),
-        at='optimize = ^"release"',
-        suggestion="ReleaseFast",
+        message="""
+            zlig: error: pyproject.toml:10:12: `tool.zlig.optimize`: unknown optimize mode `release` (did you mean `ReleaseFast`?); expected one of: Debug, ReleaseSafe, ReleaseFast, ReleaseSmall
+               |
+            10 | optimize = "release"
+               |            ^^^^^^^^^
+        """,
     ),
     Case(
         "windows_target_in_pyproject",
         toml(PROJECT, '[tool.zlig]\ntarget = "x86_64-windows-gnu"\n', EXTENSION),
-        key="tool.zlig.target",
-        expect=("unsupported operating system `windows`", "<arch>-linux-gnu"),
-        at='target = ^"x86_64-windows-gnu"',
+        message="""
+            zlig: error: pyproject.toml:10:10: `tool.zlig.target`: unsupported operating system `windows`; expected `<arch>-linux-gnu[.<glibc>]` or `<arch>-linux-musl`, with <arch> one of: x86_64, aarch64, i686, armv7l, ppc64le, s390x, riscv64
+               |
+            10 | target = "x86_64-windows-gnu"
+               |          ^^^^^^^^^^^^^^^^^^^^
+        """,
     ),
     # ------------------------------------------------------------------ config_settings
     Case(
         "config_optimise_misspelt",
         toml(PROJECT, EXTENSION),
-        key="optimise",
-        expect=("config_settings", "unknown config setting"),
-        suggestion="optimize",
         config={"optimise": "Debug"},
+        message="""
+            zlig: error: config_settings: `optimise`: unknown config setting (did you mean `optimize`?); zlig accepts: python-source, packages, backend, build-dir, optimize, target, py-limited-api, cython.requires, cython.directives.<directive>, cython.include-dirs, cython.annotate, sdist.include, sdist.exclude, wheel.exclude, wheel.force-include.<path>, wheel.data.<scheme>, version.path, version.pattern, sbom-files, python-include, build-details, verbose, editable-rebuild, reuse-tools, object-cache
+        """,
     ),
     Case(
         "config_bad_optimize_mode",
         toml(PROJECT, EXTENSION),
-        key="optimize",
-        expect=("config_settings", "unknown optimize mode `Fast`", "ReleaseFast"),
         config={"optimize": "Fast"},
+        message="""
+            zlig: error: config_settings: `optimize`: unknown optimize mode `Fast`; expected one of: Debug, ReleaseSafe, ReleaseFast, ReleaseSmall
+        """,
     ),
     Case(
         "config_windows_target",
         toml(PROJECT, EXTENSION),
-        key="target",
-        expect=("config_settings", "unsupported operating system `windows`", "<arch>-linux-gnu"),
         config={"target": "x86_64-windows-gnu"},
+        message="""
+            zlig: error: config_settings: `target`: unsupported operating system `windows`; expected `<arch>-linux-gnu[.<glibc>]` or `<arch>-linux-musl`, with <arch> one of: x86_64, aarch64, i686, armv7l, ppc64le, s390x, riscv64
+        """,
     ),
     Case(
         "config_sparc_target",
         toml(PROJECT, EXTENSION),
-        key="target",
-        expect=("config_settings", "unknown architecture `sparc`", "x86_64, aarch64"),
         config={"target": "sparc-linux-gnu"},
+        message="""
+            zlig: error: config_settings: `target`: unknown architecture `sparc`; expected `<arch>-linux-gnu[.<glibc>]` or `<arch>-linux-musl`, with <arch> one of: x86_64, aarch64, i686, armv7l, ppc64le, s390x, riscv64
+        """,
     ),
     Case(
         "config_bad_glibc_in_target",
         toml(PROJECT, EXTENSION),
-        key="target",
-        expect=("config_settings", "bad glibc version `2.x`"),
         config={"target": "x86_64-linux-gnu.2.x"},
+        message="""
+            zlig: error: config_settings: `target`: bad glibc version `2.x`; expected `<arch>-linux-gnu[.<glibc>]` or `<arch>-linux-musl`, with <arch> one of: x86_64, aarch64, i686, armv7l, ppc64le, s390x, riscv64
+        """,
     ),
     # ------------------------------------------------------------------ targets zlig cannot prove
     Case(
         "config_musl_cross_target",
         toml(PROJECT, EXTENSION),
-        key="target",
-        expect=(
-            "config_settings",
-            "zlig cannot prove that modules built for x86_64-linux-musl work",
-            "no musl interpreter",
-            "aarch64-linux-gnu, i686-linux-gnu, armv7l-linux-gnu, ppc64le-linux-gnu, s390x-linux-gnu",
-        ),
         config={"target": "x86_64-linux-musl"},
+        message="""
+            zlig: error: config_settings: `target`: zlig cannot prove that modules built for x86_64-linux-musl work: zlig has no musl interpreter to run its modules on, so musl wheels are built only by a Python running on musl; the targets zlig builds for from another platform are x86_64-linux-gnu, aarch64-linux-gnu, i686-linux-gnu, armv7l-linux-gnu, ppc64le-linux-gnu, s390x-linux-gnu (each optionally with `.<glibc>`)
+        """,
     ),
     Case(
         "riscv64_target_in_pyproject",
         toml(PROJECT, '[tool.zlig]\ntarget = "riscv64-linux-gnu"\n', EXTENSION),
-        key="tool.zlig.target",
-        expect=("zlig cannot prove that modules built for riscv64-linux-gnu.2.31 work", "no riscv64 interpreter"),
-        at='target = ^"riscv64-linux-gnu"',
+        message="""
+            zlig: error: pyproject.toml:10:10: `tool.zlig.target`: zlig cannot prove that modules built for riscv64-linux-gnu.2.31 work: zlig has no riscv64 interpreter to run its modules on (Debian 12 has no riscv64 port), so riscv64 wheels are built only by a Python running on riscv64; the targets zlig builds for from another platform are x86_64-linux-gnu, aarch64-linux-gnu, i686-linux-gnu, armv7l-linux-gnu, ppc64le-linux-gnu, s390x-linux-gnu (each optionally with `.<glibc>`)
+               |
+            10 | target = "riscv64-linux-gnu"
+               |          ^^^^^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "config_glibc_older_than_zig_provides",
         toml(PROJECT, EXTENSION),
-        key="target",
-        expect=("config_settings", "glibc 2.17 is older than zig provides for ppc64le: 2.19 is the oldest"),
         config={"target": "ppc64le-linux-gnu.2.17"},
+        message="""
+            zlig: error: config_settings: `target`: glibc 2.17 is older than zig provides for ppc64le: 2.19 is the oldest; expected `<arch>-linux-gnu[.<glibc>]` or `<arch>-linux-musl`, with <arch> one of: x86_64, aarch64, i686, armv7l, ppc64le, s390x, riscv64
+        """,
     ),
     Case(
         "config_glibc_newer_than_zig_knows",
         toml(PROJECT, EXTENSION),
-        key="target",
-        expect=("config_settings", "glibc 2.45 is newer than zig knows: 2.44 is the newest"),
         config={"target": "x86_64-linux-gnu.2.45"},
+        message="""
+            zlig: error: config_settings: `target`: glibc 2.45 is newer than zig knows: 2.44 is the newest; expected `<arch>-linux-gnu[.<glibc>]` or `<arch>-linux-musl`, with <arch> one of: x86_64, aarch64, i686, armv7l, ppc64le, s390x, riscv64
+        """,
     ),
     Case(
         "config_python_include_empty",
         toml(PROJECT, EXTENSION),
-        key="python-include",
-        expect=("config_settings", "expected a folder"),
         config={"target": "s390x-linux-gnu", "python-include": ""},
+        message="""
+            zlig: error: config_settings: `python-include`: expected a folder
+        """,
     ),
     Case(
         "config_python_include_without_python_h",
         toml(PROJECT, EXTENSION),
-        key="python-include",
-        expect=("config_settings", "expected the folder holding the target interpreter's Python.h"),
         files={"inc/README": "not headers"},
         config={"target": "s390x-linux-gnu", "python-include": "inc"},
+        message="""
+            zlig: error: config_settings: `python-include`: expected the folder holding the target interpreter's Python.h; [TMP]/project/inc has none
+        """,
     ),
     Case(
         "config_python_include_of_another_version",
         toml(PROJECT, EXTENSION),
-        key="python-include",
-        expect=(
-            "config_settings",
-            f"these headers are Python 3.2's, and the build is for Python 3.{sys.version_info[1]}",
-        ),
         files={"inc/Python.h": "", "inc/patchlevel.h": "#define PY_MAJOR_VERSION 3\n#define PY_MINOR_VERSION 2\n"},
         config={"target": "s390x-linux-gnu", "python-include": "inc"},
+        message="""
+            zlig: error: config_settings: `python-include`: these headers are Python 3.2's, and the build is for Python [PY_VERSION] (the interpreter running zlig)
+        """,
     ),
     Case(
         "config_python_include_of_another_platform",
         toml(PROJECT, EXTENSION),
-        key="python-include",
-        expect=(
-            "config_settings",
-            "is of a platform with 8-byte pointers, 8-byte long, little-endian, and x86-linux-gnu.2.17 has 4-byte pointers, 4-byte long, little-endian: these are another platform's headers",
-        ),
         files={
             "inc/Python.h": "",
             "inc/patchlevel.h": f"#define PY_MAJOR_VERSION 3\n#define PY_MINOR_VERSION {sys.version_info[1]}\n",
             "inc/pyconfig.h": "#define SIZEOF_VOID_P 8\n#define SIZEOF_LONG 8\n",
         },
         config={"target": "i686-linux-gnu", "python-include": "inc"},
+        message="""
+            zlig: error: config_settings: `python-include`: [TMP]/project/inc/pyconfig.h is of a platform with 8-byte pointers, 8-byte long, little-endian, and x86-linux-gnu.2.17 has 4-byte pointers, 4-byte long, little-endian: these are another platform's headers
+        """,
     ),
     Case(
         "config_python_include_debian_switch_without_the_platform",
         toml(PROJECT, EXTENSION),
-        key="python-include",
-        expect=("config_settings", "has no pyconfig.h for s390x-linux-gnu", "s390x-linux-gnu/python3.11/pyconfig.h"),
         files={
             "inc/python3.11/Python.h": "",
             "inc/python3.11/patchlevel.h": f"#define PY_MAJOR_VERSION 3\n#define PY_MINOR_VERSION {sys.version_info[1]}\n",
@@ -790,259 +961,394 @@ CASES = [
             "inc/x86_64-linux-gnu/python3.11/pyconfig.h": "#define SIZEOF_VOID_P 8\n",
         },
         config={"target": "s390x-linux-gnu", "python-include": "inc/python3.11"},
+        message="""
+            zlig: error: config_settings: `python-include`: [TMP]/project/inc/python3.11 has no pyconfig.h for s390x-linux-gnu: it is Debian's switch between platforms, and [TMP]/project/inc/s390x-linux-gnu/python3.11/pyconfig.h is not there
+        """,
     ),
     Case(
         "config_build_details_missing",
         toml(PROJECT, EXTENSION),
-        key="build-details",
-        expect=("config_settings", "cannot read", "nothere.json"),
         config={"target": "s390x-linux-gnu", "build-details": "nothere.json"},
+        message="""
+            zlig: error: config_settings: `build-details`: cannot read [TMP]/project/nothere.json: No such file or directory (os error 2)
+        """,
     ),
     Case(
         "config_build_details_not_json",
         toml(PROJECT, EXTENSION),
-        key="build-details",
-        expect=("config_settings", "is not a PEP 739 build-details.json", "missing field `schema_version`"),
         files={"bd.json": '{"platform": "linux-s390x"}'},
         config={"target": "s390x-linux-gnu", "build-details": "bd.json"},
+        message="""
+            zlig: error: config_settings: `build-details`: [TMP]/project/bd.json is not a PEP 739 build-details.json: missing field `schema_version` at line 1 column 27
+        """,
     ),
     Case(
         "config_build_details_and_python_include",
         toml(PROJECT, EXTENSION),
-        key="build-details",
-        expect=("config_settings", "`build-details` or `python-include`, not both"),
         files={"bd.json": "{}"},
         config={"target": "s390x-linux-gnu", "build-details": "bd.json", "python-include": "inc"},
+        message="""
+            zlig: error: config_settings: `build-details`: give the target interpreter's headers one way: `build-details` or `python-include`, not both
+        """,
     ),
     Case(
         "march_native_in_extra_compile_args",
         toml(PROJECT, extension('extra-compile-args = ["-O3", "-march=native"]')),
-        key="tool.zlig.extensions[0].extra-compile-args[1]",
-        expect=("`-march=native` builds for the CPU of the machine running the build", "-march=x86-64-v3"),
-        at='"-O3", ^"-march=native"',
+        message="""
+            zlig: error: pyproject.toml:12:30: `tool.zlig.extensions[0].extra-compile-args[1]`: `-march=native` builds for the CPU of the machine running the build, not for the wheel's platform; name a CPU (`-march=x86-64-v3`) or features (`-mavx2`)
+               |
+            12 | extra-compile-args = ["-O3", "-march=native"]
+               |                              ^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "mcpu_native_in_cflags",
         toml(PROJECT, EXTENSION),
-        key=None,
-        expect=("CFLAGS", "`-mcpu=native` builds for the CPU of the machine running the build"),
         setup=lambda project, tmp: {"CFLAGS": "-O2 -mcpu=native"},
+        message="""
+            zlig: error: CFLAGS: `-mcpu=native` builds for the CPU of the machine running the build, not for the wheel's platform; name a CPU (`-march=x86-64-v3`) or features (`-mavx2`)
+        """,
     ),
     Case(
         "config_verbose_not_a_boolean",
         toml(PROJECT, EXTENSION),
-        key="verbose",
-        expect=("config_settings", "expected true or false, found `maybe`"),
         config={"verbose": "maybe"},
+        message="""
+            zlig: error: config_settings: `verbose`: expected true or false, found `maybe`
+        """,
     ),
     Case(
         "config_py_limited_api_as_a_version_number",
         toml(PROJECT, EXTENSION),
-        key="py-limited-api",
-        expect=("config_settings", "expected a CPython version tag such as `cp38`"),
         config={"py-limited-api": "3.8"},
+        message="""
+            zlig: error: config_settings: `py-limited-api`: expected a CPython version tag such as `cp38`
+        """,
     ),
     Case(
         "config_empty_build_dir",
         toml(PROJECT, EXTENSION),
-        key="build-dir",
-        expect=("config_settings",),
         config={"build-dir": ""},
+        message="""
+            zlig: error: config_settings: `build-dir`: expected a folder
+        """,
     ),
     # ------------------------------------------------------------------ toolchain
     Case(
         "zig_missing_at_ZLIG_ZIG",
         toml(PROJECT, EXTENSION),
-        key=None,
-        expect=("ZLIG_ZIG=/nonexistent/zig", "cannot run it", 'pip install "ziglang'),
         setup=zig_env("/nonexistent/zig"),
+        message="""
+            zlig: error: no compile backend can build this project on this machine:
+              ninja: ninja (ZLIG_NINJA, the ninja package, PATH): not found; ZLIG_ZIG=/nonexistent/zig: cannot run it (No such file or directory (os error 2))
+              zig: ZLIG_ZIG=/nonexistent/zig: cannot run it (No such file or directory (os error 2))
+              cc: used only when named (-C backend=cc)
+            Install what this build lacks, all at once: `pip install "ziglang>=0.17,<0.18" "ninja>=1.10"`
+            (or set ZLIG_ZIG to a zig binary; an isolated build, `pip install .` without `--no-build-isolation`, installs them itself)
+        """,
     ),
     Case(
         "zig_found_nowhere",
         toml(PROJECT, EXTENSION),
-        key=None,
-        expect=("ziglang package: not installed", "zig on PATH: not found", 'pip install "ziglang', "ZLIG_ZIG"),
         setup=zig_env(None),
+        message="""
+            zlig: error: no compile backend can build this project on this machine:
+              ninja: ninja (ZLIG_NINJA, the ninja package, PATH): not found; ziglang package: not installed in this environment; zig on PATH: not found
+              zig: ziglang package: not installed in this environment; zig on PATH: not found
+              cc: used only when named (-C backend=cc)
+            Install what this build lacks, all at once: `pip install "ziglang>=0.17,<0.18" "ninja>=1.10"`
+            (or set ZLIG_ZIG to a zig binary; an isolated build, `pip install .` without `--no-build-isolation`, installs them itself)
+        """,
     ),
     Case(
         "zig_of_the_wrong_version",
         toml(PROJECT, EXTENSION),
-        key=None,
-        expect=("version 0.13.0", "needs 0.17", 'pip install "ziglang', "ZLIG_ZIG"),
         setup=old_zig,
+        message="""
+            zlig: error: no compile backend can build this project on this machine:
+              ninja: ninja (ZLIG_NINJA, the ninja package, PATH): not found; ZLIG_ZIG=[TMP]/old-zig/zig: version 0.13.0, but zlig needs 0.17.x
+              zig: ZLIG_ZIG=[TMP]/old-zig/zig: version 0.13.0, but zlig needs 0.17.x
+              cc: used only when named (-C backend=cc)
+            Install what this build lacks, all at once: `pip install "ziglang>=0.17,<0.18" "ninja>=1.10"`
+            (or set ZLIG_ZIG to a zig binary; an isolated build, `pip install .` without `--no-build-isolation`, installs them itself)
+        """,
     ),
     # ------------------------------------------------------------------ the compiler
     Case(
         "c_compile_error",
         toml(PROJECT, EXTENSION),
-        key=None,
-        expect=(
-            "compiling the extensions failed",
-            f"src/pkg/fast.c:{BROKEN_LINE_NO}:",
-            "error: expected ';'",
-            BROKEN_LINE,
-            "command:",
-        ),
         setup=broken_source,
+        message="""
+            zlig: error: compiling the extensions failed:
+            install
+            +- install fast
+               +- compile lib fast fast x86_64-linux-gnu.2.17 1 errors
+            src/pkg/fast.c:7:35: error: expected ';' after return statement
+            static int broken(void) { return 1 }
+                                              ^
+            error: 1 compilation errors
+            failed command: [SITE_PACKAGES]/ziglang/zig build-lib -cflags -fwrapv -fno-strict-aliasing -DNDEBUG -fdebug-compilation-dir=. -ffile-prefix-map=[PYTHON_INCLUDE]=python -ffile-prefix-map=[SITE_PACKAGES]/ziglang/lib=zig -- src/pkg/fast.c -fstrip -fPIC -fno-sanitize-c -Ofast -target x86_64-linux-gnu.2.17 -mcpu baseline -isystem [PYTHON_INCLUDE] -Mroot -lc --gc-sections -fallow-shlib-undefined --cache-dir zig-cache --global-cache-dir [HOME]/.cache/zig --build-root [TMP]/project/build/zlig/[PY_TAG]-x86_64-linux-gnu.2.17/zig --name fast -dynamic --version-script [TMP]/project/build/zlig/[PY_TAG]-x86_64-linux-gnu.2.17/zig/exports/pkg.fast.map --zig-lib-dir [SITE_PACKAGES]/ziglang/lib/ --listen=-
+            command: [SITE_PACKAGES]/ziglang/zig build --build-file [TMP]/project/build/zlig/[PY_TAG]-x86_64-linux-gnu.2.17/zig/build.zig --cache-dir [TMP]/project/build/zlig/[PY_TAG]-x86_64-linux-gnu.2.17/zig/zig-cache --prefix [TMP]/project/build/zlig/[PY_TAG]-x86_64-linux-gnu.2.17/zig/out -Dgraph=[TMP]/project/build/zlig/[PY_TAG]-x86_64-linux-gnu.2.17/zig/graph.json -Djobs=[N] -Doptimize=fast -Dtarget=x86_64-linux-gnu.2.17 -j[N] --summary none
+        """,
     ),
     # ------------------------------------------------------------------ Cython
     Case(
         "cython_syntax_error",
         toml(PROJECT, PYX_EXTENSION),
-        key=None,
-        expect=("compiling the extensions failed", "src/pkg/fast.pyx:3:11:", "Expected ')'", "def broken(:"),
         setup=with_cython("def triple(int x):\n    return 3 * x\ndef broken(:\n    pass\n"),
+        message="""
+            zlig: error: compiling the extensions failed:
+            install
+            +- install fast
+               +- compile lib fast fast x86_64-linux-gnu.2.17
+                  +- compile obj fast_cython_0 fast x86_64-linux-gnu.2.17
+                     +- cython src/pkg/fast.pyx failure
+
+            Error compiling Cython file:
+            ------------------------------------------------------------
+            ...
+            def triple(int x):
+                return 3 * x
+            def broken(:
+                       ^
+            ------------------------------------------------------------
+            src/pkg/fast.pyx:3:11: Expected ')', found ':'
+            error: process exited with code 1
+            failed command: [PYTHON] -I -S [TMP]/project/build/zlig/[PY_TAG]-x86_64-linux-gnu.2.17/zig/cython/zlig_cython_step.py [CACHE]/user-cache/zlig/cython-3.3.1-[HASH] project src/pkg/fast.pyx --output=./zig-cache/tmp/[HASH]/fast.c --depfile=./zig-cache/tmp/[HASH]/cython.d --depfile-for=zig --module-name pkg.fast -I src
+            command: [SITE_PACKAGES]/ziglang/zig build --build-file [TMP]/project/build/zlig/[PY_TAG]-x86_64-linux-gnu.2.17/zig/build.zig --cache-dir [TMP]/project/build/zlig/[PY_TAG]-x86_64-linux-gnu.2.17/zig/zig-cache --prefix [TMP]/project/build/zlig/[PY_TAG]-x86_64-linux-gnu.2.17/zig/out -Dgraph=[TMP]/project/build/zlig/[PY_TAG]-x86_64-linux-gnu.2.17/zig/graph.json -Djobs=[N] -Doptimize=fast -Dtarget=x86_64-linux-gnu.2.17 -j[N] --summary none
+        """,
     ),
     Case(
         "cython_missing_cimport",
         toml(PROJECT, PYX_EXTENSION),
-        key=None,
-        expect=("compiling the extensions failed", "src/pkg/fast.pyx:1:", "pkg/nothere.pxd' not found"),
         setup=with_cython("from pkg.nothere cimport helper\n"),
+        message="""
+            zlig: error: compiling the extensions failed:
+            install
+            +- install fast
+               +- compile lib fast fast x86_64-linux-gnu.2.17
+                  +- compile obj fast_cython_0 fast x86_64-linux-gnu.2.17
+                     +- cython src/pkg/fast.pyx failure
+
+            Error compiling Cython file:
+            ------------------------------------------------------------
+            ...
+            from pkg.nothere cimport helper
+            ^
+            ------------------------------------------------------------
+            src/pkg/fast.pyx:1:0: 'pkg/nothere.pxd' not found
+
+            Error compiling Cython file:
+            ------------------------------------------------------------
+            ...
+            from pkg.nothere cimport helper
+            ^
+            ------------------------------------------------------------
+            src/pkg/fast.pyx:1:0: 'pkg/nothere/helper.pxd' not found
+            error: process exited with code 1
+            failed command: [PYTHON] -I -S [TMP]/project/build/zlig/[PY_TAG]-x86_64-linux-gnu.2.17/zig/cython/zlig_cython_step.py [CACHE]/user-cache/zlig/cython-3.3.1-[HASH] project src/pkg/fast.pyx --output=./zig-cache/tmp/[HASH]/fast.c --depfile=./zig-cache/tmp/[HASH]/cython.d --depfile-for=zig --module-name pkg.fast -I src
+            command: [SITE_PACKAGES]/ziglang/zig build --build-file [TMP]/project/build/zlig/[PY_TAG]-x86_64-linux-gnu.2.17/zig/build.zig --cache-dir [TMP]/project/build/zlig/[PY_TAG]-x86_64-linux-gnu.2.17/zig/zig-cache --prefix [TMP]/project/build/zlig/[PY_TAG]-x86_64-linux-gnu.2.17/zig/out -Dgraph=[TMP]/project/build/zlig/[PY_TAG]-x86_64-linux-gnu.2.17/zig/graph.json -Djobs=[N] -Doptimize=fast -Dtarget=x86_64-linux-gnu.2.17 -j[N] --summary none
+        """,
     ),
     Case(
         "cython_unknown_directive",
         toml(PROJECT, "[tool.zlig.cython]\ndirectives = { language_level = 3, boundcheck = false }\n", PYX_EXTENSION),
-        key="tool.zlig.cython.directives.boundcheck",
-        expect=("has no directive `boundcheck`",),
-        at="language_level = 3, ^boundcheck",
-        suggestion="boundscheck",
         setup=with_cython(),
+        message="""
+            zlig: error: pyproject.toml:10:36: `tool.zlig.cython.directives.boundcheck`: Cython 3.3.1 has no directive `boundcheck`; did you mean `boundscheck`?
+               |
+            10 | directives = { language_level = 3, boundcheck = false }
+               |                                    ^^^^^^^^^^
+        """,
     ),
     Case(
         "cython_unknown_directive_of_an_extension",
         toml(PROJECT, extension("cython-directives = { wraparoud = false }", sources='["src/pkg/fast.pyx"]')),
-        key="tool.zlig.extensions[0].cython-directives.wraparoud",
-        expect=("has no directive `wraparoud`",),
-        at="cython-directives = { ^wraparoud",
-        suggestion="wraparound",
         setup=with_cython(),
+        message="""
+            zlig: error: pyproject.toml:12:23: `tool.zlig.extensions[0].cython-directives.wraparoud`: Cython 3.3.1 has no directive `wraparoud`; did you mean `wraparound`?
+               |
+            12 | cython-directives = { wraparoud = false }
+               |                       ^^^^^^^^^
+        """,
     ),
     Case(
         "cython_older_than_requires",
         toml(PROJECT, '[tool.zlig.cython]\nrequires = "cython>=99"\n', PYX_EXTENSION),
-        key="tool.zlig.cython.requires",
-        expect=("Cython 3.3.1", "does not satisfy `cython>=99`", 'pip install "cython>=99"'),
-        at='requires = ^"cython>=99"',
         setup=with_cython(),
+        message="""
+            zlig: error: pyproject.toml:10:12: `tool.zlig.cython.requires`: Cython 3.3.1 ([CACHE]/cython-path/Cython) does not satisfy `cython>=99`, nor does a copy zlig kept; install one that does (`pip install "cython>=99"`; a frontend does when `get_requires_for_build_wheel` asks for it)
+               |
+            10 | requires = "cython>=99"
+               |            ^^^^^^^^^^^^
+        """,
     ),
     Case(
         "cython_requires_names_another_package",
         toml(PROJECT, '[tool.zlig.cython]\nrequires = "numpy>=2"\n'),
-        key="tool.zlig.cython.requires",
-        expect=("expected a requirement on Cython", "cython>=3.0"),
-        at='requires = ^"numpy>=2"',
+        message="""
+            zlig: error: pyproject.toml:10:12: `tool.zlig.cython.requires`: names `numpy`; expected a requirement on Cython, such as `cython>=3.0`
+               |
+            10 | requires = "numpy>=2"
+               |            ^^^^^^^^^^
+        """,
     ),
     Case(
         "cython_table_unknown_key",
         toml(PROJECT, "[tool.zlig.cython]\nanotate = true\n"),
-        key="tool.zlig.cython.anotate",
-        expect=("unknown key",),
-        at="^anotate = true",
-        suggestion="annotate",
+        message="""
+            zlig: error: pyproject.toml:10:1: `tool.zlig.cython.anotate`: unknown key; did you mean `annotate`?
+               |
+            10 | anotate = true
+               | ^^^^^^^
+        """,
     ),
     Case(
         "cython_include_dir_missing",
         toml(PROJECT, '[tool.zlig.cython]\ninclude-dirs = ["pxd"]\n', PYX_EXTENSION),
-        key="tool.zlig.cython.include-dirs[0]",
-        expect=("Cython include directory `pxd` does not exist",),
-        at='include-dirs = [^"pxd"]',
         setup=with_cython(),
+        message="""
+            zlig: error: pyproject.toml:10:17: `tool.zlig.cython.include-dirs[0]`: Cython include directory `pxd` does not exist
+               |
+            10 | include-dirs = ["pxd"]
+               |                 ^^^^^
+        """,
     ),
     Case(
         "pyx_in_a_zig_extension",
         toml(PROJECT, extension('language = "zig"', sources='["src/pkg/fast.pyx"]')),
-        key="tool.zlig.extensions[0].language",
-        expect=("`src/pkg/fast.pyx` is a Cython source", 'write `language = "c"`'),
-        at='language = ^"zig"',
         setup=with_cython(),
+        message="""
+            zlig: error: pyproject.toml:12:12: `tool.zlig.extensions[0].language`: `src/pkg/fast.pyx` is a Cython source, which Cython translates to C or C++, and a `zig`-language extension compiles Zig alone; write `language = "c"` or `"c++"`, or give the Cython source an extension of its own
+               |
+            12 | language = "zig"
+               |            ^^^^^
+        """,
     ),
     Case(
         "two_pyx_in_one_extension",
         toml(PROJECT, extension(sources='["src/pkg/*.pyx"]')),
-        key="tool.zlig.extensions[0].sources[0]",
-        expect=("`src/pkg/more.pyx` is a second Cython source", "an extension of its own"),
-        at='sources = [^"src/pkg/*.pyx"]',
         files={"src/pkg/more.pyx": "x = 1\n"},
         setup=with_cython(),
+        message="""
+            zlig: error: pyproject.toml:11:12: `tool.zlig.extensions[0].sources[0]`: `src/pkg/more.pyx` is a second Cython source, after `src/pkg/fast.pyx`: Cython makes a module of each, and an extension is one module; give it an extension of its own
+               |
+            11 | sources = ["src/pkg/*.pyx"]
+               |            ^^^^^^^^^^^^^^^
+        """,
     ),
     # ------------------------------------------------------------------ headers of Python packages
     Case(
         "include_dir_package_not_importable",
         toml(PROJECT, extension('include-dirs = [{ package = "nosuchpkg" }]')),
-        key="tool.zlig.extensions[0].include-dirs[0].package",
-        expect=("`nosuchpkg` is not importable in the build environment", "add it to `build-system.requires`", '"nosuchpkg"]'),
-        at='{ package = ^"nosuchpkg" }',
+        message="""
+            zlig: error: pyproject.toml:12:29: `tool.zlig.extensions[0].include-dirs[0].package`: `nosuchpkg` is not importable in the build environment (No module named 'nosuchpkg'): add it to `build-system.requires`, as in requires = ["zlig>=0.1", "nosuchpkg"]
+               |
+            12 | include-dirs = [{ package = "nosuchpkg" }]
+               |                             ^^^^^^^^^^^
+        """,
     ),
     Case(
         "include_dir_package_attr_missing",
         toml(PROJECT, extension('include-dirs = [{ package = "json", attr = "get_headers" }]')),
-        key="tool.zlig.extensions[0].include-dirs[0].attr",
-        expect=("`json` has no `get_headers`: name the function or attribute that gives its include folder",),
-        at='attr = ^"get_headers"',
+        message="""
+            zlig: error: pyproject.toml:12:44: `tool.zlig.extensions[0].include-dirs[0].attr`: `json` has no `get_headers`: name the function or attribute that gives its include folder, as in `attr = "get_include"`
+               |
+            12 | include-dirs = [{ package = "json", attr = "get_headers" }]
+               |                                            ^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "include_dir_package_attr_raises",
         toml(PROJECT, extension('include-dirs = [{ package = "json", attr = "dumps" }]')),
-        key="tool.zlig.extensions[0].include-dirs[0].attr",
-        expect=("`json.dumps` failed: TypeError:",),
-        at='attr = ^"dumps"',
+        message="""
+            zlig: error: pyproject.toml:12:44: `tool.zlig.extensions[0].include-dirs[0].attr`: `json.dumps` failed: TypeError: dumps() missing 1 required positional argument: 'obj'
+               |
+            12 | include-dirs = [{ package = "json", attr = "dumps" }]
+               |                                            ^^^^^^^
+        """,
     ),
     Case(
         "include_dir_package_is_a_module_inside_a_module",
         toml(PROJECT, extension('include-dirs = [{ package = "os.sep" }]')),
-        key="tool.zlig.extensions[0].include-dirs[0].package",
-        expect=("`os` is a module, not a package, so there is no `os.sep` to import",),
-        absent=("build-system.requires",),
-        at='{ package = ^"os.sep" }',
+        message="""
+            zlig: error: pyproject.toml:12:29: `tool.zlig.extensions[0].include-dirs[0].package`: `os` is a module, not a package, so there is no `os.sep` to import
+               |
+            12 | include-dirs = [{ package = "os.sep" }]
+               |                             ^^^^^^^^
+        """,
     ),
     Case(
         "include_dir_package_attr_is_the_root_folder",
         toml(PROJECT, extension('include-dirs = [{ package = "os", attr = "sep" }]')),
-        key="tool.zlig.extensions[0].include-dirs[0].attr",
-        expect=('`os.sep` gives "/", the file system\'s root, not a folder of headers',),
-        at='attr = ^"sep"',
+        message="""
+            zlig: error: pyproject.toml:12:42: `tool.zlig.extensions[0].include-dirs[0].attr`: `os.sep` gives "/", the file system's root, not a folder of headers
+               |
+            12 | include-dirs = [{ package = "os", attr = "sep" }]
+               |                                          ^^^^^
+        """,
     ),
     Case(
         "include_dir_package_attr_is_long_text",
         toml(PROJECT, extension('include-dirs = [{ package = "json", attr = "__doc__" }]')),
-        key="tool.zlig.extensions[0].include-dirs[0].attr",
-        expect=("`json.__doc__` is 'JSON (JavaScript Object Notation)", "'..., not an absolute path of a folder of headers"),
-        absent=("File name too long",),
-        at='attr = ^"__doc__"',
+        message="""
+            zlig: error: pyproject.toml:12:44: `tool.zlig.extensions[0].include-dirs[0].attr`: `json.__doc__` is 'JSON (JavaScript Object Notation) <https://json.org> is a su'..., not an absolute path of a folder of headers
+               |
+            12 | include-dirs = [{ package = "json", attr = "__doc__" }]
+               |                                            ^^^^^^^^^
+        """,
     ),
     Case(
         "include_dir_package_attr_is_a_number",
         toml(PROJECT, extension('include-dirs = [{ package = "sys", attr = "maxsize" }]')),
-        key="tool.zlig.extensions[0].include-dirs[0].attr",
-        expect=("`sys.maxsize` is int, not the path of a folder of headers",),
-        at='attr = ^"maxsize"',
+        message="""
+            zlig: error: pyproject.toml:12:43: `tool.zlig.extensions[0].include-dirs[0].attr`: `sys.maxsize` is int, not the path of a folder of headers
+               |
+            12 | include-dirs = [{ package = "sys", attr = "maxsize" }]
+               |                                           ^^^^^^^^^
+        """,
     ),
     Case(
         "include_dir_package_attr_is_the_project",
         toml(PROJECT, extension('include-dirs = [{ package = "os", attr = "getcwd" }]')),
-        key="tool.zlig.extensions[0].include-dirs[0].attr",
-        expect=("`os.getcwd` gives", "a folder that holds the project's build dir, not a folder of headers"),
-        at='attr = ^"getcwd"',
+        message="""
+            zlig: error: pyproject.toml:12:42: `tool.zlig.extensions[0].include-dirs[0].attr`: `os.getcwd` gives "[TMP]/project", a folder that holds the project's build dir, not a folder of headers
+               |
+            12 | include-dirs = [{ package = "os", attr = "getcwd" }]
+               |                                          ^^^^^^^^
+        """,
     ),
     Case(
         "include_dir_package_unknown_key",
         toml(PROJECT, extension('include-dirs = [{ pakage = "numpy" }]')),
-        key="tool.zlig.extensions[0].include-dirs[0].pakage",
-        expect=("unknown key",),
-        suggestion="package",
+        message="""
+            zlig: error: pyproject.toml:12:19: `tool.zlig.extensions[0].include-dirs[0].pakage`: unknown key; did you mean `package`?
+               |
+            12 | include-dirs = [{ pakage = "numpy" }]
+               |                   ^^^^^^
+        """,
     ),
     Case(
         "init_function_missing",
         toml(PROJECT, extension(name="pkg.other")),
-        key=None,
-        expect=("pkg.other defines neither PyInit_other nor PyModExport_other",),
+        message="""
+            zlig: error: the extension module pkg.other defines neither PyInit_other nor PyModExport_other, so Python cannot import it: the part of its `name` after the last dot names the function
+        """,
     ),
     Case(
         "link_error_unknown_library",
         toml(PROJECT, extension('libraries = ["doesnotexist"]')),
-        key=None,
-        expect=("compiling the extensions failed", '"doesnotexist"'),
+        message="""
+            zlig: error: compiling the extensions failed:
+            install
+            +- install fast
+               +- compile lib fast fast x86_64-linux-gnu.2.17 failure
+            error: error: unable to find dynamic system library "doesnotexist" using strategy paths_first. searched paths: none
+
+            error: process exited with code 1
+            failed command: [SITE_PACKAGES]/ziglang/zig build-lib -cflags -fwrapv -fno-strict-aliasing -DNDEBUG -fdebug-compilation-dir=. -ffile-prefix-map=[PYTHON_INCLUDE]=python -ffile-prefix-map=[SITE_PACKAGES]/ziglang/lib=zig -- src/pkg/fast.c -ldoesnotexist -fstrip -fPIC -fno-sanitize-c -Ofast -target x86_64-linux-gnu.2.17 -mcpu baseline -isystem [PYTHON_INCLUDE] -Mroot -lc --gc-sections -fallow-shlib-undefined --cache-dir zig-cache --global-cache-dir [HOME]/.cache/zig --build-root [TMP]/project/build/zlig/[PY_TAG]-x86_64-linux-gnu.2.17/zig --name fast -dynamic --version-script [TMP]/project/build/zlig/[PY_TAG]-x86_64-linux-gnu.2.17/zig/exports/pkg.fast.map --zig-lib-dir [SITE_PACKAGES]/ziglang/lib/ --listen=-
+            command: [SITE_PACKAGES]/ziglang/zig build --build-file [TMP]/project/build/zlig/[PY_TAG]-x86_64-linux-gnu.2.17/zig/build.zig --cache-dir [TMP]/project/build/zlig/[PY_TAG]-x86_64-linux-gnu.2.17/zig/zig-cache --prefix [TMP]/project/build/zlig/[PY_TAG]-x86_64-linux-gnu.2.17/zig/out -Dgraph=[TMP]/project/build/zlig/[PY_TAG]-x86_64-linux-gnu.2.17/zig/graph.json -Djobs=[N] -Doptimize=fast -Dtarget=x86_64-linux-gnu.2.17 -j[N] --summary none
+        """,
     ),
 ]
 
@@ -1055,7 +1361,7 @@ def dynamic_version(source: str) -> dict:
     return {"src/pkg/__init__.py": source}
 
 
-def home(value: Optional[str]):
+def home(value: str | None):
     """A setup that gives the build this HOME (or none) and no other cache folder."""
 
     def setup(project: Path, tmp: Path) -> dict:
@@ -1068,540 +1374,896 @@ def missing_tmpdir(project: Path, tmp: Path) -> dict:
     return {"TMPDIR": str(tmp / "no-such-folder")}
 
 
-INJECTIONS = [
-    ("author_name", 'authors = [{name = "A\\nRequires-Dist: evil"}]', "project.authors[0].name"),
-    ("author_email", 'authors = [{email = "a@x.org\\nRequires-Dist: evil"}]', "project.authors[0].email"),
-    ("maintainer_name", 'maintainers = [{name = "A\\rRequires-Dist: evil"}]', "project.maintainers[0].name"),
-    ("keyword", 'keywords = ["fast\\nRequires-Dist: evil"]', "project.keywords[0]"),
-    ("classifier", 'classifiers = ["Topic :: X\\nRequires-Dist: evil"]', "project.classifiers[0]"),
-    ("url_value", 'urls = {Home = "https://x.org\\nRequires-Dist: evil"}', "project.urls.Home"),
-    ("url_label", 'urls = {"Home\\nRequires-Dist: evil" = "https://x.org"}', 'project.urls."Home\\nRequires-Dist: evil"'),
-    ("description_cr", 'description = "fast\\rRequires-Dist: evil"', "project.description"),
-]
-
-ENTRY_POINT_NAMES = [
-    ("script_name_newline", 'scripts = {"a\\n[evil]" = "pkg:main"}', "a script name must be a file name"),
-    ("script_name_slash", 'scripts = {"../evil" = "pkg:main"}', "a script name must be a file name"),
-    ("entry_point_name_equals", '[project.entry-points."pkg.plugins"]\n"a=b" = "pkg:main"', "an entry point name may not hold `=`"),
-    ("entry_point_group_newline", '[project.entry-points."pkg\\n[x]"]\na = "pkg:main"', "an entry-point group name may hold only"),
-]
-
 CASES += [
     Case(
         "build_dir_above_the_project",
         toml(PROJECT, '[tool.zlig]\nbuild-dir = ".."\n', EXTENSION),
-        key="tool.zlig.build-dir",
-        expect=("must stay inside the project",),
-        at='build-dir = ^".."',
+        message="""
+            zlig: error: pyproject.toml:10:13: `tool.zlig.build-dir`: a path must stay inside the project: no absolute path and no `..`
+               |
+            10 | build-dir = ".."
+               |             ^^^^
+        """,
     ),
     Case(
         "build_dir_absolute_in_pyproject",
         toml(PROJECT, '[tool.zlig]\nbuild-dir = "/tmp/zlig-hostile-build"\n', EXTENSION),
-        key="tool.zlig.build-dir",
-        expect=("must stay inside the project",),
-        at='build-dir = ^"/tmp/zlig-hostile-build"',
+        message="""
+            zlig: error: pyproject.toml:10:13: `tool.zlig.build-dir`: a path must stay inside the project: no absolute path and no `..`
+               |
+            10 | build-dir = "/tmp/zlig-hostile-build"
+               |             ^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "build_dir_empty_in_pyproject",
         toml(PROJECT, '[tool.zlig]\nbuild-dir = ""\n', EXTENSION),
-        key="tool.zlig.build-dir",
-        expect=("expected a non-empty path",),
+        message="""
+            zlig: error: pyproject.toml:10:13: `tool.zlig.build-dir`: expected a non-empty path
+               |
+            10 | build-dir = ""
+               |             ^^
+        """,
     ),
     Case(
         "build_dir_is_the_project",
         toml(PROJECT, '[tool.zlig]\nbuild-dir = "."\n', EXTENSION),
-        key="tool.zlig.build-dir",
-        expect=("would hold the whole project",),
-        at='build-dir = ^"."',
+        message="""
+            zlig: error: pyproject.toml:10:13: `tool.zlig.build-dir`: the build dir would hold the whole project, and builds write there and `zlig clean` removes it; name a folder of its own, such as `build/zlig`
+               |
+            10 | build-dir = "."
+               |             ^^^
+        """,
     ),
     Case(
         "build_dir_is_the_project_for_the_sdist",
         toml(PROJECT, '[tool.zlig]\nbuild-dir = "."\n', EXTENSION),
-        key="tool.zlig.build-dir",
-        expect=("would hold the whole project",),
         hook="build_sdist",
+        message="""
+            zlig: error: pyproject.toml:10:13: `tool.zlig.build-dir`: the build dir would hold the whole project, and builds write there and `zlig clean` removes it; name a folder of its own, such as `build/zlig`
+               |
+            10 | build-dir = "."
+               |             ^^^
+        """,
     ),
     Case(
         "config_build_dir_is_the_source_folder",
         toml(PROJECT, EXTENSION),
-        key="build-dir",
-        expect=("would hold the Python source folder `src`",),
         config={"build-dir": "src"},
+        message="""
+            zlig: error: config_settings: `build-dir`: the build dir would hold the Python source folder `src`, and builds write there and `zlig clean` removes it; name a folder of its own, such as `build/zlig`
+        """,
     ),
     Case(
         "config_build_dir_inside_a_package",
         toml(PROJECT, EXTENSION),
-        key="build-dir",
-        expect=("lie inside the package `src/pkg`",),
         config={"build-dir": "src/pkg/build"},
+        message="""
+            zlig: error: config_settings: `build-dir`: the build dir would lie inside the package `src/pkg`, and be shipped with it, and builds write there and `zlig clean` removes it; name a folder of its own, such as `build/zlig`
+        """,
     ),
     Case(
         "config_build_dir_zlig_did_not_make",
         toml(PROJECT, EXTENSION),
-        key=None,
-        expect=("docs already holds files and is not a build dir zlig made",),
         files={"docs/index.md": "# Docs\n"},
         config={"build-dir": "docs"},
+        message="""
+            zlig: error: [TMP]/project/docs already holds files and is not a build dir zlig made (it has no CACHEDIR.TAG); name an empty or new folder as `build-dir`
+        """,
     ),
-    *[
-        Case(
-            f"metadata_injection_{name}",
-            toml(PROJECT + line + "\n"),
-            key=key,
-            expect=("must be one line of text" if name != "description_cr" else "single line",),
-            hook="prepare_metadata_for_build_wheel",
-        )
-        for name, line, key in INJECTIONS
-    ],
-    *[
-        Case(
-            name,
-            toml(PROJECT + line + "\n"),
-            key=None,
-            expect=(message,),
-            hook="prepare_metadata_for_build_wheel",
-        )
-        for name, line, message in ENTRY_POINT_NAMES
-    ],
+    Case(
+        "metadata_injection_author_name",
+        toml(PROJECT + 'authors = [{name = "A\\nRequires-Dist: evil"}]\n'),
+        hook="prepare_metadata_for_build_wheel",
+        message=r"""
+            zlig: error: pyproject.toml:8:20: `project.authors[0].name`: must be one line of text: a line break or other control character would start a metadata field of its own
+              |
+            8 | authors = [{name = "A\nRequires-Dist: evil"}]
+              |                    ^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    ),
+    Case(
+        "metadata_injection_author_email",
+        toml(PROJECT + 'authors = [{email = "a@x.org\\nRequires-Dist: evil"}]\n'),
+        hook="prepare_metadata_for_build_wheel",
+        message=r"""
+            zlig: error: pyproject.toml:8:21: `project.authors[0].email`: must be one line of text: a line break or other control character would start a metadata field of its own
+              |
+            8 | authors = [{email = "a@x.org\nRequires-Dist: evil"}]
+              |                     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    ),
+    Case(
+        "metadata_injection_maintainer_name",
+        toml(PROJECT + 'maintainers = [{name = "A\\rRequires-Dist: evil"}]\n'),
+        hook="prepare_metadata_for_build_wheel",
+        message=r"""
+            zlig: error: pyproject.toml:8:24: `project.maintainers[0].name`: must be one line of text: a line break or other control character would start a metadata field of its own
+              |
+            8 | maintainers = [{name = "A\rRequires-Dist: evil"}]
+              |                        ^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    ),
+    Case(
+        "metadata_injection_keyword",
+        toml(PROJECT + 'keywords = ["fast\\nRequires-Dist: evil"]\n'),
+        hook="prepare_metadata_for_build_wheel",
+        message=r"""
+            zlig: error: pyproject.toml:8:13: `project.keywords[0]`: must be one line of text: a line break or other control character would start a metadata field of its own
+              |
+            8 | keywords = ["fast\nRequires-Dist: evil"]
+              |             ^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    ),
+    Case(
+        "metadata_injection_classifier",
+        toml(PROJECT + 'classifiers = ["Topic :: X\\nRequires-Dist: evil"]\n'),
+        hook="prepare_metadata_for_build_wheel",
+        message=r"""
+            zlig: error: pyproject.toml:8:16: `project.classifiers[0]`: must be one line of text: a line break or other control character would start a metadata field of its own
+              |
+            8 | classifiers = ["Topic :: X\nRequires-Dist: evil"]
+              |                ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    ),
+    Case(
+        "metadata_injection_url_value",
+        toml(PROJECT + 'urls = {Home = "https://x.org\\nRequires-Dist: evil"}\n'),
+        hook="prepare_metadata_for_build_wheel",
+        message=r"""
+            zlig: error: pyproject.toml:8:16: `project.urls.Home`: must be one line of text: a line break or other control character would start a metadata field of its own
+              |
+            8 | urls = {Home = "https://x.org\nRequires-Dist: evil"}
+              |                ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    ),
+    Case(
+        "metadata_injection_url_label",
+        toml(PROJECT + 'urls = {"Home\\nRequires-Dist: evil" = "https://x.org"}\n'),
+        hook="prepare_metadata_for_build_wheel",
+        message=r"""
+            zlig: error: pyproject.toml:8:39: `project.urls."Home\nRequires-Dist: evil"`: must be one line of text: a line break or other control character would start a metadata field of its own
+              |
+            8 | urls = {"Home\nRequires-Dist: evil" = "https://x.org"}
+              |                                       ^^^^^^^^^^^^^^^
+        """,
+    ),
+    Case(
+        "metadata_injection_description_cr",
+        toml(PROJECT + 'description = "fast\\rRequires-Dist: evil"\n'),
+        hook="prepare_metadata_for_build_wheel",
+        message=r"""
+            zlig: error: pyproject.toml:8:15: `project.description`: must be a single line (put longer text in `readme`)
+              |
+            8 | description = "fast\rRequires-Dist: evil"
+              |               ^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    ),
+    Case(
+        "script_name_newline",
+        toml(PROJECT + 'scripts = {"a\\n[evil]" = "pkg:main"}\n'),
+        hook="prepare_metadata_for_build_wheel",
+        message=r"""
+            zlig: error: pyproject.toml:8:26: `project.scripts."a\n[evil]"`: a script name must be a file name: no `/`, `\`, `=`, control character or surrounding blanks
+              |
+            8 | scripts = {"a\n[evil]" = "pkg:main"}
+              |                          ^^^^^^^^^^
+        """,
+    ),
+    Case(
+        "script_name_slash",
+        toml(PROJECT + 'scripts = {"../evil" = "pkg:main"}\n'),
+        hook="prepare_metadata_for_build_wheel",
+        message=r"""
+            zlig: error: pyproject.toml:8:24: `project.scripts."../evil"`: a script name must be a file name: no `/`, `\`, `=`, control character or surrounding blanks
+              |
+            8 | scripts = {"../evil" = "pkg:main"}
+              |                        ^^^^^^^^^^
+        """,
+    ),
+    Case(
+        "entry_point_name_equals",
+        toml(PROJECT + '[project.entry-points."pkg.plugins"]\n"a=b" = "pkg:main"\n'),
+        hook="prepare_metadata_for_build_wheel",
+        message="""
+            zlig: error: pyproject.toml:9:9: `project.entry-points."pkg.plugins"."a=b"`: an entry point name may not hold `=` or a control character, start with `[`, or start or end with a blank
+              |
+            9 | "a=b" = "pkg:main"
+              |         ^^^^^^^^^^
+        """,
+    ),
+    Case(
+        "entry_point_group_newline",
+        toml(PROJECT + '[project.entry-points."pkg\\n[x]"]\na = "pkg:main"\n'),
+        hook="prepare_metadata_for_build_wheel",
+        message=r"""
+            zlig: error: pyproject.toml:8:1: `project.entry-points."pkg\n[x]"`: an entry-point group name may hold only letters, digits, `_`, `.` and `-`
+              |
+            8 | [project.entry-points."pkg\n[x]"]
+              | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    ),
     Case(
         "dynamic_version_is_an_expression",
         toml(DYNAMIC),
-        key="__version__",
-        expect=("src/pkg/__init__.py:1:15:", "expected one plain string literal"),
         files=dynamic_version('__version__ = "1.0" + ".post1"\n'),
         hook="prepare_metadata_for_build_wheel",
+        message="""
+            zlig: error: src/pkg/__init__.py:1:15: `__version__`: expected one plain string literal, such as `__version__ = "1.0"`: zlig reads the version without running the code
+              |
+            1 | __version__ = "1.0" + ".post1"
+              |               ^^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "dynamic_version_is_two_literals",
         toml(DYNAMIC),
-        key="__version__",
-        expect=("src/pkg/__init__.py:1:15:", "expected one plain string literal"),
         files=dynamic_version('__version__ = "1.0" ".post1"\n'),
         hook="prepare_metadata_for_build_wheel",
+        message="""
+            zlig: error: src/pkg/__init__.py:1:15: `__version__`: expected one plain string literal, such as `__version__ = "1.0"`: zlig reads the version without running the code
+              |
+            1 | __version__ = "1.0" ".post1"
+              |               ^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "dynamic_version_is_a_tuple",
         toml(DYNAMIC),
-        key="__version__",
-        expect=("src/pkg/__init__.py:1:15:", "expected one plain string literal"),
         files=dynamic_version('__version__ = "1.0",\n'),
         hook="prepare_metadata_for_build_wheel",
+        message="""
+            zlig: error: src/pkg/__init__.py:1:15: `__version__`: expected one plain string literal, such as `__version__ = "1.0"`: zlig reads the version without running the code
+              |
+            1 | __version__ = "1.0",
+              |               ^^^^^^
+        """,
     ),
     Case(
         "dynamic_version_last_assignment_is_computed",
         toml(DYNAMIC),
-        key="__version__",
-        expect=("src/pkg/__init__.py:3:15:", "expected one plain string literal"),
         files=dynamic_version('__version__ = "1.0"\nfrom ._v import v\n__version__ = v\n'),
         hook="prepare_metadata_for_build_wheel",
+        message="""
+            zlig: error: src/pkg/__init__.py:3:15: `__version__`: expected one plain string literal, such as `__version__ = "1.0"`: zlig reads the version without running the code
+              |
+            3 | __version__ = v
+              |               ^
+        """,
     ),
     Case(
         "dynamic_version_only_inside_a_docstring",
         toml(DYNAMIC),
-        key="__version__",
-        expect=("no module-level `__version__",),
         files=dynamic_version('"""Docs.\n\n__version__ = "9.9"\n"""\n'),
         hook="prepare_metadata_for_build_wheel",
+        message="""
+            zlig: error: src/pkg/__init__.py: `__version__`: `version` is dynamic, but there is no module-level `__version__ = "..."` assignment
+        """,
     ),
     Case(
         "file_name_with_a_backslash",
         toml(PROJECT, EXTENSION),
-        key=None,
-        expect=("x\\\\..\\\\evil.py", "it holds a backslash"),
         files={"src/pkg/x\\..\\evil.py": ""},
+        message=r"""
+            zlig: error: package src/pkg: `src/pkg/x\\..\\evil.py` cannot be archived or built: it holds a backslash, a folder separator on Windows; rename it
+        """,
     ),
     Case(
         "file_name_with_a_newline_in_the_sdist",
         toml(PROJECT, EXTENSION),
-        key=None,
-        expect=("new\\nline.py", "control character"),
         files={"src/pkg/new\nline.py": ""},
         hook="build_sdist",
+        message=r"""
+            zlig: error: package src/pkg: `src/pkg/new\nline.py` cannot be archived or built: it holds a control character such as a newline; rename it
+        """,
     ),
     Case(
         "file_name_not_utf8",
         toml(PROJECT, EXTENSION),
-        key=None,
-        expect=("is not valid UTF-8",),
         files={"src/pkg/bad\udcff.py": ""},
+        message="""
+            zlig: error: package src/pkg: `src/pkg/bad�.py` cannot be archived or built: it is not valid UTF-8; rename it
+        """,
     ),
     Case(
         "extension_name_not_ascii",
         toml(PROJECT, extension(name="pkg.f\u00e4st")),
-        key="tool.zlig.extensions[0].name",
-        expect=("must be ASCII",),
+        message="""
+            zlig: error: pyproject.toml:10:8: `tool.zlig.extensions[0].name`: an extension module's name must be ASCII (letters, digits and `_`): its init function `PyInit_<name>` is a C symbol
+               |
+            10 | name = "pkg.fäst"
+               |        ^^^^^^^^^^
+        """,
     ),
     Case(
         "home_unset",
         toml(PROJECT, EXTENSION),
-        key=None,
-        expect=("zig needs a folder for its cache", "HOME"),
         setup=home(None),
+        message="""
+            zlig: error: zig needs a folder for its cache, and none can be found: HOME is not set to an absolute path; set HOME, XDG_CACHE_HOME or ZIG_GLOBAL_CACHE_DIR
+        """,
     ),
     Case(
         "home_relative",
         toml(PROJECT, EXTENSION),
-        key=None,
-        expect=("zig needs a folder for its cache", "HOME"),
         setup=home("relative-home"),
+        message="""
+            zlig: error: zig needs a folder for its cache, and none can be found: HOME is not set to an absolute path; set HOME, XDG_CACHE_HOME or ZIG_GLOBAL_CACHE_DIR
+        """,
     ),
     Case(
         "tmpdir_missing",
         toml(PROJECT, EXTENSION),
-        key=None,
-        expect=("TMPDIR=", "is not a folder"),
         setup=missing_tmpdir,
+        message="""
+            zlig: error: TMPDIR=[TMP]/no-such-folder is not a folder; the compilers write their temporary files there: create it or unset TMPDIR
+        """,
     ),
     # ------------------------------------------------------------------ second-round keys
     Case(
         "export_symbols_an_unknown_string",
         toml(PROJECT, extension('export-symbols = "everything"')),
-        key="tool.zlig.extensions[0].export-symbols",
-        expect=('expected `"all"`',),
-        at='export-symbols = ^"everything"',
+        message="""
+            zlig: error: pyproject.toml:12:18: `tool.zlig.extensions[0].export-symbols`: expected `"all"` (every global symbol) or a list of symbol names
+               |
+            12 | export-symbols = "everything"
+               |                  ^^^^^^^^^^^^
+        """,
     ),
     Case(
         "export_symbols_all_in_a_list",
         toml(PROJECT, extension('export-symbols = ["all"]')),
-        key="tool.zlig.extensions[0].export-symbols[0]",
-        expect=('to export every global symbol, write `export-symbols = "all"`, without the brackets',),
-        at='export-symbols = [^"all"]',
         hook="prepare_metadata_for_build_wheel",
+        message="""
+            zlig: error: pyproject.toml:12:19: `tool.zlig.extensions[0].export-symbols[0]`: `"all"` in a list would export a symbol named `all`; to export every global symbol, write `export-symbols = "all"`, without the brackets
+               |
+            12 | export-symbols = ["all"]
+               |                   ^^^^^
+        """,
     ),
     Case(
         "export_symbols_not_a_c_name",
         toml(PROJECT, extension('export-symbols = ["fast_add", "fast-sub"]')),
-        key="tool.zlig.extensions[0].export-symbols[1]",
-        expect=("`fast-sub` is not a C symbol name",),
-        at='"fast_add", ^"fast-sub"',
+        message="""
+            zlig: error: pyproject.toml:12:31: `tool.zlig.extensions[0].export-symbols[1]`: `fast-sub` is not a C symbol name (ASCII letters, digits and `_`)
+               |
+            12 | export-symbols = ["fast_add", "fast-sub"]
+               |                               ^^^^^^^^^^
+        """,
     ),
     Case(
         "export_symbols_misspelt",
         toml(PROJECT, extension('export_symbols = ["fast_add"]')),
-        key="tool.zlig.extensions[0].export_symbols",
-        expect=("unknown key",),
-        at="^export_symbols",
-        suggestion="export-symbols",
+        message="""
+            zlig: error: pyproject.toml:12:1: `tool.zlig.extensions[0].export_symbols`: unknown key; did you mean `export-symbols`?
+               |
+            12 | export_symbols = ["fast_add"]
+               | ^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "version_pattern_does_not_compile",
         toml(DYNAMIC, '[tool.zlig.version]\npath = "src/pkg/version.h"\npattern = \'VERSION "(.+"\'\n'),
-        key="tool.zlig.version.pattern",
-        expect=("not a valid regular expression",),
-        at="pattern = ^'VERSION",
         files={"src/pkg/version.h": '#define VERSION "1.2"\n'},
         hook="prepare_metadata_for_build_wheel",
+        message="""
+            zlig: error: pyproject.toml:11:11: `tool.zlig.version.pattern`: not a valid regular expression: unclosed group
+               |
+            11 | pattern = 'VERSION "(.+"'
+               |           ^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "version_pattern_without_a_group",
         toml(DYNAMIC, '[tool.zlig.version]\npath = "src/pkg/version.h"\npattern = \'VERSION ".+"\'\n'),
-        key="tool.zlig.version.pattern",
-        expect=("has no group",),
-        at="pattern = ^'VERSION",
         files={"src/pkg/version.h": '#define VERSION "1.2"\n'},
+        message="""
+            zlig: error: pyproject.toml:11:11: `tool.zlig.version.pattern`: has no group: put the version in one, such as `VERSION "(.+)"`, or name it `(?P<version>...)`
+               |
+            11 | pattern = 'VERSION ".+"'
+               |           ^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "version_pattern_matches_nothing",
         toml(DYNAMIC, '[tool.zlig.version]\npath = "src/pkg/version.h"\npattern = \'PKG_VERSION "(.+)"\'\n'),
-        key="tool.zlig.version.pattern",
-        expect=("matches nothing in src/pkg/version.h",),
-        at="pattern = ^'PKG_VERSION",
         files={"src/pkg/version.h": '#define VERSION "1.2"\n'},
         hook="build_sdist",
+        message="""
+            zlig: error: pyproject.toml:11:11: `tool.zlig.version.pattern`: matches nothing in src/pkg/version.h, so there is no version to read
+               |
+            11 | pattern = 'PKG_VERSION "(.+)"'
+               |           ^^^^^^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "version_file_missing",
         toml(DYNAMIC, '[tool.zlig.version]\npath = "src/pkg/version.h"\npattern = \'VERSION "(.+)"\'\n'),
-        key="tool.zlig.version.path",
-        expect=("version file `src/pkg/version.h` does not exist",),
-        at='path = ^"src/pkg/version.h"',
+        message="""
+            zlig: error: pyproject.toml:10:8: `tool.zlig.version.path`: version file `src/pkg/version.h` does not exist
+               |
+            10 | path = "src/pkg/version.h"
+               |        ^^^^^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "version_file_finds_no_pep440_version",
         toml(DYNAMIC, '[tool.zlig.version]\npath = "src/pkg/version.h"\npattern = \'VERSION "(.+)"\'\n'),
-        key=None,
-        expect=("src/pkg/version.h:1:18:", "`one-two` (the version `tool.zlig.version.pattern` found) is not a valid PEP 440 version"),
         files={"src/pkg/version.h": '#define VERSION "one-two"\n'},
         hook="prepare_metadata_for_build_wheel",
+        message="""
+            zlig: error: src/pkg/version.h:1:18: `one-two` (the version `tool.zlig.version.pattern` found) is not a valid PEP 440 version: expected version to start with a number, but no leading ASCII digits were found
+              |
+            1 | #define VERSION "one-two"
+              |                  ^^^^^^^
+        """,
     ),
     Case(
         "version_file_is_a_folder",
         toml(DYNAMIC, VERSION_H),
-        key="tool.zlig.version.path",
-        expect=("version file `src/pkg/version.h` is a folder, not a file",),
-        at='path = ^"src/pkg/version.h"',
         files={"src/pkg/version.h/x": ""},
         hook="prepare_metadata_for_build_wheel",
+        message="""
+            zlig: error: pyproject.toml:10:8: `tool.zlig.version.path`: version file `src/pkg/version.h` is a folder, not a file
+               |
+            10 | path = "src/pkg/version.h"
+               |        ^^^^^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "version_file_is_a_fifo",
         toml(DYNAMIC, VERSION_H),
-        key="tool.zlig.version.path",
-        expect=("version file `src/pkg/version.h` is a FIFO (a named pipe), not a file",),
-        at='path = ^"src/pkg/version.h"',
         setup=fifo("src/pkg/version.h"),
         hook="build_sdist",
+        message="""
+            zlig: error: pyproject.toml:10:8: `tool.zlig.version.path`: version file `src/pkg/version.h` is a FIFO (a named pipe), not a file
+               |
+            10 | path = "src/pkg/version.h"
+               |        ^^^^^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "dunder_version_file_is_a_fifo",
         toml(DYNAMIC),
-        key="project.name",
-        expect=("`src/pkg/__init__.py` is a FIFO (a named pipe), not a file",),
         setup=fifo("src/pkg/__init__.py"),
         hook="prepare_metadata_for_build_wheel",
+        message="""
+            zlig: error: pyproject.toml:6:8: `project.name`: `src/pkg/__init__.py` is a FIFO (a named pipe), not a file
+              |
+            6 | name = "pkg"
+              |        ^^^^^
+        """,
     ),
     Case(
         "dunder_version_module_is_a_folder",
         toml(DYNAMIC, '[tool.zlig]\npackages = ["mod"]\n'),
-        key="tool.zlig.packages[0]",
-        expect=("`src/mod.py` is a folder, not a file",),
         files={"src/mod.py/x.txt": ""},
         hook="prepare_metadata_for_build_wheel",
+        message="""
+            zlig: error: pyproject.toml:10:13: `tool.zlig.packages[0]`: `src/mod.py` is a folder, not a file
+               |
+            10 | packages = ["mod"]
+               |             ^^^^^
+        """,
     ),
     Case(
         "sdist_exclude_removes_the_version_file",
         toml(DYNAMIC, VERSION_H, '[tool.zlig.sdist]\nexclude = ["src/pkg/*.h"]\n'),
-        key="tool.zlig.sdist.exclude[0]",
-        expect=("removes `src/pkg/version.h` from the sdist, but `tool.zlig.version.path` (pyproject.toml:10:8) reads it: a wheel could not be built from that sdist",),
-        at='exclude = [^"src/pkg/*.h"]',
         files={"src/pkg/version.h": '#define VERSION "1.2"\n'},
         hook="build_sdist",
+        message="""
+            zlig: error: pyproject.toml:14:12: `tool.zlig.sdist.exclude[0]`: removes `src/pkg/version.h` from the sdist, but `tool.zlig.version.path` (pyproject.toml:10:8) reads it: a wheel could not be built from that sdist; narrow the pattern so that it keeps the file
+               |
+            14 | exclude = ["src/pkg/*.h"]
+               |            ^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "sdist_exclude_removes_the_dunder_version_file",
         toml(DYNAMIC, '[tool.zlig.sdist]\nexclude = ["src/pkg/__init__.py"]\n'),
-        key="tool.zlig.sdist.exclude[0]",
-        expect=("removes `src/pkg/__init__.py` from the sdist, but `project.dynamic` (pyproject.toml:7:11) reads it",),
         files={"src/pkg/__init__.py": '__version__ = "1.2"\n'},
         hook="build_sdist",
+        message="""
+            zlig: error: pyproject.toml:10:12: `tool.zlig.sdist.exclude[0]`: removes `src/pkg/__init__.py` from the sdist, but `project.dynamic` (pyproject.toml:7:11) reads it: a wheel could not be built from that sdist; narrow the pattern so that it keeps the file
+               |
+            10 | exclude = ["src/pkg/__init__.py"]
+               |            ^^^^^^^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "version_table_without_dynamic_version",
         toml(PROJECT, '[tool.zlig.version]\npath = "src/pkg/version.h"\n'),
-        key="tool.zlig.version",
-        expect=("`project.dynamic` does not list `version`",),
-        at="^[tool.zlig.version]",
         files={"src/pkg/version.h": '#define VERSION "1.2"\n'},
+        message="""
+            zlig: error: pyproject.toml:9:1: `tool.zlig.version`: says where to read the version, but `project.dynamic` does not list `version`
+              |
+            9 | [tool.zlig.version]
+              | ^^^^^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "force_include_outside_the_project",
         toml(PROJECT, '[tool.zlig.wheel]\nforce-include = { "../cov.pth" = "cov.pth" }\n'),
-        key='tool.zlig.wheel.force-include."../cov.pth"',
-        expect=("must stay inside the project",),
-        at='force-include = { ^"../cov.pth"',
+        message="""
+            zlig: error: pyproject.toml:10:19: `tool.zlig.wheel.force-include."../cov.pth"`: a path must stay inside the project: no absolute path and no `..`
+               |
+            10 | force-include = { "../cov.pth" = "cov.pth" }
+               |                   ^^^^^^^^^^^^
+        """,
     ),
     Case(
         "force_include_linked_outside_the_project",
         toml(PROJECT, '[tool.zlig.wheel]\nforce-include = { "extra/cov.pth" = "cov.pth" }\n'),
-        key='tool.zlig.wheel.force-include."extra/cov.pth"',
-        expect=("`extra/cov.pth` resolves to", "outside the project"),
         setup=linked_outside("extra/cov.pth"),
+        message="""
+            zlig: error: pyproject.toml:10:19: `tool.zlig.wheel.force-include."extra/cov.pth"`: `extra/cov.pth` resolves to [TMP]/outside/target, outside the project; zlig follows symlinks only within the project
+               |
+            10 | force-include = { "extra/cov.pth" = "cov.pth" }
+               |                   ^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "force_include_missing",
         toml(PROJECT, '[tool.zlig.wheel]\nforce-include = { "extra/cov.pth" = "cov.pth" }\n'),
-        key='tool.zlig.wheel.force-include."extra/cov.pth"',
-        expect=("`extra/cov.pth` does not exist",),
-        at='force-include = { ^"extra/cov.pth"',
         hook="build_sdist",
+        message="""
+            zlig: error: pyproject.toml:10:19: `tool.zlig.wheel.force-include."extra/cov.pth"`: `extra/cov.pth` does not exist
+               |
+            10 | force-include = { "extra/cov.pth" = "cov.pth" }
+               |                   ^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "force_include_onto_a_package_file",
         toml(PROJECT, '[tool.zlig.wheel]\nforce-include = { "extra/init.py" = "pkg/__init__.py" }\n'),
-        key='tool.zlig.wheel.force-include."extra/init.py"',
-        expect=("`pkg/__init__.py` in the wheel is a file of the packages already",),
-        at='= ^"pkg/__init__.py"',
         files={"extra/init.py": ""},
+        message="""
+            zlig: error: pyproject.toml:10:37: `tool.zlig.wheel.force-include."extra/init.py"`: `pkg/__init__.py` in the wheel is a file of the packages already; choose another path
+               |
+            10 | force-include = { "extra/init.py" = "pkg/__init__.py" }
+               |                                     ^^^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "force_include_into_the_dist_info",
         toml(PROJECT, '[tool.zlig.wheel]\nforce-include = { "extra/x.txt" = "pkg-1.0.dist-info/x.txt" }\n'),
-        key='tool.zlig.wheel.force-include."extra/x.txt"',
-        expect=("written by zlig",),
-        at='= ^"pkg-1.0.dist-info/x.txt"',
         files={"extra/x.txt": ""},
+        message="""
+            zlig: error: pyproject.toml:10:35: `tool.zlig.wheel.force-include."extra/x.txt"`: the wheel's `.dist-info` and `.data` folders are written by zlig: use `tool.zlig.wheel.data` for the `.data` schemes
+               |
+            10 | force-include = { "extra/x.txt" = "pkg-1.0.dist-info/x.txt" }
+               |                                   ^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
     ),
-    *[
-        Case(
-            f"force_include_alias_{name}",
-            toml(PROJECT, FORCE_X.format(target)),
-            key='tool.zlig.wheel.force-include."extra/x.py"',
-            expect=(message,),
-            at=f'= ^"{target}"',
-            files={"extra/x.py": ""},
-        )
-        for name, target, message in [
-            ("dot_slash", "./pkg/__init__.py", "`pkg/__init__.py` in the wheel is a file of the packages already"),
-            ("double_slash", "pkg//__init__.py", "`pkg/__init__.py` in the wheel is a file of the packages already"),
-            ("dot_part", "pkg/./__init__.py", "`pkg/__init__.py` in the wheel is a file of the packages already"),
-            ("dist_info_through_dot", ".//pkg-1.0.dist-info/RECORD", "written by zlig"),
-            ("dist_info_in_capitals", "PKG-1.0.DIST-INFO/RECORD", "written by zlig"),
-            ("data_folder", "./pkg-1.0.data/purelib/x.py", "written by zlig"),
-            ("root_itself", "./.", "names the wheel's root itself"),
-            ("up_and_out", "pkg/../../x.py", "a path in the wheel must stay inside it"),
-            ("file_where_the_package_is", "pkg/", "would be installed as the file `pkg` in site-packages, where `pkg/__init__.py` (a file of the packages) needs a folder"),
-            ("folder_where_a_file_is", "pkg/__init__.py/x.py", "would be installed as the file `pkg/__init__.py` in site-packages, where `pkg/__init__.py/x.py`"),
-        ]
-    ],
+    Case(
+        "force_include_alias_dot_slash",
+        toml(PROJECT, FORCE_X.format("./pkg/__init__.py")),
+        files={"extra/x.py": ""},
+        message="""
+            zlig: error: pyproject.toml:10:34: `tool.zlig.wheel.force-include."extra/x.py"`: `pkg/__init__.py` in the wheel is a file of the packages already; choose another path
+               |
+            10 | force-include = { "extra/x.py" = "./pkg/__init__.py" }
+               |                                  ^^^^^^^^^^^^^^^^^^^
+        """,
+    ),
+    Case(
+        "force_include_alias_double_slash",
+        toml(PROJECT, FORCE_X.format("pkg//__init__.py")),
+        files={"extra/x.py": ""},
+        message="""
+            zlig: error: pyproject.toml:10:34: `tool.zlig.wheel.force-include."extra/x.py"`: `pkg/__init__.py` in the wheel is a file of the packages already; choose another path
+               |
+            10 | force-include = { "extra/x.py" = "pkg//__init__.py" }
+               |                                  ^^^^^^^^^^^^^^^^^^
+        """,
+    ),
+    Case(
+        "force_include_alias_dot_part",
+        toml(PROJECT, FORCE_X.format("pkg/./__init__.py")),
+        files={"extra/x.py": ""},
+        message="""
+            zlig: error: pyproject.toml:10:34: `tool.zlig.wheel.force-include."extra/x.py"`: `pkg/__init__.py` in the wheel is a file of the packages already; choose another path
+               |
+            10 | force-include = { "extra/x.py" = "pkg/./__init__.py" }
+               |                                  ^^^^^^^^^^^^^^^^^^^
+        """,
+    ),
+    Case(
+        "force_include_alias_dist_info_through_dot",
+        toml(PROJECT, FORCE_X.format(".//pkg-1.0.dist-info/RECORD")),
+        files={"extra/x.py": ""},
+        message="""
+            zlig: error: pyproject.toml:10:34: `tool.zlig.wheel.force-include."extra/x.py"`: the wheel's `.dist-info` and `.data` folders are written by zlig: use `tool.zlig.wheel.data` for the `.data` schemes
+               |
+            10 | force-include = { "extra/x.py" = ".//pkg-1.0.dist-info/RECORD" }
+               |                                  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    ),
+    Case(
+        "force_include_alias_dist_info_in_capitals",
+        toml(PROJECT, FORCE_X.format("PKG-1.0.DIST-INFO/RECORD")),
+        files={"extra/x.py": ""},
+        message="""
+            zlig: error: pyproject.toml:10:34: `tool.zlig.wheel.force-include."extra/x.py"`: the wheel's `.dist-info` and `.data` folders are written by zlig: use `tool.zlig.wheel.data` for the `.data` schemes
+               |
+            10 | force-include = { "extra/x.py" = "PKG-1.0.DIST-INFO/RECORD" }
+               |                                  ^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    ),
+    Case(
+        "force_include_alias_data_folder",
+        toml(PROJECT, FORCE_X.format("./pkg-1.0.data/purelib/x.py")),
+        files={"extra/x.py": ""},
+        message="""
+            zlig: error: pyproject.toml:10:34: `tool.zlig.wheel.force-include."extra/x.py"`: the wheel's `.dist-info` and `.data` folders are written by zlig: use `tool.zlig.wheel.data` for the `.data` schemes
+               |
+            10 | force-include = { "extra/x.py" = "./pkg-1.0.data/purelib/x.py" }
+               |                                  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    ),
+    Case(
+        "force_include_alias_root_itself",
+        toml(PROJECT, FORCE_X.format("./.")),
+        files={"extra/x.py": ""},
+        message="""
+            zlig: error: pyproject.toml:10:34: `tool.zlig.wheel.force-include."extra/x.py"`: names the wheel's root itself; give a path in it, such as `cov.pth`
+               |
+            10 | force-include = { "extra/x.py" = "./." }
+               |                                  ^^^^^
+        """,
+    ),
+    Case(
+        "force_include_alias_up_and_out",
+        toml(PROJECT, FORCE_X.format("pkg/../../x.py")),
+        files={"extra/x.py": ""},
+        message="""
+            zlig: error: pyproject.toml:10:34: `tool.zlig.wheel.force-include."extra/x.py"`: a path in the wheel must stay inside it: no absolute path and no `..`
+               |
+            10 | force-include = { "extra/x.py" = "pkg/../../x.py" }
+               |                                  ^^^^^^^^^^^^^^^^
+        """,
+    ),
+    Case(
+        "force_include_alias_file_where_the_package_is",
+        toml(PROJECT, FORCE_X.format("pkg/")),
+        files={"extra/x.py": ""},
+        message="""
+            zlig: error: pyproject.toml:10:34: `tool.zlig.wheel.force-include."extra/x.py"`: `pkg` (a file of `tool.zlig.wheel.force-include."extra/x.py"`) would be installed as the file `pkg` in site-packages, where `pkg/__init__.py` (a file of the packages) needs a folder; choose another path
+               |
+            10 | force-include = { "extra/x.py" = "pkg/" }
+               |                                  ^^^^^^
+        """,
+    ),
+    Case(
+        "force_include_alias_folder_where_a_file_is",
+        toml(PROJECT, FORCE_X.format("pkg/__init__.py/x.py")),
+        files={"extra/x.py": ""},
+        message="""
+            zlig: error: pyproject.toml:10:34: `tool.zlig.wheel.force-include."extra/x.py"`: `pkg/__init__.py` (a file of the packages) would be installed as the file `pkg/__init__.py` in site-packages, where `pkg/__init__.py/x.py` (a file of `tool.zlig.wheel.force-include."extra/x.py"`) needs a folder; choose another path
+               |
+            10 | force-include = { "extra/x.py" = "pkg/__init__.py/x.py" }
+               |                                  ^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    ),
     Case(
         "force_include_two_targets_one_path",
         toml(PROJECT, '[tool.zlig.wheel]\nforce-include = { "extra/x.py" = "x.py", "extra/y.py" = ".//x.py" }\n'),
-        key='tool.zlig.wheel.force-include."extra/y.py"',
-        expect=("`x.py` is also the path of `extra/x.py` in the wheel",),
-        at='= ^".//x.py"',
         files={"extra/x.py": "", "extra/y.py": ""},
+        message="""
+            zlig: error: pyproject.toml:10:57: `tool.zlig.wheel.force-include."extra/y.py"`: `x.py` is also the path of `extra/x.py` in the wheel
+               |
+            10 | force-include = { "extra/x.py" = "x.py", "extra/y.py" = ".//x.py" }
+               |                                                         ^^^^^^^^^
+        """,
     ),
     Case(
         "force_include_a_file_where_another_target_is_a_folder",
         toml(PROJECT, '[tool.zlig.wheel]\nforce-include = { "extra/x.py" = "extra", "extra/y.py" = "extra/y.py" }\n'),
-        key='tool.zlig.wheel.force-include."extra/y.py"',
-        expect=("`extra` (a file of `tool.zlig.wheel.force-include.\"extra/x.py\"`) would be installed as the file `extra` in site-packages",),
         files={"extra/x.py": "", "extra/y.py": ""},
+        message="""
+            zlig: error: pyproject.toml:10:58: `tool.zlig.wheel.force-include."extra/y.py"`: `extra` (a file of `tool.zlig.wheel.force-include."extra/x.py"`) would be installed as the file `extra` in site-packages, where `extra/y.py` (a file of `tool.zlig.wheel.force-include."extra/y.py"`) needs a folder; choose another path
+               |
+            10 | force-include = { "extra/x.py" = "extra", "extra/y.py" = "extra/y.py" }
+               |                                                          ^^^^^^^^^^^^
+        """,
     ),
     Case(
         "wheel_data_purelib_replaces_a_package_file",
         toml(PROJECT, '[tool.zlig.wheel]\ndata = { purelib = "lib" }\n'),
-        key="tool.zlig.wheel.data.purelib",
-        expect=("`pkg-1.0.data/purelib/pkg/__init__.py` (a file of `tool.zlig.wheel.data.purelib`) would be installed as `pkg/__init__.py` in site-packages, where `pkg/__init__.py` (a file of the packages) goes already",),
-        at='purelib = ^"lib"',
         files={"lib/pkg/__init__.py": ""},
+        message="""
+            zlig: error: pyproject.toml:10:20: `tool.zlig.wheel.data.purelib`: `pkg-1.0.data/purelib/pkg/__init__.py` (a file of `tool.zlig.wheel.data.purelib`) would be installed as `pkg/__init__.py` in site-packages, where `pkg/__init__.py` (a file of the packages) goes already; choose another path
+               |
+            10 | data = { purelib = "lib" }
+               |                    ^^^^^
+        """,
     ),
     Case(
         "wheel_data_purelib_into_a_dist_info_folder",
         toml(PROJECT, '[tool.zlig.wheel]\ndata = { purelib = "lib" }\n'),
-        key="tool.zlig.wheel.data.purelib",
-        expect=("would be installed as `other-2.0.dist-info/METADATA` in site-packages, in a `.dist-info` folder",),
-        at='purelib = ^"lib"',
         files={"lib/other-2.0.dist-info/METADATA": "Name: other\n"},
+        message="""
+            zlig: error: pyproject.toml:10:20: `tool.zlig.wheel.data.purelib`: `pkg-1.0.data/purelib/other-2.0.dist-info/METADATA` (a file of `tool.zlig.wheel.data.purelib`) would be installed as `other-2.0.dist-info/METADATA` in site-packages, in a `.dist-info` folder, where installers keep what they know of an installed distribution; choose another path
+               |
+            10 | data = { purelib = "lib" }
+               |                    ^^^^^
+        """,
     ),
     Case(
         "wheel_data_into_site_packages_replaces_a_package_file",
         toml(PROJECT, '[tool.zlig.wheel]\ndata = { data = "share" }\n'),
-        key="tool.zlig.wheel.data.data",
-        expect=("would be installed as `pkg/__init__.py` in site-packages",),
-        at='data = ^"share"',
         files={"share/lib/python3.12/site-packages/pkg/__init__.py": ""},
+        message="""
+            zlig: error: pyproject.toml:10:17: `tool.zlig.wheel.data.data`: `pkg-1.0.data/data/lib/python3.12/site-packages/pkg/__init__.py` (a file of `tool.zlig.wheel.data.data`) would be installed as `pkg/__init__.py` in site-packages, where `pkg/__init__.py` (a file of the packages) goes already; choose another path
+               |
+            10 | data = { data = "share" }
+               |                 ^^^^^^^
+        """,
     ),
     Case(
         "wheel_data_platlib_and_purelib_one_file",
         toml(PROJECT, '[tool.zlig.wheel]\ndata = { platlib = "a", purelib = "b" }\n'),
-        key="tool.zlig.wheel.data.purelib",
-        expect=("would be installed as `extra/x.py` in site-packages, where `pkg-1.0.data/platlib/extra/x.py`",),
         files={"a/extra/x.py": "", "b/extra/x.py": ""},
+        message="""
+            zlig: error: pyproject.toml:10:35: `tool.zlig.wheel.data.purelib`: `pkg-1.0.data/purelib/extra/x.py` (a file of `tool.zlig.wheel.data.purelib`) would be installed as `extra/x.py` in site-packages, where `pkg-1.0.data/platlib/extra/x.py` (a file of `tool.zlig.wheel.data.platlib`) goes already; choose another path
+               |
+            10 | data = { platlib = "a", purelib = "b" }
+               |                                   ^^^
+        """,
     ),
     Case(
         "wheel_data_script_shadows_a_console_script",
         toml(PROJECT + 'scripts = { tool = "pkg:main" }\n', '[tool.zlig.wheel]\ndata = { scripts = "bin" }\n'),
-        key="tool.zlig.wheel.data.scripts",
-        expect=("would be installed as `tool` in the environment's scripts folder, where `tool` (a script of `project.scripts`) goes already",),
-        at='scripts = ^"bin"',
         files={"bin/tool": "#!/bin/sh\n"},
+        message="""
+            zlig: error: pyproject.toml:11:20: `tool.zlig.wheel.data.scripts`: `pkg-1.0.data/scripts/tool` (a file of `tool.zlig.wheel.data.scripts`) would be installed as `tool` in the environment's scripts folder, where `tool` (a script of `project.scripts`) goes already; choose another path
+               |
+            11 | data = { scripts = "bin" }
+               |                    ^^^^^
+        """,
     ),
     Case(
         "wheel_data_unknown_scheme",
         toml(PROJECT, '[tool.zlig.wheel]\ndata = { script = "bin" }\n'),
-        key="tool.zlig.wheel.data.script",
-        expect=("unknown key",),
-        at='data = { ^script',
-        suggestion="scripts",
+        message="""
+            zlig: error: pyproject.toml:10:10: `tool.zlig.wheel.data.script`: unknown key; did you mean `scripts`?
+               |
+            10 | data = { script = "bin" }
+               |          ^^^^^^
+        """,
     ),
     Case(
         "wheel_data_folder_outside_the_project",
         toml(PROJECT, '[tool.zlig.wheel]\ndata = { scripts = "/usr/bin" }\n'),
-        key="tool.zlig.wheel.data.scripts",
-        expect=("must stay inside the project",),
-        at='scripts = ^"/usr/bin"',
+        message="""
+            zlig: error: pyproject.toml:10:20: `tool.zlig.wheel.data.scripts`: a path must stay inside the project: no absolute path and no `..`
+               |
+            10 | data = { scripts = "/usr/bin" }
+               |                    ^^^^^^^^^^
+        """,
     ),
     Case(
         "wheel_key_misspelt",
         toml(PROJECT, '[tool.zlig.wheel]\nforce_include = { "a" = "b" }\n'),
-        key="tool.zlig.wheel.force_include",
-        expect=("unknown key",),
-        suggestion="force-include",
+        message="""
+            zlig: error: pyproject.toml:10:1: `tool.zlig.wheel.force_include`: unknown key; did you mean `force-include`?
+               |
+            10 | force_include = { "a" = "b" }
+               | ^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "import_name_not_an_identifier",
         toml(PROJECT + 'import-names = ["pkg", "pkg.2fast"]\n'),
-        key="project.import-names[1]",
-        expect=("`2fast` is not a Python identifier",),
-        at='"pkg", ^"pkg.2fast"',
         hook="prepare_metadata_for_build_wheel",
+        message="""
+            zlig: error: pyproject.toml:8:24: `project.import-names[1]`: `pkg.2fast` is not an import name: `2fast` is not a Python identifier
+              |
+            8 | import-names = ["pkg", "pkg.2fast"]
+              |                        ^^^^^^^^^^^
+        """,
     ),
     Case(
         "import_name_a_keyword",
         toml(PROJECT + 'import-names = ["pkg.import"]\nimport-namespaces = ["pkg"]\n'),
-        key="project.import-names[0]",
-        expect=("`import` is a Python keyword",),
-        at='import-names = [^"pkg.import"]',
+        message="""
+            zlig: error: pyproject.toml:8:17: `project.import-names[0]`: `pkg.import` cannot be imported: `import` is a Python keyword
+              |
+            8 | import-names = ["pkg.import"]
+              |                 ^^^^^^^^^^^^
+        """,
     ),
     Case(
         "import_name_not_in_the_wheel",
         toml(PROJECT + 'import-names = ["pkg", "other"]\n'),
-        key="project.import-names[1]",
-        expect=("the wheel has no module or package `other`",),
-        at='"pkg", ^"other"',
         hook="build_sdist",
+        message="""
+            zlig: error: pyproject.toml:8:24: `project.import-names[1]`: the wheel has no module or package `other`: list only names that `import` finds once the project is installed
+              |
+            8 | import-names = ["pkg", "other"]
+              |                        ^^^^^^^
+        """,
     ),
     Case(
         "import_name_also_a_namespace",
         toml(PROJECT + 'import-names = ["pkg"]\nimport-namespaces = ["pkg"]\n'),
-        key="project.import-namespaces[0]",
-        expect=("is listed in `import-names` too",),
-        at='import-namespaces = [^"pkg"]',
+        message="""
+            zlig: error: pyproject.toml:9:22: `project.import-namespaces[0]`: `pkg` is listed in `import-names` too: a name is either provided or a namespace (PEP 794)
+              |
+            9 | import-namespaces = ["pkg"]
+              |                      ^^^^^
+        """,
     ),
     Case(
         "import_names_misspelt",
         toml(PROJECT + 'import-name = ["pkg"]\n'),
-        key="project.import-name",
-        expect=("unknown key",),
-        at="^import-name =",
-        suggestion="import-names",
+        message="""
+            zlig: error: pyproject.toml:8:1: `project.import-name`: unknown key; did you mean `import-names`?
+              |
+            8 | import-name = ["pkg"]
+              | ^^^^^^^^^^^
+        """,
     ),
     Case(
         "sbom_files_match_nothing",
         toml(PROJECT, '[tool.zlig]\nsbom-files = ["sbom/*.json"]\n'),
-        key="tool.zlig.sbom-files[0]",
-        expect=("matches no file",),
-        at='sbom-files = [^"sbom/*.json"]',
+        message="""
+            zlig: error: pyproject.toml:10:15: `tool.zlig.sbom-files[0]`: matches no file
+               |
+            10 | sbom-files = ["sbom/*.json"]
+               |               ^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "sbom_file_named_like_zlig_s",
         toml(PROJECT, '[tool.zlig]\nsbom-files = ["zlig.cdx.json"]\n'),
-        key="tool.zlig.sbom-files[0]",
-        expect=("holds a file named `zlig.cdx.json` already",),
         files={"zlig.cdx.json": "{}"},
         hook="prepare_metadata_for_build_wheel",
+        message="""
+            zlig: error: pyproject.toml:10:15: `tool.zlig.sbom-files[0]`: `zlig.cdx.json`: `.dist-info/sboms/` holds a file named `zlig.cdx.json` already; rename one of them
+               |
+            10 | sbom-files = ["zlig.cdx.json"]
+               |               ^^^^^^^^^^^^^^^
+        """,
     ),
     Case(
         "config_settings_not_a_mapping",
         toml(PROJECT, EXTENSION),
-        key=None,
-        expect=("config_settings must be a mapping",),
         config=["verbose"],
+        message="""
+            zlig: error: config_settings must be a mapping of setting names to values, not list (a bug in the frontend calling zlig)
+        """,
     ),
     # ------------------------------------------------------------------ values that reach generated files
     # (tests/test_generated_files.py proves that none runs what it carries)
     Case(
         "include_dir_holding_a_nul",
         toml(PROJECT, extension('include-dirs = ["inc\\u0000"]')),
-        key="tool.zlig.extensions[0].include-dirs[0]",
-        expect=(f"`inc\\0` holds a NUL character (`\\0`), {GENERATED_FILE_RULE}",),
-        at='include-dirs = [^"inc',
+        message=r"""
+            zlig: error: pyproject.toml:12:17: `tool.zlig.extensions[0].include-dirs[0]`: `inc\0` holds a NUL character (`\0`), which no flag, macro, library name or path may hold (each is written on one line of a generated build file)
+               |
+            12 | include-dirs = ["inc\u0000"]
+               |                 ^^^^^^^^^^^
+        """,
     ),
     Case(
         "cython_directive_holding_a_tab",
         toml(PROJECT, '[tool.zlig.cython]\ndirectives = { c_string_type = "str\\tx" }\n', PYX_EXTENSION),
-        key="tool.zlig.cython.directives.c_string_type",
-        expect=(f"`str\\tx` holds a control character (`\\t`), {GENERATED_FILE_RULE}",),
-        at='c_string_type = ^"str',
         setup=with_cython(),
+        message=r"""
+            zlig: error: pyproject.toml:10:32: `tool.zlig.cython.directives.c_string_type`: `str\tx` holds a control character (`\t`), which no flag, macro, library name or path may hold (each is written on one line of a generated build file)
+               |
+            10 | directives = { c_string_type = "str\tx" }
+               |                                ^^^^^^^^
+        """,
     ),
     Case(
         "config_build_dir_holding_a_line_break",
         toml(PROJECT, EXTENSION),
-        key="build-dir",
-        expect=(f"config_settings: `build-dir`: `build\\nx` holds a line break (`\\n`), {GENERATED_FILE_RULE}",),
         config={"build-dir": "build\nx"},
+        message=r"""
+            zlig: error: config_settings: `build-dir`: `build\nx` holds a line break (`\n`), which no flag, macro, library name or path may hold (each is written on one line of a generated build file)
+        """,
     ),
 ]
 
@@ -1644,23 +2306,13 @@ def with_changes(env: dict, changes: dict) -> dict:
 
 
 def check_failure(case: Case, output: str, returncode: int, out: Path) -> None:
-    """What every bad input must give."""
+    """What every bad input must give: the case's message, once, and nothing else amiss;
+    `out` is the output folder, in the test's temporary folder."""
     assert returncode != 0, f"the build succeeded:\n{output}"
     assert "Traceback" not in output, output
     assert "panicked" not in output, output
     assert "internal error" not in output.lower(), output
-    assert output.count("zlig: error:") == 1, f"reported not exactly once:\n{output}"
-    if case.key is not None:
-        assert f"`{case.key}`" in output, output
-    for part in case.expect:
-        assert part in output, f"{part!r} is not in:\n{output}"
-    for part in case.absent:
-        assert part not in output, f"{part!r} is in:\n{output}"
-    if case.at is not None:
-        line, col = place(case.pyproject, case.at)
-        assert f"pyproject.toml:{line}:{col}:" in output, f"no pyproject.toml:{line}:{col}: in:\n{output}"
-    if case.suggestion is not None:
-        assert f"did you mean `{case.suggestion}`" in output, output
+    assert scrubbed(error_message(output), out.parent) == case.message
     assert sorted(p.name for p in out.iterdir()) == [], "the failed build left files behind"
 
 
@@ -1782,10 +2434,12 @@ def test_project_folder_not_utf8_is_one_message_through_a_frontend(frontend, tmp
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         timeout=900,
+        check=False,
     )
     output = proc.stdout.decode("utf-8", "backslashreplace")
     assert proc.returncode == 1, output
-    assert output.count("zlig: error:") == 1, output
-    assert f"the project folder {tmp_path}/proj\\xff is not valid UTF-8" in output, output
+    assert scrubbed(error_message(output), tmp_path) == expected(r"""
+        zlig: error: the project folder [TMP]/proj\xff is not valid UTF-8; zlig needs UTF-8 paths: rename it
+    """)
     assert "Traceback" not in output
     assert not out.exists() or list(out.iterdir()) == []

@@ -10,7 +10,7 @@ import pytest
 
 from buildtools import fresh_user_cache, tree
 from conftest import copy_project
-from helpers import EXT_SUFFIX, run
+from helpers import EXT_SUFFIX, error_message, expected, run, scrubbed
 
 BUILD_DIR = "build/zlig"
 
@@ -117,8 +117,9 @@ def test_develop_inplace_puts_the_module_next_to_its_source_only(zlig_venv, fron
 def test_bad_arguments_exit_2_with_usage_on_stderr(zlig_venv, tmp_path, args):
     proc = zlig(zlig_venv, *args, cwd=tmp_path)
     assert proc.returncode == 2, proc.stdout + proc.stderr
-    assert proc.stderr.startswith("usage: zlig"), proc.stderr
-    assert "zlig: error:" in proc.stderr
+    # The rest is argparse's wording, which changes between Python versions.
+    assert proc.stderr.splitlines()[0] == "usage: zlig [-h] [--version] COMMAND ...", proc.stderr
+    assert proc.stderr.splitlines()[1].startswith("zlig: error: "), proc.stderr
     assert proc.stdout == ""
     assert list(tmp_path.iterdir()) == []
 
@@ -130,9 +131,13 @@ def test_build_error_is_one_message_and_exit_1(zlig_venv, frontend_env, copy_exa
     out = tmp_path / "out"
     proc = zlig(zlig_venv, "build", "--wheel", "-o", out, project, env=frontend_env)
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert proc.stderr.count("zlig: error:") == 1, proc.stderr
     assert proc.stderr.startswith("zlig: error:"), proc.stderr
-    assert "pyproject.toml:" in proc.stderr and "extensoins" in proc.stderr and "did you mean `extensions`" in proc.stderr
+    assert scrubbed(error_message(proc.stderr), tmp_path) == expected("""
+        zlig: error: pyproject.toml:14:1: `tool.zlig.extensoins`: unknown key; did you mean `extensions`?
+           |
+        14 | extensoins = []
+           | ^^^^^^^^^^
+    """)
     assert "Traceback" not in proc.stderr
     assert proc.stdout == ""
     assert not out.exists() or list(out.iterdir()) == []
@@ -141,7 +146,9 @@ def test_build_error_is_one_message_and_exit_1(zlig_venv, frontend_env, copy_exa
 def test_malformed_config_setting_is_an_error_not_a_traceback(zlig_venv, frontend_env, copy_example, tmp_path):
     proc = zlig(zlig_venv, "build", "--wheel", "-o", tmp_path / "out", "-C", "optimize", copy_example("demo"), env=frontend_env)
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "zlig: error:" in proc.stderr and "KEY=VALUE" in proc.stderr, proc.stderr
+    assert scrubbed(error_message(proc.stderr), tmp_path) == expected("""
+        zlig: error: -C takes KEY=VALUE, not 'optimize'
+    """)
     assert "Traceback" not in proc.stderr
 
 

@@ -73,10 +73,10 @@ def test_a_damaged_kept_zig_is_passed_over_and_the_build_succeeds(frontend_env, 
     pip_wheel("first")
     (kept,) = (tmp_path / "cache" / "zlig").glob("zig-*")
     for damage in (
-        lambda: (kept / "zig").write_bytes((kept / "zig").read_bytes()[:4096]),  # truncated
-        lambda: (kept / "lib" / "std").rename(kept / "std-moved"),  # a lib folder gone
+        lambda kept: (kept / "zig").write_bytes((kept / "zig").read_bytes()[:4096]),  # truncated
+        lambda kept: (kept / "lib" / "std").rename(kept / "std-moved"),  # a lib folder gone
     ):
-        damage()
+        damage(kept)
         again = pip_wheel(f"after-damage-{len(list(tmp_path.glob('out-*')))}")
         assert "Installing backend dependencies" in again and "ziglang" in again, again
         # The next isolated build keeps a good copy again.

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import signal
 
 import pytest
-from elftools.elf.elffile import ELFFile
 
-from helpers import EXT_SUFFIX, sdist_names, wheel_names, wheel_read
+from buildtools import section_names, text_size
+from helpers import EXT_SUFFIX, error_message, expected, scrubbed, sdist_names, wheel_names, wheel_read
 
 HOOK = (
     "import json, sys, zlig\n"
@@ -24,11 +25,6 @@ def hook(venv, name, project, out, env, config=None):
 
 def append(path, text):
     path.write_text(path.read_text() + text)
-
-
-def section_names(elf_bytes_path) -> set[str]:
-    with open(elf_bytes_path, "rb") as f:
-        return {s.name for s in ELFFile(f).iter_sections()}
 
 
 def test_sdist_include_adds_and_exclude_removes_files(zlig_venv, copy_example, frontend_env, tmp_path):
@@ -52,7 +48,12 @@ def test_sdist_include_that_matches_nothing_is_an_error(zlig_venv, copy_example,
     append(project / "pyproject.toml", '\n[tool.zlig.sdist]\ninclude = ["docs/*.md"]\n')
     proc = zlig_venv.call(HOOK, "build_sdist", str(tmp_path), "{}", cwd=project, env=frontend_env)
     assert proc.returncode == 1
-    assert "tool.zlig.sdist.include" in proc.stdout and "matches no file" in proc.stdout, proc.stdout
+    assert scrubbed(error_message(proc.stdout), tmp_path) == expected("""
+        zlig: error: pyproject.toml:53:12: `tool.zlig.sdist.include[0]`: matches no file
+           |
+        53 | include = ["docs/*.md"]
+           |            ^^^^^^^^^^^
+    """)
     assert "Traceback" not in proc.stdout
 
 
@@ -94,15 +95,126 @@ def test_release_module_holds_no_build_path(demo_pip_wheel):
 def test_unknown_config_setting_is_refused_with_a_suggestion(frontend, copy_example, tmp_path):
     built = frontend.pip_wheel(copy_example("demo"), tmp_path / "out", "-C", "optimise=Debug", check=False)
     assert built.returncode != 0
-    assert "`optimise`: unknown config setting (did you mean `optimize`?)" in built.output, built.output
+    assert scrubbed(error_message(built.output), tmp_path) == expected("""
+        zlig: error: config_settings: `optimise`: unknown config setting (did you mean `optimize`?); zlig accepts: python-source, packages, backend, build-dir, optimize, target, py-limited-api, cython.requires, cython.directives.<directive>, cython.include-dirs, cython.annotate, sdist.include, sdist.exclude, wheel.exclude, wheel.force-include.<path>, wheel.data.<scheme>, version.path, version.pattern, sbom-files, python-include, build-details, verbose, editable-rebuild, reuse-tools, object-cache
+    """)
     assert "Traceback" not in built.output
     assert list((tmp_path / "out").iterdir()) == []
 
 
-@pytest.mark.parametrize("mode", ["ReleaseSafe", "ReleaseSmall"])
-def test_other_optimize_modes_build_working_modules(frontend, copy_example, venvs, tmp_path, mode):
-    built = frontend.pip_wheel(copy_example("demo"), tmp_path / "out", "-C", f"optimize={mode}")
-    assert venvs.with_wheels(built.wheel).run("import demo; print(demo.add(2, 3))") == "5"
+# Modules whose behaviour says which optimize mode built them: C's `assert` (off under
+# -DNDEBUG), zig's C sanitizer (a shift past the width of `int` traps where it is on), Zig's
+# safety checks (an overflowing `u8` addition panics where they are on; the `zig` backend
+# alone compiles Zig), and a loop that -O2 unrolls and -Os keeps small.
+PROBE_PYPROJECT = (
+    '[build-system]\nrequires = ["zlig"]\nbuild-backend = "zlig"\n\n'
+    '[project]\nname = "probe"\nversion = "1.0"\n\n'
+    '[[tool.zlig.extensions]]\nname = "probe._c"\nsources = ["src/probe/_c.c"]\n'
+)
+PROBE_ZIG_EXTENSION = '[[tool.zlig.extensions]]\nname = "probe._zig"\nsources = ["src/probe/_zig.zig"]\n'
+OPTIMIZE_PROBE = {
+    "src/probe/__init__.py": "",
+    "src/probe/_c.c": """\
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+static PyObject *asserts(PyObject *self, PyObject *unused) {
+#ifdef NDEBUG
+    Py_RETURN_FALSE;
+#else
+    Py_RETURN_TRUE;
+#endif
+}
+
+static PyObject *shift(PyObject *self, PyObject *arg) {
+    int n = (int)PyLong_AsLong(arg);
+    return PyLong_FromLong(1 << n);
+}
+
+static PyObject *checksum(PyObject *self, PyObject *arg) {
+    unsigned long x = PyLong_AsUnsignedLong(arg), h = 0;
+    for (int i = 0; i < 64; i++) {
+        h = h * 31 + ((x >> (i % 8)) ^ (unsigned long)i);
+    }
+    return PyLong_FromUnsignedLong(h);
+}
+
+static PyMethodDef methods[] = {
+    {"asserts", asserts, METH_NOARGS, NULL},
+    {"shift", shift, METH_O, NULL},
+    {"checksum", checksum, METH_O, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_c", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__c(void) { return PyModule_Create(&module); }
+""",
+    "src/probe/_zig.zig": """\
+const std = @import("std");
+const py = @import("python");
+
+fn add200(self: ?*py.PyObject, arg: ?*py.PyObject) callconv(.c) ?*py.PyObject {
+    _ = self;
+    const small: u8 = @truncate(@as(c_ulong, @bitCast(py.PyLong_AsLong(arg))));
+    return py.PyLong_FromLong(small + 200);
+}
+
+var methods = [_]py.PyMethodDef{
+    .{ .ml_name = "add200", .ml_meth = &add200, .ml_flags = py.METH_O, .ml_doc = null },
+    std.mem.zeroes(py.PyMethodDef),
+};
+
+var module_def = std.mem.zeroInit(py.PyModuleDef, .{ .m_name = "_zig", .m_size = -1, .m_methods = &methods });
+
+export fn PyInit__zig() ?*py.PyObject {
+    return py.PyModule_Create2(&module_def, py.PYTHON_API_VERSION);
+}
+""",
+}
+MODES = ["Debug", "ReleaseSafe", "ReleaseFast", "ReleaseSmall"]
+
+
+@pytest.fixture(scope="module", params=["zig", "ninja"])
+def optimize_builds(request, zlig_venv, venvs, backend_env, tmp_path_factory) -> dict:
+    """The probe built in each mode by one backend: mode → (the C module's file, a venv
+    with the wheel installed, whether it has the Zig module)."""
+    tmp = tmp_path_factory.mktemp(f"optimize-{request.param}")
+    project = tmp / "probe"
+    for name, text in OPTIMIZE_PROBE.items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(text)
+    zig = request.param == "zig"
+    (project / "pyproject.toml").write_text(PROBE_PYPROJECT + (PROBE_ZIG_EXTENSION if zig else ""))
+    builds = {}
+    for mode in MODES:
+        config = {"backend": request.param, "optimize": mode}
+        wheel = hook(zlig_venv, "build_wheel", project, tmp / mode, backend_env, config)
+        module = tmp / f"{mode}{EXT_SUFFIX}"
+        module.write_bytes(wheel_read(wheel, f"probe/_c{EXT_SUFFIX}"))
+        builds[mode] = (module, venvs.with_wheels(wheel, name=f"optimize-{mode}"), zig)
+    return builds
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_optimize_mode_is_the_one_the_modules_are_built_in(mode, optimize_builds):
+    module, venv, zig = optimize_builds[mode]
+    debug, safe = mode == "Debug", mode in ("Debug", "ReleaseSafe")
+    assert venv.run("import probe._c as c; print(c.asserts())") == str(debug)
+    shifted = venv.call("import probe._c as c; print(c.shift(40))")
+    assert shifted.returncode == (-signal.SIGILL if debug else 0), shifted.stdout
+    if zig:
+        added = venv.call("import probe._zig as z; print(z.add200(100))")
+        if safe:
+            assert added.returncode != 0 and "integer overflow" in added.stdout, added.stdout
+        else:
+            assert added.returncode == 0, added.stdout
+    assert (".debug_info" in section_names(module)) == debug
+
+
+def test_release_small_gives_the_smallest_code(optimize_builds):
+    sizes = {mode: text_size(module) for mode, (module, _, _) in optimize_builds.items()}
+    assert sizes["ReleaseSmall"] < min(sizes["ReleaseSafe"], sizes["ReleaseFast"]), sizes
 
 
 def test_dotted_config_settings_reach_the_subtables_through_pip(frontend, copy_example, tmp_path):
@@ -146,9 +258,8 @@ def test_a_config_setting_is_checked_as_the_files_value_is(frontend, copy_exampl
         copy_example("pure"), tmp_path / "out", "-C", "cython.include-dirs=../pxd", check=False
     )
     assert built.returncode != 0
-    assert (
-        "config_settings: `cython.include-dirs`: a path must stay inside the project: no absolute path and no `..`"
-        in built.output
-    ), built.output
+    assert scrubbed(error_message(built.output), tmp_path) == expected("""
+        zlig: error: config_settings: `cython.include-dirs`: a path must stay inside the project: no absolute path and no `..`
+    """)
     assert "Traceback" not in built.output
     assert list((tmp_path / "out").iterdir()) == []

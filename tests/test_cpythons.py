@@ -22,7 +22,6 @@ import shutil
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Optional
 
 import pytest
 
@@ -42,14 +41,14 @@ class Python:
     name: str
     minor: int
     python: str
-    sid: Optional[SidRoot] = None
+    sid: SidRoot | None = None
 
     def env(self, **extra: str) -> dict[str, str]:
         """An environment for `run` with `extra`: the suite's own here, a bare one in the
         root."""
         return extra if self.sid else {**base_env(), **extra}
 
-    def run(self, command, env: dict[str, str], cwd: Optional[Path] = None, check: bool = True):
+    def run(self, command, env: dict[str, str], cwd: Path | None = None, check: bool = True):
         if self.sid:
             return self.sid.run(command, env=env, cwd=cwd, check=check)
         return run(command, env=env, cwd=cwd, check=check)

@@ -17,7 +17,17 @@ from pathlib import Path
 import pytest
 
 from conftest import BIN, copy_project
-from helpers import EXT_SUFFIX, MANYLINUX_TAG, run, sdist_names, wheel_names, wheel_tag, without_zig_on_path
+from helpers import (
+    EXT_SUFFIX,
+    MANYLINUX_TAG,
+    expected,
+    run,
+    scrubbed,
+    sdist_names,
+    wheel_names,
+    wheel_tag,
+    without_zig_on_path,
+)
 
 MODULES = ["cydemo.geometry", "cydemo.purepy", "cydemo.stack", "cydemo.vectors"]
 
@@ -47,18 +57,18 @@ SDIST_FILES = [
     "src/cydemo/vectors.pyx",
 ]
 
-CHECK = """
+CHECK = f"""
 import cydemo, importlib, json
-modules = {name: importlib.import_module(name).__file__ for name in %r}
+modules = {{name: importlib.import_module(name).__file__ for name in {MODULES!r}}}
 import cydemo.purepy, cydemo.stack, cydemo.vectors
-print(json.dumps({
+print(json.dumps({{
     "files": modules,
     "compiled": cydemo.purepy.COMPILED,
     "values": [cydemo.dot([1, 2, 3], [4, 5, 6]), cydemo.norm2([1, 2, 2]), cydemo.scaled_norm2([1, 2, 2]),
                cydemo.sum_of_squares(4), cydemo.running_sums([1, 2, 3])],
     "docs": [cydemo.vectors.dot.__doc__, cydemo.stack.running_sums.__doc__],
-}))
-""" % (MODULES,)
+}}))
+"""
 
 
 def check_installed(venv) -> None:
@@ -211,7 +221,30 @@ def test_editable_install_translates_an_edited_pyx_with_the_build_env_gone(front
     vectors.write_text(vectors.read_text() + "\ndef broken(:\n    pass\n")
     proc = venv.call("import cydemo", cwd=venv.path.parent, env=env)
     assert proc.returncode != 0
-    assert "ImportError" in proc.stdout and "src/cydemo/vectors.pyx:" in proc.stdout, proc.stdout
+    message = proc.stdout[proc.stdout.index("ImportError: "):]
+    assert scrubbed(message, project.parent) == expected('''
+        ImportError: cydemo.geometry: rebuilding the editable install of cydemo failed:
+        install
+        +- install vectors
+           +- compile lib vectors fast x86_64-linux-gnu.2.17
+              +- compile obj vectors_cython_0 fast x86_64-linux-gnu.2.17
+                 +- cython src/cydemo/vectors.pyx failure
+
+        Error compiling Cython file:
+        ------------------------------------------------------------
+        ...
+
+        def dot(a, b):
+            """The dot product of two 3-vectors."""
+            return dot3(a[0], a[1], a[2], b[0], b[1], b[2])
+
+        def broken(:
+                   ^
+        ------------------------------------------------------------
+        src/cydemo/vectors.pyx:11:11: Expected ')', found ':'
+        error: process exited with code 1
+        failed command: [PYTHON] -I -S [TMP]/cython/build/zlig/[PY_TAG]-x86_64-linux-gnu.2.17/zig/cython/zlig_cython_step.py [CACHE]/user-cache/zlig/cython-3.3.1-[HASH] project src/cydemo/vectors.pyx --output=./zig-cache/tmp/[HASH]/vectors.c --depfile=./zig-cache/tmp/[HASH]/cython.d --depfile-for=zig --module-name cydemo.vectors -I src -X boundscheck=False -X embedsignature=True -X language_level=3
+    ''')
 
 
 PLUGIN_PROJECT = {

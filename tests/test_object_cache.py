@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from buildtools import fresh_user_cache
+from helpers import scrubbed
 
 BUILD = "import json, sys, zlig; print(zlig.build_wheel(sys.argv[1], json.loads(sys.argv[2])))"
 
@@ -157,16 +158,15 @@ def cache_that_cannot_be_written(how: str, folder: Path):
     folder.mkdir()
     # Private, as a user cache is: tmpfs's root is world-writable (1777) by default.
     options = "size=1m,mode=700,ro" if how == "read-only" else "size=1m,mode=700"
-    mount = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", folder], capture_output=True, text=True)
+    mount = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", folder], capture_output=True, text=True, check=False)
     if mount.returncode != 0:
         pytest.skip(f"cannot mount a small file system here (root with CAP_SYS_ADMIN needed): {mount.stderr.strip()}")
     try:
         if how == "full":
-            with open(folder / "filler", "wb") as filler:
-                with contextlib.suppress(OSError):
-                    while True:
-                        filler.write(b"\0" * 65536)
-                        filler.flush()
+            with open(folder / "filler", "wb") as filler, contextlib.suppress(OSError):
+                while True:
+                    filler.write(b"\0" * 65536)
+                    filler.flush()
         yield folder
     finally:
         subprocess.run(["umount", folder], check=True)
@@ -181,11 +181,17 @@ def test_a_cache_that_cannot_be_written_never_fails_a_build(how, zlig_venv, venv
         env = dict(env, XDG_CACHE_HOME=str(cache))
         proc = zlig_venv.call(BUILD, str(out), json.dumps({"backend": "ninja"}), cwd=parts_project(tmp_path, "p"), env=env, check=True)
     (warning,) = [line for line in proc.stdout.splitlines() if "warning" in line]
-    if how == "a file in the way":
-        assert f"the user cache {cache} cannot be used (XDG_CACHE_HOME names {cache}, a file, not a folder)" in warning
-        assert "building without zlig's cache" in warning
-    else:
-        assert "cannot be written" in warning and "building without it" in warning, warning
+    why = {
+        "a file in the way": "the user cache [TMP]/cache-fs cannot be used (XDG_CACHE_HOME names [TMP]/cache-fs, a file, "
+        "not a folder); building without zlig's cache",
+        "full": "zlig's cache [TMP]/cache-fs/zlig cannot be written (No space left on device (os error 28) at path "
+        '"[TMP]/cache-fs/zlig/[ZLIG_TEMP]"); building without it',
+        "read-only": "zlig's cache [TMP]/cache-fs/zlig cannot be written (Read-only file system (os error 30)); "
+        "building without it",
+    }[how]
+    assert scrubbed(warning, tmp_path) == (
+        f"zlig: warning: {why}: no tool is kept and no compiled object is cached for later builds"
+    )
     assert compiles(log) == ["a.c", "b.c", "module.c"]
     (wheel,) = out.glob("*.whl")
     assert total(venvs, wheel) == "42"

@@ -8,8 +8,6 @@ import tarfile
 import time
 import zipfile
 
-import pytest
-
 BUILD = "import sys, zlig; print(zlig.build_{kind}(sys.argv[1]))"
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from elftools.elf.elffile import ELFFile
 
-from conftest import BIN, copy_project
+from conftest import copy_project
 from helpers import EXT_SUFFIX
 
 BUILD_BOTH = (
@@ -136,7 +136,7 @@ def test_baseline_entries_are_dated_1980_with_normalized_modes(baseline):
         assert date == ZIP_1980, name
         expected = "0o100755" if name.endswith(EXT_SUFFIX) else "0o100644"
         assert mode == expected, (name, mode)
-    for name, kind, mode, mtime, uid, gid, uname, gname, _ in tar_entries(baseline.sdist):
+    for name, _kind, mode, mtime, uid, gid, uname, gname, _ in tar_entries(baseline.sdist):
         assert mtime == 315532800, name  # 1980-01-01T00:00:00Z
         assert (uid, gid, uname, gname) == (0, 0, "", ""), name
         assert mode in ("0o644", "0o755"), (name, mode)
@@ -222,15 +222,19 @@ MODES = ["Debug", "ReleaseSafe", "ReleaseFast", "ReleaseSmall"]
 PROBES = ["path_free", "cxx_exception"]
 BEHAVIOUR = {
     "path_free": (
-        "import path_free as m\n"
-        "print(m.source_file(), m.header_file(), m.high_quotient(10, 4), m.add(2**63 - 1, 1))",
+        (
+            "import path_free as m\n"
+            "print(m.source_file(), m.header_file(), m.high_quotient(10, 4), m.add(2**63 - 1, 1))"
+        ),
         # __FILE__ names files through the backend's link to the project; -fwrapv
         # (CPython's flag) defines signed overflow, which wraps in every mode.
         f"project/src/path_free/probe.c project/include/path_free.h 2 {-2**63}",
     ),
     "cxx_exception": (
-        "import cxx_exception as m\n"
-        "try:\n    m.factorial(-1)\nexcept ValueError as e:\n    print(m.factorial(5), e)",
+        (
+            "import cxx_exception as m\n"
+            "try:\n    m.factorial(-1)\nexcept ValueError as e:\n    print(m.factorial(5), e)"
+        ),
         "120 n must not be negative: -1",
     ),
 }
@@ -297,7 +301,7 @@ def run_module(wheel: Path, code: str, tmp: Path) -> subprocess.CompletedProcess
     with zipfile.ZipFile(wheel) as zf:
         zf.extractall(tmp / "site")
     env = dict(os.environ, PYTHONPATH=str(tmp / "site"))
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp, check=False)
 
 
 def elf_sections(data: bytes) -> set[str]:

@@ -18,7 +18,18 @@ import pytest
 from elftools.elf.elffile import ELFFile
 
 from buildtools import call_hook, extract, section_names
-from helpers import ARCH, dist_info, run, wheel_names, wheel_read, wheel_text
+from helpers import (
+    ARCH,
+    dist_info,
+    error_message,
+    expected,
+    run,
+    scrubbed,
+    warning_lines,
+    wheel_names,
+    wheel_read,
+    wheel_text,
+)
 
 BUILD_SYSTEM = '[build-system]\nrequires = ["zlig"]\nbuild-backend = "zlig"\n'
 
@@ -184,7 +195,12 @@ def test_an_import_name_that_wheel_exclude_removed_is_refused_with_its_place(fro
     project = make_project(tmp_path / "p", toml, IMPORT_NAMES_FILES)
     built = frontend.pip_wheel(project, tmp_path / "out", check=False)
     assert built.returncode != 0 and built.wheel is None
-    assert "pyproject.toml:8:24: `project.import-names[1]`: the wheel has no module or package `pkg.gone`" in built.output, built.output
+    assert scrubbed(error_message(built.output), tmp_path) == expected("""
+        zlig: error: pyproject.toml:8:24: `project.import-names[1]`: the wheel has no module or package `pkg.gone`: list only names that `import` finds once the project is installed
+          |
+        8 | import-names = ["pkg", "pkg.gone"]
+          |                        ^^^^^^^^^^
+    """)
 
 
 # ---------------------------------------------------------------------------- scripts
@@ -207,8 +223,13 @@ def test_a_script_with_an_env_dash_s_shebang_runs_once_installed(frontend, venvs
     assert wheel_read(wheel, f"{data}/pkg-tool").startswith(b"#!python\nimport pkg")
     # Not a Python shebang (uv's `--python` option is no interpreter): kept as it is.
     assert wheel_read(wheel, f"{data}/pkg-uv") == (project / "bin" / "pkg-uv").read_bytes()
-    assert "bin/pkg-tool starts with `#!/usr/bin/env -S python3 -u -X dev`" in built.output, built.output
-    assert "the installed script runs without `-u -X dev`" in built.output, built.output
+    assert warning_lines(built.output) == [
+        (
+            "zlig: warning: bin/pkg-tool starts with `#!/usr/bin/env -S python3 -u -X dev`; the wheel makes that line "
+            "`#!python`, which installers replace with the environment's interpreter alone, so the installed script runs "
+            "without `-u -X dev`: set it in the script instead"
+        ),
+    ]
     validate(wheel)
     by_pip = venvs.create("by-pip")
     frontend.pip_install(project, by_pip.python)
@@ -236,8 +257,17 @@ def test_names_that_collide_on_macos_and_windows_are_warned_of(zlig_venv, fronte
         },
     )
     built = call_hook(zlig_venv, "build_wheel", project, tmp_path / "out", frontend_env)
-    assert "zlig: warning: the wheel installs `pkg/Data.txt` and `pkg/data.txt`, which differ only in case" in built.output, built.output
-    assert "(`pkg/cafe\\u{301}.txt` and `pkg/caf\\u{e9}.txt`), one name in two Unicode normalization forms" in built.output, built.output
+    assert warning_lines(built.output) == [
+        (
+            f"zlig: warning: the wheel installs `pkg/{nfd}` and `pkg/{nfc}` (`pkg/cafe\\u{{301}}.txt` and "
+            "`pkg/caf\\u{e9}.txt`), one name in two Unicode normalization forms: macOS file systems take them for one, "
+            "so one replaces the other when installed there; rename one"
+        ),
+        (
+            "zlig: warning: the wheel installs `pkg/Data.txt` and `pkg/data.txt`, which differ only in case: macOS and "
+            "Windows file systems ignore case, so one replaces the other when installed there; rename one"
+        ),
+    ]
     assert {"pkg/Data.txt", "pkg/data.txt", f"pkg/{nfc}", f"pkg/{nfd}"} <= set(wheel_names(built.path))
     validate(built.path)
 

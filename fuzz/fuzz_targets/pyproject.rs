@@ -17,7 +17,11 @@ fn project_dir() -> &'static std::path::Path {
     DIR.get_or_init(|| {
         let dir = std::env::temp_dir().join(format!("zlig-fuzz-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("demo")).unwrap();
-        std::fs::write(dir.join("demo/__init__.py"), "\"\"\"Doc.\"\"\"\n__version__ = '1.0'\n").unwrap();
+        std::fs::write(
+            dir.join("demo/__init__.py"),
+            "\"\"\"Doc.\"\"\"\n__version__ = '1.0'\n",
+        )
+        .unwrap();
         std::fs::write(dir.join("demo/x.c"), "").unwrap();
         std::fs::write(dir.join("README.md"), "# demo\n").unwrap();
         dir
@@ -28,7 +32,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(project) = zlig::project::Project::parse(project_dir(), text.to_string(), &BTreeMap::new())
+    let Ok(project) =
+        zlig::project::Project::parse(project_dir(), text.to_string(), &BTreeMap::new())
     else {
         return;
     };
@@ -39,12 +44,18 @@ fuzz_target!(|data: &[u8]| {
         let is_field = field.is_some_and(|name| {
             !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         });
-        assert!(is_field || line.starts_with("       "), "not a field: {line:?}");
+        assert!(
+            is_field || line.starts_with("       "),
+            "not a field: {line:?}"
+        );
     }
     if let Some(entry_points) = zlig::distribution::core_metadata::entry_points(&project.metadata) {
         for line in entry_points.lines().filter(|l| !l.is_empty()) {
             let section = line.starts_with('[') && line.ends_with(']');
-            assert!(section || line.contains(" = "), "not an entry point line: {line:?}");
+            assert!(
+                section || line.contains(" = "),
+                "not an entry point line: {line:?}"
+            );
         }
     }
 });

@@ -12,8 +12,6 @@ from zlig import _core
 from zlig._bridge import call
 
 if TYPE_CHECKING:
-    from typing import Optional
-
     from zlig._bridge import ConfigSettings
 
 __version__: str = _core.__version__
@@ -57,7 +55,7 @@ def prepare_metadata_for_build_editable(
 def build_wheel(
     wheel_directory: str,
     config_settings: ConfigSettings = None,
-    metadata_directory: Optional[str] = None,
+    metadata_directory: str | None = None,
 ) -> str:
     return call(_core.build_wheel, config_settings, wheel_directory, metadata_directory)
 
@@ -65,7 +63,7 @@ def build_wheel(
 def build_editable(
     wheel_directory: str,
     config_settings: ConfigSettings = None,
-    metadata_directory: Optional[str] = None,
+    metadata_directory: str | None = None,
 ) -> str:
     return call(_core.build_editable, config_settings, wheel_directory, metadata_directory)
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 BuildError = _core.BuildError
 
 
-def ziglang_zig() -> Optional[str]:
+def ziglang_zig() -> str | None:
     """The zig binary of the ``ziglang`` package, found without importing it."""
     spec = PathFinder.find_spec("ziglang")
     for location in (spec and spec.submodule_search_locations) or ():
@@ -38,7 +38,7 @@ def ziglang_zig() -> Optional[str]:
     return None
 
 
-def cython_package() -> Optional[str]:
+def cython_package() -> str | None:
     """The folder of the ``Cython`` package this interpreter can import, found without
     importing it."""
     spec = PathFinder.find_spec("Cython")
@@ -103,7 +103,7 @@ def _utf8_path(path: str, what: str) -> str:
     return path
 
 
-def build_details() -> Optional[str]:
+def build_details() -> str | None:
     """The interpreter's PEP 739 ``build-details.json`` in its standard library folder (3.14
     and later): by the PEP's name, or by Debian's, which adds the ABI flags and the platform
     so that its builds of one version (``python3.X``, its debug build) share the folder."""
@@ -117,7 +117,7 @@ def build_details() -> Optional[str]:
     return None
 
 
-def ninja_binary() -> Optional[str]:
+def ninja_binary() -> str | None:
     """The ninja of the ``ninja`` package, which installs it among the scripts."""
     if PathFinder.find_spec("ninja") is None:
         return None

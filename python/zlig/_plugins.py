@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import os
 import sys
+
 TYPE_CHECKING = False  # importing typing costs 10 ms, on every hook call
 
 if TYPE_CHECKING:
-    from typing import Any, List
+    from typing import Any
 
 ENTRY_POINT_GROUP = "zlig.backends"
 
 
-def load() -> List[Any]:
+def load() -> list[Any]:
     """The backends registered in the ``zlig.backends`` entry-point group."""
     if not _declared():
         return []

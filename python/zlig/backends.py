@@ -32,7 +32,8 @@ import json
 import typing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, List, NamedTuple, Optional, Protocol, Tuple, runtime_checkable
+from typing import Any, NamedTuple, Optional, Protocol, runtime_checkable
+
 
 @dataclass(frozen=True)
 class Target:
@@ -72,7 +73,7 @@ class CythonStep:
     """The ``.pyx`` (or pure-Python mode ``.py``), relative to ``BuildGraph.root``."""
     output: Path
     """The C (or C++) it made, relative to ``BuildEnv.work_dir``; it is in ``sources``."""
-    args: Tuple[str, ...]
+    args: tuple[str, ...]
     """Cython's options (``--module-name``, ``--cplus``, ``-I``, ``-X``)."""
 
 
@@ -98,24 +99,24 @@ class Extension:
     """Where the module goes, relative to ``BuildEnv.out_dir``."""
     language: str
     """``C``, ``Cxx`` or ``Zig``."""
-    sources: Tuple[Path, ...]
+    sources: tuple[Path, ...]
     """C, C++ and Zig source files, relative to ``BuildGraph.root``; and the C or C++ that
     Cython made of the extension's Cython source, by absolute path in ``BuildEnv.work_dir``
     (an absolute path joined to ``root`` stays itself)."""
-    cython: Tuple[CythonStep, ...]
+    cython: tuple[CythonStep, ...]
     """The Cython translations whose output is in ``sources`` (none, or one)."""
-    include_dirs: Tuple[Path, ...]
-    compile_flags: Tuple[str, ...]
+    include_dirs: tuple[Path, ...]
+    compile_flags: tuple[str, ...]
     """Every flag the sources need: CPython's base flags, macros, undefs, extra arguments,
     then ``-ffile-prefix-map`` flags that name the project, Python's headers and other
     absolute include folders by relative names in the module (``__FILE__``, DWARF)."""
-    link: Tuple[LinkInput, ...]
-    exports: Tuple[str, ...]
+    link: tuple[LinkInput, ...]
+    exports: tuple[str, ...]
     """The symbols the module exports, others hidden: ``PyInit_<leaf>`` and
     ``PyModExport_<leaf>`` (PEP 793; a module defines at least one of them), then the
     project's ``export-symbols``; ``*`` means every global symbol."""
-    depends: Tuple[Path, ...]
-    limited_api: Optional[Tuple[int, int]]
+    depends: tuple[Path, ...]
+    limited_api: Optional[tuple[int, int]]
     """The limited API version (``Py_LIMITED_API``) the module is built for, if any."""
     optional: bool
 
@@ -135,7 +136,7 @@ class BuildGraph:
     """Whether to strip debug info from the modules."""
     cython: Optional[CythonTool]
     """The Cython that translated the Cython sources, when there are any."""
-    extensions: Tuple[Extension, ...]
+    extensions: tuple[Extension, ...]
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ class Interpreter:
 
     implementation: str
     """``sys.implementation.name``, such as ``cpython``."""
-    version: Tuple[int, int]
+    version: tuple[int, int]
     ext_suffix: str
     soabi: Optional[str]
     include_dir: Path
@@ -187,14 +188,14 @@ class Backend(Protocol):
 
     def write(self, env: BuildEnv, build_inputs: BuildGraph) -> None: ...
 
-    def build(self, env: BuildEnv, build_inputs: BuildGraph, only: Optional[List[str]]) -> None: ...
+    def build(self, env: BuildEnv, build_inputs: BuildGraph, only: Optional[list[str]]) -> None: ...
 
 
 def _decode(kind: Any, data: Any) -> Any:
     """``data`` (parsed JSON) as the type ``kind``, following its type hints."""
     origin = typing.get_origin(kind)
     if origin is typing.Union:  # Optional[X]
-        inner = [arg for arg in typing.get_args(kind) if arg is not type(None)][0]
+        inner = next(arg for arg in typing.get_args(kind) if arg is not type(None))
         return None if data is None else _decode(inner, data)
     if origin is tuple:
         args = typing.get_args(kind)

@@ -15,7 +15,7 @@ import argparse
 import os
 import subprocess
 import sys
-from typing import Callable, Dict, List, Optional, TypeVar
+from typing import Callable, TypeVar
 
 from zlig import _core
 from zlig._bridge import BuildError, request
@@ -23,8 +23,8 @@ from zlig._bridge import BuildError, request
 T = TypeVar("T")
 
 
-def _config_settings(pairs: List[str], verbose: bool) -> Dict[str, List[str]]:
-    settings: Dict[str, List[str]] = {}
+def _config_settings(pairs: list[str], verbose: bool) -> dict[str, list[str]]:
+    settings: dict[str, list[str]] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
@@ -137,7 +137,7 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     """Runs the command; returns the exit status."""
     args = parser().parse_args(argv)
     args.path = os.path.abspath(args.path)

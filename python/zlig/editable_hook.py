@@ -140,6 +140,7 @@ class ExtensionFinder:
                     stdout=subprocess.PIPE,
                     stderr=subprocess.STDOUT,
                     text=True,
+                    check=False,
                 )
         except OSError as error:
             raise ImportError(

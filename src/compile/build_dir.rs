@@ -299,6 +299,7 @@ pub fn clean(project: &Project) -> Result<Vec<PathBuf>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::scrubbed;
 
     #[test]
     fn a_folder_with_files_zlig_did_not_make_is_refused() {
@@ -309,7 +310,7 @@ mod tests {
             .err()
             .unwrap()
             .to_string();
-        assert!(err.contains("is not a build dir zlig made"), "{err}");
+        insta::assert_snapshot!(scrubbed(&err), @"[TMP] already holds files and is not a build dir zlig made (it has no CACHEDIR.TAG); name an empty or new folder as `build-dir`");
         let fresh = dir.path().join("build");
         let lock = BuildDir::new(fresh.clone()).lock().unwrap();
         assert_eq!(std::fs::read_to_string(fresh.join(TAG_FILE)).unwrap(), TAG);

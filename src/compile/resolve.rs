@@ -775,44 +775,38 @@ mod tests {
 
     #[test]
     fn resolution_errors_point_at_the_declaration() {
-        let cases = [
+        let report: Vec<String> = [
             (
                 "name = \"demo.x\"\nsources = [\"src/*.c\"]",
                 &["demo/__init__.py"][..],
-                "`tool.zlig.extensions[0].sources[0]`: matches no file",
             ),
             (
                 "name = \"demo.x\"\nsources = [\"x.c\"]\ninclude-dirs = [\"inc\"]",
                 &["demo/__init__.py", "x.c"][..],
-                "include directory `inc` does not exist",
             ),
             (
                 "name = \"demo.x\"\nsources = [\"x.c\"]",
                 &["demo/__init__.py", "demo/x.py", "x.c"][..],
-                "clashes with the Python module demo/x.py",
             ),
             (
                 "name = \"other.x\"\nsources = [\"x.c\"]",
                 &["demo/__init__.py", "x.c"][..],
-                "not one of the packages shipped",
             ),
             (
                 "name = \"demo.x\"\nsources = [\"x.h\"]",
                 &["demo/__init__.py", "x.h"][..],
-                "`x.h` is not a C (.c)",
             ),
             (
                 "name = \"demo\"\nsources = [\"x.c\"]",
                 &["demo/__init__.pyi", "demo/helpers.py", "x.c"][..],
-                "clashes with the package demo; name the extension inside it",
             ),
             (
                 "name = \"demo.x\"\nsources = [\"x.c\"]\ndefine-macros = [\"1BAD\"]",
                 &["demo/__init__.py", "x.c"][..],
-                "`1BAD` is not a valid C macro name",
             ),
-        ];
-        for (body, files, expected) in cases {
+        ]
+        .into_iter()
+        .map(|(body, files)| {
             let toml = format!("{HEAD}[[tool.zlig.extensions]]\n{body}\n");
             let (_dir, project) = project(&toml, files);
             let target = Target::resolve(&cpython311(), None).unwrap();
@@ -823,7 +817,60 @@ mod tests {
                 .err()
                 .unwrap()
                 .to_string();
-            assert!(err.contains(expected), "{body}\n→ {err}");
-        }
+            format!("{body}\n→ {err}")
+        })
+        .collect();
+        insta::assert_snapshot!(report.join("\n\n"), @r#"
+            name = "demo.x"
+            sources = ["src/*.c"]
+            → pyproject.toml:6:12: `tool.zlig.extensions[0].sources[0]`: matches no file
+              |
+            6 | sources = ["src/*.c"]
+              |            ^^^^^^^^^
+
+            name = "demo.x"
+            sources = ["x.c"]
+            include-dirs = ["inc"]
+            → pyproject.toml:7:17: `tool.zlig.extensions[0].include-dirs[0]`: include directory `inc` does not exist
+              |
+            7 | include-dirs = ["inc"]
+              |                 ^^^^^
+
+            name = "demo.x"
+            sources = ["x.c"]
+            → pyproject.toml:5:8: `tool.zlig.extensions[0].name`: clashes with the Python module demo/x.py; rename one of them
+              |
+            5 | name = "demo.x"
+              |        ^^^^^^^^
+
+            name = "other.x"
+            sources = ["x.c"]
+            → pyproject.toml:5:8: `tool.zlig.extensions[0].name`: the extension would live in package `other`, which is not one of the packages shipped; add it to `tool.zlig.packages`
+              |
+            5 | name = "other.x"
+              |        ^^^^^^^^^
+
+            name = "demo.x"
+            sources = ["x.h"]
+            → pyproject.toml:6:12: `tool.zlig.extensions[0].sources[0]`: `x.h` is not a C (.c), C++ (.cc, .cpp, .cxx), Cython (.pyx, .py) or Zig (.zig) source; list headers in `depends`
+              |
+            6 | sources = ["x.h"]
+              |            ^^^^^
+
+            name = "demo"
+            sources = ["x.c"]
+            → pyproject.toml:5:8: `tool.zlig.extensions[0].name`: clashes with the package demo; name the extension inside it, such as `demo._demo` (a folder beside a top-level extension of its name may hold only stubs, `py.typed` and data, no `.py` file)
+              |
+            5 | name = "demo"
+              |        ^^^^^^
+
+            name = "demo.x"
+            sources = ["x.c"]
+            define-macros = ["1BAD"]
+            → pyproject.toml:7:18: `tool.zlig.extensions[0].define-macros[0]`: `1BAD` is not a valid C macro name
+              |
+            7 | define-macros = ["1BAD"]
+              |                  ^^^^^^
+            "#);
     }
 }

@@ -660,21 +660,41 @@ mod tests {
             &[("pkg/__init__.py", "")],
         );
         let err = sdist_files(&missing.unwrap()).err().unwrap().to_string();
-        assert!(err.contains("`extra/y.pth` does not exist"), "{err}");
+        insta::assert_snapshot!(err, @r#"
+            pyproject.toml:5:19: `tool.zlig.wheel.force-include."extra/y.pth"`: `extra/y.pth` does not exist
+              |
+            5 | force-include = { "extra/y.pth" = "y.pth" }
+              |                   ^^^^^^^^^^^^^
+            "#);
     }
 
     #[test]
     fn every_spelling_of_a_package_file_s_path_is_the_same_path() {
-        for target in ["./pkg/__init__.py", "pkg//__init__.py", "pkg/./__init__.py"] {
-            let err = wheel_error(
-                &format!("[tool.zlig.wheel]\nforce-include = {{ \"x.py\" = \"{target}\" }}\n"),
-                &[("x.py", "")],
-            );
-            assert!(
-                err.contains("`pkg/__init__.py` in the wheel is a file of the packages already"),
-                "{target}: {err}"
-            );
-        }
+        let report: Vec<String> = ["./pkg/__init__.py", "pkg//__init__.py", "pkg/./__init__.py"]
+            .into_iter()
+            .map(|target| {
+                wheel_error(
+                    &format!("[tool.zlig.wheel]\nforce-include = {{ \"x.py\" = \"{target}\" }}\n"),
+                    &[("x.py", "")],
+                )
+            })
+            .collect();
+        insta::assert_snapshot!(report.join("\n\n"), @r#"
+            pyproject.toml:5:28: `tool.zlig.wheel.force-include."x.py"`: `pkg/__init__.py` in the wheel is a file of the packages already; choose another path
+              |
+            5 | force-include = { "x.py" = "./pkg/__init__.py" }
+              |                            ^^^^^^^^^^^^^^^^^^^
+
+            pyproject.toml:5:28: `tool.zlig.wheel.force-include."x.py"`: `pkg/__init__.py` in the wheel is a file of the packages already; choose another path
+              |
+            5 | force-include = { "x.py" = "pkg//__init__.py" }
+              |                            ^^^^^^^^^^^^^^^^^^
+
+            pyproject.toml:5:28: `tool.zlig.wheel.force-include."x.py"`: `pkg/__init__.py` in the wheel is a file of the packages already; choose another path
+              |
+            5 | force-include = { "x.py" = "pkg/./__init__.py" }
+              |                            ^^^^^^^^^^^^^^^^^^^
+            "#);
     }
 
     #[test]
@@ -723,26 +743,32 @@ mod tests {
             "[tool.zlig.wheel]\ndata = { platlib = \"a\", purelib = \"b\" }\n",
             &[("a/extra/x.py", ""), ("b/extra/x.py", "")],
         );
-        assert!(
-            err.contains("`pkg-1.0.data/purelib/extra/x.py` (a file of `tool.zlig.wheel.data.purelib`) would be installed as `extra/x.py` in site-packages, where `pkg-1.0.data/platlib/extra/x.py`"),
-            "{err}"
-        );
+        insta::assert_snapshot!(err, @r#"
+            pyproject.toml:5:35: `tool.zlig.wheel.data.purelib`: `pkg-1.0.data/purelib/extra/x.py` (a file of `tool.zlig.wheel.data.purelib`) would be installed as `extra/x.py` in site-packages, where `pkg-1.0.data/platlib/extra/x.py` (a file of `tool.zlig.wheel.data.platlib`) goes already; choose another path
+              |
+            5 | data = { platlib = "a", purelib = "b" }
+              |                                   ^^^
+            "#);
         let err = wheel_error(
             "[tool.zlig.wheel]\ndata = { purelib = \"lib\" }\n",
             &[("lib/other-2.0.DIST-INFO/METADATA", "")],
         );
-        assert!(
-            err.contains("would be installed as `other-2.0.DIST-INFO/METADATA` in site-packages, in a `.dist-info` folder"),
-            "{err}"
-        );
+        insta::assert_snapshot!(err, @r#"
+            pyproject.toml:5:20: `tool.zlig.wheel.data.purelib`: `pkg-1.0.data/purelib/other-2.0.DIST-INFO/METADATA` (a file of `tool.zlig.wheel.data.purelib`) would be installed as `other-2.0.DIST-INFO/METADATA` in site-packages, in a `.dist-info` folder, where installers keep what they know of an installed distribution; choose another path
+              |
+            5 | data = { purelib = "lib" }
+              |                    ^^^^^
+            "#);
         let err = wheel_error(
             "[tool.zlig.wheel]\ndata = { data = \"share\" }\n",
             &[("share/lib/python3.12/site-packages/pkg/__init__.py", "")],
         );
-        assert!(
-            err.contains("would be installed as `pkg/__init__.py` in site-packages"),
-            "{err}"
-        );
+        insta::assert_snapshot!(err, @r#"
+            pyproject.toml:5:17: `tool.zlig.wheel.data.data`: `pkg-1.0.data/data/lib/python3.12/site-packages/pkg/__init__.py` (a file of `tool.zlig.wheel.data.data`) would be installed as `pkg/__init__.py` in site-packages, where `pkg/__init__.py` (a file of the packages) goes already; choose another path
+              |
+            5 | data = { data = "share" }
+              |                 ^^^^^^^
+            "#);
         insta::assert_snapshot!(
             wheel_error(
                 "scripts = { tool = \"pkg:main\" }\n[tool.zlig.wheel]\ndata = { scripts = \"bin\" }\n",

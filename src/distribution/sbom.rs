@@ -301,6 +301,7 @@ mod tests {
         };
         let text = cyclonedx(&metadata, &linked);
         assert_eq!(text, cyclonedx(&metadata, &linked), "deterministic");
+        insta::assert_snapshot!("sbom_of_a_c_and_a_cxx_module", text);
         let doc: Value = serde_json::from_str(&text).unwrap();
         let depends = |module: &str| -> Vec<String> {
             doc["dependencies"]

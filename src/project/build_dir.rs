@@ -128,17 +128,32 @@ mod tests {
     #[test]
     fn folders_holding_the_project_are_refused() {
         let files = &["src/pkg/__init__.py", "csrc/a.c"];
-        for (dir, what) in [
-            (".", "hold the whole project"),
-            ("..", "hold the whole project"),
-            ("src/..", "hold the whole project"),
-            ("src", "hold the Python source folder `src`"),
-            ("src/pkg", "hold the package `src/pkg`"),
-            ("src/pkg/build", "lie inside the package `src/pkg`"),
-        ] {
-            let err = checked(files, dir, "src").unwrap_err();
-            assert!(err.contains(what), "{dir}: {err}");
-        }
+        let report: Vec<String> = [".", "..", "src/..", "src", "src/pkg", "src/pkg/build"]
+            .into_iter()
+            .map(|dir| {
+                let err = checked(files, dir, "src").unwrap_err();
+                format!("{dir}\n→ {err}")
+            })
+            .collect();
+        insta::assert_snapshot!(report.join("\n\n"), @r"
+            .
+            → config_settings: `build-dir`: the build dir would hold the whole project, and builds write there and `zlig clean` removes it; name a folder of its own, such as `build/zlig`
+
+            ..
+            → config_settings: `build-dir`: the build dir would hold the whole project, and builds write there and `zlig clean` removes it; name a folder of its own, such as `build/zlig`
+
+            src/..
+            → config_settings: `build-dir`: the build dir would hold the whole project, and builds write there and `zlig clean` removes it; name a folder of its own, such as `build/zlig`
+
+            src
+            → config_settings: `build-dir`: the build dir would hold the Python source folder `src`, and builds write there and `zlig clean` removes it; name a folder of its own, such as `build/zlig`
+
+            src/pkg
+            → config_settings: `build-dir`: the build dir would hold the package `src/pkg`, and builds write there and `zlig clean` removes it; name a folder of its own, such as `build/zlig`
+
+            src/pkg/build
+            → config_settings: `build-dir`: the build dir would lie inside the package `src/pkg`, and be shipped with it, and builds write there and `zlig clean` removes it; name a folder of its own, such as `build/zlig`
+            ");
         assert_eq!(checked(files, "build/zlig", "src"), Ok(()));
         assert_eq!(checked(files, "/tmp/elsewhere", "src"), Ok(()));
     }
@@ -160,6 +175,6 @@ mod tests {
             place: Place::unspanned(Path::new("pyproject.toml"), "tool.zlig.build-dir"),
         };
         let err = check(dir.path(), &layout, &setting, &dir.path().join("out")).unwrap_err();
-        assert!(err.to_string().contains("hold the package `pkg`"), "{err}");
+        insta::assert_snapshot!(err, @"pyproject.toml: `tool.zlig.build-dir`: the build dir would hold the package `pkg`, and builds write there and `zlig clean` removes it; name a folder of its own, such as `build/zlig`");
     }
 }

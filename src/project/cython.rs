@@ -227,27 +227,65 @@ mod tests {
 
     #[test]
     fn bad_values_are_explained_at_their_place() {
-        let cases = [
-            (
-                "requires = \"numpy>=2\"",
-                "`tool.zlig.cython.requires`: names `numpy`",
-            ),
-            ("requires = \"cython[x]>=3\"", "extras and markers"),
-            ("requires = \">=3\"", "not a valid PEP 508 requirement"),
-            ("anotate = true", "did you mean `annotate`?"),
-            ("include-dirs = [\"../x\"]", "must stay inside the project"),
-            (
-                "directives = {boundscheck = [1]}",
-                "expected a boolean, an integer or a string",
-            ),
-            ("directives = {x = \"a,b\"}", "may not hold a comma"),
-        ];
-        for (body, expected) in cases {
-            let err = cython(&format!("[cython]\n{body}\n"))
-                .err()
-                .unwrap()
-                .to_string();
-            assert!(err.contains(expected), "{body}\n→ {err}");
-        }
+        let report: Vec<String> = [
+            "requires = \"numpy>=2\"",
+            "requires = \"cython[x]>=3\"",
+            "requires = \">=3\"",
+            "anotate = true",
+            "include-dirs = [\"../x\"]",
+            "directives = {boundscheck = [1]}",
+            "directives = {x = \"a,b\"}",
+        ]
+        .iter()
+        .map(|body| {
+            let err = cython(&format!("[cython]\n{body}\n")).err().unwrap();
+            format!("{body}\n→ {err}")
+        })
+        .collect();
+        insta::assert_snapshot!(report.join("
+
+"), @r#"
+            requires = "numpy>=2"
+            → pyproject.toml:2:12: `tool.zlig.cython.requires`: names `numpy`; expected a requirement on Cython, such as `cython>=3.0`
+              |
+            2 | requires = "numpy>=2"
+              |            ^^^^^^^^^^
+
+            requires = "cython[x]>=3"
+            → pyproject.toml:2:12: `tool.zlig.cython.requires`: extras and markers do not apply to the Cython that translates the sources; give version specifiers only, such as `cython>=3.0`
+              |
+            2 | requires = "cython[x]>=3"
+              |            ^^^^^^^^^^^^^^
+
+            requires = ">=3"
+            → pyproject.toml:2:12: `tool.zlig.cython.requires`: not a valid PEP 508 requirement: Expected package name starting with an alphanumeric character, found `>`; expected one such as `cython>=3.0`
+              |
+            2 | requires = ">=3"
+              |            ^^^^^
+
+            anotate = true
+            → pyproject.toml:2:1: `tool.zlig.cython.anotate`: unknown key; did you mean `annotate`?
+              |
+            2 | anotate = true
+              | ^^^^^^^
+
+            include-dirs = ["../x"]
+            → pyproject.toml:2:17: `tool.zlig.cython.include-dirs[0]`: a path must stay inside the project: no absolute path and no `..`
+              |
+            2 | include-dirs = ["../x"]
+              |                 ^^^^^^
+
+            directives = {boundscheck = [1]}
+            → pyproject.toml:2:29: `tool.zlig.cython.directives.boundscheck`: expected a boolean, an integer or a string, found an array
+              |
+            2 | directives = {boundscheck = [1]}
+              |                             ^^^
+
+            directives = {x = "a,b"}
+            → pyproject.toml:2:19: `tool.zlig.cython.directives.x`: a directive's value may not hold a comma
+              |
+            2 | directives = {x = "a,b"}
+              |                   ^^^^^
+            "#);
     }
 }

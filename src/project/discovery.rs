@@ -381,12 +381,7 @@ mod tests {
         .err()
         .unwrap()
         .to_string();
-        assert!(
-            err.contains(
-                "`tool.zlig.packages`: expected the name of a top-level package or module"
-            ),
-            "{err}"
-        );
+        insta::assert_snapshot!(err, @"pyproject.toml: `tool.zlig.packages`: expected the name of a top-level package or module, such as `pkg` (not a path)");
     }
 
     #[test]
@@ -395,9 +390,6 @@ mod tests {
             .err()
             .unwrap()
             .to_string();
-        assert!(
-            err.contains("no package or module `demo`: expected `demo/__init__.py` or `demo.py`"),
-            "{err}"
-        );
+        insta::assert_snapshot!(err, @"pyproject.toml: `project.name`: no package or module `demo`: expected `demo/__init__.py` or `demo.py`; set `tool.zlig.packages` to name the packages to ship");
     }
 }

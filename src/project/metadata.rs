@@ -879,51 +879,88 @@ pub(crate) mod tests {
 
     #[test]
     fn invalid_values_point_at_their_key() {
-        let cases = [
-            (
-                "version = \"1.0-\"",
-                "`project.version`: not a valid PEP 440 version",
-            ),
-            (
-                "version = \"1\"\nlicense = \"MIT AND\"",
-                "`project.license`: not a valid SPDX license expression",
-            ),
-            (
-                "version = \"1\"\ndependencies = [\"req >>> 1\"]",
-                "`project.dependencies[0]`: not a valid PEP 508 requirement",
-            ),
-            (
-                "version = \"1\"\nreadme = \"missing.md\"",
-                "`project.readme`: readme file `missing.md` does not exist",
-            ),
-            (
-                "version = \"1\"\nlicense-files = [\"NOPE*\"]",
-                "`project.license-files[0]`: matches no file",
-            ),
-            (
-                "version = \"1\"\ndynamic = [\"dependencies\"]",
-                "`project.dynamic[0]`: zlig can read only",
-            ),
-            (
-                "version = \"1\"\nscripts = {x = \"not valid!\"}",
-                "`project.scripts.x`: expected an object reference",
-            ),
-            (
-                "version = \"1\"\nrequires-python = \">=3.9,,\"",
-                "`project.requires-python`: not a valid PEP 440 version specifier: Failed to parse version: Unexpected end of version specifier, expected operator\n",
-            ),
-            (
-                "version = \"1\"\nauthor = []",
-                "`project.author`: unknown key; did you mean `authors`?",
-            ),
-        ];
-        for (body, expected) in cases {
+        let report: Vec<String> = [
+            "version = \"1.0-\"",
+            "version = \"1\"\nlicense = \"MIT AND\"",
+            "version = \"1\"\ndependencies = [\"req >>> 1\"]",
+            "version = \"1\"\nreadme = \"missing.md\"",
+            "version = \"1\"\nlicense-files = [\"NOPE*\"]",
+            "version = \"1\"\ndynamic = [\"dependencies\"]",
+            "version = \"1\"\nscripts = {x = \"not valid!\"}",
+            "version = \"1\"\nrequires-python = \">=3.9,,\"",
+            "version = \"1\"\nauthor = []",
+        ]
+        .iter()
+        .map(|body| {
             let err = read(&format!("[project]\nname = \"p\"\n{body}\n"), &[])
                 .err()
-                .unwrap()
-                .to_string();
-            assert!(err.contains(expected), "{body}\n→ {err}");
-        }
+                .unwrap();
+            format!("{body}\n→ {err}")
+        })
+        .collect();
+        insta::assert_snapshot!(report.join("\n\n"), @r#"
+            version = "1.0-"
+            → pyproject.toml:3:11: `project.version`: not a valid PEP 440 version: after parsing `1.0`, found `-`, which is not part of a valid version
+              |
+            3 | version = "1.0-"
+              |           ^^^^^^
+
+            version = "1"
+            license = "MIT AND"
+            → pyproject.toml:4:11: `project.license`: not a valid SPDX license expression: expected one of `<license>`, `(` here
+              |
+            4 | license = "MIT AND"
+              |           ^^^^^^^^^
+
+            version = "1"
+            dependencies = ["req >>> 1"]
+            → pyproject.toml:4:17: `project.dependencies[0]`: not a valid PEP 508 requirement: no such comparison operator ">>>", must be one of ~= == != <= >= < > ===
+              |
+            4 | dependencies = ["req >>> 1"]
+              |                 ^^^^^^^^^^^
+
+            version = "1"
+            readme = "missing.md"
+            → pyproject.toml:4:10: `project.readme`: readme file `missing.md` does not exist
+              |
+            4 | readme = "missing.md"
+              |          ^^^^^^^^^^^^
+
+            version = "1"
+            license-files = ["NOPE*"]
+            → pyproject.toml:4:18: `project.license-files[0]`: matches no file
+              |
+            4 | license-files = ["NOPE*"]
+              |                  ^^^^^^^
+
+            version = "1"
+            dynamic = ["dependencies"]
+            → pyproject.toml:4:12: `project.dynamic[0]`: zlig can read only `version` and `description` dynamically, not `dependencies`; give it in `[project]`
+              |
+            4 | dynamic = ["dependencies"]
+              |            ^^^^^^^^^^^^^^
+
+            version = "1"
+            scripts = {x = "not valid!"}
+            → pyproject.toml:4:16: `project.scripts.x`: expected an object reference such as `package.module:function`
+              |
+            4 | scripts = {x = "not valid!"}
+              |                ^^^^^^^^^^^^
+
+            version = "1"
+            requires-python = ">=3.9,,"
+            → pyproject.toml:4:19: `project.requires-python`: not a valid PEP 440 version specifier: Failed to parse version: Unexpected end of version specifier, expected operator
+              |
+            4 | requires-python = ">=3.9,,"
+              |                   ^^^^^^^^^
+
+            version = "1"
+            author = []
+            → pyproject.toml:4:1: `project.author`: unknown key; did you mean `authors`?
+              |
+            4 | author = []
+              | ^^^^^^
+            "#);
     }
 
     #[test]
@@ -949,39 +986,58 @@ pub(crate) mod tests {
 
     #[test]
     fn bad_import_names_point_at_the_entry() {
-        let cases = [
-            (
-                "import-names = [\"pkg\", \"9lives\"]",
-                "`project.import-names[1]`: `9lives` is not an import name",
-            ),
-            (
-                "import-names = [\"pkg.class\"]",
-                "`class` is a Python keyword",
-            ),
-            (
-                "import-names = [\"pkg; public\"]",
-                "the only one is `private`",
-            ),
-            ("import-names = [\"pkg\", \"pkg\"]", "`pkg` is listed twice"),
-            (
-                "import-names = [\"pkg\"]\nimport-namespaces = [\"pkg\"]",
-                "`project.import-namespaces[0]`: `pkg` is listed in `import-names` too",
-            ),
-            (
-                "import-names = [\"pkg.sub\"]",
-                "so `pkg` must be listed too",
-            ),
-        ];
-        for (body, expected) in cases {
-            let err = read(
-                &format!("[project]\nname = \"p\"\nversion = \"1\"\n{body}\n"),
-                &[],
-            )
-            .err()
-            .unwrap()
-            .to_string();
-            assert!(err.contains(expected), "{body}\n→ {err}");
-        }
+        let report: Vec<String> = [
+            "import-names = [\"pkg\", \"9lives\"]",
+            "import-names = [\"pkg.class\"]",
+            "import-names = [\"pkg; public\"]",
+            "import-names = [\"pkg\", \"pkg\"]",
+            "import-names = [\"pkg\"]\nimport-namespaces = [\"pkg\"]",
+            "import-names = [\"pkg.sub\"]",
+        ]
+        .iter()
+        .map(|body| {
+            let toml = format!("[project]\nname = \"p\"\nversion = \"1\"\n{body}\n");
+            format!("{body}\n→ {}", read(&toml, &[]).err().unwrap())
+        })
+        .collect();
+        insta::assert_snapshot!(report.join("\n\n"), @r#"
+            import-names = ["pkg", "9lives"]
+            → pyproject.toml:4:24: `project.import-names[1]`: `9lives` is not an import name: `9lives` is not a Python identifier
+              |
+            4 | import-names = ["pkg", "9lives"]
+              |                        ^^^^^^^^
+
+            import-names = ["pkg.class"]
+            → pyproject.toml:4:17: `project.import-names[0]`: `pkg.class` cannot be imported: `class` is a Python keyword
+              |
+            4 | import-names = ["pkg.class"]
+              |                 ^^^^^^^^^^^
+
+            import-names = ["pkg; public"]
+            → pyproject.toml:4:17: `project.import-names[0]`: `public` is not an option of an import name: the only one is `private`, as in `name; private`
+              |
+            4 | import-names = ["pkg; public"]
+              |                 ^^^^^^^^^^^^^
+
+            import-names = ["pkg", "pkg"]
+            → pyproject.toml:4:24: `project.import-names[1]`: `pkg` is listed twice
+              |
+            4 | import-names = ["pkg", "pkg"]
+              |                        ^^^^^
+
+            import-names = ["pkg"]
+            import-namespaces = ["pkg"]
+            → pyproject.toml:5:22: `project.import-namespaces[0]`: `pkg` is listed in `import-names` too: a name is either provided or a namespace (PEP 794)
+              |
+            5 | import-namespaces = ["pkg"]
+              |                      ^^^^^
+
+            import-names = ["pkg.sub"]
+            → pyproject.toml:4:17: `project.import-names[0]`: `pkg.sub` is a dotted name, so `pkg` must be listed too, in `import-namespaces` or `import-names` (PEP 794)
+              |
+            4 | import-names = ["pkg.sub"]
+              |                 ^^^^^^^^^
+            "#);
     }
 
     #[test]
@@ -998,23 +1054,29 @@ pub(crate) mod tests {
             .err()
             .unwrap()
             .to_string();
-        assert!(
-            err.contains("`tool.zlig.version.pattern`: matches nothing in v.h"),
-            "{err}"
-        );
+        insta::assert_snapshot!(err, @r#"
+            pyproject.toml:6:11: `tool.zlig.version.pattern`: matches nothing in v.h, so there is no version to read
+              |
+            6 | pattern = '^#define SLOW_VERSION "(.+)"'
+              |           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+            "#);
         let err = read(&table(r#"#define (FAST_VERSION)"#), &[header])
             .err()
             .unwrap()
             .to_string();
-        assert!(
-            err.starts_with("v.h:2:9: `FAST_VERSION` (the version `tool.zlig.version.pattern` found) is not a valid PEP 440 version"),
-            "{err}"
-        );
+        insta::assert_snapshot!(err, @r#"
+            v.h:2:9: `FAST_VERSION` (the version `tool.zlig.version.pattern` found) is not a valid PEP 440 version: expected version to start with a number, but no leading ASCII digits were found
+              |
+            2 | #define FAST_VERSION "1.4.2rc1"
+              |         ^^^^^^^^^^^^
+            "#);
         let err = read(&table("(x)"), &[]).err().unwrap().to_string();
-        assert!(
-            err.contains("`tool.zlig.version.path`: version file `v.h` does not exist"),
-            "{err}"
-        );
+        insta::assert_snapshot!(err, @r#"
+            pyproject.toml:5:8: `tool.zlig.version.path`: version file `v.h` does not exist
+              |
+            5 | path = "v.h"
+              |        ^^^^^
+            "#);
         let err = read(
             "[project]\nname = \"p\"\nversion = \"1\"\n[tool.zlig.version]\npath = \"v.h\"\n",
             &[header],
@@ -1022,7 +1084,12 @@ pub(crate) mod tests {
         .err()
         .unwrap()
         .to_string();
-        assert!(err.contains("`tool.zlig.version`: says where to read the version, but `project.dynamic` does not list `version`"), "{err}");
+        insta::assert_snapshot!(err, @r"
+            pyproject.toml:4:1: `tool.zlig.version`: says where to read the version, but `project.dynamic` does not list `version`
+              |
+            4 | [tool.zlig.version]
+              | ^^^^^^^^^^^^^^^^^^^
+            ");
     }
 
     #[test]
@@ -1031,6 +1098,11 @@ pub(crate) mod tests {
             .err()
             .unwrap()
             .to_string();
-        assert!(err.contains("missing required key `version`"), "{err}");
+        insta::assert_snapshot!(err, @r"
+            pyproject.toml:1:1: `project`: missing required key `version` (give it, or list it in `dynamic` to read `__version__`)
+              |
+            1 | [project]
+              | ^^^^^^^^^
+            ");
     }
 }

@@ -442,10 +442,12 @@ mod tests {
             .err()
             .unwrap();
         let text = err.to_string();
-        assert!(
-            text.starts_with("pyproject.toml:1:9: invalid TOML"),
-            "{text}"
-        );
+        insta::assert_snapshot!(text, @r"
+            pyproject.toml:1:9: invalid TOML: unclosed table, expected `]`
+              |
+            1 | [project
+              |         ^
+            ");
     }
 
     #[test]
@@ -453,12 +455,12 @@ mod tests {
         let file = parse("[tool.zlig]\nextensions = [{name = \"a\", sources = \"x.c\"}]\n");
         let exts = zlig(&file).get("extensions").unwrap().tables().unwrap();
         let err = exts[0].strings("sources").err().unwrap().to_string();
-        assert!(
-            err.starts_with(
-                "pyproject.toml:2:38: `tool.zlig.extensions[0].sources`: expected an array of strings, found a string"
-            ),
-            "{err}"
-        );
+        insta::assert_snapshot!(err, @r#"
+            pyproject.toml:2:38: `tool.zlig.extensions[0].sources`: expected an array of strings, found a string
+              |
+            2 | extensions = [{name = "a", sources = "x.c"}]
+              |                                      ^^^^^
+            "#);
     }
 
     #[test]
@@ -469,11 +471,11 @@ mod tests {
             .err()
             .unwrap()
             .to_string();
-        assert!(
-            err.starts_with(
-                "pyproject.toml:2:1: `tool.zlig.build-dri`: unknown key; did you mean `build-dir`?"
-            ),
-            "{err}"
-        );
+        insta::assert_snapshot!(err, @r#"
+            pyproject.toml:2:1: `tool.zlig.build-dri`: unknown key; did you mean `build-dir`?
+              |
+            2 | build-dri = "b"
+              | ^^^^^^^^^
+            "#);
     }
 }

@@ -401,16 +401,23 @@ mod tests {
         let err = settings("[tool.zlig]\nbuild-dir = \"/tmp/b\"\n")
             .unwrap_err()
             .to_string();
-        assert!(
-            err.contains("`tool.zlig.build-dir`: a path must stay inside the project"),
-            "{err}"
-        );
+        insta::assert_snapshot!(err, @r#"
+            pyproject.toml:2:13: `tool.zlig.build-dir`: a path must stay inside the project: no absolute path and no `..`
+              |
+            2 | build-dir = "/tmp/b"
+              |             ^^^^^^^^
+            "#);
         let s = with_config("", &[("build-dir", "/tmp/b")]).unwrap();
         assert_eq!(s.build_dir.unwrap().value, "/tmp/b");
         let err = settings("[tool.zlig]\nbuild-dir = \"\"\n")
             .unwrap_err()
             .to_string();
-        assert!(err.contains("expected a non-empty path"), "{err}");
+        insta::assert_snapshot!(err, @r#"
+            pyproject.toml:2:13: `tool.zlig.build-dir`: expected a non-empty path
+              |
+            2 | build-dir = ""
+              |             ^^
+            "#);
         let err = with_config("", &[("build-dir", " ")])
             .unwrap_err()
             .to_string();
@@ -457,17 +464,21 @@ mod tests {
         let err = settings("[tool.zlig]\nverbose = true\n")
             .unwrap_err()
             .to_string();
-        assert!(
-            err.starts_with("pyproject.toml:2:1: `tool.zlig.verbose`: unknown key; `verbose` is a config setting only, given on the command line as `-C verbose=…`\n"),
-            "{err}"
-        );
+        insta::assert_snapshot!(err, @r"
+            pyproject.toml:2:1: `tool.zlig.verbose`: unknown key; `verbose` is a config setting only, given on the command line as `-C verbose=…`
+              |
+            2 | verbose = true
+              | ^^^^^^^
+            ");
         let err = settings("[tool.zlig]\nreuse-tools = false\n")
             .unwrap_err()
             .to_string();
-        assert!(
-            err.contains("or switched off by `ZLIG_REUSE_TOOLS=0`"),
-            "{err}"
-        );
+        insta::assert_snapshot!(err, @r"
+            pyproject.toml:2:1: `tool.zlig.reuse-tools`: unknown key; `reuse-tools` is a config setting only, given on the command line as `-C reuse-tools=…` or switched off by `ZLIG_REUSE_TOOLS=0`
+              |
+            2 | reuse-tools = false
+              | ^^^^^^^^^^^
+            ");
         for (key, message) in [
             (
                 "extensions",
@@ -492,21 +503,11 @@ mod tests {
         let err = with_config("", &[("python-source.x", "src")])
             .unwrap_err()
             .to_string();
-        assert!(
-            err.starts_with("config_settings: `python-source.x`: unknown config setting (did you mean `python-source`?)"),
-            "{err}"
-        );
+        insta::assert_snapshot!(err, @"config_settings: `python-source.x`: unknown config setting (did you mean `python-source`?); zlig accepts: python-source, packages, backend, build-dir, optimize, target, py-limited-api, cython.requires, cython.directives.<directive>, cython.include-dirs, cython.annotate, sdist.include, sdist.exclude, wheel.exclude, wheel.force-include.<path>, wheel.data.<scheme>, version.path, version.pattern, sbom-files, python-include, build-details, verbose, editable-rebuild, reuse-tools, object-cache");
         let err = with_config("", &[("wheel.exlude", "x")])
             .unwrap_err()
             .to_string();
-        assert!(
-            err.starts_with("config_settings: `wheel.exlude`: unknown config setting (did you mean `wheel.exclude`?); zlig accepts: python-source, packages,"),
-            "{err}"
-        );
-        assert!(
-            err.contains("wheel.force-include.<path>, wheel.data.<scheme>"),
-            "{err}"
-        );
+        insta::assert_snapshot!(err, @"config_settings: `wheel.exlude`: unknown config setting (did you mean `wheel.exclude`?); zlig accepts: python-source, packages, backend, build-dir, optimize, target, py-limited-api, cython.requires, cython.directives.<directive>, cython.include-dirs, cython.annotate, sdist.include, sdist.exclude, wheel.exclude, wheel.force-include.<path>, wheel.data.<scheme>, version.path, version.pattern, sbom-files, python-include, build-details, verbose, editable-rebuild, reuse-tools, object-cache");
     }
 
     /// An environment variable only switches a setting off; `ZLIG_EDITABLE_REBUILD` is the
@@ -597,19 +598,19 @@ mod tests {
         );
         assert!(s.cython.directives.contains_key("binding"));
         let err = s.apply_override(&entries[1]).unwrap_err().to_string();
-        assert!(
-            err.contains(
-                "`tool.zlig.overrides[1].verbose`: unknown key; `verbose` is a config setting only"
-            ),
-            "{err}"
-        );
+        insta::assert_snapshot!(err, @r"
+            pyproject.toml:6:1: `tool.zlig.overrides[1].verbose`: unknown key; `verbose` is a config setting only, given on the command line as `-C verbose=…`
+              |
+            6 | verbose = true
+              | ^^^^^^^
+            ");
         let err = s.apply_override(&entries[2]).unwrap_err().to_string();
-        assert!(
-            err.contains(
-                "`tool.zlig.overrides[2].extensoins`: unknown key; did you mean `extensions`?"
-            ),
-            "{err}"
-        );
+        insta::assert_snapshot!(err, @r"
+            pyproject.toml:8:1: `tool.zlig.overrides[2].extensoins`: unknown key; did you mean `extensions`?
+              |
+            8 | extensoins = []
+              | ^^^^^^^^^^
+            ");
     }
 
     #[test]
@@ -647,10 +648,7 @@ mod tests {
         assert_eq!(s.optimize(), Optimize::ReleaseSmall);
         let bad = BTreeMap::from([("optimise".to_string(), vec!["Debug".to_string()])]);
         let err = s.apply_config_settings(&bad).err().unwrap().to_string();
-        assert!(
-            err.contains("`optimise`: unknown config setting (did you mean `optimize`?)"),
-            "{err}"
-        );
+        insta::assert_snapshot!(err, @"config_settings: `optimise`: unknown config setting (did you mean `optimize`?); zlig accepts: python-source, packages, backend, build-dir, optimize, target, py-limited-api, cython.requires, cython.directives.<directive>, cython.include-dirs, cython.annotate, sdist.include, sdist.exclude, wheel.exclude, wheel.force-include.<path>, wheel.data.<scheme>, version.path, version.pattern, sbom-files, python-include, build-details, verbose, editable-rebuild, reuse-tools, object-cache");
     }
 
     /// Every config setting may reach a generated file (a build dir in a flag, a folder in
@@ -702,17 +700,32 @@ mod tests {
         assert_eq!(read(r#"#define V "(.+)""#).unwrap(), 1);
         assert_eq!(read(r#"(MAJOR) "(?P<version>.+)""#).unwrap(), 2);
         assert!(settings("[tool.zlig.version]\npath = \"v.py\"\n").is_ok());
-        for (pattern, expected) in [
-            (
-                r#"#define V "(.+""#,
-                "`tool.zlig.version.pattern`: not a valid regular expression: unclosed group",
-            ),
-            (r#"#define V ".+""#, "has no group"),
-            (r#"(A) "(.+)""#, "has 2 groups and none is named `version`"),
-        ] {
-            let err = read(pattern).err().unwrap().to_string();
-            assert!(err.contains(expected), "{pattern}\n→ {err}");
-        }
+        let report: Vec<String> = [r#"#define V "(.+""#, r#"#define V ".+""#, r#"(A) "(.+)""#]
+            .into_iter()
+            .map(|pattern| {
+                let err = read(pattern).err().unwrap().to_string();
+                format!("{pattern}\n→ {err}")
+            })
+            .collect();
+        insta::assert_snapshot!(report.join("\n\n"), @r#"
+            #define V "(.+"
+            → pyproject.toml:3:11: `tool.zlig.version.pattern`: not a valid regular expression: unclosed group
+              |
+            3 | pattern = '#define V "(.+"'
+              |           ^^^^^^^^^^^^^^^^^
+
+            #define V ".+"
+            → pyproject.toml:3:11: `tool.zlig.version.pattern`: has no group: put the version in one, such as `VERSION "(.+)"`, or name it `(?P<version>...)`
+              |
+            3 | pattern = '#define V ".+"'
+              |           ^^^^^^^^^^^^^^^^
+
+            (A) "(.+)"
+            → pyproject.toml:3:11: `tool.zlig.version.pattern`: has 2 groups and none is named `version`: name the one holding the version `(?P<version>...)`
+              |
+            3 | pattern = '(A) "(.+)"'
+              |           ^^^^^^^^^^^^
+            "#);
     }
 
     #[test]
@@ -731,54 +744,88 @@ mod tests {
             [("src/extra/cov.pth", "cov.pth"), ("share/", "extra")]
         );
         assert_eq!(s.wheel_data[0].scheme.value, "scripts");
-        for (toml, expected) in [
-            (
-                "force-include = { \"../cov.pth\" = \"cov.pth\" }",
-                "pyproject.toml:2:19: `tool.zlig.wheel.force-include.\"../cov.pth\"`: a path must stay inside the project",
-            ),
-            (
-                "force-include = { \"cov.pth\" = \"/cov.pth\" }",
-                "`tool.zlig.wheel.force-include.\"cov.pth\"`: a path in the wheel must stay inside it",
-            ),
-            (
-                "force-include = { \"a.pth\" = \"x.pth\", \"b.pth\" = \"x.pth\" }",
-                "`x.pth` is also the path of `a.pth` in the wheel",
-            ),
-            (
-                "force-include = { \"a.txt\" = \"p-1.dist-info/a.txt\" }",
-                "are written by zlig",
-            ),
-            (
-                "force-include = { \"a.txt\" = \".//P-1.DIST-INFO/RECORD\" }",
-                "are written by zlig",
-            ),
-            (
-                "force-include = { \"a.txt\" = \"./p-1.data/purelib/x\" }",
-                "are written by zlig",
-            ),
-            (
-                "force-include = { \"a.pth\" = \"x.pth\", \"b.pth\" = \".//x.pth\" }",
-                "`x.pth` is also the path of `a.pth` in the wheel",
-            ),
-            (
-                "force-include = { \"a.txt\" = \"./.\" }",
-                "names the wheel's root itself",
-            ),
-            (
-                "force-include = { \"a.txt\" = \"pkg/../../a.txt\" }",
-                "a path in the wheel must stay inside it",
-            ),
-            (
-                "data = { script = \"bin\" }",
-                "`tool.zlig.wheel.data.script`: unknown key; did you mean `scripts`?",
-            ),
-        ] {
+        let report: Vec<String> = [
+            "force-include = { \"../cov.pth\" = \"cov.pth\" }",
+            "force-include = { \"cov.pth\" = \"/cov.pth\" }",
+            "force-include = { \"a.pth\" = \"x.pth\", \"b.pth\" = \"x.pth\" }",
+            "force-include = { \"a.txt\" = \"p-1.dist-info/a.txt\" }",
+            "force-include = { \"a.txt\" = \".//P-1.DIST-INFO/RECORD\" }",
+            "force-include = { \"a.txt\" = \"./p-1.data/purelib/x\" }",
+            "force-include = { \"a.pth\" = \"x.pth\", \"b.pth\" = \".//x.pth\" }",
+            "force-include = { \"a.txt\" = \"./.\" }",
+            "force-include = { \"a.txt\" = \"pkg/../../a.txt\" }",
+            "data = { script = \"bin\" }",
+        ]
+        .into_iter()
+        .map(|toml| {
             let err = settings(&format!("[tool.zlig.wheel]\n{toml}\n"))
                 .err()
                 .unwrap()
                 .to_string();
-            assert!(err.contains(expected), "{toml}\n→ {err}");
-        }
+            format!("{toml}\n→ {err}")
+        })
+        .collect();
+        insta::assert_snapshot!(report.join("\n\n"), @r#"
+            force-include = { "../cov.pth" = "cov.pth" }
+            → pyproject.toml:2:19: `tool.zlig.wheel.force-include."../cov.pth"`: a path must stay inside the project: no absolute path and no `..`
+              |
+            2 | force-include = { "../cov.pth" = "cov.pth" }
+              |                   ^^^^^^^^^^^^
+
+            force-include = { "cov.pth" = "/cov.pth" }
+            → pyproject.toml:2:31: `tool.zlig.wheel.force-include."cov.pth"`: a path in the wheel must stay inside it: no absolute path and no `..`
+              |
+            2 | force-include = { "cov.pth" = "/cov.pth" }
+              |                               ^^^^^^^^^^
+
+            force-include = { "a.pth" = "x.pth", "b.pth" = "x.pth" }
+            → pyproject.toml:2:48: `tool.zlig.wheel.force-include."b.pth"`: `x.pth` is also the path of `a.pth` in the wheel
+              |
+            2 | force-include = { "a.pth" = "x.pth", "b.pth" = "x.pth" }
+              |                                                ^^^^^^^
+
+            force-include = { "a.txt" = "p-1.dist-info/a.txt" }
+            → pyproject.toml:2:29: `tool.zlig.wheel.force-include."a.txt"`: the wheel's `.dist-info` and `.data` folders are written by zlig: use `tool.zlig.wheel.data` for the `.data` schemes
+              |
+            2 | force-include = { "a.txt" = "p-1.dist-info/a.txt" }
+              |                             ^^^^^^^^^^^^^^^^^^^^^
+
+            force-include = { "a.txt" = ".//P-1.DIST-INFO/RECORD" }
+            → pyproject.toml:2:29: `tool.zlig.wheel.force-include."a.txt"`: the wheel's `.dist-info` and `.data` folders are written by zlig: use `tool.zlig.wheel.data` for the `.data` schemes
+              |
+            2 | force-include = { "a.txt" = ".//P-1.DIST-INFO/RECORD" }
+              |                             ^^^^^^^^^^^^^^^^^^^^^^^^^
+
+            force-include = { "a.txt" = "./p-1.data/purelib/x" }
+            → pyproject.toml:2:29: `tool.zlig.wheel.force-include."a.txt"`: the wheel's `.dist-info` and `.data` folders are written by zlig: use `tool.zlig.wheel.data` for the `.data` schemes
+              |
+            2 | force-include = { "a.txt" = "./p-1.data/purelib/x" }
+              |                             ^^^^^^^^^^^^^^^^^^^^^^
+
+            force-include = { "a.pth" = "x.pth", "b.pth" = ".//x.pth" }
+            → pyproject.toml:2:48: `tool.zlig.wheel.force-include."b.pth"`: `x.pth` is also the path of `a.pth` in the wheel
+              |
+            2 | force-include = { "a.pth" = "x.pth", "b.pth" = ".//x.pth" }
+              |                                                ^^^^^^^^^^
+
+            force-include = { "a.txt" = "./." }
+            → pyproject.toml:2:29: `tool.zlig.wheel.force-include."a.txt"`: names the wheel's root itself; give a path in it, such as `cov.pth`
+              |
+            2 | force-include = { "a.txt" = "./." }
+              |                             ^^^^^
+
+            force-include = { "a.txt" = "pkg/../../a.txt" }
+            → pyproject.toml:2:29: `tool.zlig.wheel.force-include."a.txt"`: a path in the wheel must stay inside it: no absolute path and no `..`
+              |
+            2 | force-include = { "a.txt" = "pkg/../../a.txt" }
+              |                             ^^^^^^^^^^^^^^^^^
+
+            data = { script = "bin" }
+            → pyproject.toml:2:10: `tool.zlig.wheel.data.script`: unknown key; did you mean `scripts`?
+              |
+            2 | data = { script = "bin" }
+              |          ^^^^^^
+            "#);
     }
 
     #[test]
@@ -799,31 +846,63 @@ mod tests {
 
     #[test]
     fn bad_extension_entries_are_explained() {
-        let cases = [
-            (
-                "[[tool.zlig.extensions]]\nsources = [\"a.c\"]\n",
-                "`tool.zlig.extensions[0]`: missing required key `name`",
-            ),
-            (
-                "[[tool.zlig.extensions]]\nname = \"a-b\"\nsources = [\"a.c\"]\n",
-                "`tool.zlig.extensions[0].name`: expected a dotted module name",
-            ),
-            (
-                "[[tool.zlig.extensions]]\nname = \"a\"\nsources = [\"../a.c\"]\n",
-                "`tool.zlig.extensions[0].sources[0]`: a path must stay inside the project",
-            ),
-            (
-                "[[tool.zlig.extensions]]\nname = \"a\"\nsources = [\"a.c\"]\nlanguage = \"rust\"\n",
-                "`tool.zlig.extensions[0].language`: expected `c`, `c++` or `zig`",
-            ),
-            (
-                "[tool.zlig]\noptimize = \"fast\"\n",
-                "unknown optimize mode `fast`",
-            ),
-        ];
-        for (toml, expected) in cases {
+        let report: Vec<String> = [
+            "[[tool.zlig.extensions]]\nsources = [\"a.c\"]\n",
+            "[[tool.zlig.extensions]]\nname = \"a-b\"\nsources = [\"a.c\"]\n",
+            "[[tool.zlig.extensions]]\nname = \"a\"\nsources = [\"../a.c\"]\n",
+            "[[tool.zlig.extensions]]\nname = \"a\"\nsources = [\"a.c\"]\nlanguage = \"rust\"\n",
+            "[tool.zlig]\noptimize = \"fast\"\n",
+        ]
+        .into_iter()
+        .map(|toml| {
             let err = settings(toml).err().unwrap().to_string();
-            assert!(err.contains(expected), "{toml}\n→ {err}");
-        }
+            format!("{toml}\n→ {err}")
+        })
+        .collect();
+        insta::assert_snapshot!(report.join("\n\n"), @r#"
+            [[tool.zlig.extensions]]
+            sources = ["a.c"]
+
+            → pyproject.toml:1:1: `tool.zlig.extensions[0]`: missing required key `name`
+              |
+            1 | [[tool.zlig.extensions]]
+              | ^^^^^^^^^^^^^^^^^^^^^^^^
+
+            [[tool.zlig.extensions]]
+            name = "a-b"
+            sources = ["a.c"]
+
+            → pyproject.toml:2:8: `tool.zlig.extensions[0].name`: expected a dotted module name such as `pkg._speedups`
+              |
+            2 | name = "a-b"
+              |        ^^^^^
+
+            [[tool.zlig.extensions]]
+            name = "a"
+            sources = ["../a.c"]
+
+            → pyproject.toml:3:12: `tool.zlig.extensions[0].sources[0]`: a path must stay inside the project: no absolute path and no `..`
+              |
+            3 | sources = ["../a.c"]
+              |            ^^^^^^^^
+
+            [[tool.zlig.extensions]]
+            name = "a"
+            sources = ["a.c"]
+            language = "rust"
+
+            → pyproject.toml:4:12: `tool.zlig.extensions[0].language`: expected `c`, `c++` or `zig`
+              |
+            4 | language = "rust"
+              |            ^^^^^^
+
+            [tool.zlig]
+            optimize = "fast"
+
+            → pyproject.toml:2:12: `tool.zlig.optimize`: unknown optimize mode `fast`; expected one of: Debug, ReleaseSafe, ReleaseFast, ReleaseSmall
+              |
+            2 | optimize = "fast"
+              |            ^^^^^^
+            "#);
     }
 }

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
-from typing import List, Optional
 
 from zlig.backends import BuildEnv, BuildGraph, Environment
 
@@ -19,7 +18,7 @@ class ScriptBackend:
     priority = 1
     build_file = "build.sh"
 
-    def version(self, env: Environment) -> Optional[str]:
+    def version(self, env: Environment) -> str | None:
         return "1.0" if os.environ.get("ZLIG_ZIG") else None
 
     def write(self, env: BuildEnv, build_inputs: BuildGraph) -> None:
@@ -40,8 +39,8 @@ class ScriptBackend:
             lines.append(" ".join(c if c == "$ZLIG_ZIG" else shlex.quote(c) for c in command))
         (env.work_dir / self.build_file).write_text("\n".join(lines) + "\n")
 
-    def build(self, env: BuildEnv, build_inputs: BuildGraph, only: Optional[List[str]]) -> None:
+    def build(self, env: BuildEnv, build_inputs: BuildGraph, only: list[str] | None) -> None:
         script = env.work_dir / self.build_file
-        result = subprocess.run(["sh", str(script)], capture_output=True, text=True)
+        result = subprocess.run(["sh", str(script)], capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise RuntimeError(f"{script} failed:\n{result.stderr}")
